@@ -1,0 +1,36 @@
+# Two entry points a new user needs: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= corroborate.db
+SAMPLE := samples/euaa-peru-country-focus-2023.txt
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install install-test demo ingest-sample test lint serve bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+
+ingest-sample: install
+	$(BIN)/corroborate --db $(DB) ingest $(SAMPLE)
+
+demo: ingest-sample
+	$(BIN)/corroborate --db $(DB) reports
+
+test: install-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -q
+
+bench: install-test
+	$(BIN)/python benchmarks/bench_ingest.py
+
+clean:
+	rm -rf $(VENV) *.egg-info src/*.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,246 @@
+"""`corroborate` command line: a thin click layer over `corroborate.Library`.
+
+Human output by default, `--json` for machines. Errors name the file or id and the problem
+and exit non-zero; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from corroborate.library import Library, NotFound
+from corroborate.readers import ReaderError
+from corroborate.settings import Settings
+from corroborate.store import StoreError
+
+DB_HELP = "SQLite database file (env CORROBORATE_DB, default ./corroborate.db)."
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def friendly_errors(fn):
+    """Turn the library's expected failures into `Error: …` and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (ReaderError, StoreError, NotFound, ValueError) as exc:
+            msg = exc.args[0] if isinstance(exc, NotFound) and exc.args else str(exc)
+            raise click.ClickException(msg) from exc
+
+    return wrapper
+
+
+def open_library(ctx: click.Context) -> Library:
+    settings: Settings = ctx.obj["settings"]
+    try:
+        lib = Library(settings=settings)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    ctx.call_on_close(lib.close)
+    return lib
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="CORROBORATE_DB", default="corroborate.db", show_default=True,
+              help=DB_HELP)
+@click.version_option(package_name="corroborate")
+@click.pass_context
+def main(ctx: click.Context, db: str) -> None:
+    """Corroborate: a citation-traceable evidence base for country-of-origin information.
+
+    Ingest COI reports, then search them, quote them with their footnotes, audit them and
+    export them.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["settings"] = Settings(db=db)
+
+
+# --- ingest and reading back ---------------------------------------------------------------
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--replace", is_flag=True,
+              help="Replace earlier versions of a changed report instead of keeping them.")
+@click.option("--id", "report_id", help="Report id to use (default: from the file name).")
+@click.option("--no-embeddings", is_flag=True, help="Skip dense embeddings (lexical search only).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def ingest(ctx, paths, replace, report_id, no_embeddings, as_json):
+    """Ingest report files (text, PDF, HTML, DOCX) into the library.
+
+    Each file is stored in one transaction: a failure leaves the database as it was.
+    Re-ingesting the same content changes nothing; a changed file becomes a new version.
+    """
+    if no_embeddings:
+        ctx.obj["settings"] = ctx.obj["settings"].model_copy(update={"embeddings": False})
+    if report_id and len(paths) > 1:
+        raise click.UsageError("--id can only be used with one file")
+    lib = open_library(ctx)
+    results, failures = [], []
+    from rich.progress import Progress
+
+    with Progress(transient=True, disable=len(paths) < 2 or as_json, console=_stderr_console()) as bar:
+        task = bar.add_task("Ingesting", total=len(paths))
+        for path in paths:
+            try:
+                results.append(lib.ingest(path, replace=replace, report_id=report_id))
+            except (ReaderError, StoreError, ValueError) as exc:
+                failures.append(str(exc))
+            bar.advance(task)
+    if as_json:
+        emit_json({"reports": [r.model_dump() for r in results], "errors": failures})
+    else:
+        for r in results:
+            click.echo(
+                f"{r.status:11} {r.id}  {r.title!r}: {r.sections} sections, {r.paragraphs} "
+                f"paragraphs, {r.footnotes} footnotes, {r.warnings} warnings"
+            )
+        for f in failures:
+            click.echo(f"Error: {f}", err=True)
+    if failures:
+        sys.exit(1)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def reports(ctx, as_json):
+    """List the reports in the library."""
+    rows = open_library(ctx).reports()
+    if as_json:
+        emit_json({"reports": rows})
+        return
+    if not rows:
+        click.echo("No reports yet. Add one with: corroborate ingest FILE")
+    for r in rows:
+        click.echo(
+            f"{r['id']}  {r['title']!r} (v{r['version']}, {r['format']}): {r['sections']} sections, "
+            f"{r['paragraphs']} paragraphs, {r['footnotes']} footnotes, {r['warnings']} warnings"
+        )
+
+
+@main.command()
+@click.argument("report_id", metavar="REPORT")
+@click.option("--section", help="Only this section (number such as 3.5, or title).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report's JSON contract.")
+@click.pass_context
+@friendly_errors
+def show(ctx, report_id, section, as_json):
+    """Show a report's structure, paragraphs and footnotes."""
+    from corroborate.contract import report_json
+
+    report = open_library(ctx).report(report_id)
+    try:
+        data = report_json(report, section)
+    except KeyError:
+        raise click.ClickException(f"report {report_id!r} has no section {section!r}") from None
+    if as_json:
+        emit_json(data)
+        return
+    _print_report(data)
+
+
+def _print_report(data: dict) -> None:
+    click.secho(data["title"], bold=True)
+    rp = data["reference_period"]
+    if rp.get("start") or rp.get("end"):
+        click.echo(f"Reference period: {rp.get('start') or '?'} – {rp.get('end') or '?'}")
+
+    def walk(sections, depth=0):
+        for s in sections:
+            head = f"{s['number']} {s['title']}" if s["number"] else s["title"]
+            click.secho("\n" + "#" * (depth + 1) + " " + head, bold=True)
+            for p in s["paragraphs"]:
+                marks = f" [{', '.join(map(str, p['footnotes']))}]" if p["footnotes"] else ""
+                click.echo(f"\n  ({p['id']}, {p['kind']}) {p['text']}{marks}")
+            walk(s["sections"], depth + 1)
+
+    walk(data["sections"])
+    click.secho("\nFootnotes", bold=True)
+    for f in data["footnotes"]:
+        click.echo(f"  {f['n']}. {f['text'] if f['text'] is not None else '[text missing]'}")
+    if data["warnings"]:
+        click.secho(f"\n{len(data['warnings'])} warnings", bold=True)
+        for w in data["warnings"]:
+            click.echo(f"  {w}")
+
+
+@main.command()
+@click.argument("report_id", metavar="REPORT")
+@click.pass_context
+@friendly_errors
+def delete(ctx, report_id):
+    """Delete a report and its index entries."""
+    open_library(ctx).delete(report_id)
+    click.echo(f"deleted {report_id}")
+
+
+# --- sources -------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("report_id", metavar="[REPORT]", required=False)
+@click.option("--type", "source_type", help="Only sources of this type (government, igo, ngo, "
+              "media, academic, oral, legislation, other).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def sources(ctx, report_id, source_type, as_json):
+    """List the bibliography: each source once, with how many footnotes cite it."""
+    rows = open_library(ctx).sources(report_id, source_type)
+    if as_json:
+        emit_json({"sources": rows})
+        return
+    for s in rows:
+        who = s["author"] or "?"
+        click.echo(f"{s['id']}  {s['footnotes']:>3} fn  [{s['type']}] {who}, {s['title'] or ''}"
+                   f"{', ' + s['date'] if s['date'] else ''}")
+
+
+@main.command()
+@click.argument("source_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def source(ctx, source_id, as_json):
+    """Show one source and every footnote and paragraph citing it."""
+    data = open_library(ctx).source(source_id)
+    if as_json:
+        emit_json(data)
+        return
+    click.secho(f"{data['author'] or '?'}, {data['title'] or ''}", bold=True)
+    click.echo(f"type: {data['type']}  language: {data['language'] or '?'}  date: {data['date'] or 'n.d.'}"
+               f"{'  CONFIDENTIAL' if data['confidential'] else ''}")
+    for u in data["urls"]:
+        click.echo(f"  {u}")
+    for c in data["cited_by"]:
+        click.echo(f"\n{c['report_id']} footnote {c['footnote_n']}"
+                   f"{', ' + c['locator'] if c['locator'] else ''}")
+        for p in c["paragraphs"]:
+            click.echo(f"  §{p['section']} ({p['id']}): {p['text'][:160]}…")
+
+
+@main.command()
+@click.argument("source_id", metavar="ID")
+@click.option("--off", is_flag=True, help="Mark the source as citable again.")
+@click.pass_context
+@friendly_errors
+def confidential(ctx, source_id, off):
+    """Mark a source (e.g. an oral source) as confidential: not named in outputs."""
+    open_library(ctx).set_confidential(source_id, not off)
+    click.echo(f"{source_id}: {'not ' if off else ''}confidential")

@@ -1,0 +1,1 @@
+"""Search: lexical (FTS5), semantic (multilingual USE embeddings) and hybrid rank fusion."""

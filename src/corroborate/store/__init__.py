@@ -1,0 +1,10 @@
+"""Persistence. All SQL lives in this package so that a second backend (PostgreSQL) can be
+added beside `sqlite.py` without touching the pipeline."""
+
+from corroborate.store.sqlite import SCHEMA_VERSION, SqliteStore, StoreError, connect
+
+__all__ = ["SCHEMA_VERSION", "SqliteStore", "StoreError", "connect", "open_store"]
+
+
+def open_store(path: str) -> SqliteStore:
+    return SqliteStore(path)

@@ -1,0 +1,529 @@
+"""SQLite store: one file holds reports, their structure, footnotes, citations, sources and the
+search index (FTS5 + embeddings). A report is written in one transaction: a crash or a kill
+mid-way leaves the file as it was (SQLite's rollback journal), and the index is always in step.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3 as _stdlib_sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+try:  # pysqlite3 ships a recent SQLite that can load sqlite-vec; the stdlib one cannot here
+    import pysqlite3.dbapi2 as sqlite3
+except ImportError:  # pragma: no cover - exercised only where pysqlite3-binary is missing
+    sqlite3 = _stdlib_sqlite3  # type: ignore[no-redef]
+
+from corroborate.models import (
+    Citation,
+    Footnote,
+    GlossaryEntry,
+    IngestWarning,
+    Marker,
+    Paragraph,
+    ReferencePeriod,
+    Report,
+    Section,
+    Source,
+    TorItem,
+)
+
+SCHEMA_VERSION = 1
+
+
+class StoreError(Exception):
+    """A database that cannot be opened or used: names the file and the problem."""
+
+
+# Each entry migrates from version i to i+1. Never edit a released entry; append a new one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE reports (
+        pk INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        family TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        title TEXT NOT NULL,
+        publisher TEXT, published TEXT, cut_off TEXT,
+        ref_start TEXT, ref_end TEXT,
+        language TEXT, source_hash TEXT NOT NULL, source_path TEXT, format TEXT,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX reports_hash ON reports(source_hash);
+    CREATE TABLE sections (
+        pk INTEGER PRIMARY KEY,
+        report_pk INTEGER NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        parent_pk INTEGER REFERENCES sections(pk) ON DELETE CASCADE,
+        ord INTEGER NOT NULL, number TEXT, title TEXT NOT NULL, level INTEGER NOT NULL, page INTEGER
+    );
+    CREATE INDEX sections_report ON sections(report_pk);
+    CREATE TABLE paragraphs (
+        pk INTEGER PRIMARY KEY,
+        report_pk INTEGER NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        section_pk INTEGER NOT NULL REFERENCES sections(pk) ON DELETE CASCADE,
+        id TEXT NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
+        page INTEGER, markers TEXT NOT NULL DEFAULT '[]',
+        UNIQUE (report_pk, id)
+    );
+    CREATE INDEX paragraphs_section ON paragraphs(section_pk);
+    CREATE TABLE markers (
+        paragraph_pk INTEGER NOT NULL REFERENCES paragraphs(pk) ON DELETE CASCADE,
+        report_pk INTEGER NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        n INTEGER NOT NULL, offset INTEGER NOT NULL
+    );
+    CREATE INDEX markers_fn ON markers(report_pk, n);
+    CREATE INDEX markers_par ON markers(paragraph_pk);
+    CREATE TABLE footnotes (
+        pk INTEGER PRIMARY KEY,
+        report_pk INTEGER NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        n INTEGER NOT NULL, text TEXT, page INTEGER, urls TEXT NOT NULL DEFAULT '[]',
+        UNIQUE (report_pk, n)
+    );
+    CREATE TABLE sources (
+        id TEXT PRIMARY KEY,
+        author TEXT, title TEXT, type TEXT NOT NULL, language TEXT, date TEXT,
+        urls TEXT NOT NULL DEFAULT '[]', confidential INTEGER NOT NULL DEFAULT 0,
+        kind TEXT NOT NULL DEFAULT 'document'
+    );
+    CREATE TABLE citations (
+        pk INTEGER PRIMARY KEY,
+        report_pk INTEGER NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        footnote_n INTEGER NOT NULL, ord INTEGER NOT NULL,
+        author TEXT, title TEXT, container TEXT, date TEXT, url TEXT, locator TEXT,
+        kind TEXT NOT NULL, note TEXT, raw TEXT NOT NULL,
+        source_id TEXT REFERENCES sources(id)
+    );
+    CREATE INDEX citations_fn ON citations(report_pk, footnote_n);
+    CREATE INDEX citations_source ON citations(source_id);
+    CREATE TABLE glossary (
+        report_pk INTEGER NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        ord INTEGER NOT NULL, term TEXT NOT NULL, definition TEXT NOT NULL
+    );
+    CREATE TABLE tor_items (
+        pk INTEGER PRIMARY KEY,
+        report_pk INTEGER NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        parent_pk INTEGER REFERENCES tor_items(pk) ON DELETE CASCADE,
+        ord INTEGER NOT NULL, text TEXT NOT NULL
+    );
+    CREATE TABLE warnings (
+        report_pk INTEGER NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        ord INTEGER NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL,
+        line INTEGER, footnote INTEGER
+    );
+    CREATE VIRTUAL TABLE paragraphs_fts USING fts5(
+        text, content='paragraphs', content_rowid='pk',
+        tokenize = "unicode61 remove_diacritics 2"
+    );
+    CREATE TABLE embeddings (
+        paragraph_pk INTEGER PRIMARY KEY REFERENCES paragraphs(pk) ON DELETE CASCADE,
+        vector BLOB NOT NULL
+    );
+    """,
+]
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database at `path`."""
+    path = str(path)
+    if path != ":memory:":
+        p = Path(path)
+        if p.is_dir():
+            raise StoreError(f"{path}: is a directory, not a database file")
+        if p.exists() and p.stat().st_size > 0:
+            with open(p, "rb") as fh:
+                if fh.read(16) != b"SQLite format 3\x00":
+                    raise StoreError(f"{path}: not a SQLite database")
+        if not p.parent.exists():
+            raise StoreError(f"{path}: folder {p.parent} does not exist")
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        _migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: {exc}") from exc
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    has_meta = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+    ).fetchone()
+    current = 0
+    if has_meta:
+        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        current = int(row[0]) if row else 0
+    if current > len(MIGRATIONS):
+        raise StoreError(
+            f"database schema version {current} is newer than this corroborate ({len(MIGRATIONS)})"
+        )
+    for version in range(current, len(MIGRATIONS)):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for stmt in _split_sql(MIGRATIONS[version]):
+                conn.execute(stmt)
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (str(version + 1),),
+            )
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _split_sql(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";\n") if s.strip()]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class SqliteStore:
+    """The library's evidence base in one SQLite file."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self.conn = connect(self.path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # --- reports -------------------------------------------------------------------------
+
+    def find_by_hash(self, source_hash: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT id FROM reports WHERE source_hash = ?", (source_hash,)
+        ).fetchone()
+        return row["id"] if row else None
+
+    def family_ids(self, family: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT id FROM reports WHERE family = ? ORDER BY version", (family,)
+        ).fetchall()
+        return [r["id"] for r in rows]
+
+    def next_version(self, family: str) -> int:
+        row = self.conn.execute(
+            "SELECT COALESCE(MAX(version), 0) FROM reports WHERE family = ?", (family,)
+        ).fetchone()
+        return int(row[0]) + 1
+
+    def save_report(
+        self,
+        report: Report,
+        family: str,
+        sources: list[Source],
+        embeddings: "list[bytes] | None" = None,
+        replace_ids: list[str] | None = None,
+    ) -> None:
+        """Write `report` (and the index) in one transaction; first drop `replace_ids`.
+
+        `embeddings`, when given, holds one float32 vector (as bytes) per paragraph, in
+        `report.paragraphs()` order.
+        """
+        with self.transaction() as c:
+            for rid in replace_ids or []:
+                self._delete(c, rid)
+            self._insert(c, report, family, sources, embeddings)
+
+    def _insert(self, c, report: Report, family: str, sources: list[Source], embeddings) -> None:
+        cur = c.execute(
+            """INSERT INTO reports(id, family, version, title, publisher, published, cut_off,
+                   ref_start, ref_end, language, source_hash, source_path, format, ingested_at)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (
+                report.id, family, report.version, report.title, report.publisher,
+                report.published, report.cut_off, report.reference_period.start,
+                report.reference_period.end, report.language, report.source_hash,
+                report.source_path, report.format, _now(),
+            ),
+        )
+        rpk = cur.lastrowid
+        for src in sources:
+            # Upsert but never overwrite `confidential`: a reviewer's decision outlives re-ingest.
+            c.execute(
+                """INSERT INTO sources(id, author, title, type, language, date, urls, kind)
+                   VALUES (?,?,?,?,?,?,?,?)
+                   ON CONFLICT(id) DO UPDATE SET author=excluded.author, title=excluded.title,
+                     type=excluded.type, language=excluded.language, date=excluded.date,
+                     urls=excluded.urls, kind=excluded.kind""",
+                (src.id, src.author, src.title, src.type.value, src.language, src.date,
+                 json.dumps(src.urls), src.kind.value),
+            )
+        vectors = iter(embeddings) if embeddings is not None else None
+        ord_ = 0
+        for top in report.sections:
+            ord_ = self._insert_section(c, rpk, None, top, ord_, vectors)
+        for fn in report.footnotes:
+            c.execute(
+                "INSERT INTO footnotes(report_pk, n, text, page, urls) VALUES (?,?,?,?,?)",
+                (rpk, fn.n, fn.text, fn.page, json.dumps(fn.urls)),
+            )
+            for i, cit in enumerate(fn.citations):
+                c.execute(
+                    """INSERT INTO citations(report_pk, footnote_n, ord, author, title, container,
+                           date, url, locator, kind, note, raw, source_id)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                    (rpk, fn.n, i, cit.author, cit.title, cit.container, cit.date, cit.url,
+                     cit.locator, cit.kind.value, cit.note, cit.raw, cit.source_id),
+                )
+        for i, g in enumerate(report.glossary):
+            c.execute(
+                "INSERT INTO glossary(report_pk, ord, term, definition) VALUES (?,?,?,?)",
+                (rpk, i, g.term, g.definition),
+            )
+        for i, item in enumerate(report.terms_of_reference):
+            self._insert_tor(c, rpk, None, item, i)
+        for i, w in enumerate(report.warnings):
+            c.execute(
+                "INSERT INTO warnings(report_pk, ord, code, message, line, footnote) VALUES (?,?,?,?,?,?)",
+                (rpk, i, w.code, w.message, w.line, w.footnote),
+            )
+
+    def _insert_section(self, c, rpk, parent_pk, section: Section, ord_: int, vectors) -> int:
+        cur = c.execute(
+            """INSERT INTO sections(report_pk, parent_pk, ord, number, title, level, page)
+               VALUES (?,?,?,?,?,?,?)""",
+            (rpk, parent_pk, ord_, section.number, section.title, section.level, section.page),
+        )
+        spk = cur.lastrowid
+        ord_ += 1
+        for p in section.paragraphs:
+            cur = c.execute(
+                """INSERT INTO paragraphs(report_pk, section_pk, id, ord, kind, text, page, markers)
+                   VALUES (?,?,?,?,?,?,?,?)""",
+                (rpk, spk, p.id, p.order, p.kind.value, p.text, p.page,
+                 json.dumps([m.model_dump() for m in p.markers])),
+            )
+            ppk = cur.lastrowid
+            c.execute("INSERT INTO paragraphs_fts(rowid, text) VALUES (?, ?)", (ppk, p.text))
+            for m in p.markers:
+                c.execute(
+                    "INSERT INTO markers(paragraph_pk, report_pk, n, offset) VALUES (?,?,?,?)",
+                    (ppk, rpk, m.n, m.offset),
+                )
+            if vectors is not None:
+                c.execute(
+                    "INSERT INTO embeddings(paragraph_pk, vector) VALUES (?, ?)",
+                    (ppk, next(vectors)),
+                )
+        for child in section.sections:
+            ord_ = self._insert_section(c, rpk, spk, child, ord_, vectors)
+        return ord_
+
+    def _insert_tor(self, c, rpk, parent_pk, item: TorItem, ord_: int) -> None:
+        cur = c.execute(
+            "INSERT INTO tor_items(report_pk, parent_pk, ord, text) VALUES (?,?,?,?)",
+            (rpk, parent_pk, ord_, item.text),
+        )
+        for i, child in enumerate(item.items):
+            self._insert_tor(c, rpk, cur.lastrowid, child, i)
+
+    def delete_report(self, report_id: str) -> bool:
+        with self.transaction() as c:
+            return self._delete(c, report_id)
+
+    def _delete(self, c, report_id: str) -> bool:
+        row = c.execute("SELECT pk FROM reports WHERE id = ?", (report_id,)).fetchone()
+        if not row:
+            return False
+        rpk = row["pk"]
+        # FTS5 external-content tables must be told what is removed, row by row.
+        c.execute(
+            """INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text)
+               SELECT 'delete', pk, text FROM paragraphs WHERE report_pk = ?""",
+            (rpk,),
+        )
+        c.execute("DELETE FROM reports WHERE pk = ?", (rpk,))
+        c.execute(
+            "DELETE FROM sources WHERE id NOT IN (SELECT DISTINCT source_id FROM citations "
+            "WHERE source_id IS NOT NULL)"
+        )
+        return True
+
+    def list_reports(self) -> list[dict]:
+        rows = self.conn.execute(
+            """SELECT r.id, r.title, r.version, r.family, r.published, r.cut_off, r.format,
+                      r.source_path, r.ingested_at,
+                      (SELECT COUNT(*) FROM sections s WHERE s.report_pk = r.pk) AS sections,
+                      (SELECT COUNT(*) FROM paragraphs p WHERE p.report_pk = r.pk) AS paragraphs,
+                      (SELECT COUNT(*) FROM footnotes f WHERE f.report_pk = r.pk) AS footnotes,
+                      (SELECT COUNT(*) FROM warnings w WHERE w.report_pk = r.pk) AS warnings
+               FROM reports r ORDER BY r.family, r.version"""
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def report_pk(self, report_id: str) -> int | None:
+        row = self.conn.execute("SELECT pk FROM reports WHERE id = ?", (report_id,)).fetchone()
+        return row["pk"] if row else None
+
+    def load_report(self, report_id: str) -> Report | None:
+        c = self.conn
+        r = c.execute("SELECT * FROM reports WHERE id = ?", (report_id,)).fetchone()
+        if not r:
+            return None
+        rpk = r["pk"]
+        report = Report(
+            id=r["id"], title=r["title"], publisher=r["publisher"], published=r["published"],
+            cut_off=r["cut_off"],
+            reference_period=ReferencePeriod(start=r["ref_start"], end=r["ref_end"]),
+            language=r["language"] or "en", source_hash=r["source_hash"],
+            source_path=r["source_path"], format=r["format"] or "text", version=r["version"],
+        )
+        by_pk: dict[int, Section] = {}
+        for s in c.execute(
+            "SELECT * FROM sections WHERE report_pk = ? ORDER BY ord", (rpk,)
+        ).fetchall():
+            section = Section(number=s["number"], title=s["title"], level=s["level"], page=s["page"])
+            by_pk[s["pk"]] = section
+            if s["parent_pk"] is None:
+                report.sections.append(section)
+            else:
+                by_pk[s["parent_pk"]].sections.append(section)
+        for p in c.execute(
+            "SELECT * FROM paragraphs WHERE report_pk = ? ORDER BY ord", (rpk,)
+        ).fetchall():
+            section = by_pk[p["section_pk"]]
+            section.paragraphs.append(
+                Paragraph(
+                    id=p["id"], section=section.key, order=p["ord"], kind=p["kind"],
+                    text=p["text"], page=p["page"],
+                    markers=[Marker(**m) for m in json.loads(p["markers"])],
+                )
+            )
+        citations: dict[int, list[Citation]] = {}
+        for ct in c.execute(
+            "SELECT * FROM citations WHERE report_pk = ? ORDER BY footnote_n, ord", (rpk,)
+        ).fetchall():
+            citations.setdefault(ct["footnote_n"], []).append(
+                Citation(
+                    author=ct["author"], title=ct["title"], container=ct["container"],
+                    date=ct["date"], url=ct["url"], locator=ct["locator"], kind=ct["kind"],
+                    note=ct["note"], raw=ct["raw"], source_id=ct["source_id"],
+                )
+            )
+        for f in c.execute(
+            "SELECT * FROM footnotes WHERE report_pk = ? ORDER BY n", (rpk,)
+        ).fetchall():
+            report.footnotes.append(
+                Footnote(n=f["n"], text=f["text"], page=f["page"], urls=json.loads(f["urls"]),
+                         citations=citations.get(f["n"], []))
+            )
+        report.glossary = [
+            GlossaryEntry(term=g["term"], definition=g["definition"])
+            for g in c.execute(
+                "SELECT term, definition FROM glossary WHERE report_pk = ? ORDER BY ord", (rpk,)
+            )
+        ]
+        tor_by_pk: dict[int, TorItem] = {}
+        for t in c.execute(
+            "SELECT * FROM tor_items WHERE report_pk = ? ORDER BY pk", (rpk,)
+        ).fetchall():
+            item = TorItem(text=t["text"])
+            tor_by_pk[t["pk"]] = item
+            if t["parent_pk"] is None:
+                report.terms_of_reference.append(item)
+            else:
+                tor_by_pk[t["parent_pk"]].items.append(item)
+        report.warnings = [
+            IngestWarning(code=w["code"], message=w["message"], line=w["line"], footnote=w["footnote"])
+            for w in c.execute(
+                "SELECT * FROM warnings WHERE report_pk = ? ORDER BY ord", (rpk,)
+            )
+        ]
+        return report
+
+    # --- sources -------------------------------------------------------------------------
+
+    def _source_from_row(self, s) -> Source:
+        return Source(
+            id=s["id"], author=s["author"], title=s["title"], type=s["type"],
+            language=s["language"], date=s["date"], urls=json.loads(s["urls"]),
+            confidential=bool(s["confidential"]), kind=s["kind"],
+        )
+
+    def list_sources(self, report_id: str | None = None, source_type: str | None = None) -> list[dict]:
+        """Each source once, with how many footnotes and paragraphs cite it."""
+        where, args = [], []
+        if report_id is not None:
+            where.append("r.id = ?")
+            args.append(report_id)
+        if source_type is not None:
+            where.append("s.type = ?")
+            args.append(source_type)
+        sql = f"""
+            SELECT s.*, COUNT(DISTINCT ct.report_pk || ':' || ct.footnote_n) AS footnotes,
+                   COUNT(DISTINCT m.paragraph_pk) AS paragraphs,
+                   COUNT(ct.pk) AS citations
+            FROM sources s
+            JOIN citations ct ON ct.source_id = s.id
+            JOIN reports r ON r.pk = ct.report_pk
+            LEFT JOIN markers m ON m.report_pk = ct.report_pk AND m.n = ct.footnote_n
+            {"WHERE " + " AND ".join(where) if where else ""}
+            GROUP BY s.id ORDER BY footnotes DESC, s.author, s.title
+        """
+        out = []
+        for row in self.conn.execute(sql, args).fetchall():
+            d = self._source_from_row(row).model_dump(mode="json")
+            d.update(footnotes=row["footnotes"], paragraphs=row["paragraphs"],
+                     citations=row["citations"])
+            out.append(d)
+        return out
+
+    def get_source(self, source_id: str) -> Source | None:
+        row = self.conn.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
+        return self._source_from_row(row) if row else None
+
+    def source_citations(self, source_id: str) -> list[dict]:
+        """Every citation of a source with its footnote and the paragraphs carrying the marker."""
+        rows = self.conn.execute(
+            """SELECT r.id AS report_id, ct.footnote_n, ct.locator, ct.date, ct.raw, ct.url,
+                      f.text AS footnote_text
+               FROM citations ct JOIN reports r ON r.pk = ct.report_pk
+               LEFT JOIN footnotes f ON f.report_pk = ct.report_pk AND f.n = ct.footnote_n
+               WHERE ct.source_id = ? ORDER BY r.id, ct.footnote_n, ct.ord""",
+            (source_id,),
+        ).fetchall()
+        out = []
+        for row in rows:
+            pars = self.conn.execute(
+                """SELECT p.id, p.text, s.number, s.title FROM markers m
+                   JOIN paragraphs p ON p.pk = m.paragraph_pk
+                   JOIN sections s ON s.pk = p.section_pk
+                   JOIN reports r ON r.pk = m.report_pk
+                   WHERE r.id = ? AND m.n = ? ORDER BY p.ord""",
+                (row["report_id"], row["footnote_n"]),
+            ).fetchall()
+            d = dict(row)
+            d["paragraphs"] = [
+                {"id": p["id"], "text": p["text"], "section": p["number"] or p["title"],
+                 "section_title": p["title"]}
+                for p in pars
+            ]
+            out.append(d)
+        return out
+
+    def set_confidential(self, source_id: str, confidential: bool) -> bool:
+        with self.transaction() as c:
+            cur = c.execute(
+                "UPDATE sources SET confidential = ? WHERE id = ?", (int(confidential), source_id)
+            )
+            return cur.rowcount > 0

@@ -1,0 +1,55 @@
+"""Shared fixtures: the real sample report ingested into a real SQLite file, once per run."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corroborate import Library
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "euaa-peru-country-focus-2023.txt"
+SAMPLE_ID = "euaa-peru-country-focus-2023"
+SHARED = ROOT.parent / "shared"  # read-only corpus beside the checkout (present in CI)
+
+
+@pytest.fixture(scope="session")
+def sample_text() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def sample_db_master(tmp_path_factory) -> Path:
+    """The sample ingested once, with embeddings. Copy it (`sample_db`) before writing."""
+    path = tmp_path_factory.mktemp("db") / "sample.db"
+    with Library(path) as lib:
+        lib.ingest(SAMPLE)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_lib(sample_db_master) -> Library:
+    """Read-only use of the ingested sample: do not write through this one."""
+    lib = Library(sample_db_master)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="session")
+def sample_report(sample_lib):
+    return sample_lib.report(SAMPLE_ID)
+
+
+@pytest.fixture
+def sample_db(sample_db_master, tmp_path) -> Path:
+    """A private, writable copy of the ingested sample database."""
+    dst = tmp_path / "sample.db"
+    shutil.copy(sample_db_master, dst)
+    return dst
+
+
+@pytest.fixture
+def empty_db(tmp_path) -> Path:
+    return tmp_path / "empty.db"

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import sqlite3 as _stdlib_sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 try:  # pysqlite3 ships a recent SQLite that can load sqlite-vec; the stdlib one cannot here
     import pysqlite3.dbapi2 as sqlite3
@@ -182,7 +182,7 @@ def _split_sql(script: str) -> list[str]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class SqliteStore:
@@ -231,7 +231,7 @@ class SqliteStore:
         report: Report,
         family: str,
         sources: list[Source],
-        embeddings: "list[bytes] | None" = None,
+        embeddings: list[bytes] | None = None,
         replace_ids: list[str] | None = None,
     ) -> None:
         """Write `report` (and the index) in one transaction; first drop `replace_ids`.
@@ -243,6 +243,9 @@ class SqliteStore:
             for rid in replace_ids or []:
                 self._delete(c, rid)
             self._insert(c, report, family, sources, embeddings)
+            # Purged only now, so a replaced report's sources (and their confidential flag)
+            # are kept when the new version still cites them.
+            self._purge_orphan_sources(c)
 
     def _insert(self, c, report: Report, family: str, sources: list[Source], embeddings) -> None:
         cur = c.execute(
@@ -339,7 +342,9 @@ class SqliteStore:
 
     def delete_report(self, report_id: str) -> bool:
         with self.transaction() as c:
-            return self._delete(c, report_id)
+            found = self._delete(c, report_id)
+            self._purge_orphan_sources(c)
+            return found
 
     def _delete(self, c, report_id: str) -> bool:
         row = c.execute("SELECT pk FROM reports WHERE id = ?", (report_id,)).fetchone()
@@ -353,11 +358,13 @@ class SqliteStore:
             (rpk,),
         )
         c.execute("DELETE FROM reports WHERE pk = ?", (rpk,))
+        return True
+
+    def _purge_orphan_sources(self, c) -> None:
         c.execute(
             "DELETE FROM sources WHERE id NOT IN (SELECT DISTINCT source_id FROM citations "
             "WHERE source_id IS NOT NULL)"
         )
-        return True
 
     def list_reports(self) -> list[dict]:
         rows = self.conn.execute(

@@ -1,0 +1,97 @@
+"""The store on its own: schema versioning and migrations, round trips, confidential flags."""
+
+from __future__ import annotations
+
+import pytest
+
+from corroborate.models import (
+    Citation,
+    Footnote,
+    GlossaryEntry,
+    Marker,
+    Paragraph,
+    Report,
+    Section,
+    Source,
+    SourceType,
+    TorItem,
+    assign_paragraph_ids,
+)
+from corroborate.store import SCHEMA_VERSION, SqliteStore, StoreError, connect
+from corroborate.store.sqlite import MIGRATIONS
+
+
+def small_report() -> Report:
+    report = Report(
+        id="r1", title="Test report", source_hash="abc",
+        sections=[
+            Section(number="1", title="Overview", paragraphs=[
+                Paragraph(text="Crime rose in Lima.", markers=[Marker(n=1, offset=19)]),
+            ], sections=[
+                Section(number="1.1", title="Detail", level=2, paragraphs=[
+                    Paragraph(text="No footnote here."),
+                ]),
+            ]),
+        ],
+        footnotes=[
+            Footnote(n=1, text="HRW, Report, 2023, url", urls=["https://hrw.org/x"], citations=[
+                Citation(author="HRW", title="Report", date="2023", url="https://hrw.org/x",
+                         raw="HRW, Report, 2023, url", source_id="s1"),
+            ]),
+            Footnote(n=2, text=None),
+        ],
+        glossary=[GlossaryEntry(term="HRW", definition="Human Rights Watch")],
+        terms_of_reference=[TorItem(text="Crime", items=[TorItem(text="Gangs in Lima")])],
+    )
+    assign_paragraph_ids(report, "r1")
+    return report
+
+
+def test_new_database_has_current_schema(tmp_path):
+    conn = connect(tmp_path / "x.db")
+    version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+    assert int(version) == SCHEMA_VERSION == len(MIGRATIONS)
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "x.db"
+    conn = connect(path)
+    conn.execute("UPDATE meta SET value='999' WHERE key='schema_version'")
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        connect(path)
+
+
+def test_round_trip_keeps_tree_markers_citations(tmp_path):
+    store = SqliteStore(tmp_path / "x.db")
+    report = small_report()
+    store.save_report(report, "r1", [Source(id="s1", author="HRW", title="Report", type=SourceType.NGO)])
+    back = store.load_report("r1")
+    assert back.sections[0].sections[0].title == "Detail"
+    assert [p.id for p in back.paragraphs()] == [p.id for p in report.paragraphs()]
+    assert back.sections[0].paragraphs[0].markers == [Marker(n=1, offset=19)]
+    assert back.footnote(1).citations[0].author == "HRW"
+    assert back.footnote(2).text is None
+    assert back.terms_of_reference[0].items[0].text == "Gangs in Lima"
+    assert back.glossary[0].definition == "Human Rights Watch"
+    (src,) = store.list_sources()
+    assert (src["id"], src["footnotes"], src["paragraphs"]) == ("s1", 1, 1)
+
+
+def test_failed_save_rolls_back(tmp_path):
+    store = SqliteStore(tmp_path / "x.db")
+    report = small_report()
+    with pytest.raises(StopIteration):
+        # one embedding for two paragraphs: the second insert fails mid-transaction
+        store.save_report(report, "r1", [], embeddings=[b"\0" * 2048])
+    assert store.list_reports() == []
+    assert store.conn.execute("SELECT COUNT(*) FROM paragraphs_fts").fetchone()[0] == 0
+
+
+def test_confidential_flag_survives_reingest(tmp_path):
+    store = SqliteStore(tmp_path / "x.db")
+    src = Source(id="s1", author="HRW", title="Report", type=SourceType.NGO)
+    store.save_report(small_report(), "r1", [src])
+    assert store.set_confidential("s1", True)
+    store.save_report(small_report(), "r1", [src], replace_ids=["r1"])
+    assert store.get_source("s1").confidential is True

@@ -52,7 +52,7 @@ class Library:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> "Library":
+    def __enter__(self) -> Library:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Iterator
 from enum import StrEnum
-from typing import Iterator
 
 from pydantic import BaseModel, Field
 

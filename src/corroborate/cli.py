@@ -244,3 +244,83 @@ def confidential(ctx, source_id, off):
     """Mark a source (e.g. an oral source) as confidential: not named in outputs."""
     open_library(ctx).set_confidential(source_id, not off)
     click.echo(f"{source_id}: {'not ' if off else ''}confidential")
+
+
+# --- search, ask, serve (issue 4) ----------------------------------------------------------
+
+
+@main.command()
+@click.argument("query")
+@click.option("--k", default=10, show_default=True, help="Number of results (1-100).")
+@click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default="hybrid",
+              show_default=True, help="Ranking: words (lexical), meaning (semantic) or both fused.")
+@click.option("--report", "report_id", help="Only this report.")
+@click.option("--section", help="Only this section and its subsections (e.g. 3.5).")
+@click.option("--source-type", help="Only paragraphs citing this type of source (e.g. media, ngo).")
+@click.option("--since", help="Only paragraphs citing sources dated on or after (2023, 2023-06-01).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as /api/search).")
+@click.pass_context
+@friendly_errors
+def search(ctx, query, k, mode, report_id, section, source_type, since, as_json):
+    """Search paragraphs in English or Spanish.
+
+    QUERY: words, "exact phrases", OR between alternatives, -word to exclude, prefix*.
+    """
+    data = open_library(ctx).search(query, k=k, mode=mode, report=report_id, section=section,
+                                    source_type=source_type, since=since)
+    if as_json:
+        emit_json(data)
+        return
+    from corroborate.search.snippets import to_terminal
+
+    if not data["results"]:
+        click.echo("No paragraphs match.")
+    for i, r in enumerate(data["results"], 1):
+        click.secho(f"\n{i}. {r['report_id']} §{r['section']} {r['section_title']}  ({r['paragraph_id']})",
+                    bold=True)
+        click.echo("   " + to_terminal(r["snippet"], lambda t: click.style(t, fg="yellow", bold=True)))
+        for f in r["footnotes"]:
+            click.echo(f"   [{f['n']}] {f['text'] if f['text'] is not None else '[footnote text missing]'}")
+
+
+@main.command()
+@click.argument("question")
+@click.option("--k", default=3, show_default=True, help="At most this many quotes.")
+@click.option("--report", "report_id", help="Only this report.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as /api/ask).")
+@click.pass_context
+@friendly_errors
+def ask(ctx, question, k, report_id, as_json):
+    """Answer a question with verbatim, footnoted quotes from the library."""
+    data = open_library(ctx).ask(question, k=k, report=report_id)
+    if as_json:
+        emit_json(data)
+        return
+    if not data["found"]:
+        click.echo(data["answer"])
+        return
+    syn = data.get("synthesis") or {}
+    if syn.get("text"):
+        click.secho(syn["text"], bold=True)
+    for qt in data["quotes"]:
+        marks = "".join(f"[{f['n']}]" for f in qt["footnotes"])
+        click.secho(f"\n[{qt['id']}] {qt['report_id']} §{qt['section']} ({qt['paragraph_id']} "
+                    f"{qt['start']}-{qt['end']})", bold=True)
+        click.echo(f"  “{qt['text']}”{marks}")
+        for f in qt["footnotes"]:
+            click.echo(f"  [{f['n']}] {f['text'] if f['text'] is not None else '[footnote text missing]'}")
+    if syn.get("error"):
+        click.echo(f"\n({syn['error']})", err=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port.")
+@click.pass_context
+def serve(ctx, host, port):
+    """Run the web interface and the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from corroborate.web.app import create_app
+
+    uvicorn.run(create_app(ctx.obj["settings"]), host=host, port=port)

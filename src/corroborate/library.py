@@ -134,3 +134,23 @@ class Library:
     def set_confidential(self, source_id: str, confidential: bool = True) -> None:
         if not self.store.set_confidential(source_id, confidential):
             raise NotFound(f"no source {source_id!r} in {self.settings.db}")
+
+    # --- search and cited answers (issue 4) ----------------------------------------------
+
+    def search(self, query: str, k: int = 10, mode: str = "hybrid", report: str | None = None,
+               section: str | None = None, source_type: str | None = None,
+               since: str | None = None) -> dict:
+        """Paragraphs answering `query` (words, "phrases", OR, -exclusion, prefix*), with their
+        footnotes and citations. Raises `QueryError` (a ValueError) for a malformed query."""
+        from corroborate.search.engine import Searcher
+
+        return Searcher(self.store, self.settings).search(
+            query, k=k, mode=mode, report=report, section=section, source_type=source_type, since=since
+        )
+
+    def ask(self, question: str, k: int = 5, report: str | None = None) -> dict:
+        """Verbatim quotes (with offsets, footnotes and citations) that answer `question`, or
+        `found: false` when the library holds nothing relevant."""
+        from corroborate.search.answer import answer
+
+        return answer(self.store, self.settings, question, k=k, report=report)

@@ -1,0 +1,214 @@
+"""Hybrid search over the evidence base: FTS5 BM25 and multilingual embeddings, fused by
+reciprocal rank.
+
+Raw scores of the two rankers live on different scales (BM25 is unbounded, cosine is in
+[-1, 1]), so they are never added; reciprocal rank fusion (Cormack et al. 2009) combines the
+*positions* instead: score = sum over rankers of w / (RRF_K + rank).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from corroborate.models import SourceType
+from corroborate.search.query import ParsedQuery, QueryError, guess_language, parse_query
+from corroborate.search.snippets import snippet
+from corroborate.search.vectors import VectorIndex, cached_index
+from corroborate.settings import Settings
+from corroborate.store import sqlite_search as sql
+from corroborate.store.sqlite_search import ParagraphFilter
+
+MODES = ("hybrid", "lexical", "semantic")
+RRF_K = 60
+MAX_K = 100
+DEPTH = 60  # candidates taken from each ranker before fusion
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass
+class Hit:
+    pk: int
+    score: float
+    lexical_rank: int | None = None
+    semantic_rank: int | None = None
+    cosine: float | None = None
+
+
+def normalise_since(since: str | None) -> str | None:
+    """YYYY, YYYY-MM or YYYY-MM-DD -> the first day of that period (YYYY-MM-DD)."""
+    if since is None or since == "":
+        return None
+    s = since.strip()
+    if not _DATE.match(s):
+        raise QueryError(f"since={since!r}: use a date like 2023, 2023-06 or 2023-06-01")
+    parts = s.split("-")
+    year, month, day = int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise QueryError(f"since={since!r}: not a valid date")
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+class Searcher:
+    """Search one store. Cheap to create; the vector matrix is cached per database file."""
+
+    def __init__(self, store, settings: Settings):
+        self.store = store
+        self.conn = store.conn
+        self.settings = settings
+
+    # ---- validation ---------------------------------------------------------------------
+
+    def make_filter(self, report=None, section=None, source_type=None, since=None) -> ParagraphFilter:
+        report = report or None
+        section = section or None
+        source_type = source_type or None
+        if report is not None and not sql.report_exists(self.conn, report):
+            from corroborate.library import NotFound
+
+            raise NotFound(f"no report {report!r} in {self.settings.db}")
+        if source_type is not None:
+            allowed = [t.value for t in SourceType]
+            if source_type not in allowed:
+                raise QueryError(f"source_type={source_type!r}: use one of {', '.join(allowed)}")
+        if section is not None and not sql.section_exists(self.conn, section, report):
+            where = f" in report {report!r}" if report else ""
+            raise QueryError(f"section={section!r}: no such section{where}")
+        return ParagraphFilter(report=report, section=section, source_type=source_type,
+                               since=normalise_since(since))
+
+    @staticmethod
+    def check(mode: str, k: int) -> None:
+        if mode not in MODES:
+            raise QueryError(f"mode={mode!r}: use one of {', '.join(MODES)}")
+        if not isinstance(k, int) or k < 1 or k > MAX_K:
+            raise QueryError(f"k={k!r}: use a number of results between 1 and {MAX_K}")
+
+    # ---- rankers ------------------------------------------------------------------------
+
+    def lexical(self, q: ParsedQuery, depth: int, f: ParagraphFilter) -> list[tuple[int, float]]:
+        """Strict reading first (all words), then the relaxed one (any word) to fill up."""
+        hits = sql.fts_search(self.conn, q.strict_fts(), depth, f)
+        if len(hits) < depth:
+            relaxed = q.relaxed_fts()
+            if relaxed:
+                seen = {pk for pk, _ in hits}
+                for pk, s in sql.fts_search(self.conn, relaxed, depth, f):
+                    if pk not in seen:
+                        hits.append((pk, s))
+                        if len(hits) >= depth:
+                            break
+        return hits
+
+    def vector_index(self) -> VectorIndex:
+        from corroborate.search.embed import DIM
+
+        return cached_index(
+            self.store.path if self.store.path != ":memory:" else f"mem:{id(self.conn)}",
+            sql.index_fingerprint(self.conn),
+            lambda: sql.load_vectors(self.conn, DIM),
+        )
+
+    def embed_query(self, text: str) -> np.ndarray:
+        from corroborate.search.embed import embed_texts
+
+        return embed_texts([text], self.settings)[0]
+
+    def semantic(self, q: ParsedQuery, depth: int, f: ParagraphFilter) -> list[tuple[int, float]]:
+        index = self.vector_index()
+        if len(index) == 0:
+            return []
+        allowed = sql.filtered_pks(self.conn, f) if f.active else None
+        hits = index.search(self.embed_query(q.semantic_text()), depth * 2 if q.exclusions else depth,
+                            allowed)
+        # Phrases and exclusions are hard constraints in every mode.
+        pks = [pk for pk, _ in hits]
+        constraint = q.constraint_fts()
+        if constraint:
+            ok = sql.fts_matching(self.conn, constraint, pks)
+            hits = [h for h in hits if h[0] in ok]
+        excl = q.exclusion_fts()
+        if excl:
+            bad = sql.fts_matching(self.conn, excl, pks)
+            hits = [h for h in hits if h[0] not in bad]
+        return hits[:depth]
+
+    def semantic_available(self) -> bool:
+        return self.settings.embeddings and len(self.vector_index()) > 0
+
+    # ---- fusion -------------------------------------------------------------------------
+
+    def rank(self, q: ParsedQuery, k: int, mode: str, f: ParagraphFilter) -> list[Hit]:
+        depth = max(DEPTH, k)
+        if mode == "semantic" or (mode == "hybrid"):
+            sem = self.semantic(q, depth, f) if self.semantic_available() else []
+        else:
+            sem = []
+        lex = self.lexical(q, depth, f) if mode != "semantic" else []
+        if mode == "lexical" or (mode == "hybrid" and not sem):
+            return [Hit(pk, s, lexical_rank=i) for i, (pk, s) in enumerate(lex[:k])]
+        if mode == "semantic":
+            return [Hit(pk, s, semantic_rank=i, cosine=s) for i, (pk, s) in enumerate(sem[:k])]
+        return fuse(lex, sem, k, lexical_weight=self.lexical_weight(q))
+
+    def lexical_weight(self, q: ParsedQuery) -> float:
+        """How far to trust word matches: a Spanish question over English reports shares few
+        words with the answer, so its lexical ranking is mostly noise; an English one is not."""
+        lang = guess_language(q.text)
+        reports_lang = self.conn.execute("SELECT language FROM reports").fetchall()
+        langs = {r[0] or "en" for r in reports_lang}
+        return 0.5 if langs and lang not in langs else 1.0
+
+    # ---- results ------------------------------------------------------------------------
+
+    def search(self, query: str, k: int = 10, mode: str = "hybrid", report=None, section=None,
+               source_type=None, since=None) -> dict:
+        self.check(mode, k)
+        q = parse_query(query)
+        f = self.make_filter(report, section, source_type, since)
+        hits = self.rank(q, k, mode, f)
+        return {"query": query, "mode": mode, "results": self.results(hits, q)}
+
+    def results(self, hits: list[Hit], q: ParsedQuery | None) -> list[dict]:
+        rows = sql.paragraphs_by_pk(self.conn, [h.pk for h in hits])
+        wanted = {(rows[h.pk]["report_pk"], m["n"]) for h in hits for m in rows[h.pk]["markers"]}
+        notes = sql.footnotes_for(self.conn, wanted)
+        exact, prefixes = q.highlight_terms() if q else (set(), set())
+        out = []
+        for h in hits:
+            r = rows[h.pk]
+            numbers: list[int] = []
+            for m in r["markers"]:
+                if m["n"] not in numbers:
+                    numbers.append(m["n"])
+            out.append({
+                "paragraph_id": r["id"],
+                "report_id": r["report_id"],
+                "report_title": r["report_title"],
+                "section": r["section_number"] or r["section_title"],
+                "section_title": r["section_title"],
+                "kind": r["kind"],
+                "text": r["text"],
+                "snippet": snippet(r["text"], exact, prefixes),
+                "score": round(h.score, 6),
+                "footnotes": [notes[(r["report_pk"], n)] for n in numbers],
+            })
+        return out
+
+
+def fuse(lex: list[tuple[int, float]], sem: list[tuple[int, float]], k: int,
+         lexical_weight: float = 1.0, semantic_weight: float = 1.0) -> list[Hit]:
+    """Reciprocal rank fusion of the two rankings."""
+    hits: dict[int, Hit] = {}
+    for i, (pk, _) in enumerate(lex):
+        h = hits.setdefault(pk, Hit(pk, 0.0))
+        h.lexical_rank = i
+        h.score += lexical_weight / (RRF_K + i + 1)
+    for i, (pk, cos) in enumerate(sem):
+        h = hits.setdefault(pk, Hit(pk, 0.0))
+        h.semantic_rank = i
+        h.cosine = cos
+        h.score += semantic_weight / (RRF_K + i + 1)
+    return sorted(hits.values(), key=lambda h: (-h.score, h.pk))[:k]

@@ -1,0 +1,293 @@
+"""The user's query language, parsed once and compiled to a *safe* FTS5 expression.
+
+Syntax: plain words, "quoted phrases", `OR` between alternatives, `-word` / `-"phrase"` to
+exclude, `prefix*`. Raw user text never reaches FTS5 MATCH: every token is re-extracted with
+the same folding the index uses (unicode61, diacritics removed) and quoted, so FTS5 operators
+or punctuation typed by a user cannot change the expression's meaning or raise a syntax error.
+
+Caseworkers type questions, not keyword lists, and often in Spanish against an English report.
+So plain words are *soft*: function words of either language are dropped (they would otherwise
+match almost every paragraph and drown the content words), each content word also matches its
+5-character truncation stem (a language-neutral stemmer: `criminales` and `criminal` meet at
+`crimi*`), and the lexical ranker first asks for all words and then relaxes to any word.
+Phrases and exclusions are *hard* constraints, honoured by every mode.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from corroborate.models import fold
+
+# Function words of English and Spanish (folded). Generic grammar words only — no domain terms.
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a an the and or but nor so yet if then than that this these those there here of in on at to
+    for from by with without within into onto about above below over under between among through
+    during before after since until up down out off again further once is are was were be been
+    being am do does did doing done have has had having will would shall should can could may
+    might must not no yes it its itself they them their theirs we us our ours you your yours he
+    him his she her hers i me my mine who whom whose which what when where why how all any both
+    each few more most other some such only own same too very just also as per via s t
+    el la los las un una unos unas lo al del de en a y e o u ni que qué quien quién quienes
+    cual cuál cuales cuáles cuyo cuya como cómo cuando cuándo donde dónde cuanto cuánto cuanta
+    cuánta cuantos cuántos cuantas cuántas por para con sin sobre entre hasta desde hacia contra
+    segun según tras durante mediante ante bajo se su sus mi mis tu tus nuestro nuestra nuestros
+    nuestras le les me te nos os ella ellas ello ellos él yo usted ustedes este esta estos estas
+    ese esa esos esas aquel aquella aquellos aquellas esto eso aquello es son ser fue fueron era
+    eran sido siendo sea sean está están estar estaba estaban estado estuvo hay había habían
+    han ha he has hemos haber hubo puede pueden podía no sí si muy más menos ya también tan
+    otro otra otros otras todo toda todos todas algo alguno alguna algunos algunas cada mismo
+    misma qual porque pero sino aunque
+    """.split()
+)
+STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
+
+STEM_LENGTH = 5  # truncation stemming (McNamee & Mayfield): robust across es/en morphology
+MIN_PREFIX = 2
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class QueryError(ValueError):
+    """A query the search syntax cannot express; the message says what is wrong and how to fix it."""
+
+
+def tokens(text: str) -> list[str]:
+    """Folded index tokens of `text`, split as the FTS5 unicode61 tokenizer splits them."""
+    return _TOKEN.findall(fold(text).replace("_", " "))
+
+
+@dataclass(frozen=True)
+class Atom:
+    """A word (possibly a prefix) or a phrase, already folded into index tokens."""
+
+    tokens: tuple[str, ...]
+    prefix: bool = False
+    phrase: bool = False  # typed in quotes by the user: a hard constraint
+
+    def fts(self) -> str:
+        body = '"' + " ".join(self.tokens) + '"'
+        return body + "*" if self.prefix else body
+
+    def stem_fts(self) -> str | None:
+        """The truncation-stem alternative of a plain content word, if it adds anything."""
+        if self.phrase or self.prefix or len(self.tokens) != 1:
+            return None
+        tok = self.tokens[0]
+        if len(tok) <= STEM_LENGTH or tok.isdigit():
+            return None
+        return f'"{tok[:STEM_LENGTH]}"*'
+
+
+@dataclass
+class Clause:
+    """Alternatives joined by OR; one clause per position in the query."""
+
+    atoms: list[Atom]
+
+    @property
+    def hard(self) -> bool:
+        return len(self.atoms) == 1 and self.atoms[0].phrase
+
+    def fts(self, stems: bool) -> str:
+        parts: list[str] = []
+        for a in self.atoms:
+            parts.append(a.fts())
+            stem = a.stem_fts() if stems else None
+            if stem:
+                parts.append(stem)
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    clauses: list[Clause] = field(default_factory=list)
+    exclusions: list[Atom] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # function words left out of the lexical side
+
+    @property
+    def required(self) -> list[Clause]:
+        return [c for c in self.clauses if c.hard]
+
+    @property
+    def soft(self) -> list[Clause]:
+        return [c for c in self.clauses if not c.hard]
+
+    def strict_fts(self) -> str:
+        """Every clause required (the precise reading)."""
+        return self._with_exclusions(" AND ".join(c.fts(stems=True) for c in self.clauses))
+
+    def relaxed_fts(self) -> str | None:
+        """Phrases required, any one of the other clauses enough; None if same as strict."""
+        soft = self.soft
+        if len(soft) < 2:
+            return None
+        any_soft = "(" + " OR ".join(c.fts(stems=True) for c in soft) + ")"
+        body = " AND ".join([c.fts(stems=False) for c in self.required] + [any_soft])
+        return self._with_exclusions(body)
+
+    def constraint_fts(self) -> str | None:
+        """The hard constraints alone (phrases and exclusions), for filtering semantic hits."""
+        req = self.required
+        if not req and not self.exclusions:
+            return None
+        if not req:
+            return None  # exclusions alone are applied as a separate NOT check
+        return self._with_exclusions(" AND ".join(c.fts(stems=False) for c in req))
+
+    def exclusion_fts(self) -> str | None:
+        if not self.exclusions:
+            return None
+        return " OR ".join(a.fts() for a in self.exclusions)
+
+    def _with_exclusions(self, body: str) -> str:
+        out = f"({body})"
+        for a in self.exclusions:
+            out += f" NOT {a.fts()}"
+        return out
+
+    def semantic_text(self) -> str:
+        """What the embedding model reads: the user's words and phrases, without operators."""
+        parts = []
+        for c in self.clauses:
+            parts.extend(" ".join(a.tokens) for a in c.atoms)
+        return self.text if not self.exclusions and not any(
+            a.prefix for c in self.clauses for a in c.atoms) else " ".join(parts)
+
+    def highlight_terms(self) -> tuple[set[str], set[str]]:
+        """(exact tokens, prefixes) whose occurrences a snippet marks."""
+        exact: set[str] = set()
+        prefixes: set[str] = set()
+        for c in self.clauses:
+            for a in c.atoms:
+                if a.prefix:
+                    exact.update(a.tokens[:-1])
+                    prefixes.add(a.tokens[-1])
+                else:
+                    exact.update(a.tokens)
+                    stem = a.stem_fts()
+                    if stem:
+                        prefixes.add(a.tokens[0][:STEM_LENGTH])
+        return exact, prefixes
+
+    def content_tokens(self) -> list[str]:
+        return [t for c in self.clauses for a in c.atoms for t in a.tokens]
+
+
+# ---- parsing ---------------------------------------------------------------------------------
+
+_LEX = re.compile(r'\s+|(?P<neg>-)?"(?P<phrase>[^"]*)"|(?P<quote>")|(?P<word>[^\s"]+)')
+
+
+def _raw_items(text: str) -> list[tuple[str, str, bool]]:
+    """(kind, value, negated) items: kind is 'phrase', 'word' or 'or'."""
+    items: list[tuple[str, str, bool]] = []
+    pos = 0
+    while pos < len(text):
+        m = _LEX.match(text, pos)
+        assert m is not None  # the last alternative matches any non-space, non-quote run
+        pos = m.end()
+        if m.group("quote") is not None:
+            raise QueryError('unbalanced quote: a "phrase" needs a closing " (or remove the quote)')
+        if m.group("phrase") is not None:
+            items.append(("phrase", m.group("phrase"), bool(m.group("neg"))))
+        elif m.group("word") is not None:
+            w = m.group("word")
+            if w == "OR":
+                items.append(("or", w, False))
+            elif w.startswith("-"):
+                if w == "-" or not w.strip("-"):
+                    raise QueryError("'-' must be followed by a word or \"phrase\" to exclude, e.g. -Lima")
+                items.append(("word", w[1:], True))
+            else:
+                items.append(("word", w, False))
+    return items
+
+
+def _atom(kind: str, value: str) -> Atom | None:
+    if kind == "phrase":
+        toks = tokens(value)
+        if not toks:
+            raise QueryError('empty phrase "": put words between the quotes')
+        return Atom(tuple(toks), phrase=True)
+    prefix = value.endswith("*")
+    core = value.rstrip("*")
+    if "*" in core:
+        raise QueryError(f"'{value}': * marks a prefix and may only end a word, e.g. elect*")
+    toks = tokens(core)
+    if not toks:
+        if prefix:
+            raise QueryError(f"'{value}': * must follow at least {MIN_PREFIX} letters, e.g. elect*")
+        return None  # punctuation only: nothing to search for
+    if prefix and len(toks[-1]) < MIN_PREFIX:
+        raise QueryError(f"'{value}': a prefix needs at least {MIN_PREFIX} letters before *")
+    return Atom(tuple(toks), prefix=prefix)
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse the user's query; raise QueryError naming the problem for malformed input."""
+    if text is None or not text.strip():
+        raise QueryError("empty query: type some words to search for")
+    items = _raw_items(text.strip())
+    q = ParsedQuery(text=text.strip())
+    groups: list[list[Atom]] = []
+    pending_or = False
+    for i, (kind, value, negated) in enumerate(items):
+        if kind == "or":
+            if not groups or pending_or or i == 0:
+                raise QueryError("OR needs a word or phrase on both sides, e.g. police OR army")
+            if items[i - 1][2]:
+                raise QueryError("an excluded term cannot be part of an OR")
+            pending_or = True
+            continue
+        atom = _atom(kind, value)
+        if negated:
+            if pending_or:
+                raise QueryError("an excluded term cannot be part of an OR")
+            if atom is not None:
+                q.exclusions.append(atom)
+            continue
+        if atom is None:
+            if pending_or:
+                raise QueryError("OR needs a word or phrase on both sides, e.g. police OR army")
+            continue
+        if pending_or:
+            groups[-1].append(atom)
+            pending_or = False
+        else:
+            groups.append([atom])
+    if pending_or:
+        raise QueryError("OR needs a word or phrase on both sides, e.g. police OR army")
+    if not groups:
+        if q.exclusions:
+            raise QueryError("a query needs at least one word to look for, not only exclusions")
+        raise QueryError("query has no searchable words")
+    # Drop function words standing alone (never inside phrases or OR groups), unless nothing is left.
+    def is_stop(g: list[Atom]) -> bool:
+        a = g[0]
+        return len(g) == 1 and not a.phrase and not a.prefix and len(a.tokens) == 1 and a.tokens[0] in STOPWORDS
+
+    content = [g for g in groups if not is_stop(g)]
+    if content:
+        q.dropped = [g[0].tokens[0] for g in groups if is_stop(g)]
+        groups = content
+    q.clauses = [Clause(g) for g in groups]
+    return q
+
+
+def guess_language(text: str) -> str:
+    """'es' or 'en' from function words and Spanish orthography; enough to weigh evidence."""
+    toks = tokens(text)
+    es_marks = sum(1 for ch in text if ch in "¿¡ñÑáéíóúÁÉÍÓÚ")
+    es = sum(1 for t in toks if t in _ES_ONLY) + es_marks
+    en = sum(1 for t in toks if t in _EN_ONLY)
+    return "es" if es > en else "en"
+
+
+_ES_ONLY = frozenset(fold(w) for w in """el la los las del de en y que qué por para con sin una unos unas es son
+    está están hay cuál cuántos cuántas cómo dónde quién se su sus como al lo""".split())
+_EN_ONLY = frozenset("""the of and to in is are was were what which who how does do did for with
+    on by from that this there an as at be has have""".split())

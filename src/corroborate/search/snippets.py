@@ -1,0 +1,69 @@
+"""Snippets: a window of the paragraph around its best-matching region, HTML-escaped, with
+matched words wrapped in <mark>…</mark>. Matching uses the same folding as the index, so
+`policia` marks `Policía`."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from corroborate.models import fold
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+WINDOW = 280  # characters of paragraph text shown around the matches
+
+
+def _is_match(word: str, exact: set[str], prefixes: set[str]) -> bool:
+    f = fold(word)
+    return f in exact or any(f.startswith(p) for p in prefixes)
+
+
+def match_spans(text: str, exact: set[str], prefixes: set[str]) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _WORD.finditer(text) if _is_match(m.group(), exact, prefixes)]
+
+
+def snippet(text: str, exact: set[str], prefixes: set[str], window: int = WINDOW) -> str:
+    spans = match_spans(text, exact, prefixes)
+    start, end = 0, len(text)
+    if len(text) > window:
+        if spans:
+            # the window holding the most matches, starting at a match
+            best, best_count = spans[0][0], 0
+            for i, (s, _) in enumerate(spans):
+                count = sum(1 for s2, e2 in spans[i:] if e2 <= s + window)
+                if count > best_count:
+                    best, best_count = s, count
+            start = max(0, best - window // 4)
+        end = min(len(text), start + window)
+        # widen to word boundaries so no word is cut
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+    out: list[str] = ["…" if start > 0 else ""]
+    pos = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        out.append(html.escape(text[pos:s], quote=False))
+        out.append("<mark>" + html.escape(text[s:e], quote=False) + "</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end], quote=False))
+    if end < len(text):
+        out.append("…")
+    return "".join(out)
+
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def to_terminal(snip: str, style) -> str:
+    """Render a snippet for a terminal: marks styled by `style(text)`, entities unescaped."""
+    parts = []
+    pos = 0
+    for m in _MARK.finditer(snip):
+        parts.append(html.unescape(snip[pos : m.start()]))
+        parts.append(style(html.unescape(m.group(1))))
+        pos = m.end()
+    parts.append(html.unescape(snip[pos:]))
+    return "".join(parts)

@@ -1,0 +1,215 @@
+"""All SQL behind search and cited answers (SQLite). The search package composes these; a
+PostgreSQL backend would provide the same functions over tsvector/pgvector.
+
+FTS expressions passed here are built by `corroborate.search.query` (quoted tokens only),
+never raw user text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ParagraphFilter:
+    """Which paragraphs a search may return. `since` is a full ISO date (YYYY-MM-DD)."""
+
+    report: str | None = None
+    section: str | None = None
+    source_type: str | None = None
+    since: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.report, self.section, self.source_type, self.since))
+
+
+# A citation dated "2023" or "2023-04" is taken at the END of its period, so that `since
+# 2023-06-01` keeps a source dated only "2023" (it may be from June) rather than silently dropping it.
+_CITATION_END_DATE = """CASE length(COALESCE(ct.date, so.date))
+    WHEN 4 THEN COALESCE(ct.date, so.date) || '-12-31'
+    WHEN 7 THEN COALESCE(ct.date, so.date) || '-31'
+    ELSE COALESCE(ct.date, so.date) END"""
+
+
+def _filter_sql(f: ParagraphFilter) -> tuple[list[str], list]:
+    where: list[str] = []
+    args: list = []
+    if f.report is not None:
+        where.append("r.id = ?")
+        args.append(f.report)
+    if f.section is not None:
+        key = f.section.rstrip(".")
+        # A section number includes its subsections: 3.5 keeps 3.5, 3.5.1, 3.5.2.1 …
+        where.append("(rtrim(s.number, '.') = ? OR s.number LIKE ? OR (s.number IS NULL AND s.title = ?))")
+        args += [key, key + ".%", f.section]
+    if f.source_type is not None or f.since is not None:
+        conds = ["m.paragraph_pk = p.pk"]
+        if f.source_type is not None:
+            conds.append("so.type = ?")
+            args.append(f.source_type)
+        if f.since is not None:
+            conds.append(f"({_CITATION_END_DATE}) >= ?")
+            args.append(f.since)
+        where.append(
+            "EXISTS (SELECT 1 FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk "
+            "AND ct.footnote_n = m.n LEFT JOIN sources so ON so.id = ct.source_id WHERE "
+            + " AND ".join(conds) + ")"
+        )
+    return where, args
+
+
+_JOINS = "JOIN sections s ON s.pk = p.section_pk JOIN reports r ON r.pk = p.report_pk"
+
+
+def fts_search(conn, expr: str, limit: int, f: ParagraphFilter | None = None) -> list[tuple[int, float]]:
+    """(paragraph pk, bm25) best first; bm25 is negated so that larger is better."""
+    f = f or ParagraphFilter()
+    if not f.active:
+        rows = conn.execute(
+            "SELECT rowid, bm25(paragraphs_fts) FROM paragraphs_fts WHERE paragraphs_fts MATCH ? "
+            "ORDER BY rank LIMIT ?",
+            (expr, limit),
+        ).fetchall()
+    else:
+        where, args = _filter_sql(f)
+        rows = conn.execute(
+            f"SELECT p.pk, bm25(paragraphs_fts) AS score FROM paragraphs_fts "
+            f"JOIN paragraphs p ON p.pk = paragraphs_fts.rowid {_JOINS} "
+            f"WHERE paragraphs_fts MATCH ? AND {' AND '.join(where)} ORDER BY score LIMIT ?",
+            [expr, *args, limit],
+        ).fetchall()
+    return [(int(r[0]), -float(r[1])) for r in rows]
+
+
+def fts_matching(conn, expr: str, pks: list[int]) -> set[int]:
+    """Which of `pks` match `expr` (used to apply phrases/exclusions to semantic hits)."""
+    if not pks:
+        return set()
+    out: set[int] = set()
+    for i in range(0, len(pks), 500):
+        chunk = pks[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH ? AND rowid IN ({marks})",
+            [expr, *chunk],
+        ).fetchall()
+        out.update(int(r[0]) for r in rows)
+    return out
+
+
+def filtered_pks(conn, f: ParagraphFilter) -> np.ndarray:
+    """Sorted pks of the paragraphs a filter allows (for masking vector scores)."""
+    where, args = _filter_sql(f)
+    rows = conn.execute(
+        f"SELECT p.pk FROM paragraphs p {_JOINS} WHERE {' AND '.join(where)} ORDER BY p.pk", args
+    ).fetchall()
+    return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+
+def section_exists(conn, section: str, report: str | None) -> bool:
+    where, args = _filter_sql(ParagraphFilter(report=report, section=section))
+    row = conn.execute(
+        f"SELECT 1 FROM sections s JOIN reports r ON r.pk = s.report_pk WHERE {' AND '.join(where)} LIMIT 1",
+        args,
+    ).fetchone()
+    return row is not None
+
+
+def report_exists(conn, report_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM reports WHERE id = ?", (report_id,)).fetchone() is not None
+
+
+def paragraphs_by_pk(conn, pks: list[int]) -> dict[int, dict]:
+    """Paragraph rows with their report and section, keyed by pk."""
+    out: dict[int, dict] = {}
+    for i in range(0, len(pks), 500):
+        chunk = pks[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        for r in conn.execute(
+            f"""SELECT p.pk, p.id, p.report_pk, p.kind, p.text, p.markers, p.page, p.ord,
+                       r.id AS report_id, r.title AS report_title,
+                       s.number AS section_number, s.title AS section_title
+                FROM paragraphs p {_JOINS} WHERE p.pk IN ({marks})""",
+            chunk,
+        ):
+            d = dict(r)
+            d["markers"] = json.loads(d["markers"])
+            out[int(r["pk"])] = d
+    return out
+
+
+def footnotes_for(conn, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
+    """Footnotes (with citations in the public contract shape) keyed by (report_pk, n).
+
+    A marker whose footnote text was lost in extraction still appears, with text None.
+    """
+    out: dict[tuple[int, int], dict] = {}
+    if not wanted:
+        return out
+    by_report: dict[int, list[int]] = {}
+    for rpk, n in wanted:
+        by_report.setdefault(rpk, []).append(n)
+    for rpk, ns in by_report.items():
+        marks = ",".join("?" * len(ns))
+        for f in conn.execute(
+            f"SELECT n, text, urls FROM footnotes WHERE report_pk = ? AND n IN ({marks})", [rpk, *ns]
+        ):
+            out[(rpk, f["n"])] = {"n": f["n"], "text": f["text"], "urls": json.loads(f["urls"]),
+                                  "citations": []}
+        for ct in conn.execute(
+            f"""SELECT footnote_n, author, title, container, date, url, locator, kind, note
+                FROM citations WHERE report_pk = ? AND footnote_n IN ({marks})
+                ORDER BY footnote_n, ord""",
+            [rpk, *ns],
+        ):
+            fn = out.setdefault((rpk, ct["footnote_n"]), {"n": ct["footnote_n"], "text": None,
+                                                          "urls": [], "citations": []})
+            fn["citations"].append({k: ct[k] for k in ("author", "title", "container", "date", "url",
+                                                         "locator", "kind", "note")})
+    for key in wanted:
+        out.setdefault(key, {"n": key[1], "text": None, "urls": [], "citations": []})
+    return out
+
+
+def index_fingerprint(conn) -> str:
+    """Changes whenever a report is added, replaced or deleted, or embeddings change.
+
+    Paragraph pks can be reused after a delete, so the fingerprint names each report's
+    content hash and ingest time as well as the embedding count.
+    """
+    row = conn.execute(
+        """SELECT (SELECT group_concat(pk || ':' || id || ':' || source_hash || ':' || ingested_at, '|')
+                   FROM (SELECT * FROM reports ORDER BY pk)),
+                  (SELECT COUNT(*) FROM embeddings), (SELECT COALESCE(MAX(paragraph_pk), 0) FROM embeddings)"""
+    ).fetchone()
+    return f"{row[0]}#{row[1]}#{row[2]}"
+
+
+def load_vectors(conn, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """(pks, float32 matrix) of every stored paragraph embedding, ordered by pk."""
+    rows = conn.execute("SELECT paragraph_pk, vector FROM embeddings ORDER BY paragraph_pk").fetchall()
+    pks = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    if not rows:
+        return pks, np.zeros((0, dim), dtype=np.float32)
+    mat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim)
+    return pks, mat
+
+
+def fts_size_bytes(conn) -> int:
+    """Bytes of the FTS5 index (its shadow tables), via the dbstat virtual table when available."""
+    try:
+        row = conn.execute(
+            "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'paragraphs_fts%'"
+        ).fetchone()
+        return int(row[0] or 0)
+    except Exception:  # dbstat is a compile-time option
+        return 0
+
+
+def vectors_size_bytes(conn) -> int:
+    row = conn.execute("SELECT COALESCE(SUM(length(vector)), 0) FROM embeddings").fetchone()
+    return int(row[0])

@@ -1,0 +1,123 @@
+"""Citation form: each citation complete and stated once (EUAA Writing and Referencing Guide)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from corroborate.audit.context import AuditContext
+from corroborate.audit.findings import Finding, Severity
+from corroborate.audit.registry import rule
+from corroborate.models import Citation, CitationKind, fold
+
+PRINCIPLE = "Transparency and traceability (citation form)"
+# The extraction keeps a link's anchor word ("url") where the hyperlink stood; a citation with
+# it had a URL in the published report even when the link target was lost.
+_URL_PLACEHOLDER = re.compile(r"\burl\b|https?://|www\.", re.I)
+_NO_DATE = re.compile(r"\bn\.\s?d\.?(?=\W|$)|\bno date\b|\bundated\b", re.I)
+
+
+def _where(ctx: AuditContext, n: int) -> dict:
+    p = ctx.first_site(n)
+    return {"section": p.section if p else None, "paragraph_id": p.id if p else None, "footnote": n}
+
+
+def _identity(c: Citation) -> str:
+    """What makes two citations "the same": the raw text without spacing/case differences."""
+    return re.sub(r"[\s.,;:]+", " ", fold(c.raw)).strip()
+
+
+@rule("citation-repeated", PRINCIPLE, Severity.WARNING)
+def citation_repeated(ctx: AuditContext) -> Iterator[Finding]:
+    """The same citation twice in one footnote.
+
+    A copy-paste slip: the repetition adds no corroboration and can hide a citation that was
+    meant to be a different source.
+    """
+    for fn in ctx.report.footnotes:
+        seen: dict[str, int] = {}
+        for c in fn.citations:
+            if c.kind == CitationKind.EMPTY or not c.raw.strip():
+                continue
+            key = _identity(c)
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] == 2:
+                yield Finding(
+                    rule="citation-repeated", severity=Severity.WARNING,
+                    message=f"Footnote {fn.n} cites the same source twice.",
+                    evidence=c.raw.strip(), **_where(ctx, fn.n),
+                )
+
+
+@rule("citation-empty", PRINCIPLE, Severity.WARNING)
+def citation_empty(ctx: AuditContext) -> Iterator[Finding]:
+    """An empty citation: a footnote ending in ';' or with ';;' where a citation should be.
+
+    A source was dropped during drafting; the statement may rest on less than it appears.
+    """
+    for fn in ctx.report.footnotes:
+        empty = any(c.kind == CitationKind.EMPTY for c in fn.citations)
+        text = (fn.text or "").strip()
+        if empty or re.search(r";\s*$|;\s*;", text):
+            yield Finding(
+                rule="citation-empty", severity=Severity.WARNING,
+                message=f"Footnote {fn.n} contains an empty citation.",
+                evidence=text, **_where(ctx, fn.n),
+            )
+
+
+def _documentary(c: Citation) -> bool:
+    return c.kind in (CitationKind.DOCUMENT, CitationKind.DATASET)
+
+
+@rule("citation-undated", PRINCIPLE, Severity.WARNING)
+def citation_undated(ctx: AuditContext) -> Iterator[Finding]:
+    """A documentary citation with no date ("n.d." or none at all).
+
+    Currency cannot be judged without a date; for web pages the methodology asks for the
+    date of access at least.
+    """
+    for fn in ctx.report.footnotes:
+        for c in fn.citations:
+            if not _documentary(c) or (c.date and not _NO_DATE.search(c.date)):
+                continue
+            label = "n.d." if _NO_DATE.search(c.raw) else "no date"
+            yield Finding(
+                rule="citation-undated", severity=Severity.WARNING,
+                message=f"Footnote {fn.n}: documentary source cited without a date ({label}).",
+                evidence=c.raw.strip(), **_where(ctx, fn.n),
+            )
+
+
+@rule("citation-no-url", PRINCIPLE, Severity.INFO)
+def citation_no_url(ctx: AuditContext) -> Iterator[Finding]:
+    """A documentary citation with no URL (and no link placeholder in its text).
+
+    Public sources should be retrievable; print-only sources are legitimate, hence info.
+    """
+    for fn in ctx.report.footnotes:
+        for c in fn.citations:
+            if not _documentary(c) or c.url or _URL_PLACEHOLDER.search(c.raw):
+                continue
+            yield Finding(
+                rule="citation-no-url", severity=Severity.INFO,
+                message=f"Footnote {fn.n}: documentary source cited without a URL.",
+                evidence=c.raw.strip(), **_where(ctx, fn.n),
+            )
+
+
+@rule("citation-unparsed", PRINCIPLE, Severity.WARNING)
+def citation_unparsed(ctx: AuditContext) -> Iterator[Finding]:
+    """A citation that does not follow the author, title, date, url pattern.
+
+    Either a malformed reference or a fragment cut from another footnote; the source cannot be
+    identified reliably.
+    """
+    for fn in ctx.report.footnotes:
+        for c in fn.citations:
+            if c.kind == CitationKind.UNPARSED:
+                yield Finding(
+                    rule="citation-unparsed", severity=Severity.WARNING,
+                    message=f"Footnote {fn.n}: citation could not be parsed.",
+                    evidence=c.raw.strip(), **_where(ctx, fn.n),
+                )

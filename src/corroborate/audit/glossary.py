@@ -1,0 +1,188 @@
+"""Glossary: every acronym the reader meets is explained, and the glossary lists only what is used."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from corroborate.audit.context import AuditContext
+from corroborate.audit.findings import Finding, Severity
+from corroborate.audit.registry import rule
+from corroborate.models import GlossaryEntry, Paragraph, fold
+
+PRINCIPLE = "Transparency (terminology and abbreviations explained)"
+
+_ACRONYM = re.compile(r"(?<![\w+&])([A-Z][A-Z0-9&]*[A-Z]\+?)(s?)(?![\w&])")
+_DOTTED = re.compile(r"(?<![\w.])((?:[A-Z]{2,3}\.\s?){2,})")  # "FF. AA.", Spanish plural abbreviations
+_ROMAN = re.compile(r"[IVXLCDM]+")
+_CAPS_WORD = re.compile(r"[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ0-9&+\-]+")
+# "Due Process of Law Foundation (DPLF)", "(INEI, Instituto Nacional …)"
+_INLINE = re.compile(r"\(\s*([A-Z][A-Z0-9&]*[A-Z]\+?)\s*(?:[,;:][^)]{0,200})?\)")
+_GLOSSARY_TITLE = re.compile(r"\b(glossary|abbreviations?|acronyms)\b")
+VARIANT_PREFIX = 4  # "LGBTIQ+" is a variant of a listed "LGBTI"; two letters ("EU") are too short
+
+
+def _key(acronym: str) -> str:
+    return re.sub(r"[\s.+]", "", acronym)
+
+
+def _is_acronym(token: str) -> bool:
+    bare = _key(token)
+    return len(bare) >= 2 and bare.upper() == bare and sum(ch.isalpha() for ch in bare) >= 2
+
+
+@dataclass
+class _Use:
+    count: int = 0
+    first: Paragraph | None = None
+    inline: Paragraph | None = None
+    inline_text: str = ""
+    forms: set[str] = field(default_factory=set)
+
+
+def _text_paragraphs(ctx: AuditContext) -> list[Paragraph]:
+    """The report's running text, without the glossary itself (its terms are not uses)."""
+    return [p for p in ctx.paragraphs
+            if not _GLOSSARY_TITLE.search(fold(ctx.section_titles.get(p.section or "", "")))]
+
+
+def _in_caps_run(text: str, start: int, end: int) -> bool:
+    """Part of a heading or title set in capitals ("HYBRID EVENT – PERU AT THE CROSSROADS")."""
+    left = text[max(0, start - 60): start].split()[-2:]
+    right = text[end: end + 60].split()[:2]
+    caps = [w for w in left + right if _CAPS_WORD.fullmatch(w.strip(",.;:–-()‘’'\""))]
+    return len(caps) >= 2
+
+
+def acronym_uses(ctx: AuditContext) -> dict[str, _Use]:
+    uses: dict[str, _Use] = {}
+    for p in _text_paragraphs(ctx):
+        text = p.text
+        for m in _DOTTED.finditer(p.text):
+            token = m.group(1).strip()
+            u = uses.setdefault(_key(token), _Use())
+            u.count += 1
+            u.forms.add(token)
+            u.first = u.first or p
+            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+        for m in _ACRONYM.finditer(text):
+            token = m.group(1)
+            if _ROMAN.fullmatch(token) or not _is_acronym(token) or _in_caps_run(text, *m.span()):
+                continue
+            u = uses.setdefault(_key(token), _Use())
+            u.count += 1
+            u.forms.add(token)
+            u.first = u.first or p
+        for m in _INLINE.finditer(p.text):
+            u = uses.get(_key(m.group(1)))
+            if u is not None and u.inline is None:
+                u.inline = p
+                start = max(0, p.text.rfind(".", 0, m.start()) + 1, m.start() - 80)
+                u.inline_text = " ".join(p.text[start: m.end()].split())
+    return uses
+
+
+def glossary_keys(entries: list[GlossaryEntry]) -> set[str]:
+    """The acronyms a glossary explains: acronym terms and a term's leading acronym
+    ("EU+ countries" explains EU+, "FARC dissidents" FARC, "FF. AA." FFAA)."""
+    keys = set()
+    for e in entries:
+        term = e.term.strip()
+        if _is_acronym(term):
+            keys.add(_key(term))
+        first = term.split()[0] if term.split() else ""
+        if _is_acronym(first):
+            keys.add(_key(first))
+    return keys
+
+
+def explained(acronym: str, keys: set[str]) -> bool:
+    return acronym in keys or any(len(k) >= VARIANT_PREFIX and acronym.startswith(k) for k in keys)
+
+
+@rule("glossary-missing-acronym", PRINCIPLE, Severity.WARNING)
+def glossary_missing_acronym(ctx: AuditContext) -> Iterator[Finding]:
+    """An acronym used in the text but absent from the glossary, including acronyms the text
+    defines inline ("Due Process of Law Foundation (DPLF)").
+
+    A reader meeting the acronym later, or reading one section only, has nowhere to look it up.
+    Variants of a listed acronym of four letters or more (LGBTIQ+ for LGBTI) count as listed;
+    Roman numerals and words in capitalised titles are not acronyms.
+    """
+    if not ctx.report.glossary:
+        return
+    keys = glossary_keys(ctx.report.glossary)
+    for key, u in sorted(acronym_uses(ctx).items()):
+        if explained(key, keys) or u.first is None:
+            continue
+        form = sorted(u.forms, key=len)[0]
+        where = u.inline or u.first
+        how = f"defined inline ({u.inline_text})" if u.inline else "never spelled out"
+        yield Finding(
+            rule="glossary-missing-acronym", severity=Severity.WARNING,
+            message=f"{form} is used {u.count} time{'s' * (u.count > 1)} but is not in the glossary; {how}.",
+            section=where.section, paragraph_id=where.id,
+            evidence=u.inline_text or _around(where.text, form),
+        )
+
+
+def _around(text: str, token: str, width: int = 90) -> str:
+    i = text.find(token)
+    i = max(0, i)
+    return " ".join(text[max(0, i - width): i + len(token) + width].split())
+
+
+def _term_used(term: str, raw: str, folded_words: list[str], folded: str) -> bool:
+    t = term.strip()
+    first = t.split()[0] if t.split() else t
+    if _is_acronym(first):
+        # Case-sensitive, dot- and space-insensitive: "FF. AA." is written FF.AA. or FFAA too.
+        letters = _key(first) if first != t and not _is_acronym(t) else _key(t)
+        pattern = r"\.?\s*".join(re.escape(ch) for ch in letters)
+        plus = r"\+" if first.endswith("+") or t.endswith("+") else ""
+        return bool(re.search(rf"(?<![\w]){pattern}\.?{plus}(?![\w])", raw))
+    ft = fold(t)
+    if re.search(rf"(?<!\w){re.escape(ft)}(?!\w)", folded):
+        return True
+    # A misspelt multi-word term ("Péstamos gota a gota" for "préstamos gota a gota").
+    words = ft.split()
+    if len(words) < 2 or len(ft) < 10:
+        return False
+    n = len(words)
+    anchors = set(words)
+    for i in range(len(folded_words) - n + 1):
+        if folded_words[i] in anchors or folded_words[i + n - 1] in anchors:
+            window = " ".join(folded_words[i: i + n])
+            if difflib.SequenceMatcher(None, ft, window).ratio() >= 0.9:
+                return True
+    return False
+
+
+@rule("glossary-unused-entry", PRINCIPLE, Severity.INFO)
+def glossary_unused_entry(ctx: AuditContext) -> Iterator[Finding]:
+    """A glossary entry whose term appears nowhere in the text or the footnotes.
+
+    Matching is case-sensitive for acronyms and tolerant of dots and spaces ("FF. AA."), of a
+    leading acronym in a longer term ("EU+ countries" is used when EU+ is), of accents and of one
+    misspelt letter in multi-word terms. Info: harmless, but a sign the glossary was not updated.
+    """
+    paragraphs = _text_paragraphs(ctx)
+    raw = "\n".join([p.text for p in paragraphs] + [f.text or "" for f in ctx.report.footnotes])
+    folded = fold(raw)
+    folded_words = re.findall(r"\w+", folded)
+    folded_spaced = " ".join(folded_words)
+    for e in ctx.report.glossary:
+        if fold(e.term) in ("term", "") or _term_used(e.term, raw, folded_words, folded):
+            continue
+        first = e.term.split()[0] if e.term.split() else ""
+        if not _is_acronym(first) and _term_used(
+            " ".join(re.findall(r"\w+", fold(e.term))), raw, folded_words, folded_spaced
+        ):
+            continue  # punctuation differences ("Péstamos gota a gota" vs "gota-a-gota")
+        yield Finding(
+            rule="glossary-unused-entry", severity=Severity.INFO,
+            message=f"Glossary entry {e.term!r} is not used in the report.",
+            evidence=f"{e.term}: {e.definition}",
+        )

@@ -1,0 +1,258 @@
+"""The footnoted document every export format renders.
+
+A report re-rendered and a compiled query response are both a `FootnotedDocument`: headings and
+paragraphs whose text is interrupted by footnote references, the footnotes themselves (text, or
+lost), and a bibliography grouped by source type. Building it once keeps Markdown, HTML, DOCX
+and PDF from drifting apart in what they show; each renderer only decides how.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from corroborate.models import ParagraphKind, Report, Section, Source
+
+
+class BlockKind(StrEnum):
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+    QUOTE = "quote"
+    CAPTION = "caption"
+    NOTICE = "notice"  # disclaimer, methodology, "could not be found" statements
+
+
+class Run(BaseModel):
+    text: str
+
+
+class NoteRef(BaseModel):
+    """A footnote call: `n` is the number shown, which is the key into `FootnotedDocument.notes`."""
+
+    n: int
+
+
+class Link(BaseModel):
+    text: str
+    href: str
+
+
+Inline = Run | NoteRef | Link
+
+
+class Block(BaseModel):
+    kind: BlockKind = BlockKind.PARAGRAPH
+    level: int = 1  # headings only: 1 = the document's top-level sections
+    inlines: list[Inline] = Field(default_factory=list)
+    anchor: str | None = None  # the paragraph id, so a reader can find the stored passage
+
+    @property
+    def text(self) -> str:
+        return "".join(i.text for i in self.inlines if not isinstance(i, NoteRef))
+
+
+class Segment(BaseModel):
+    """A piece of footnote or bibliography text; `href` makes it a link."""
+
+    text: str
+    href: str | None = None
+
+
+class Note(BaseModel):
+    n: int
+    text: str | None  # None: the report references it but its text was lost
+    urls: list[str] = Field(default_factory=list)
+    origin: str | None = None  # compiled responses: where the original footnote comes from
+
+    @property
+    def missing(self) -> bool:
+        return self.text is None
+
+    def segments(self) -> list[Segment]:
+        if self.text is None:
+            return [Segment(text=missing_note_text(self.n, self.origin))]
+        segs = link_segments(self.text, self.urls)
+        if self.origin:
+            segs.append(Segment(text=f" ({self.origin})"))
+        return segs
+
+    def plain(self) -> str:
+        return "".join(s.text if not s.href or s.text == s.href else f"{s.text} <{s.href}>"
+                       for s in self.segments())
+
+
+class BibItem(BaseModel):
+    segments: list[Segment]
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.segments)
+
+
+class BibGroup(BaseModel):
+    title: str
+    items: list[BibItem]
+
+
+class FootnotedDocument(BaseModel):
+    title: str
+    subtitle: list[str] = Field(default_factory=list)  # publisher, dates, reference period
+    language: str = "en"
+    blocks: list[Block] = Field(default_factory=list)
+    notes: dict[int, Note] = Field(default_factory=dict)
+    bibliography_title: str = "Bibliography"
+    bibliography: list[BibGroup] = Field(default_factory=list)
+
+    def note_calls(self) -> list[int]:
+        """Every footnote call in reading order (a note may be called more than once)."""
+        return [i.n for b in self.blocks for i in b.inlines if isinstance(i, NoteRef)]
+
+
+def segment_inlines(segments: list[Segment]) -> list[Inline]:
+    return [Link(text=s.text, href=s.href) if s.href else Run(text=s.text) for s in segments]
+
+
+def missing_note_text(n: int, origin: str | None = None) -> str:
+    where = f" of {origin}" if origin else ""
+    return f"[footnote {n}{where}: text missing in the source document]"
+
+
+# EUAA footnotes show the literal word "url" as the link text; the PDF's link targets come in the
+# same order, so the k-th placeholder gets the k-th URL the footnote does not already spell out.
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:)\]]")
+_PLACEHOLDER = re.compile(r"(?<![\w/.])url(?![\w/])")
+
+
+def link_segments(text: str, urls: list[str]) -> list[Segment]:
+    url_spans = [(m.start(), m.end(), m.group(0)) for m in _URL.finditer(text)]
+    spelled = {u for _, _, u in url_spans}
+    pending = [u for u in urls if u not in spelled]
+    placeholders = [(m.start(), m.end(), None) for m in _PLACEHOLDER.finditer(text)
+                    if not any(a <= m.start() < b for a, b, _ in url_spans)]
+    tokens = sorted(url_spans + placeholders, key=lambda t: t[0])
+    out: list[Segment] = []
+    pos = 0
+    for start, end, url in tokens:
+        if url is None and not pending:
+            continue  # a placeholder whose URL the source lost stays plain text
+        if start > pos:
+            out.append(Segment(text=text[pos:start]))
+        if url is not None:
+            out.append(Segment(text=url, href=url))
+        else:
+            out.append(Segment(text=text[start:end], href=pending.pop(0)))
+        pos = end
+    if pos < len(text):
+        out.append(Segment(text=text[pos:]))
+    for url in pending:  # targets with no placeholder left: shown, never dropped
+        out.append(Segment(text=", "))
+        out.append(Segment(text=url, href=url))
+    return out
+
+
+# --- a report re-rendered ------------------------------------------------------------------
+
+_KIND = {
+    ParagraphKind.BODY: BlockKind.PARAGRAPH,
+    ParagraphKind.LIST_ITEM: BlockKind.LIST_ITEM,
+    ParagraphKind.QUOTE: BlockKind.QUOTE,
+    ParagraphKind.CAPTION: BlockKind.CAPTION,
+    ParagraphKind.HEADING: BlockKind.HEADING,
+}
+
+LOST_MARKS_TITLE = "Footnotes whose reference mark was lost in the source document"
+
+
+def split_at_markers(text: str, markers: list[tuple[int, int]], start: int = 0,
+                     end: int | None = None) -> list[Run | NoteRef]:
+    """`text[start:end]` with a NoteRef at each (n, offset) marker inside [start, end]."""
+    end = len(text) if end is None else end
+    inlines: list[Run | NoteRef] = []
+    pos = start
+    for n, offset in sorted(markers, key=lambda m: m[1]):
+        if offset < start or offset > end:
+            continue
+        if offset > pos:
+            inlines.append(Run(text=text[pos:offset]))
+            pos = offset
+        inlines.append(NoteRef(n=n))
+    if pos < end:
+        inlines.append(Run(text=text[pos:end]))
+    return inlines
+
+
+def report_subtitle(report: Report) -> list[str]:
+    lines = []
+    if report.publisher:
+        lines.append(report.publisher)
+    if report.published:
+        lines.append(f"Published: {human_date(report.published)}")
+    if report.cut_off:
+        lines.append(f"Information cut-off: {human_date(report.cut_off)}")
+    rp = report.reference_period
+    if rp.start or rp.end:
+        lines.append(f"Reference period: {human_date(rp.start) if rp.start else '?'} – "
+                     f"{human_date(rp.end) if rp.end else '?'}")
+    return lines
+
+
+def report_document(report: Report, shown: dict[int, tuple[str | None, list[str]]],
+                    bibliography: list[BibGroup]) -> FootnotedDocument:
+    """The report as published: every paragraph, its markers where the reader found them.
+
+    `shown` maps footnote numbers to the (text, urls) to show, already redacted for
+    confidential sources; numbers referenced in the body but absent from it are shown as lost.
+    """
+    doc = FootnotedDocument(title=report.title or report.id, subtitle=report_subtitle(report),
+                            language=report.language, bibliography=bibliography)
+
+    def walk(section: Section, depth: int) -> None:
+        head = f"{section.number} {section.title}" if section.number else section.title
+        doc.blocks.append(Block(kind=BlockKind.HEADING, level=min(depth, 6), inlines=[Run(text=head)]))
+        for p in section.paragraphs:
+            inlines = split_at_markers(p.text, [(m.n, min(max(m.offset, 0), len(p.text))) for m in p.markers])
+            kind = _KIND.get(p.kind, BlockKind.PARAGRAPH)
+            doc.blocks.append(Block(kind=kind, level=min(depth + 1, 6), inlines=inlines, anchor=p.id))
+            for m in p.markers:
+                if m.n not in doc.notes:
+                    text, urls = shown.get(m.n, (None, []))
+                    doc.notes[m.n] = Note(n=m.n, text=text, urls=urls if text is not None else [])
+        for child in section.sections:
+            walk(child, depth + 1)
+
+    for top in report.sections:
+        walk(top, 1)
+    lost_marks = [n for n, (text, _) in shown.items() if n not in doc.notes and text is not None]
+    if lost_marks:
+        doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text=LOST_MARKS_TITLE)]))
+        for n in sorted(lost_marks):
+            text, urls = shown[n]
+            inlines: list[Inline] = [Run(text=f"{n}. ")]
+            inlines += segment_inlines(Note(n=n, text=text, urls=urls).segments())
+            doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=inlines))
+    return doc
+
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"]
+
+
+def human_date(iso: str | None) -> str:
+    """ISO with the precision written (2023 | 2023-04 | 2023-03-20) as EUAA writes dates."""
+    if not iso:
+        return "n.d."
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", iso.strip())
+    if not m:
+        return iso
+    year, month, day = m.groups()
+    if month and 1 <= int(month) <= 12:
+        name = _MONTHS[int(month) - 1]
+        return f"{int(day)} {name} {year}" if day else f"{name} {year}"
+    return year
+
+
+def sources_by_id(sources: list[Source]) -> dict[str, Source]:
+    return {s.id: s for s in sources}

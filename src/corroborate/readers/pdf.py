@@ -1,0 +1,423 @@
+"""Born-digital PDF -> Report, with every footnote marker linked to its footnote.
+
+Pipeline: character geometry from pdfium (`pdf_chars`) -> page layout: running headers and
+footers, columns, footnote area (`pdf_layout`) -> footnotes numbered in sequence, continued
+across pages -> running text as paragraphs joined across lines, columns and pages, superscript
+markers kept as offsets (`pdf_text`) -> headings by weight, size and numbering -> Section tree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+from corroborate.models import Footnote, IngestWarning, Marker, Paragraph, ParagraphKind, Report, Section
+from corroborate.readers import ReaderError
+from corroborate.readers.pdf_chars import Line, Link, read_pages
+from corroborate.readers.pdf_layout import PageLayout, layout_pages, line_pitch
+from corroborate.readers.pdf_text import (
+    URL_RE,
+    LineText,
+    Vocabulary,
+    clean,
+    hyphen_default,
+    join_texts,
+    line_text,
+)
+
+_TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…{2,}\s*\d+\s*$")
+_BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u25a0\uf0b7\uf0a7\uf0d8\uf076\u2013\u2014\-*]\s+")
+_ENUM = re.compile(r"^\(?(?:[a-z]|[ivx]{1,4})\)\s+")
+_HEADING_NUMBER = re.compile(
+    r"^(?P<num>(?:[IVXLC]{1,6}|[A-Z]|\d{1,2}(?:\.\d{1,2}){0,4}|[a-z])(?:[.)]|(?=\s)))\s+(?P<title>\S.*)$"
+)
+
+
+@dataclass
+class _Note:
+    n: int
+    page: int
+    lines: list[Line] = field(default_factory=list)
+    texts: list[LineText] = field(default_factory=list)
+
+
+@dataclass
+class _Block:
+    heading: bool
+    lines: list[Line]
+    texts: list[LineText]
+    page: int
+    kind: ParagraphKind = ParagraphKind.BODY
+
+
+def read_pdf_file(path: Path, data: bytes) -> Report:
+    doc = _open(path, data)
+    try:
+        pages = read_pages(doc)
+        title_meta = _meta_title(doc)
+    except pdfium.PdfiumError as exc:
+        raise ReaderError(path, f"corrupt PDF: {exc}") from exc
+    finally:
+        doc.close()
+    if not any(p.chars for p in pages):
+        raise ReaderError(path, "scanned PDF: no text layer; OCR is not supported")
+    return PdfAssembler(pages, title_meta).report()
+
+
+def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = raw.FPDF_GetLastError()
+        if code == raw.FPDF_ERR_PASSWORD or "password" in str(exc).lower():
+            raise ReaderError(path, "encrypted PDF: it needs a password; decrypt it and try again") from exc
+        if code == raw.FPDF_ERR_SECURITY:
+            raise ReaderError(path, "PDF uses an unsupported security handler") from exc
+        raise ReaderError(path, f"corrupt or unreadable PDF ({exc})") from exc
+
+
+def _meta_title(doc: pdfium.PdfDocument) -> str:
+    try:
+        title = (doc.get_metadata_value("Title") or "").strip()
+    except Exception:  # noqa: BLE001 - metadata is optional; a broken info dict must not stop ingest
+        return ""
+    if len(title) < 4 or re.match(r"(?i)(microsoft word|untitled|document\d*$|\S+\.(docx?|pdf)$)", title):
+        return ""
+    return title
+
+
+class PdfAssembler:
+    def __init__(self, pages, title_meta: str = ""):
+        self.pages = pages
+        self.title_meta = title_meta
+        self.layouts, self.size = layout_pages(pages)
+        self.pitch = line_pitch(self.layouts, self.size)
+        self.warnings: list[IngestWarning] = []
+        all_texts = [ln.text for lay in self.layouts for ln in (*lay.body, *lay.notes)]
+        self.vocab = Vocabulary([clean(t) for t in all_texts])
+        self.dehyphenate = hyphen_default(self.vocab, all_texts)
+
+    # --- footnotes -----------------------------------------------------------------------
+
+    def footnotes(self) -> list[_Note]:
+        items = [(lay, ln, line_text(ln)) for lay in self.layouts for ln in lay.notes]
+        # do this document's notes open with a raised number? then only raised numbers open notes
+        candidates = [lt for _, _, lt in items if lt.lead_number is not None]
+        raised_style = bool(candidates) and sum(lt.lead_raised for lt in candidates) >= 0.7 * len(candidates)
+        notes: list[_Note] = []
+        orphans: dict[int, list[Line]] = {}
+        for lay, ln, lt in items:
+            n = lt.lead_number
+            last = notes[-1].n if notes else 0
+            opens = n is not None and (lt.lead_raised or not raised_style) and (
+                last < n <= last + 3 if notes else n <= 3 or lt.lead_raised)
+            if opens:
+                notes.append(_Note(n, lay.page.index + 1, [ln], [lt]))
+            elif notes and notes[-1].lines[-1].page >= lay.page.index - 1:
+                # no number: the previous note goes on (also from the previous page)
+                note = notes[-1]
+                note.lines.append(ln)
+                note.texts.append(line_text(ln, keep_lead=True))
+            else:
+                orphans.setdefault(lay.page.index, []).append(ln)
+        for lay in self.layouts:
+            # small print that is not a note (a caption, a source line): keep it as running text
+            extra = orphans.get(lay.page.index)
+            if extra:
+                lay.body.extend(extra)
+                lay.body.sort(key=lambda x: (-round(x.base), x.x0))
+        return notes
+
+    def note_text(self, note: _Note) -> str:
+        text = ""
+        for lt in note.texts:
+            text = join_texts(text, lt.text, self.vocab, self.dehyphenate)
+        return " ".join(text.split())
+
+    def note_urls(self, note: _Note, text: str, links: list[Link]) -> list[str]:
+        urls: list[str] = []
+        for link in links:
+            if any(link.page == ln.page and _overlaps(link.rect, ln) for ln in note.lines):
+                urls.append(link.url)
+        for m in URL_RE.finditer(text):
+            url = m.group(0).rstrip(".,;:)]}'’”»")
+            if not any(_same_url(url, u) for u in urls):
+                urls.append(url)
+        out: list[str] = []
+        for u in urls:
+            if u not in out:
+                out.append(u)
+        return out
+
+    # --- running text --------------------------------------------------------------------
+
+    def blocks(self, known: set[int]) -> list[_Block]:
+        flow: list[tuple[PageLayout, Line]] = [
+            (lay, ln) for lay in self.layouts for ln in lay.body if not _TOC_LINE.search(ln.text)
+        ]
+        heading_style = [self._heading_style(ln) for _, ln in flow]
+        blocks: list[_Block] = []
+        prev: tuple[PageLayout, Line] | None = None
+        last_marker = [0]
+        for i, (lay, ln) in enumerate(flow):
+            lt = line_text(ln, keep_lead=True)
+            lt = _filter_markers(lt, known, last_marker)
+            is_head = heading_style[i] and self._standalone(flow, heading_style, i)
+            cur = blocks[-1] if blocks else None
+            if cur is not None and prev is not None and cur.heading == is_head and (
+                self._same_heading(prev, (lay, ln)) if is_head else self._continues(prev, (lay, ln), cur)
+            ):
+                cur.lines.append(ln)
+                cur.texts.append(lt)
+            else:
+                blocks.append(_Block(is_head, [ln], [lt], lay.page.index + 1))
+            prev = (lay, ln)
+        return blocks
+
+    def _heading_style(self, ln: Line) -> bool:
+        text = ln.text.strip()
+        if not re.search(r"[^\W\d_]", text) or len(text) > 200:
+            return False
+        return ln.bold >= 0.9 or ln.size >= self.size * 1.12
+
+    def _standalone(self, flow, style: list[bool], i: int) -> bool:
+        """A bold line inside a paragraph is emphasis, not a heading."""
+        lay, ln = flow[i]
+        j = i
+        while j + 1 < len(flow) and style[j + 1] and flow[j + 1][0] is lay:
+            j += 1
+        last_lay, last = flow[j]
+        if j + 1 < len(flow):
+            nlay, nxt = flow[j + 1]
+            full = last.x1 >= last_lay.right - self.size * 1.5
+            close = nlay is last_lay and 0 < last.base - nxt.base <= self.pitch * 1.3
+            if full and close and not style[j + 1]:
+                return False
+        if i > 0 and not style[i - 1]:
+            play, pln = flow[i - 1]
+            if play is lay and 0 < pln.base - ln.base <= self.pitch * 1.3 and (
+                pln.x1 >= play.right - self.size * 1.5
+            ):
+                return False
+        return True
+
+    def _same_heading(self, a: tuple[PageLayout, Line], b: tuple[PageLayout, Line]) -> bool:
+        (la, x), (lb, y) = a, b
+        return la is lb and abs(x.size - y.size) < 0.6 and 0 < x.base - y.base <= max(self.pitch, y.size) * 1.6
+
+    def _continues(self, a: tuple[PageLayout, Line], b: tuple[PageLayout, Line], block: _Block) -> bool:
+        (la, prev), (lb, cur) = a, b
+        text = cur.text.lstrip()
+        if _BULLET.match(text) or _ENUM.match(text):
+            return False
+        size = max(prev.size, cur.size)
+        prev_full = prev.x1 >= la.right - max(size * 2.0, (la.right - la.left) * 0.06)
+        indented = cur.x0 > lb.left + size * 0.8
+        if la is not lb or cur.base > prev.base + 1 or (prev.x0 > la.right - 1):
+            # a new page or column: a paragraph goes on if it filled its last line
+            return prev_full and not indented and not text[:1].isupper() or (
+                prev_full and not indented and not re.search(r"[.!?:;\"”’)]\s*\d*$", prev.text.rstrip())
+            )
+        if abs(prev.size - cur.size) > max(prev.size, cur.size) * 0.12:
+            return False
+        if prev.base - cur.base > self.pitch * 1.35 * (cur.size / self.size):
+            return False
+        if not prev_full:
+            return False
+        first = block.lines[0]
+        if indented and cur.x0 > prev.x0 + size * 0.8 and first is not prev:
+            return False  # a first-line indent opens a paragraph
+        if indented and first is prev and cur.x0 > prev.x0 + size * 0.8:
+            return False
+        return True
+
+    # --- assembly ------------------------------------------------------------------------
+
+    def report(self) -> Report:
+        notes = self.footnotes()
+        links = [lk for p in self.pages for lk in p.links]
+        footnotes: list[Footnote] = []
+        for note in notes:
+            text = self.note_text(note)
+            footnotes.append(Footnote(n=note.n, text=text or None, page=note.page,
+                                      urls=self.note_urls(note, text, links)))
+        known = {f.n for f in footnotes}
+        blocks = self.blocks(known)
+        sections = self.sections(blocks)
+        self._check_links(sections, footnotes)
+        title = self.title_meta or next((s.title for s in sections if s.number is None and s.title), "")
+        return Report(title=title, sections=sections, footnotes=footnotes, warnings=self.warnings)
+
+    def paragraph(self, block: _Block) -> Paragraph:
+        text = ""
+        markers: list[tuple[int, int]] = []
+        for lt in block.texts:
+            joined = join_texts(text, lt.text, self.vocab, self.dehyphenate)
+            head = lt.text.lstrip()
+            start = len(joined) - len(head)
+            lead = len(lt.text) - len(head)
+            markers.extend((start + max(0, o - lead), n) for o, n in lt.markers)
+            text = joined
+        kind = ParagraphKind.BODY
+        bullet = _BULLET.match(text) or _ENUM.match(text)
+        if bullet and not block.heading:
+            kind = ParagraphKind.LIST_ITEM
+            if _BULLET.match(text):
+                cut = bullet.end()
+                text = text[cut:]
+                markers = [(max(0, o - cut), n) for o, n in markers]
+        elif not block.heading and self._quoted(block):
+            kind = ParagraphKind.QUOTE
+        text, markers = _squeeze(text, markers)
+        return Paragraph(kind=kind, text=text, page=block.page,
+                         markers=[Marker(n=n, offset=o) for o, n in markers])
+
+    def _quoted(self, block: _Block) -> bool:
+        lay = self.layouts[block.lines[0].page]
+        indent = self.size * 1.5
+        return len(block.lines) >= 2 and all(ln.x0 >= lay.left + indent for ln in block.lines)
+
+    def sections(self, blocks: list[_Block]) -> list[Section]:
+        roots: list[Section] = []
+        stack: list[tuple[tuple, Section]] = []
+        front: Section | None = None
+        for block in blocks:
+            if not block.heading:
+                para = self.paragraph(block)
+                if not para.text:
+                    continue
+                if stack:
+                    stack[-1][1].paragraphs.append(para)
+                else:
+                    if front is None:
+                        front = Section(title="Front matter", level=1, page=block.page)
+                        roots.append(front)
+                    front.paragraphs.append(para)
+                continue
+            para = self.paragraph(block)
+            title = para.text.strip()
+            if not title:
+                continue
+            m = _HEADING_NUMBER.match(title)
+            number = None
+            if m and len(m.group("title")) > 1:
+                number = m.group("num").rstrip(".)")
+                title = m.group("title").strip()
+            scheme = _scheme(number, block.lines[0], self.size)
+            keys = [k for k, _ in stack]
+            if scheme in keys:
+                del stack[keys.index(scheme):]
+            level = len(stack) + 1
+            if number and not re.fullmatch(r"\d+(\.\d+)+", number) and stack and stack[-1][1].number:
+                number = f"{stack[-1][1].number}.{number}"
+            section = Section(number=number, title=title, level=level, page=block.page)
+            if para.markers:
+                # a note on a heading (author, title) is kept so that its marker stays linked
+                section.paragraphs.append(para.model_copy(update={"kind": ParagraphKind.HEADING}))
+            (stack[-1][1].sections if stack else roots).append(section)
+            stack.append((scheme, section))
+        return roots
+
+    def _check_links(self, sections: list[Section], footnotes: list[Footnote]) -> None:
+        cited = {m.n for s in sections for sec in s.walk() for p in sec.paragraphs for m in p.markers}
+        for f in footnotes:
+            if f.n not in cited:
+                self.warnings.append(IngestWarning(
+                    code="footnote-unreferenced", footnote=f.n,
+                    message=f"footnote {f.n} (page {f.page}) has no marker in the text"))
+        for n in sorted(cited - {f.n for f in footnotes}):
+            self.warnings.append(IngestWarning(
+                code="footnote-missing", footnote=n, message=f"marker {n} has no footnote text"))
+
+
+def _scheme(number: str | None, line: Line, size: float) -> tuple:
+    if number is None:
+        return ("style", round(line.size), line.bold >= 0.9, line.text.strip().isupper())
+    if re.fullmatch(r"\d+(\.\d+)+", number):
+        return ("decimal", number.count(".") + 1)
+    if number.isdigit():
+        return ("decimal", 1)
+    if re.fullmatch(r"[IVXLC]+", number):
+        return ("roman",)
+    if number.isupper():
+        return ("upper",)
+    return ("lower",)
+
+
+def _filter_markers(lt: LineText, known: set[int], state: list[int]) -> LineText:
+    """Raised numbers that cannot be notes go back into the text: no such footnote, or a
+    number glued to a digit far from the running sequence of markers (an exponent).
+    `state` holds the last accepted marker number."""
+    if not lt.markers:
+        return lt
+    lo, hi = (min(known), max(known)) if known else (1, 0)
+    keep: list[tuple[int, int]] = []
+    text = lt.text
+    restored = 0
+    markers: list[tuple[int, int]] = []
+    for off, n in lt.markers:
+        markers.extend((off, part) for part in _split_run(n, known, state[0]))
+    for off, n in markers:
+        plausible = n in known or lo <= n <= hi
+        if off in lt.glued and plausible:
+            plausible = state[0] - 3 <= n <= state[0] + 12
+        if plausible:
+            keep.append((off + restored, n))
+            state[0] = max(state[0], n)
+        else:
+            digits = str(n)
+            pos = off + restored
+            text = text[:pos] + digits + text[pos:]
+            restored += len(digits)
+    return LineText(text=text, markers=keep, lead_number=lt.lead_number, lead_raised=lt.lead_raised)
+
+
+def _split_run(n: int, known: set[int], last: int) -> list[int]:
+    """Two notes set side by side ("58" "59" read as 5859): split where every part is a known
+    footnote following the last marker."""
+    if n in known and (not last or last - 3 <= n <= last + 12):
+        return [n]
+    digits = str(n)
+    for cut in range(1, len(digits)):
+        a, b = digits[:cut], digits[cut:]
+        if b.startswith("0"):
+            continue
+        ia, ib = int(a), int(b)
+        if ia in known and ib in known and ia < ib <= ia + 3 and (not last or last - 3 <= ia <= last + 12):
+            return [ia, ib]
+    return [n]
+
+
+def _squeeze(text: str, markers: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """Collapse runs of spaces and strip, keeping marker offsets on the same characters."""
+    out: list[str] = []
+    mapping: list[int] = []
+    for ch in text:
+        if ch.isspace() and (not out or out[-1] == " "):
+            mapping.append(len(out))
+            continue
+        mapping.append(len(out))
+        out.append(" " if ch.isspace() else ch)
+    mapping.append(len(out))
+    while out and out[-1] == " ":
+        out.pop()
+    clean_text = "".join(out)
+    return clean_text, sorted(((min(mapping[min(o, len(text))], len(clean_text)), n) for o, n in markers),
+                              key=lambda m: m[0])
+
+
+def _overlaps(rect: tuple[float, float, float, float], ln: Line) -> bool:
+    left, bottom, right, top = rect
+    if right <= ln.x0 or left >= ln.x1:
+        return False
+    overlap = min(top, ln.top) - max(bottom, ln.bottom)
+    return overlap >= 0.5 * min(top - bottom, ln.top - ln.bottom)
+
+
+def _same_url(a: str, b: str) -> bool:
+    a, b = a.rstrip("/.").lower(), b.rstrip("/.").lower()
+    return a == b or (len(a) > 12 and b.startswith(a)) or (len(b) > 12 and a.startswith(b))

@@ -1,0 +1,244 @@
+"""Character geometry from pdfium, grouped into text lines.
+
+pdfium gives every character its unicode, origin, box and text object; font size, weight and
+the text matrix are shared by all characters of one text object, so they are read once per
+object. Lines are built from geometry (baseline and horizontal gaps), not from pdfium's own
+line breaks, because pdfium joins footnote lines that share a text object and misses spaces
+between words set with positioning only.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+_BOLD_FLAG = 1 << 18  # PDF font descriptor ForceBold
+_HYPHENS = {"-", "\u00ad", "\u2010", "\x02"}
+
+
+@dataclass(slots=True)
+class Char:
+    ch: str
+    x0: float
+    x1: float
+    top: float  # box top in PDF space (y grows upwards)
+    bottom: float
+    base: float  # baseline (origin y)
+    size: float  # effective font size in points (font size x text matrix scale)
+    bold: bool
+    italic: bool
+
+
+@dataclass(slots=True)
+class Line:
+    """A run of characters on one baseline, without large horizontal gaps."""
+
+    chars: list[Char]
+    page: int  # 0-based
+    size: float = 0.0  # dominant size of the non-raised characters
+    base: float = 0.0
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    bold: float = 0.0  # share of bold letters
+    text: str = ""
+
+    def finish(self) -> Line:
+        visible = [c for c in self.chars if not c.ch.isspace()]
+        if not visible:
+            visible = self.chars
+        sizes: dict[float, int] = {}
+        for c in visible:
+            key = round(c.size * 2) / 2
+            sizes[key] = sizes.get(key, 0) + 1
+        self.size = max(sizes.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        main = [c for c in visible if c.size >= self.size * 0.85] or visible
+        bases: dict[float, int] = {}
+        for c in main:
+            key = round(c.base, 1)
+            bases[key] = bases.get(key, 0) + 1
+        self.base = max(bases.items(), key=lambda kv: kv[1])[0]
+        self.x0 = min(c.x0 for c in visible)
+        self.x1 = max(c.x1 for c in visible)
+        self.top = max(c.top for c in visible)
+        self.bottom = min(c.bottom for c in visible)
+        letters = [c for c in visible if c.ch.isalnum()]
+        self.bold = sum(c.bold for c in letters) / len(letters) if letters else 0.0
+        self.text = "".join(c.ch for c in self.chars)
+        return self
+
+    def is_raised(self, c: Char) -> bool:
+        """A superscript: clearly smaller than the line and lifted off its baseline."""
+        return c.size <= self.size * 0.85 and c.base - self.base >= self.size * 0.18
+
+
+@dataclass(slots=True)
+class Link:
+    page: int
+    rect: tuple[float, float, float, float]  # left, bottom, right, top
+    url: str
+
+
+@dataclass(slots=True)
+class PageText:
+    index: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    chars: int = 0
+
+
+class _FontCache:
+    """Per text object: (scale, bold, italic)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[int, tuple[float, bool, bool]] = {}
+        self.buf = ctypes.create_string_buffer(256)
+        self.flags = ctypes.c_int()
+        self.matrix = raw.FS_MATRIX()
+
+    def style(self, textpage, i: int) -> tuple[float, bool, bool]:
+        obj = raw.FPDFText_GetTextObject(textpage, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        m = self.matrix
+        scale = 1.0
+        if raw.FPDFText_GetMatrix(textpage, i, ctypes.byref(m)):
+            scale = math.sqrt(abs(m.a * m.d - m.b * m.c)) or 1.0
+        n = raw.FPDFText_GetFontInfo(textpage, i, self.buf, 256, ctypes.byref(self.flags))
+        name = self.buf.value.decode("latin-1", "replace").lower() if n else ""
+        weight = raw.FPDFText_GetFontWeight(textpage, i)
+        bold = weight >= 600 or "bold" in name or "black" in name or "heavy" in name or bool(
+            self.flags.value & _BOLD_FLAG)
+        italic = "italic" in name or "oblique" in name
+        hit = (scale, bold, italic)
+        self.cache[key] = hit
+        return hit
+
+
+def page_chars(textpage) -> list[Char]:
+    """Every character of a page with its geometry, in content-stream order."""
+    n = raw.FPDFText_CountChars(textpage)
+    fonts = _FontCache()
+    box = raw.FS_RECTF()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    get_unicode = raw.FPDFText_GetUnicode
+    get_box = raw.FPDFText_GetLooseCharBox  # advance width: gaps between glyphs mean spaces
+    get_origin = raw.FPDFText_GetCharOrigin
+    get_size = raw.FPDFText_GetFontSize
+    generated = raw.FPDFText_IsGenerated
+    out: list[Char] = []
+    for i in range(n):
+        u = get_unicode(textpage, i)
+        if u in (10, 13) or u == 0xFFFE:
+            continue
+        if generated(textpage, i) == 1 and u != 2:
+            continue  # pdfium's guessed spaces/breaks: spaces are re-derived from geometry
+        ch = chr(u)
+        if u == 2:
+            ch = "\x02"  # pdfium's mark for a hyphen that ended a line
+        get_box(textpage, i, box)
+        get_origin(textpage, i, ox, oy)
+        scale, bold, italic = fonts.style(textpage, i)
+        size = get_size(textpage, i) * scale
+        if size <= 0.5:
+            size = max(box.top - box.bottom, 1.0)
+        out.append(Char(ch, box.left, box.right, box.top, box.bottom, oy.value, size, bold, italic))
+    return out
+
+
+def build_lines(chars: list[Char], page: int) -> list[Line]:
+    """Group characters into lines: same baseline (superscripts allowed), no big gap or jump back."""
+    lines: list[Line] = []
+    cur: list[Char] = []
+    size = base = 0.0
+    last_x1 = 0.0
+    for c in chars:
+        if c.ch.isspace() and not cur:
+            continue
+        if cur:
+            same_line = abs(c.base - base) <= max(size, c.size) * 0.4
+            raised = c.size <= size * 0.85 and 0 < c.base - base <= size * 0.75
+            # a footnote number set as a superscript, then the note's text on the main baseline
+            lowered = c.size > size * 1.15 and 0 < base - c.base <= c.size * 0.75
+            gap = c.x0 - last_x1
+            # a wide gap is a column gutter; justified word spacing stays well below it
+            jumped = gap < -max(size, c.size) * 1.5 or gap > max(size, c.size) * 4.5
+            if c.ch.isspace():
+                if same_line or raised:
+                    cur.append(c)
+                continue
+            if (same_line or raised or lowered) and not jumped:
+                if gap > max(size, c.size) * 0.16 and not cur[-1].ch.isspace():
+                    cur.append(Char(" ", last_x1, c.x0, c.top, c.bottom, c.base, c.size, c.bold, c.italic))
+                cur.append(c)
+                if lowered:
+                    size, base = c.size, c.base
+                elif same_line and c.size > size:
+                    size = c.size
+                last_x1 = max(last_x1, c.x1) if gap > -max(size, c.size) else c.x1
+                continue
+            lines.append(_close(cur, page))
+            cur = []
+        cur = [c]
+        size, base, last_x1 = c.size, c.base, c.x1
+    if cur:
+        lines.append(_close(cur, page))
+    return [ln for ln in lines if ln.text.strip()]
+
+
+def _close(chars: list[Char], page: int) -> Line:
+    while chars and chars[-1].ch.isspace():
+        chars.pop()
+    return Line(chars=chars, page=page).finish()
+
+
+def page_links(page, index: int) -> list[Link]:
+    """URI link annotations with their rectangles."""
+    out: list[Link] = []
+    pos = ctypes.c_int(0)
+    link = raw.FPDF_LINK()
+    rect = raw.FS_RECTF()
+    doc = page.pdf.raw
+    while raw.FPDFLink_Enumerate(page.raw, ctypes.byref(pos), ctypes.byref(link)):
+        action = raw.FPDFLink_GetAction(link)
+        if not action or raw.FPDFAction_GetType(action) != raw.PDFACTION_URI:
+            continue
+        size = raw.FPDFAction_GetURIPath(doc, action, None, 0)
+        if size <= 1:
+            continue
+        buf = ctypes.create_string_buffer(size)
+        raw.FPDFAction_GetURIPath(doc, action, buf, size)
+        url = buf.value.decode("utf-8", "replace").strip()
+        if not raw.FPDFLink_GetAnnotRect(link, ctypes.byref(rect)):
+            continue
+        box = (min(rect.left, rect.right), min(rect.bottom, rect.top),
+               max(rect.left, rect.right), max(rect.bottom, rect.top))
+        out.append(Link(index, box, url))
+    return out
+
+
+def read_pages(doc: pdfium.PdfDocument) -> list[PageText]:
+    pages: list[PageText] = []
+    for i in range(len(doc)):
+        page = doc[i]
+        try:
+            width, height = page.get_size()
+            textpage = page.get_textpage()
+            try:
+                chars = page_chars(textpage.raw)
+            finally:
+                textpage.close()
+            pt = PageText(i, width, height, build_lines(chars, i), page_links(page, i), len(chars))
+        finally:
+            page.close()
+        pages.append(pt)
+    return pages

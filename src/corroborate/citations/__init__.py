@@ -1,16 +1,95 @@
-"""Citation layer: footnote texts parsed into citations, citations deduplicated into sources."""
+"""Citation layer: footnote texts parsed into citations, citations deduplicated into sources.
+
+    parse.py     one footnote -> citations (boundaries, notes, locator, url slots, date, kind)
+    authors.py   where an author ends: citation structure + evidence from the whole report
+    dates.py     `20 March 2023` -> `2023-03-20` at the precision written
+    registry.py  citations -> Sources (stable id, type, language, latest date, URLs)
+    knowledge.py generic COI knowledge (countries, IGOs, well-known publishers) as data
+
+`link_citations(report)` runs the two passes: first every footnote is cut into pieces and the
+author evidence of the whole report is counted, then each piece is resolved with that evidence.
+"""
 
 from __future__ import annotations
 
-from corroborate.models import Citation, CitationKind, Report, Source
+from corroborate.citations.authors import AuthorEvidence
+from corroborate.citations.parse import (
+    analyse_piece,
+    is_dataset_url,
+    resolve_pieces,
+    split_pieces,
+)
+from corroborate.citations.registry import build_sources
+from corroborate.models import Citation, CitationKind, IngestWarning, Report, Source
+
+__all__ = ["link_citations", "parse_footnote_text"]
+
+
+def _pieces_by_footnote(report: Report) -> dict[int, list]:
+    out = {}
+    for fn in report.footnotes:
+        if fn.text:
+            out[fn.n] = [analyse_piece(p) for p in split_pieces(fn.text)]
+    return out
+
+
+def _evidence(pieces_by_fn: dict[int, list]) -> AuthorEvidence:
+    ev = AuthorEvidence()
+    for pieces in pieces_by_fn.values():
+        for piece in pieces:
+            if piece.role == "citation" and piece.kind not in (CitationKind.ANALYSIS, CitationKind.BOOK):
+                ev.add(piece.head)
+    return ev
+
+
+def assign_urls(citations: list[Citation], url_slots: list[int], urls: list[str]) -> str | None:
+    """Give the footnote's URLs, in order, to the citations that wrote `url`; report a mismatch."""
+    for slot, url in zip(url_slots, urls, strict=False):
+        citations[slot].url = url
+        if citations[slot].kind == CitationKind.DOCUMENT and is_dataset_url(url):
+            citations[slot].kind = CitationKind.DATASET
+    if urls and len(urls) != len(url_slots):
+        return f"{len(url_slots)} 'url' placeholders but {len(urls)} URLs assigned"
+    return None
 
 
 def link_citations(report: Report) -> list[Source]:
-    """Fill `footnote.citations` and return the report's sources (each once).
+    """Fill every `footnote.citations` (with `source_id`) and return the report's sources once each.
 
-    Interim: one unparsed citation per footnote until the parser lands (issue 3).
+    Footnotes whose text is lost get no citations. What cannot be read is kept verbatim as an
+    `unparsed` citation and reported in `report.warnings` (code `citation-unparsed`).
     """
+    pieces_by_fn = _pieces_by_footnote(report)
+    evidence = _evidence(pieces_by_fn)
+    all_citations: list[Citation] = []
     for fn in report.footnotes:
-        if fn.text and not fn.citations:
-            fn.citations = [Citation(raw=fn.text, kind=CitationKind.UNPARSED)]
-    return []
+        if not fn.text:
+            fn.citations = []
+            continue
+        try:
+            parsed = resolve_pieces(pieces_by_fn[fn.n], evidence)
+        except Exception as exc:  # a parser bug must not lose the footnote or stop the ingest
+            fn.citations = [Citation(kind=CitationKind.UNPARSED, raw=fn.text)]
+            report.warnings.append(IngestWarning(
+                code="citation-unparsed", footnote=fn.n,
+                message=f"footnote {fn.n}: parser error {type(exc).__name__}: {exc}; kept verbatim"))
+            continue
+        fn.citations = parsed.citations
+        problem = assign_urls(parsed.citations, parsed.url_slots, fn.urls)
+        if problem:
+            report.warnings.append(IngestWarning(code="citation-url-mismatch", footnote=fn.n,
+                                                 message=f"footnote {fn.n}: {problem}"))
+        for p in parsed.problems:
+            code = "citation-unparsed" if p.startswith("could not") else "citation-incomplete"
+            report.warnings.append(IngestWarning(code=code, footnote=fn.n, message=f"footnote {fn.n}: {p}"))
+        all_citations.extend(parsed.citations)
+    return build_sources(all_citations)
+
+
+def parse_footnote_text(text: str, urls: list[str] | None = None) -> list[Citation]:
+    """Parse one footnote on its own (no report-wide author evidence): for tools and tests."""
+    from corroborate.models import Footnote
+
+    report = Report(footnotes=[Footnote(n=1, text=text, urls=urls or [])])
+    link_citations(report)
+    return report.footnotes[0].citations

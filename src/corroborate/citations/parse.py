@@ -1,0 +1,347 @@
+"""One footnote's text -> its citations (EUAA / ACCORD citation style, English or Spanish).
+
+A footnote is a sequence of citations separated by `;` or by sentence ends, with commentary
+around them. A citation reads `Author, Title, Date, url, locator`; titles may hold commas,
+colons, semicolons, question marks and dates, so boundaries are decided by structure:
+
+- a `;` or a sentence end separates two pieces only when the part before it ends like a
+  citation (with `url`, a locator or a date) - or when it is a sentence of prose and what
+  follows opens like a citation (`Fuerza Popular is a ... party. DW, ...`);
+- inside a citation, the locator and `url` are read from the end, then the date is the last
+  date-like comma segment, and the author/title boundary comes from `authors.split_author`
+  (structure plus evidence from the whole report).
+
+Commentary becomes the `note` of the citation it introduces (`See also:`, a prose sentence
+before a citation) or, when nothing follows, of the citation before it (`Legend: ...`,
+`; for information on ..., see pp. 18-21 of the same source.`). A footnote of commentary
+only (`EU+ includes EU Member States, Norway and Switzerland`) yields one citation of kind
+`empty` holding the text as its note: it cites no source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from corroborate.citations.authors import (
+    AuthorEvidence,
+    is_plausible_author,
+    split_author,
+)
+from corroborate.citations.dates import parse_date
+from corroborate.citations.knowledge import COUNTRIES, LEGISLATION_START
+from corroborate.models import Citation, CitationKind
+
+URL_TOKEN = re.compile(r"(?:^|,)\s*url\s*$", re.IGNORECASE)
+_LOC_HEAD = (
+    r"(?:pp?\.|paras?\.?|arts?\.|articles?|chs?\.|chapters?|sections?|secs?\.|§{1,2}|"
+    r"annex(?:es)?|footnotes?|fn\.|tables?|figs?\.|figures?|slides?)"
+)
+_LOC_ITEM = r"[\dIVXLCivxlc][\w\-–/.]*"
+LOCATOR = re.compile(
+    rf"(?:^|,)\s*(?P<loc>{_LOC_HEAD}\s*{_LOC_ITEM}(?:\s*(?:,|and|&|y|-|–)\s*{_LOC_ITEM})*)\s*$",
+    re.IGNORECASE,
+)
+CAPTION = re.compile(
+    r"^(?P<note>(?:Map|Figure|Fig\.|Table|Graph|Chart|Mapa|Figura|Tabla|Gráfico|Cuadro)\s+\d+[.:])\s*",
+    re.IGNORECASE,
+)
+SEE_LEAD = re.compile(r"^(?P<note>[^:;]{0,240}?\b(?:see|véase|ver)(?:\s+also)?\s*:)\s*(?P<rest>.+)$",
+                      re.IGNORECASE | re.DOTALL)
+BOOK = re.compile(
+    r"^(?P<lead>.*?\bsee\s+the\s+(?:book|monograph|thesis|study|chapter)\s+by\b.*?)\s*"
+    r"(?P<author>(?:[A-ZÁÉÍÓÚÑ][\w'’\-]+\s+){0,3}[A-ZÁÉÍÓÚÑ][\w'’\-]+)\s*,\s*(?P<rest>.+)$",
+    re.DOTALL,
+)
+ANALYSIS = re.compile(r"^(?:analysis|análisis)\s+(?:by|de|del|por)\s+(?P<author>.+?)\.?$", re.IGNORECASE)
+ORAL = re.compile(
+    r"^(?:(?:remote|online|phone|telephone|in-person|email|e-mail|written)\s+)?"
+    r"(?:interview(?:ed)?|exchange|correspondence|communication|meeting|consultation|entrevista|"
+    r"comunicación|correo)\b.*\b(?:with|con)\b",
+    re.IGNORECASE,
+)
+LEGISLATION = re.compile(rf"^{LEGISLATION_START}", re.IGNORECASE)
+COLLECTION = re.compile(
+    r"\b(?:Collection|Series|Archive|Archives|Database|Journal|Review|Repository|Colección|Serie|"
+    r"Revista|Archivo|Proceedings|Working Papers?)\b"
+)
+# A sentence end: ., ? or ! (optionally closing a quote), spaces, then a capital or opener.
+SENTENCE_END = re.compile(r"[.?!][\"’”»)]?\s+(?=[A-ZÁÉÍÓÚÑ¿¡“\"‘])")
+ABBREVIATION = re.compile(
+    r"(?:\b(?:No|Nr|Nº|St|Dr|Mr|Mrs|Ms|Jr|Sr|Sra|Vol|Rev|Art|Arts|Inc|Ltd|Co|Gen|Col|Lt|vs|cf|etc|"
+    r"e\.g|i\.e|al|p|pp|para|paras|ch|fig|Av|Ed|Eds|approx)|\b[A-Z])\.$",
+)
+
+
+@dataclass
+class Piece:
+    """A stretch of a footnote: a citation, a note, or the empty tail after a final `;`."""
+
+    text: str
+    role: str  # "citation" | "note" | "empty" | "unparsed"
+    lead_note: str | None = None  # commentary inside the piece, before the citation
+    head: list[str] = field(default_factory=list)  # author+title segments
+    date: str | None = None
+    date_remark: str | None = None
+    has_url: bool = False
+    locator: str | None = None
+    kind: CitationKind = CitationKind.DOCUMENT
+    author: str | None = None  # set by patterns that know it (analysis, book)
+    title: str | None = None
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def split_segments(text: str) -> list[str]:
+    """Comma segments, keeping commas inside balanced parentheses/brackets together."""
+    out, buf, depth = [], [], 0
+    closing = {"(": ")", "[": "]"}
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in closing and closing[ch] in text[i + 1:]:
+            depth += 1
+        elif ch in ")]" and depth:
+            depth -= 1
+        # `27,5%` and `5,9 %` are decimal commas, not separators: a separator is followed by a space.
+        if ch == "," and depth == 0 and (i + 1 == len(text) or text[i + 1].isspace()):
+            out.append("".join(buf).strip())
+            buf = []
+        else:
+            buf.append(ch)
+        i += 1
+    out.append("".join(buf).strip())
+    return [s for s in out if s]
+
+
+def ends_like_citation(text: str) -> bool:
+    """Does this stretch end where citations end: `url`, a locator, or a date segment?"""
+    s = text.strip().rstrip(".").strip()
+    if not s:
+        return False
+    if URL_TOKEN.search(s) or LOCATOR.search(s):
+        return True
+    segs = split_segments(s)
+    if len(segs) >= 2 and parse_date(segs[-1]) is not None:
+        return True
+    return bool(ANALYSIS.match(s))
+
+
+def is_prose(text: str) -> bool:
+    """A sentence of commentary rather than `Author, Title` (several lower-case words)."""
+    lower = [w for w in re.findall(r"[^\W\d_]+", text) if w[0].islower()]
+    segs = split_segments(text)
+    first = segs[0] if segs else ""
+    if URL_TOKEN.search(text.rstrip(". ")):
+        return False
+    return len(lower) >= 6 or (len(lower) >= 2 and not is_plausible_author(first))
+
+
+def opens_like_citation(text: str) -> bool:
+    s = CAPTION.sub("", text.strip())
+    m = SEE_LEAD.match(s)
+    if m:
+        s = m.group("rest")
+    segs = split_segments(s)
+    if len(segs) < 2 or not is_plausible_author(segs[0]):
+        return False
+    return ends_like_citation(s) or len(segs) >= 3
+
+
+def split_pieces(text: str) -> list[str]:
+    """Cut a footnote at the `;` and sentence ends that are real citation boundaries."""
+    text = normalise(text)
+    if not text:
+        return []
+    parts = text.split(";")
+    merged: list[str] = []
+    for i, part in enumerate(parts):
+        if merged and not ends_like_citation(merged[-1]) and not (i == len(parts) - 1 and not part.strip()):
+            merged[-1] = f"{merged[-1]};{part}"  # a `;` inside a title
+        else:
+            merged.append(part)
+    pieces: list[str] = []
+    for part in merged:
+        pieces.extend(_split_sentences(part.strip()))
+    return pieces
+
+
+def _split_sentences(text: str) -> list[str]:
+    if not text:
+        return [""]
+    out: list[str] = []
+    start = 0
+    for m in SENTENCE_END.finditer(text):
+        left = text[start:m.start() + 1]
+        if ABBREVIATION.search(text[start:m.start() + 1]):
+            continue
+        right = text[m.end():]
+        if ends_like_citation(left) or (is_prose(left) and opens_like_citation(right)):
+            out.append(text[start:m.end()].strip())
+            start = m.end()
+    out.append(text[start:].strip())
+    return [p for p in out if p]
+
+
+def analyse_piece(text: str) -> Piece:
+    """Classify one piece and read its tail (locator, url, date) and head segments."""
+    raw = text.strip()
+    if not raw:
+        return Piece(text="", role="empty", kind=CitationKind.EMPTY)
+    body = raw
+    lead: list[str] = []
+    m = CAPTION.match(body)
+    if m:
+        lead.append(m.group("note"))
+        body = body[m.end():]
+    m = ANALYSIS.match(body)
+    if m:
+        return Piece(text=raw, role="citation", kind=CitationKind.ANALYSIS, author=m.group("author").strip(),
+                     lead_note=" ".join(lead) or None)
+    m = BOOK.match(body)
+    if m and not URL_TOKEN.search(m.group("rest").rstrip(". ")):
+        piece = _read_citation(raw, m.group("rest"), lead + [m.group("lead").strip()])
+        piece.author = m.group("author").strip()
+        piece.head = [piece.author] + piece.head
+        piece.kind = CitationKind.BOOK
+        return piece
+    m = SEE_LEAD.match(body)
+    if m and _cited_after_see(m.group("rest")):
+        lead.append(m.group("note").strip())
+        body = m.group("rest")
+    if (lead and _cited_after_see(body)) or opens_like_citation(body) or (URL_TOKEN.search(body.rstrip(". ")) and len(split_segments(body)) >= 2):
+        return _read_citation(raw, body, lead)
+    if is_prose(body) or (lead and not body.strip()):
+        return Piece(text=raw, role="note", lead_note=normalise(" ".join(lead + [body])))
+    segs = split_segments(body.rstrip(". "))
+    if len(segs) >= 2 and (ends_like_citation(body) or is_plausible_author(segs[0])):
+        # `AFP, At least six killed in Peru`: a citation whose end was lost in extraction.
+        return _read_citation(raw, body, lead)
+    return Piece(text=raw, role="unparsed", kind=CitationKind.UNPARSED, lead_note=" ".join(lead) or None)
+
+
+def _cited_after_see(rest: str) -> bool:
+    """After `See also:` a citation is expected: an author and one more segment suffice."""
+    segs = split_segments(rest.strip().rstrip("."))
+    return opens_like_citation(rest) or (len(segs) >= 2 and is_plausible_author(segs[0]))
+
+
+def _read_citation(raw: str, body: str, lead: list[str]) -> Piece:
+    s = body.strip().rstrip(".").strip() if not body.strip().endswith("et al.") else body.strip()
+    piece = Piece(text=raw, role="citation", lead_note=normalise(" ".join(x for x in lead if x)) or None)
+    m = LOCATOR.search(s)
+    if m and (URL_TOKEN.search(s[:m.start()]) or len(split_segments(s[:m.start()])) >= 2):
+        piece.locator = m.group("loc").strip()
+        s = s[:m.start()].rstrip(" ,")
+    m = URL_TOKEN.search(s)
+    if m:
+        piece.has_url = True
+        s = s[:m.start()].rstrip(" ,")
+    segs = split_segments(s)
+    if len(segs) >= 2:
+        d = parse_date(segs[-1])
+        if d is None and len(segs) >= 3:  # `March 20, 2023` cut by the comma split
+            d2 = parse_date(f"{segs[-2]}, {segs[-1]}")
+            if d2 is not None and d2.iso and len(d2.iso) == 10:
+                segs = segs[:-1]
+                d = d2
+        if d is not None:
+            piece.date, piece.date_remark = d.iso, d.remark
+            segs = segs[:-1]
+    piece.head = segs
+    if any(ORAL.match(seg) for seg in segs[1:]):
+        piece.kind = CitationKind.ORAL
+    return piece
+
+
+def build_citation(piece: Piece, evidence: AuthorEvidence | None) -> Citation:
+    """Resolve a piece into a Citation (author boundary, container, kind)."""
+    if piece.role == "empty":
+        return Citation(kind=CitationKind.EMPTY, raw="")
+    if piece.role == "unparsed":
+        return Citation(kind=CitationKind.UNPARSED, raw=piece.text, note=piece.lead_note)
+    if piece.role == "note":
+        return Citation(kind=CitationKind.EMPTY, raw=piece.text, note=piece.lead_note)
+    if piece.kind == CitationKind.ANALYSIS:
+        return Citation(author=piece.author, kind=CitationKind.ANALYSIS, raw=piece.text, note=piece.lead_note)
+    if piece.kind == CitationKind.BOOK:
+        author, container, title_segs = piece.author, None, piece.head[1:]
+    else:
+        split = split_author(piece.head, evidence)
+        author, container, title_segs = split.author, split.container, split.title_segments
+    if container is None and len(title_segs) >= 2 and COLLECTION.search(title_segs[-1]):
+        container, title_segs = title_segs[-1], title_segs[:-1]
+    title = ", ".join(title_segs) or None
+    kind = piece.kind
+    # Laws are issued by states: a `Ley ...` headline from a newspaper is not legislation.
+    by_state = bool(author) and author.split(",", 1)[0].strip().casefold() in COUNTRIES
+    if kind == CitationKind.DOCUMENT and (
+        (by_state and title and LEGISLATION.match(title))
+        or (piece.locator and re.match(r"arts?\b", piece.locator, re.I))
+    ):
+        kind = CitationKind.LEGISLATION
+    notes = [n for n in (piece.lead_note, piece.date_remark) if n]
+    return Citation(
+        author=author, title=title, container=container, date=piece.date, locator=piece.locator,
+        kind=kind, note=" ".join(notes) or None, raw=piece.text,
+    )
+
+
+def is_dataset_url(url: str) -> bool:
+    """Statistical portals publish indicators, not documents (data.*, datos.*, /indicator/)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    host = parts.netloc.lower()
+    first = host.split(".", 1)[0]
+    return first.startswith(("data", "datos", "stats", "estadist")) or bool(
+        re.search(r"/(?:indicators?|datasets?|dataset|databank)/", parts.path.lower())
+    )
+
+
+@dataclass
+class ParsedFootnote:
+    citations: list[Citation]
+    url_slots: list[int]  # indexes of citations with a `url` token, in order
+    problems: list[str]
+
+
+def parse_footnote(text: str, evidence: AuthorEvidence | None = None) -> ParsedFootnote:
+    """Parse a footnote into citations; URLs are not assigned here (see `assign_urls`)."""
+    pieces = [analyse_piece(p) for p in split_pieces(text)]
+    return resolve_pieces(pieces, evidence)
+
+
+def resolve_pieces(pieces: list[Piece], evidence: AuthorEvidence | None) -> ParsedFootnote:
+    citations: list[Citation] = []
+    url_slots: list[int] = []
+    problems: list[str] = []
+    pending: list[str] = []  # notes waiting for the next citation
+    for piece in pieces:
+        if piece.role == "note":
+            pending.append(piece.lead_note or piece.text)
+            continue
+        cit = build_citation(piece, evidence)
+        if pending and cit.kind != CitationKind.EMPTY:
+            cit.note = " ".join(pending + ([cit.note] if cit.note else []))
+            pending = []
+        if piece.has_url:
+            url_slots.append(len(citations))
+        if cit.kind == CitationKind.UNPARSED:
+            problems.append(f"could not read a citation in {piece.text!r}")
+        elif cit.kind == CitationKind.DOCUMENT and not piece.has_url and not cit.date and cit.title:
+            problems.append(f"citation without date or url (text cut?): {piece.text!r}")
+        citations.append(cit)
+    if pending:
+        tail = " ".join(pending)
+        real = [c for c in citations if c.kind not in (CitationKind.EMPTY, CitationKind.UNPARSED)]
+        if real:
+            target = real[-1]
+            target.note = f"{target.note} {tail}" if target.note else tail
+        else:
+            citations.append(Citation(kind=CitationKind.EMPTY, note=tail, raw=tail))
+    return ParsedFootnote(citations, url_slots, problems)

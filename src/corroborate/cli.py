@@ -324,3 +324,80 @@ def serve(ctx, host, port):
     from corroborate.web.app import create_app
 
     uvicorn.run(create_app(ctx.obj["settings"]), host=host, port=port)
+
+
+# --- export and compile (issue 7) ------------------------------------------------------------
+
+_DOC_FORMATS = ["md", "html", "docx", "pdf"]
+_REGISTRY_FORMATS = ["csl-json", "ris", "bibtex"]
+
+
+@main.command("export")
+@click.argument("report_id", metavar="[REPORT]", required=False)
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(_DOC_FORMATS + _REGISTRY_FORMATS, case_sensitive=False),
+              help="md/html/docx/pdf: the report with its footnotes and bibliography; "
+                   "csl-json/ris/bibtex: its sources for Zotero and other reference managers.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="File to write (replaced atomically if it exists).")
+@click.option("--all", "all_reports", is_flag=True,
+              help="With csl-json/ris/bibtex: the sources of every report in the library.")
+@click.option("--name-confidential", is_flag=True,
+              help="Name sources marked confidential (default: a neutral label).")
+@click.pass_context
+@friendly_errors
+def export_cmd(ctx, report_id, fmt, output, all_reports, name_confidential):
+    """Export a report (footnoted document) or its source registry."""
+    fmt = fmt.lower()
+    if all_reports and report_id:
+        raise click.UsageError("give either REPORT or --all, not both")
+    if all_reports and fmt not in _REGISTRY_FORMATS:
+        raise click.UsageError("--all exports the source registry: use --format csl-json, ris or bibtex")
+    if not all_reports and not report_id:
+        raise click.UsageError("missing REPORT (or --all for the whole library's sources)")
+    lib = open_library(ctx)
+    try:
+        if all_reports:
+            path = lib.export_sources(None, fmt, output, name_confidential)
+        else:
+            path = lib.export_report(report_id, fmt, output, name_confidential)
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot write ({exc.strerror or exc})") from exc
+    click.echo(f"wrote {path}")
+
+
+@main.command("compile")
+@click.option("--question", "-q", "questions", multiple=True, help="A question (repeatable).")
+@click.option("--tor", "tor_report", metavar="REPORT", help="Use this report's Terms of Reference items.")
+@click.option("--questions", "questions_file", type=click.Path(dir_okay=False),
+              help="File of questions: one a line, or JSON lines with \"q\".")
+@click.option("--report", "reports", multiple=True, metavar="ID",
+              help="Only quote these reports (repeatable; default: the whole library).")
+@click.option("--format", "fmt", required=True, type=click.Choice(_DOC_FORMATS, case_sensitive=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="File to write (replaced atomically if it exists).")
+@click.option("--name-confidential", is_flag=True,
+              help="Name sources marked confidential (default: a neutral label).")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 20),
+              help="At most this many quotes per question.")
+@click.pass_context
+@friendly_errors
+def compile_cmd(ctx, questions, tor_report, questions_file, reports, fmt, output, name_confidential, k):
+    """Compile a footnoted query response: verbatim evidence per question, original citations
+    renumbered as footnotes, methodology and disclaimer, and the sources cited."""
+    from corroborate.export.compile import read_questions_file
+
+    lib = open_library(ctx)
+    asked = list(questions)
+    if questions_file:
+        asked += read_questions_file(questions_file)
+    if tor_report:
+        asked += lib.tor_questions(tor_report)
+    if not asked:
+        raise click.UsageError("give --question, --questions FILE or --tor REPORT")
+    try:
+        path = lib.compile(asked, fmt.lower(), output, reports=list(reports) or None,
+                           name_confidential=name_confidential, k=k)
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot write ({exc.strerror or exc})") from exc
+    click.echo(f"wrote {path} ({len(asked)} question{'s' if len(asked) != 1 else ''})")

@@ -135,6 +135,40 @@ class Library:
         if not self.store.set_confidential(source_id, confidential):
             raise NotFound(f"no source {source_id!r} in {self.settings.db}")
 
+    # --- audit and terms-of-reference coverage (issue 6) ---------------------------------
+
+    def audit(self, report_id: str, severity: str | None = None, rules: list[str] | None = None) -> dict:
+        """Methodology audit: findings (rule, severity, message, section, paragraph_id, footnote,
+        evidence) and a summary. `severity` keeps findings at or above it (info|warning|error)."""
+        from corroborate.audit import audit_report
+
+        report = self.report(report_id)
+        return audit_report(report, self._report_sources(report_id), severity, rules)
+
+    def tor(self, report_id: str) -> dict:
+        """Terms-of-reference matrix: each ToR item (hierarchy kept) with a verdict
+        (covered | partial | gap), a score and its evidence paragraphs."""
+        from corroborate.audit.tor import tor_matrix
+
+        report = self.report(report_id)
+        vectors = embed = None
+        if self.settings.embeddings:
+            from corroborate.search.embed import DIM, embed_texts
+            from corroborate.store.sqlite_audit import report_paragraph_vectors
+
+            vectors = report_paragraph_vectors(self.store.conn, report_id, DIM)
+            settings = self.settings
+
+            def embed(texts: list[str]):
+                return embed_texts(texts, settings)
+
+        return tor_matrix(report, vectors, embed)
+
+    def _report_sources(self, report_id: str) -> list[Source]:
+        fields = set(Source.model_fields)
+        return [Source(**{k: v for k, v in row.items() if k in fields})
+                for row in self.store.list_sources(report_id)]
+
     # --- search and cited answers (issue 4) ----------------------------------------------
 
     def search(self, query: str, k: int = 10, mode: str = "hybrid", report: str | None = None,
@@ -154,3 +188,86 @@ class Library:
         from corroborate.search.answer import answer
 
         return answer(self.store, self.settings, question, k=k, report=report)
+
+    # --- export and compiled query responses (issue 7) -----------------------------------
+
+    def _cited_sources(self, reports: list[Report]) -> dict[str, Source]:
+        ids = {c.source_id for r in reports for f in r.footnotes for c in f.citations if c.source_id}
+        found = {sid: self.store.get_source(sid) for sid in ids}
+        return {sid: s for sid, s in found.items() if s is not None}
+
+    def export_report(self, report_id: str, fmt: str, path: str | Path,
+                      name_confidential: bool = False) -> Path:
+        """The report re-rendered (md, html, docx, pdf) with its footnotes and bibliography, or
+        its source registry (csl-json, ris, bibtex). Written atomically to `path`."""
+        from corroborate.export import REGISTRY_FORMATS
+
+        if (fmt or "").lower() in REGISTRY_FORMATS:
+            return self.export_sources(report_id, fmt, path, name_confidential)
+        from corroborate.export import DOCUMENT_FORMATS, check_format, write_document
+        from corroborate.export.report import report_export_document
+
+        fmt = check_format(fmt, DOCUMENT_FORMATS + REGISTRY_FORMATS)
+        report = self.report(report_id)
+        doc = report_export_document(report, self._cited_sources([report]), name_confidential)
+        return write_document(doc, fmt, path)
+
+    def export_sources(self, report_id: str | None, fmt: str, path: str | Path,
+                       name_confidential: bool = False) -> Path:
+        """The sources cited by one report (or, with None, the whole library) as CSL-JSON, RIS or
+        BibTeX for Zotero and other reference managers."""
+        from corroborate.export import REGISTRY_FORMATS, check_format, write_text
+        from corroborate.export.bibliography import REGISTRY_FORMATS as WRITERS
+        from corroborate.export.bibliography import collect_entries
+
+        fmt = check_format(fmt, REGISTRY_FORMATS)
+        ids = [report_id] if report_id is not None else [r["id"] for r in self.reports()]
+        reports = [self.report(rid) for rid in ids]
+        entries = collect_entries([f for r in reports for f in r.footnotes], self._cited_sources(reports))
+        return write_text(path, WRITERS[fmt](entries, name_confidential))
+
+    def tor_questions(self, report_id: str) -> list[str]:
+        """A report's Terms of Reference items, as questions for `compile`."""
+        from corroborate.export.compile import tor_questions
+
+        report = self.report(report_id)
+        questions = tor_questions(report.terms_of_reference)
+        if not questions:
+            raise ValueError(f"report {report_id!r} has no Terms of Reference to use as questions")
+        return questions
+
+    def compile_document(self, questions: list[str], reports: list[str] | None = None,
+                         name_confidential: bool = False, k: int = 5):
+        """The query response as a FootnotedDocument (see `compile`)."""
+        from corroborate.export.compile import compile_document, gather
+
+        questions = [q.strip() for q in questions if q and q.strip()]
+        if not questions:
+            raise ValueError("no question given: pass at least one question")
+        for rid in reports or []:
+            if self.store.report_pk(rid) is None:
+                raise NotFound(f"no report {rid!r} in {self.settings.db}")
+        cache: dict[str, Report] = {}
+
+        def load(rid: str) -> Report:
+            if rid not in cache:
+                cache[rid] = self.report(rid)
+            return cache[rid]
+
+        def ask(question: str, rid: str | None) -> dict:
+            return self.ask(question, k=k, report=rid)
+
+        evidence = [gather(q, ask, load, reports, k) for q in questions]
+        consulted = [load(rid) for rid in (reports or [r["id"] for r in self.reports()])]
+        return compile_document(evidence, load, self.store.get_source, name_confidential, consulted)
+
+    def compile(self, questions: list[str], fmt: str, path: str | Path, reports: list[str] | None = None,
+                name_confidential: bool = False, k: int = 5) -> Path:
+        """A footnoted query response (md, html, docx, pdf): for each question the library's
+        verbatim evidence with its original citations renumbered, or a plain statement that
+        nothing was found; a methodology/disclaimer block; the sources cited."""
+        from corroborate.export import DOCUMENT_FORMATS, check_format, write_document
+
+        fmt = check_format(fmt, DOCUMENT_FORMATS)
+        doc = self.compile_document(questions, reports, name_confidential, k)
+        return write_document(doc, fmt, path)

@@ -65,7 +65,10 @@ class Note(BaseModel):
     n: int
     text: str | None  # None: the report references it but its text was lost
     urls: list[str] = Field(default_factory=list)
-    origin: str | None = None  # compiled responses: where the original footnote comes from
+    # Compiled responses: the report quoted ("EUAA, Peru – Country Focus, September 2023") and
+    # the footnote's number there, since the response renumbers footnotes 1…N.
+    origin: str | None = None
+    origin_n: int | None = None
 
     @property
     def missing(self) -> bool:
@@ -73,10 +76,13 @@ class Note(BaseModel):
 
     def segments(self) -> list[Segment]:
         if self.text is None:
-            return [Segment(text=missing_note_text(self.n, self.origin))]
+            if self.origin:
+                return [Segment(text=f"[footnote {self.origin_n} of {self.origin}: "
+                                     "text missing in the source document]")]
+            return [Segment(text=missing_note_text(self.n))]
         segs = link_segments(self.text, self.urls)
-        if self.origin:
-            segs.append(Segment(text=f" ({self.origin})"))
+        if self.origin and self.origin_n is not None:
+            segs.append(Segment(text=f" (cited in {self.origin}, footnote {self.origin_n})"))
         return segs
 
     def plain(self) -> str:
@@ -115,9 +121,8 @@ def segment_inlines(segments: list[Segment]) -> list[Inline]:
     return [Link(text=s.text, href=s.href) if s.href else Run(text=s.text) for s in segments]
 
 
-def missing_note_text(n: int, origin: str | None = None) -> str:
-    where = f" of {origin}" if origin else ""
-    return f"[footnote {n}{where}: text missing in the source document]"
+def missing_note_text(n: int) -> str:
+    return f"[footnote {n}: text missing in the source document]"
 
 
 # EUAA footnotes show the literal word "url" as the link text; the PDF's link targets come in the

@@ -1,0 +1,330 @@
+"""Compiled query responses in the shape of the EUAA COI methodology.
+
+For each question: the evidence as verbatim quotes from the library (`Library.ask`), each with
+the original footnotes of the passage renumbered 1…N across the response; or a plain statement
+that the sources consulted hold nothing on it. Then a methodology and disclaimer block and a
+bibliography of the sources the quoted footnotes cite.
+
+A quote is re-checked against the stored paragraph before it is used: text that is not an exact
+substring of a stored paragraph is never presented as a quotation. Confidential sources are not
+named (neither in footnotes, the bibliography, nor inside a quote, where the name is replaced by
+an editorial "[confidential source]") unless the caller asks for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from corroborate.export.bibliography import collect_entries, group_entries
+from corroborate.export.confidential import shown_footnote
+from corroborate.export.document import (
+    BibGroup,
+    BibItem,
+    Block,
+    BlockKind,
+    FootnotedDocument,
+    Note,
+    Run,
+    Segment,
+    human_date,
+    split_at_markers,
+)
+from corroborate.models import Footnote, Paragraph, Report, Source, TorItem
+
+NOT_FOUND = ("Information on {topic} could not be found among the sources consulted within the time "
+             "constraints of this query.")
+REDACTED = "[confidential source]"
+
+DISCLAIMER = (
+    "This response was compiled from the reports held in the library consulted, within a limited "
+    "time frame. It does not claim to be exhaustive: if a particular event, person or organisation "
+    "is not mentioned, this does not mean that the event has not taken place or that the person or "
+    "organisation does not exist. It is not conclusive as to the determination or merit of any "
+    "particular application for international protection, and its terminology should not be "
+    "regarded as indicative of a particular legal position."
+)
+
+
+class Quote(BaseModel):
+    """A verified verbatim passage: `text == paragraph.text[start:end]` of a stored report."""
+
+    report_id: str
+    paragraph_id: str
+    section: str | None = None
+    start: int
+    end: int
+    text: str
+    footnotes: list[int] = Field(default_factory=list)  # the passage's footnotes, source numbers
+    score: float | None = None
+
+
+class QuestionEvidence(BaseModel):
+    question: str
+    quotes: list[Quote] = Field(default_factory=list)
+
+
+# --- questions ----------------------------------------------------------------------------------
+
+def tor_questions(items: Iterable[TorItem]) -> list[str]:
+    """Terms of Reference as questions: each leaf item, prefixed by its heading when it has one."""
+    out: list[str] = []
+
+    def walk(item: TorItem, trail: list[str]) -> None:
+        text = " ".join(item.text.split()).strip(" •▪-")
+        if item.items:
+            for child in item.items:
+                walk(child, trail + [text])
+        elif text:
+            out.append(" – ".join(trail + [text]) if trail else text)
+
+    for item in items:
+        walk(item, [])
+    return out
+
+
+def read_questions_file(path: str | Path) -> list[str]:
+    """One question a line (blank lines and '#' comments skipped), or JSON lines with "q"."""
+    import json
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such questions file")
+    questions = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("{"):
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}: line {i}: not valid JSON ({exc.msg})") from None
+            q = obj.get("q") or obj.get("question") if isinstance(obj, dict) else None
+            if not isinstance(q, str) or not q.strip():
+                raise ValueError(f"{path}: line {i}: JSON line without a \"q\" or \"question\" text")
+            questions.append(q.strip())
+        else:
+            questions.append(line)
+    if not questions:
+        raise ValueError(f"{path}: holds no questions")
+    return questions
+
+
+# --- evidence -----------------------------------------------------------------------------------
+
+AskFn = Callable[[str, str | None], dict]
+
+
+def verified_quote(raw: dict, report: Report) -> Quote | None:
+    """The `Library.ask` quote checked against the stored paragraph, or None if it is not there."""
+    para = next((p for p in report.paragraphs() if p.id == raw.get("paragraph_id")), None)
+    text = raw.get("text") or ""
+    if para is None or not text.strip():
+        return None
+    start, end = raw.get("start"), raw.get("end")
+    if not (isinstance(start, int) and isinstance(end, int) and para.text[start:end] == text):
+        start = para.text.find(text)
+        if start < 0:
+            return None
+        end = start + len(text)
+    notes = [f["n"] if isinstance(f, dict) else int(f) for f in raw.get("footnotes", [])]
+    return Quote(report_id=report.id, paragraph_id=para.id, section=para.section, start=start, end=end,
+                 text=text, footnotes=notes, score=raw.get("score"))
+
+
+def gather(question: str, ask: AskFn, load_report: Callable[[str], Report],
+           reports: list[str] | None = None, k: int = 5) -> QuestionEvidence:
+    quotes: list[Quote] = []
+    for rid in reports or [None]:
+        result = ask(question, rid)
+        if not result.get("found", bool(result.get("quotes"))):
+            continue
+        for raw in result.get("quotes", []):
+            q = verified_quote(raw, load_report(raw["report_id"]))
+            if q is not None:
+                quotes.append(q)
+    quotes.sort(key=lambda q: -(q.score or 0.0))
+    seen, unique = set(), []
+    for q in quotes:
+        key = (q.report_id, q.paragraph_id, q.start, q.end)
+        if key not in seen:
+            seen.add(key)
+            unique.append(q)
+    return QuestionEvidence(question=question, quotes=unique[:k])
+
+
+# --- the response document ---------------------------------------------------------------------
+
+def report_label(report: Report) -> str:
+    parts = [p for p in (report.publisher, report.title or report.id) if p]
+    if report.published:
+        parts.append(human_date(report.published))
+    return ", ".join(parts)
+
+
+def _names(source: Source) -> list[str]:
+    """How a source may be named in running text: 'DPLF (Due Process of Law Foundation)' gives
+    both forms."""
+    names = []
+    for text in (source.author,):
+        if not text:
+            continue
+        names.append(text.strip())
+        m = re.fullmatch(r"\s*(.+?)\s*\((.+)\)\s*", text)
+        if m:
+            names += [m.group(1), m.group(2)]
+    return sorted({n for n in names if len(n) >= 2}, key=len, reverse=True)
+
+
+def redact_names(text: str, secret: list[Source]) -> str:
+    for src in secret:
+        for name in _names(src):
+            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", REDACTED, text)
+    return text
+
+
+class _Numbering:
+    """Continuous footnote numbers for (report, source footnote) pairs, in order of first call."""
+
+    def __init__(self) -> None:
+        self.by_origin: dict[tuple[str, int | None, str | None], int] = {}
+
+    def number(self, key: tuple[str, int | None, str | None]) -> tuple[int, bool]:
+        if key in self.by_origin:
+            return self.by_origin[key], False
+        self.by_origin[key] = len(self.by_origin) + 1
+        return self.by_origin[key], True
+
+
+def _quote_inlines(q: Quote, para: Paragraph, text: str) -> list[tuple[int | None, int]]:
+    """Source markers inside the quote, at their offsets relative to the quote; footnotes of the
+    sentence whose marker falls after it (markers follow punctuation) go at its end."""
+    inside = [(m.n, m.offset - q.start) for m in para.markers
+              if q.start <= m.offset <= q.end and m.n in q.footnotes]
+    placed = {n for n, _ in inside}
+    inside += [(n, len(text)) for n in q.footnotes if n not in placed]
+    return inside
+
+
+def compile_document(
+    evidence: list[QuestionEvidence],
+    load_report: Callable[[str], Report],
+    source: Callable[[str], Source | None],
+    name_confidential: bool = False,
+    consulted: list[Report] | None = None,
+    today: date | None = None,
+) -> FootnotedDocument:
+    today = today or date.today()
+    doc = FootnotedDocument(title="COI query response",
+                            subtitle=[f"Compiled on {human_date(today.isoformat())}"],
+                            bibliography_title="Sources cited")
+    numbering = _Numbering()
+    cited_footnotes: list[Footnote] = []
+    quoted_reports: dict[str, Report] = {}
+    sources: dict[str, Source] = {}
+
+    def sources_of(report: Report) -> dict[str, Source]:
+        for f in report.footnotes:
+            for c in f.citations:
+                if c.source_id and c.source_id not in sources:
+                    s = source(c.source_id)
+                    if s is not None:
+                        sources[c.source_id] = s
+        return sources
+
+    doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text="Questions")]))
+    for i, ev in enumerate(evidence, 1):
+        doc.blocks.append(Block(kind=BlockKind.LIST_ITEM, inlines=[Run(text=f"{i}. {ev.question}")]))
+    _methodology(doc, consulted or [], name_confidential)
+
+    for i, ev in enumerate(evidence, 1):
+        doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text=f"{i}. {ev.question}")]))
+        if not ev.quotes:
+            topic = "‘" + ev.question.strip().rstrip("?").strip() + "’"
+            doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=[Run(text=NOT_FOUND.format(topic=topic))]))
+            continue
+        for q in ev.quotes:
+            report = load_report(q.report_id)
+            quoted_reports[report.id] = report
+            srcs = sources_of(report)
+            para = next(p for p in report.paragraphs() if p.id == q.paragraph_id)
+            label = report_label(report)
+            secret = [] if name_confidential else [s for s in srcs.values() if s.confidential]
+            where = f"section {q.section}" if q.section else "the report"
+            doc.blocks.append(Block(kind=BlockKind.PARAGRAPH,
+                                    inlines=[Run(text=f"{label}, {where}:")]))
+            placed = _quote_inlines(q, para, q.text)
+            marks = []
+            for n, offset in placed:
+                shown_n, new = numbering.number((report.id, n, None))
+                if new:
+                    fn = report.footnote(n) or Footnote(n=n, text=None)
+                    text, urls = shown_footnote(fn, srcs, name_confidential)
+                    doc.notes[shown_n] = Note(n=shown_n, text=text, urls=urls, origin=label, origin_n=n)
+                    cited_footnotes.append(fn)
+                # +1 for the opening quotation mark; a call at the end goes after the closing one
+                marks.append((shown_n, offset + 1 if offset < len(q.text) else len(q.text) + 2))
+            if not placed:
+                # A passage with no footnote of its own is the report's statement: cite the report.
+                shown_n, new = numbering.number((report.id, None, q.paragraph_id))
+                if new:
+                    doc.notes[shown_n] = Note(n=shown_n, text=f"{label}, {where}, paragraph {q.paragraph_id}")
+                marks.append((shown_n, len(q.text) + 2))
+            body = "“" + (redact_names(q.text, secret) if secret else q.text) + "”"
+            if secret and body[1:-1] != q.text:
+                marks = _shift_marks(q.text, body[1:-1], marks)
+            inlines = split_at_markers(body, marks)
+            doc.blocks.append(Block(kind=BlockKind.QUOTE, inlines=inlines, anchor=q.paragraph_id))
+
+    entries = collect_entries(cited_footnotes, sources)
+    doc.bibliography = _reports_group(list(quoted_reports.values())) + group_entries(entries, name_confidential)
+    return doc
+
+
+def _shift_marks(original: str, redacted: str, marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Marker offsets moved with the text after names were replaced (quote offsets start at 1)."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher(a=original, b=redacted, autojunk=False)
+    out = []
+    for n, off in marks:
+        pos = off - 1
+        new = pos
+        for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+            if a0 <= pos <= a1:
+                new = b0 + (pos - a0) if tag == "equal" else b1
+                break
+        out.append((n, new + 1 if pos < len(original) else len(redacted) + 2))
+    return out
+
+
+def _methodology(doc: FootnotedDocument, consulted: list[Report], name_confidential: bool) -> None:
+    doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text="Methodology and disclaimer")]))
+    names = "; ".join(report_label(r) for r in consulted) or "the reports in the library"
+    doc.blocks += [
+        Block(kind=BlockKind.NOTICE, inlines=[Run(text=(
+            f"Sources consulted: {names}. The evidence is quoted verbatim from these reports, each "
+            "quotation an exact passage of the stored text, followed by the footnotes the report "
+            "gives for it, renumbered continuously in this response; each footnote states the "
+            "report and the footnote number it comes from. Footnotes whose text was lost in the "
+            "source document are marked as such, never reconstructed."))]),
+    ]
+    if not name_confidential:
+        doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=[Run(text=(
+            "Sources marked confidential are not named: they are cited as a confidential (oral) "
+            f"source with the date of the interview, and their names in quotations read {REDACTED}."))]))
+    doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=[Run(text=DISCLAIMER)]))
+
+
+def _reports_group(reports: list[Report]) -> list[BibGroup]:
+    if not reports:
+        return []
+    items = []
+    for r in sorted(reports, key=lambda r: report_label(r)):
+        items.append(BibItem(segments=[Segment(text=report_label(r))]))
+    return [BibGroup(title="Reports quoted", items=items)]

@@ -307,7 +307,9 @@ class PdfAssembler:
             if m and len(m.group("title")) > 1:
                 number = m.group("num").rstrip(".)")
                 title = m.group("title").strip()
-            scheme = _scheme(number, block.lines[0], self.size)
+            scheme = _scheme(number, block.lines[0], self.size, [sec for _, sec in stack])
+            if number and stack and all(sec.number is None and sec.page == 1 for _, sec in stack):
+                stack.clear()  # title-page blocks do not parent the numbered outline
             keys = [k for k, _ in stack]
             if scheme in keys:
                 del stack[keys.index(scheme):]
@@ -334,7 +336,7 @@ class PdfAssembler:
                 code="footnote-missing", footnote=n, message=f"marker {n} has no footnote text"))
 
 
-def _scheme(number: str | None, line: Line, size: float) -> tuple:
+def _scheme(number: str | None, line: Line, size: float, open_sections: list[Section]) -> tuple:
     if number is None:
         return ("style", round(line.size), line.bold >= 0.9, line.text.strip().isupper())
     if re.fullmatch(r"\d+(\.\d+)+", number):
@@ -342,6 +344,10 @@ def _scheme(number: str | None, line: Line, size: float) -> tuple:
     if number.isdigit():
         return ("decimal", 1)
     if re.fullmatch(r"[IVXLC]+", number):
+        # "C." after "B." is a letter, not the roman hundred
+        prev_letters = {(sec.number or "").rsplit(".", 1)[-1] for sec in open_sections}
+        if len(number) == 1 and chr(ord(number) - 1) in prev_letters:
+            return ("upper",)
         return ("roman",)
     if number.isupper():
         return ("upper",)

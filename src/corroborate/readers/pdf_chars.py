@@ -140,8 +140,8 @@ def page_chars(textpage) -> list[Char]:
         u = get_unicode(textpage, i)
         if u in (10, 13) or u == 0xFFFE:
             continue
-        if generated(textpage, i) == 1 and u != 2:
-            continue  # pdfium's guessed spaces/breaks: spaces are re-derived from geometry
+        if u != 32 and u != 2 and generated(textpage, i) == 1:
+            continue  # pdfium's guessed line breaks: lines are re-derived from geometry
         ch = chr(u)
         if u == 2:
             ch = "\x02"  # pdfium's mark for a hyphen that ended a line

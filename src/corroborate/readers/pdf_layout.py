@@ -56,7 +56,13 @@ def running_lines(pages: list[PageText]) -> set[int]:
             continue
         # a footnote like "5 Ibid." can repeat too, but not at one fixed height on every page
         heights = Counter(round(ln.base) for ln in lines)
-        if heights.most_common(1)[0][1] >= max(2, len(pages_hit) // 2):
+        if heights.most_common(1)[0][1] < max(2, len(pages_hit) // 2):
+            continue
+        # numbers in a running line are page numbers: they move in step with the page
+        # ("21 Para 420." and "24 Para 436." are footnotes, not a footer)
+        texts = {ln.text.strip() for ln in lines}
+        steps = Counter(int(m.group(0)) - ln.page for ln in lines if (m := re.search(r"\d+", ln.text)))
+        if len(texts) == 1 or (steps and steps.most_common(1)[0][1] >= max(2, len(lines) // 2)):
             drop.update(id(ln) for ln in lines)
     return drop
 

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
 
+from conftest import SHARED
 from corroborate import Library
 from corroborate.contract import report_json
 from corroborate.models import Report, fold

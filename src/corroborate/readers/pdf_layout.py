@@ -167,7 +167,7 @@ def line_pitch(layouts: list[PageLayout], size: float) -> float:
     """Typical baseline distance between consecutive running-text lines."""
     gaps = []
     for lay in layouts:
-        for a, b in zip(lay.body, lay.body[1:]):
+        for a, b in zip(lay.body, lay.body[1:], strict=False):
             d = a.base - b.base
             if abs(a.size - size) < 0.6 and abs(b.size - size) < 0.6 and 0 < d < size * 3:
                 gaps.append(d)

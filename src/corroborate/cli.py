@@ -246,6 +246,46 @@ def confidential(ctx, source_id, off):
     click.echo(f"{source_id}: {'not ' if off else ''}confidential")
 
 
+# --- audit and terms of reference (issue 6) ------------------------------------------------
+
+
+@main.command()
+@click.argument("report_id", metavar="REPORT")
+@click.option("--severity", type=click.Choice(["info", "warning", "error"]),
+              help="Only findings at or above this severity.")
+@click.option("--rule", "rules", multiple=True, help="Only this rule (repeatable); see docs/audit-rules.md.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as /api/reports/{id}/audit).")
+@click.pass_context
+@friendly_errors
+def audit(ctx, report_id, severity, rules, as_json):
+    """Audit a report against the EUAA COI methodology: defects with their locations."""
+    data = open_library(ctx).audit(report_id, severity=severity, rules=list(rules) or None)
+    if as_json:
+        emit_json(data)
+        return
+    from corroborate.audit.render import audit_lines
+
+    for line, style in audit_lines(data):
+        click.secho(line, **style)
+
+
+@main.command()
+@click.argument("report_id", metavar="REPORT")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as /api/reports/{id}/tor).")
+@click.pass_context
+@friendly_errors
+def tor(ctx, report_id, as_json):
+    """Terms-of-reference coverage: each ToR item covered, partial or a gap, with evidence."""
+    data = open_library(ctx).tor(report_id)
+    if as_json:
+        emit_json(data)
+        return
+    from corroborate.audit.render import tor_lines
+
+    for line, style in tor_lines(data):
+        click.secho(line, **style)
+
+
 # --- search, ask, serve (issue 4) ----------------------------------------------------------
 
 

@@ -56,7 +56,8 @@ def citation_empty(ctx: AuditContext) -> Iterator[Finding]:
     A source was dropped during drafting; the statement may rest on less than it appears.
     """
     for fn in ctx.report.footnotes:
-        empty = any(c.kind == CitationKind.EMPTY for c in fn.citations)
+        # An `empty` citation holding a note is commentary ("EU+ includes …"), not a dropped source.
+        empty = any(c.kind == CitationKind.EMPTY and not (c.note or "").strip() for c in fn.citations)
         text = (fn.text or "").strip()
         if empty or re.search(r";\s*$|;\s*;", text):
             yield Finding(

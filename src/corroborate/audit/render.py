@@ -1,0 +1,58 @@
+"""Terminal rendering of audit findings and the ToR matrix: (line, click style) pairs, so the
+CLI stays a thin layer and the layout is testable without a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+_SEV_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
+_VERDICT_COLOUR = {"covered": "green", "partial": "yellow", "gap": "red"}
+
+
+def _where(f: dict) -> str:
+    parts = []
+    if f.get("section"):
+        parts.append(f"§{f['section']}")
+    if f.get("paragraph_id"):
+        parts.append(f"¶{f['paragraph_id']}")
+    if f.get("footnote") is not None:
+        parts.append(f"fn {f['footnote']}")
+    return " ".join(parts) or "report"
+
+
+def audit_lines(data: dict) -> Iterator[tuple[str, dict]]:
+    s = data["summary"]
+    sev = s["by_severity"]
+    yield f"Audit of {data['report']}: {s['total']} findings", {"bold": True}
+    yield (f"  {sev['error']} errors, {sev['warning']} warnings, {sev['info']} info"), {}
+    by_rule: dict[str, list[dict]] = {}
+    for f in data["findings"]:
+        by_rule.setdefault(f["rule"], []).append(f)
+    for rule, items in by_rule.items():
+        principle = data.get("rules", {}).get(rule, {}).get("principle", "")
+        yield f"\n{rule} ({len(items)}) — {principle}", {"bold": True}
+        for f in items:
+            yield f"  [{f['severity']}] {_where(f)}: {f['message']}", {"fg": _SEV_COLOUR[f["severity"]]}
+            if f.get("evidence"):
+                ev = " ".join(f["evidence"].split())
+                yield f"      “{ev[:200]}{'…' if len(ev) > 200 else ''}”", {"dim": True}
+
+
+def tor_lines(data: dict) -> Iterator[tuple[str, dict]]:
+    s = data["summary"]
+    yield f"Terms of reference of {data['report']}", {"bold": True}
+    yield (f"  {s['items']} items: {s['covered']} covered, {s['partial']} partial, {s['gap']} gaps"
+           f" ({'semantic + lexical' if data['method']['semantic'] else 'lexical only: no embeddings'})"), {}
+
+    def walk(nodes: list[dict], depth: int) -> Iterator[tuple[str, dict]]:
+        for n in nodes:
+            pad = "  " * (depth + 1)
+            yield (f"{pad}{n['id']} [{n['verdict']}] {n['score']:.2f}  {n['text']}",
+                   {"fg": _VERDICT_COLOUR[n["verdict"]], "bold": depth == 0})
+            for sec in n["sections"]:
+                yield f"{pad}    section §{sec['section']} {sec['title']}", {}
+            for e in n["evidence"][:3]:
+                yield f"{pad}    ¶{e['paragraph_id']} §{e['section']}: {e['snippet'][:110]}…", {"dim": True}
+            yield from walk(n["items"], depth + 1)
+
+    yield from walk(data["items"], 0)

@@ -1,0 +1,235 @@
+"""Terms-of-reference coverage: for each ToR item, does the report treat it, where, and how well.
+
+Two kinds of evidence, combined:
+
+* section titles: a section whose title is the item (its path of titles holds at least half of
+  the item's distinctive vocabulary, and one conjunct of its own title is made of the item's
+  words: "Political developments" -> 1.5 Political developments, "Prevalence" under "Domestic
+  violence" -> 4.1 Prevalence and social attitudes);
+* paragraphs: a body paragraph is evidence when it holds at least half of the item's
+  distinctive vocabulary (IDF-weighted over the report, so words the report never uses weigh
+  most) AND, when embeddings are stored, it stands out semantically for the item: its cosine
+  to the item (with its ToR heading as context) is at least one standard deviation above the
+  item's mean cosine over the report's paragraphs.
+
+Why both gates: sentence embeddings rank "protests in rural areas" close to every protest
+paragraph, so similarity alone would call an untreated item covered because its neighbours
+sound related. Requiring the item's own distinctive words keeps a gap a gap; requiring the
+semantic outlier keeps a passing word ("freedom" in "Freedom House") from counting.
+
+Verdicts: `covered` = a matching section, or MIN_COVERED_PARAGRAPHS evidence paragraphs;
+`partial` = fewer evidence paragraphs; `gap` = none. An item with sub-items is covered when
+it and all its sub-items are, a gap when all are gaps, else partial.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from corroborate.audit.context import AuditContext
+from corroborate.models import Paragraph, Report, TorItem, fold
+
+LEXICAL_MIN = 0.5  # share of the item's IDF-weighted vocabulary a paragraph must hold
+SEMANTIC_Z_MIN = 1.0  # standard deviations above the item's mean cosine over the report
+TITLE_RECALL_MIN = 0.5
+TITLE_PRECISION_MIN = 0.5
+MIN_COVERED_PARAGRAPHS = 3  # treatment, not a mention in passing
+MAX_EVIDENCE = 5
+
+_STOP = set("""
+a an and are as at be been being both but by can could did do does for from had has have he her his
+how i if in into is it its may more most no nor not of on or other others our out over per s she so
+some such than that the their them then there these they this those through to under up upon very
+was we were what when where which while who whom why will with within without would you your also
+including include includes especially particular particularly e g eg etc i e ie via among between
+against all any each about after before during related regarding concerning well
+""".split())
+
+
+def stem(word: str) -> str:
+    """Light English suffix stripping, enough to meet 'protesters'/'protests', 'registration'/'registry'."""
+    if word.endswith("es") and re.search(r"(s|x|z|ch|sh)es$", word):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ational", "ation", "ition", "ment", "ities", "ity", "ing", "ated", "ate", "ness",
+                   "ively", "ive", "ion", "er", "ied", "ed", "y"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    if word.endswith(("ive", "ness")) and len(word) >= 8:  # effectiveness -> effective -> effect
+        word = word[: -4 if word.endswith("ness") else -3]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    return [stem(w) for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in _STOP and len(w) > 2]
+
+
+@dataclass
+class _Doc:
+    paragraph: Paragraph
+    path_titles: list[str]
+    stems: set[str]
+
+
+def _section_paths(report: Report) -> dict[str, list[str]]:
+    paths: dict[str, list[str]] = {}
+
+    def visit(section, trail):
+        here = trail + [section.title]
+        paths[section.key] = here
+        for child in section.sections:
+            visit(child, here)
+
+    for top in report.sections:
+        visit(top, [])
+    return paths
+
+
+class TorMatrix:
+    def __init__(self, report: Report, vectors: tuple[list[str], np.ndarray] | None = None,
+                 embed: Callable[[list[str]], np.ndarray] | None = None):
+        self.report = report
+        self.ctx = AuditContext(report)
+        self.paths = _section_paths(report)
+        self.docs = [
+            _Doc(p, self.paths.get(p.section or "", []),
+                 set(terms(p.text)) | {t for title in self.paths.get(p.section or "", []) for t in terms(title)})
+            for p in self.ctx.body_paragraphs
+        ]
+        df = Counter(t for d in self.docs for t in set(terms(d.paragraph.text)))
+        n = len(self.docs)
+        self.idf = lambda t: math.log((n + 1) / (df.get(t, 0) + 1)) + 1.0
+        self.semantic = False
+        if vectors is not None and embed is not None and len(vectors[0]):
+            row = {pid: i for i, pid in enumerate(vectors[0])}
+            idx = [row.get(d.paragraph.id) for d in self.docs]
+            if all(i is not None for i in idx):
+                self.matrix = vectors[1][idx]
+                self.embed = embed
+                self.semantic = True
+
+    # --- one item --------------------------------------------------------------------------
+
+    def _lexical(self, own: list[str], stems: set[str]) -> float:
+        total = sum(self.idf(t) for t in own)
+        return sum(self.idf(t) for t in own if t in stems) / total if total else 0.0
+
+    def _title_sections(self, own: list[str], context: list[str]) -> list[tuple[str, float]]:
+        out = []
+        vocab = set(own) | set(context)
+        for section in self.report.walk_sections():
+            if section.key in self.ctx.apparatus_sections:
+                continue
+            path_stems = {t for title in self.paths[section.key] for t in terms(title)}
+            recall = self._lexical(own, path_stems)
+            conjuncts = [terms(c) for c in re.split(r"\band\b|/|,|\(|\)", fold(section.title))]
+            precision = max(
+                (sum(self.idf(t) for t in c if t in vocab) / sum(self.idf(t) for t in c) for c in conjuncts if c),
+                default=0.0,
+            )
+            has_text = any(p.section == section.key for p in self.ctx.body_paragraphs) or section.sections
+            if recall >= TITLE_RECALL_MIN and precision >= TITLE_PRECISION_MIN and has_text:
+                out.append((section.key, round(2 * recall * precision / (recall + precision), 3)))
+        return sorted(out, key=lambda x: -x[1])
+
+    def assess(self, item: TorItem, trail: list[str]) -> dict:
+        own = list(dict.fromkeys(terms(item.text)))
+        context = list(dict.fromkeys(t for text in trail for t in terms(text)))
+        sections = self._title_sections(own, context) if own else []
+        sims = None
+        if self.semantic and own:
+            query = ": ".join(trail[-1:] + [item.text])
+            q = self.embed([query])[0]
+            cos = self.matrix @ q
+            sd = float(cos.std()) or 1.0
+            sims = (cos - float(cos.mean())) / sd
+        evidence = []
+        for i, d in enumerate(self.docs):
+            lex = self._lexical(own, d.stems) if own else 0.0
+            if lex < LEXICAL_MIN:
+                continue
+            if context and not (set(context) & d.stems) and not any(
+                    d.paragraph.section == key for key, _ in sections):
+                continue  # the right words under another heading (protection of LGBTI vs of witnesses)
+            z = float(sims[i]) if sims is not None else None
+            if z is not None and z < SEMANTIC_Z_MIN:
+                continue
+            sem = min(1.0, max(0.0, z / 3)) if z is not None else lex
+            evidence.append({
+                "paragraph_id": d.paragraph.id, "section": d.paragraph.section,
+                "section_title": d.path_titles[-1] if d.path_titles else None,
+                "snippet": _snippet(d.paragraph.text), "score": round((lex + sem) / 2, 3),
+                "lexical": round(lex, 3), "semantic_z": None if z is None else round(z, 2),
+            })
+        evidence.sort(key=lambda e: -e["score"])
+        if sections:
+            verdict = "covered"
+        elif len(evidence) >= MIN_COVERED_PARAGRAPHS:
+            verdict = "covered"
+        elif evidence:
+            verdict = "partial"
+        else:
+            verdict = "gap"
+        top = [e["score"] for e in evidence[:MIN_COVERED_PARAGRAPHS]]
+        para_score = sum(top) / MIN_COVERED_PARAGRAPHS
+        score = max([para_score] + [s for _, s in sections[:1]])
+        return {
+            "text": item.text, "verdict": verdict, "score": round(score, 3),
+            "sections": [{"section": k, "title": self.paths[k][-1], "score": s} for k, s in sections[:3]],
+            "evidence": evidence[:MAX_EVIDENCE], "evidence_count": len(evidence),
+        }
+
+    def walk(self, items: list[TorItem], trail: list[str], prefix: str) -> list[dict]:
+        out = []
+        for i, item in enumerate(items, start=1):
+            node = self.assess(item, trail)
+            node["id"] = f"{prefix}{i}"
+            node["items"] = self.walk(item.items, trail + [item.text], f"{prefix}{i}.")
+            if node["items"]:
+                node["own_verdict"] = node["verdict"]
+                verdicts = {node["verdict"]} | {c["verdict"] for c in node["items"]}
+                node["verdict"] = ("covered" if verdicts == {"covered"}
+                                   else "gap" if verdicts == {"gap"} else "partial")
+                node["score"] = round(sum(c["score"] for c in node["items"]) / len(node["items"]), 3)
+            out.append(node)
+        return out
+
+
+def _snippet(text: str, n: int = 220) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def tor_matrix(report: Report, vectors: tuple[list[str], np.ndarray] | None = None,
+               embed: Callable[[list[str]], np.ndarray] | None = None) -> dict:
+    """The coverage matrix of `report`'s terms of reference (see the module docstring)."""
+    m = TorMatrix(report, vectors, embed)
+    items = m.walk(report.terms_of_reference, [], "")
+    counts = Counter()
+
+    def count(nodes):
+        for node in nodes:
+            if not node["items"]:
+                counts[node["verdict"]] += 1
+            count(node["items"])
+
+    count(items)
+    return {
+        "report": report.id, "title": report.title,
+        "method": {
+            "semantic": m.semantic, "lexical_min": LEXICAL_MIN, "semantic_z_min": SEMANTIC_Z_MIN,
+            "title_recall_min": TITLE_RECALL_MIN, "title_precision_min": TITLE_PRECISION_MIN,
+            "min_covered_paragraphs": MIN_COVERED_PARAGRAPHS,
+        },
+        "items": items,
+        "summary": {"items": sum(counts.values()), "covered": counts["covered"],
+                    "partial": counts["partial"], "gap": counts["gap"]},
+    }

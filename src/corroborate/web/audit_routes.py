@@ -1,0 +1,72 @@
+"""Audit and terms-of-reference routes: the JSON API (`/api/reports/{id}/audit`, `/tor`, the
+same as `corroborate audit|tor --json`) and the reviewer's HTML pages (`/reports/{id}/audit`,
+`/reports/{id}/tor`), whose findings link into the reader (`#p-<paragraph id>`, `#fn-<n>`)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+
+from corroborate.library import Library, NotFound
+from corroborate.web.api import library
+
+router = APIRouter()
+
+SEVERITY_HELP = "Only findings at or above this severity: info | warning | error"
+
+
+def _audit(lib: Library, report_id: str, severity: str | None, rule: list[str] | None) -> dict:
+    try:
+        return lib.audit(report_id, severity=severity or None, rules=[r for r in rule or [] if r] or None)
+    except NotFound as exc:
+        raise HTTPException(404, exc.args[0] if exc.args else "not found") from exc
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+def _tor(lib: Library, report_id: str) -> dict:
+    try:
+        return lib.tor(report_id)
+    except NotFound as exc:
+        raise HTTPException(404, exc.args[0] if exc.args else "not found") from exc
+
+
+@router.get("/api/reports/{report_id}/audit", tags=["api"],
+            summary="Methodology audit: findings with their locations and a summary")
+def audit_api(report_id: str, severity: str | None = Query(None, description=SEVERITY_HELP),
+              rule: list[str] | None = Query(None, description="Only these rules (repeatable)"),
+              lib: Library = Depends(library)) -> dict:
+    return _audit(lib, report_id, severity, rule)
+
+
+@router.get("/api/reports/{report_id}/tor", tags=["api"],
+            summary="Terms-of-reference coverage matrix: verdict, score and evidence per item")
+def tor_api(report_id: str, lib: Library = Depends(library)) -> dict:
+    return _tor(lib, report_id)
+
+
+def _page_or_error(request: Request, fn, template: str, **context) -> HTMLResponse:
+    from corroborate.web.views_common import error_page, page
+
+    try:
+        data = fn()
+    except HTTPException as exc:
+        title = "Not found" if exc.status_code == 404 else "Bad request"
+        return error_page(request, exc.status_code, title, str(exc.detail))
+    return page(request, template, data=data, **context)
+
+
+@router.get("/reports/{report_id}/audit", response_class=HTMLResponse, include_in_schema=False)
+def audit_page(request: Request, report_id: str, severity: str | None = None, rule: str | None = None,
+               lib: Library = Depends(library)) -> HTMLResponse:
+    from corroborate.audit import RULES
+
+    return _page_or_error(
+        request, lambda: _audit(lib, report_id, severity, [rule] if rule else None), "audit.html",
+        report_id=report_id, severity=severity or "", rule=rule or "", all_rules=RULES,
+    )
+
+
+@router.get("/reports/{report_id}/tor", response_class=HTMLResponse, include_in_schema=False)
+def tor_page(request: Request, report_id: str, lib: Library = Depends(library)) -> HTMLResponse:
+    return _page_or_error(request, lambda: _tor(lib, report_id), "tor.html", report_id=report_id)

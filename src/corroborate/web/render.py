@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from corroborate.models import Citation, CitationKind, Footnote, GlossaryEntry, Paragraph, Report
+from corroborate.models import Citation, CitationKind, Footnote, GlossaryEntry, Paragraph, Report, Source
 
 MISSING_FOOTNOTE = "text missing in the source"
 
@@ -172,17 +172,24 @@ def _markers_html(numbers: list[int], footnotes: Mapping[int, Footnote], pid: st
     return f'<sup class="fn-marker">{", ".join(links)}</sup>'
 
 
-def plain_with_markers(p: Paragraph) -> str:
-    """The paragraph as plain text with markers as [n], for copying into a draft."""
+def plain_with_markers(p: Paragraph, start: int = 0, end: int | None = None) -> str:
+    """The paragraph (or its span start:end) as plain text with markers as [n], for drafts.
+
+    A marker right after the span's last character belongs to the span: footnote markers sit
+    after the sentence they support.
+    """
     text = p.text
+    end = len(text) if end is None else end
     parts: list[str] = []
-    last = 0
+    last = start
     for m in sorted(p.markers, key=lambda m: m.offset):
+        if not start < m.offset <= end and not (m.offset == start == 0):
+            continue
         offset = max(last, min(m.offset, len(text)))
         parts.append(text[last:offset])
         parts.append(f"[{m.n}]")
         last = offset
-    parts.append(text[last:])
+    parts.append(text[last:end])
     return "".join(parts)
 
 
@@ -203,16 +210,23 @@ def citation_text(c: Citation) -> str:
 _URL_PLACEHOLDER = re.compile(r"\burl\b")
 
 
-def footnote_text(fn: Footnote | None, n: int) -> str:
+def footnote_text(fn: Footnote | None, n: int, sources: Mapping[str, Source] | None = None) -> str:
     """The footnote as the report wrote it (already EUAA style), with real addresses.
 
     PDF extraction leaves the word "url" where the report had a hyperlink; when the parsed
     citations recovered one address per placeholder they are put back in order, otherwise the
-    known addresses are appended so the reader can still follow them.
+    known addresses are appended so the reader can still follow them. Sources a reviewer marked
+    confidential are replaced by a neutral label, as in every export.
     """
     if footnote_is_missing(fn):
         return f"[{n}] ({MISSING_FOOTNOTE})"
     assert fn is not None
+    if sources and any(c.source_id in sources and sources[c.source_id].confidential for c in fn.citations):
+        from corroborate.export.confidential import shown_footnote
+
+        text, urls = shown_footnote(fn, dict(sources))
+        fn = fn.model_copy(update={"text": text, "urls": urls,
+                                   "citations": [c for c in fn.citations if c.url in urls]})
     body = " ".join((fn.text or "").split())
     urls = [c.url for c in fn.citations if c.url] or list(fn.urls)
     placeholders = _URL_PLACEHOLDER.findall(body)
@@ -234,11 +248,23 @@ def report_reference(report: Report, p: Paragraph | None = None) -> str:
     return ", ".join(f for f in fields if f)
 
 
-def paragraph_citation(report: Report, p: Paragraph, footnotes: Mapping[int, Footnote]) -> str:
-    """What "Copy citation" puts on the clipboard: the quote, where it is, and its sources."""
-    lines = [f"“{plain_with_markers(p).strip()}”", f"{report_reference(report, p)}"]
+def paragraph_citation(
+    report: Report,
+    p: Paragraph,
+    footnotes: Mapping[int, Footnote],
+    sources: Mapping[str, Source] | None = None,
+    span: tuple[int, int] | None = None,
+) -> str:
+    """What "Copy citation" puts on the clipboard: the quote (the paragraph, or a sentence of it
+    given as `span`), where it is in the report, and the footnotes it carries."""
+    start, end = span if span else (0, len(p.text))
+    quote = plain_with_markers(p, start, end).strip()
+    numbers = [m.n for m in sorted(p.markers, key=lambda m: m.offset)
+               if start < m.offset <= end or (m.offset == start == 0)]
+    where = report_reference(report, p)
     if p.section:
-        lines[-1] += f", section {p.section}"
-    for n in p.footnote_numbers:
-        lines.append(footnote_text(footnotes.get(n), n))
+        where += f", section {p.section}"
+    lines = [f"“{quote}”", where]
+    for n in dict.fromkeys(numbers):
+        lines.append(footnote_text(footnotes.get(n), n, sources))
     return "\n".join(lines)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +10,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from corroborate.library import Library
-from corroborate.settings import Settings
-from corroborate.web import render
+from corroborate.models import Source
+from corroborate.web import api, render
 
 WEB = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(WEB / "templates"))
@@ -38,25 +37,9 @@ SOURCE_TYPE_LABELS = {
 LANGUAGE_LABELS = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese", "de": "German"}
 templates.env.globals.update(SOURCE_TYPE_LABELS=SOURCE_TYPE_LABELS, LANGUAGE_LABELS=LANGUAGE_LABELS)
 
-_local = threading.local()
-
-
 def get_library(request: Request) -> Library:
-    """The app's Library; a per-thread one when the app only gives settings.
-
-    SQLite connections belong to the thread that opened them and sync endpoints run in a
-    thread pool, so without an app-provided library each worker thread opens its own.
-    """
-    lib = getattr(request.app.state, "library", None)
-    if lib is not None:
-        return lib
-    settings: Settings = getattr(request.app.state, "settings", None) or Settings()
-    libs: dict[str, Library] = getattr(_local, "libraries", None) or {}
-    _local.libraries = libs
-    key = f"{id(request.app)}:{settings.db}"
-    if key not in libs:
-        libs[key] = Library(settings=settings)
-    return libs[key]
+    """The same per-thread Library the REST API uses (SQLite connections are per thread)."""
+    return api.library(request)
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -71,3 +54,8 @@ def error_page(request: Request, status_code: int, title: str, message: str, **c
 
 def not_found(request: Request, message: str) -> HTMLResponse:
     return error_page(request, 404, "Not found", message)
+
+
+def registry_sources(lib: Library, report_id: str) -> dict[str, Source]:
+    """The sources a report cites, by id (confidential flags included)."""
+    return {row["id"]: Source.model_validate(row) for row in lib.sources(report_id=report_id)}

@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from corroborate.library import NotFound
-from corroborate.models import Footnote, Report, Section
+from corroborate.models import Footnote, Report, Section, Source
 from corroborate.web import render
-from corroborate.web.views_common import get_library, not_found, page
+from corroborate.web.views_common import get_library, not_found, page, registry_sources
 
 router = APIRouter()
 
@@ -47,7 +47,7 @@ class FootnoteView:
     cited_in: list[tuple[str, str]]  # (paragraph id, section label)
 
 
-def build_sections(report: Report, footnotes: dict[int, Footnote]) -> list[SectionView]:
+def build_sections(report: Report, footnotes: dict[int, Footnote], sources: dict[str, Source]) -> list[SectionView]:
     glossary = render.Glossary.build(report.glossary)
     counter = iter(range(1, 1_000_000))
 
@@ -57,7 +57,7 @@ def build_sections(report: Report, footnotes: dict[int, Footnote]) -> list[Secti
             sv.paragraphs.append(ParagraphView(
                 id=p.id, kind=p.kind.value, page=p.page, footnotes=p.footnote_numbers,
                 html=render.paragraph_html(p, footnotes, glossary),
-                citation=render.paragraph_citation(report, p, footnotes),
+                citation=render.paragraph_citation(report, p, footnotes, sources),
             ))
         sv.children = [view(c) for c in s.sections]
         return sv
@@ -89,7 +89,7 @@ def reader(request: Request, report_id: str) -> HTMLResponse:
     footnotes = {f.n: f for f in report.footnotes}
     fviews = build_footnotes(report, footnotes)
     return page(
-        request, "reader.html", report=report, sections=build_sections(report, footnotes),
+        request, "reader.html", report=report, sections=build_sections(report, footnotes, registry_sources(lib, report_id)),
         footnotes=fviews, missing_count=sum(1 for f in fviews if f.missing),
         exports=REPORT_EXPORTS, citation_text=render.citation_text,
     )

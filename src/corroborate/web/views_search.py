@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from corroborate.library import Library, NotFound
-from corroborate.models import Footnote, Paragraph, Report
+from corroborate.models import Footnote, Paragraph, Report, Source
 from corroborate.search.query import QueryError
 from corroborate.web import render
 from corroborate.web.views_common import (
@@ -20,6 +20,7 @@ from corroborate.web.views_common import (
     error_page,
     get_library,
     page,
+    registry_sources,
 )
 
 router = APIRouter()
@@ -55,6 +56,12 @@ class ReportCache:
         self.lib = lib
         self._reports: dict[str, Report | None] = {}
         self._sources: dict[str, dict[int, list[dict]]] = {}
+        self._registry: dict[str, dict[str, Source]] = {}
+
+    def registry(self, report_id: str) -> dict[str, Source]:
+        if report_id not in self._registry:
+            self._registry[report_id] = registry_sources(self.lib, report_id) if self.report(report_id) else {}
+        return self._registry[report_id]
 
     def report(self, report_id: str) -> Report | None:
         if report_id not in self._reports:
@@ -74,7 +81,7 @@ class ReportCache:
         """Footnote number -> the registry sources its citations point at."""
         if report_id not in self._sources:
             report = self.report(report_id)
-            registry = {s["id"]: s for s in self.lib.sources(report_id=report_id)} if report else {}
+            registry = {s.id: s.model_dump(mode="json") for s in self.registry(report_id).values()}
             out: dict[int, list[dict]] = {}
             for fn in report.footnotes if report else []:
                 seen: list[dict] = []
@@ -188,12 +195,15 @@ def _apply_page_filters(hits: list[dict], cache: ReportCache, params: dict[str, 
 
 
 def _citation_for(hit: dict, cache: ReportCache) -> str:
-    report = cache.report(hit.get("report_id", ""))
-    p = cache.paragraph(hit.get("report_id", ""), hit.get("paragraph_id", ""))
+    """The copyable citation of a hit (a paragraph) or an ask quote (a sentence: start/end)."""
+    rid = hit.get("report_id", "")
+    report = cache.report(rid)
+    p = cache.paragraph(rid, hit.get("paragraph_id", ""))
     if report is None or p is None:
         return f"“{hit.get('text', '')}”\n{hit.get('report_title', '')}"
+    span = (hit["start"], hit["end"]) if isinstance(hit.get("start"), int) and isinstance(hit.get("end"), int) else None
     footnotes = {f.n: f for f in report.footnotes}
-    return render.paragraph_citation(report, p, footnotes)
+    return render.paragraph_citation(report, p, footnotes, cache.registry(rid), span)
 
 
 def _quote_footnotes(item: dict, cache: ReportCache) -> list[Any]:
@@ -243,7 +253,7 @@ def search(request: Request) -> HTMLResponse:
         (f.title, v.label, v.href) for f in facets for v in f.values if v.selected
     ]
     return page(request, "search.html", q=q, hits=hits, facets=facets, params=params, searched=True,
-                total=len(hits), active=active, mode=params.get("mode", ""), result=result)
+                total=len(hits), limit=SEARCH_K, active=active, mode=params.get("mode", ""), result=result)
 
 
 @router.get("/ask", response_class=HTMLResponse, name="ask")
@@ -269,6 +279,8 @@ def _ask(request: Request, q: str) -> HTMLResponse:
         item["footnotes"] = _quote_footnotes(item, cache)
         item["citation_text"] = _citation_for(item, cache) if item.get("paragraph_id") else item.get("text", "")
         quotes.append(item)
-    statement = answer.get("answer") or answer.get("statement") or ("" if quotes else NOT_FOUND_STATEMENT)
-    return page(request, "ask.html", q=q, answer=answer, statement=statement, quotes=quotes,
-                exports=ASK_EXPORTS, mode="ask")
+    found = bool(answer.get("found", bool(quotes))) and bool(quotes)
+    # When found, `answer` only strings the quotes together; the page shows the quotes themselves.
+    statement = "" if found else (answer.get("answer") or NOT_FOUND_STATEMENT)
+    return page(request, "ask.html", q=q, answer=answer, found=found, statement=statement, quotes=quotes,
+                synthesis=answer.get("synthesis") if found else None, exports=ASK_EXPORTS, mode="ask")

@@ -31,25 +31,50 @@ _POP8 = _popcount_table()
 
 
 def pack_signs(mat: np.ndarray) -> np.ndarray:
-    """Sign bits of each row, packed into uint64 words (512 dims -> 8 words)."""
+    """Sign bits of each row packed into uint64 words, stored word-major: shape (dim/64, n).
+
+    Word-major layout lets the Hamming scan run as a few long contiguous XOR/popcount passes,
+    which numpy does far faster than many short per-row reductions.
+    """
     bits = np.packbits(mat > 0, axis=1)
     pad = (-bits.shape[1]) % 8
     if pad:
         bits = np.pad(bits, ((0, 0), (0, pad)))
-    return np.ascontiguousarray(bits).view(np.uint64)
+    return np.ascontiguousarray(np.ascontiguousarray(bits).view(np.uint64).T)
 
 
-def _popcount64(x: np.ndarray) -> np.ndarray:
+def hamming(signs: np.ndarray, query_words: np.ndarray) -> np.ndarray:
+    """Hamming distance of the query code to every row (uint16)."""
+    n = signs.shape[1]
+    acc = np.zeros(n, dtype=np.uint16)
+    buf = np.empty(n, dtype=np.uint64)
+    cnt = np.empty(n, dtype=np.uint8)
+    for j in range(signs.shape[0]):
+        np.bitwise_xor(signs[j], query_words[j], out=buf)
+        _popcount64(buf, cnt)
+        acc += cnt
+    return acc
+
+
+def _popcount64(x: np.ndarray, out: np.ndarray) -> None:
     if hasattr(np, "bitwise_count"):
-        return np.bitwise_count(x)
-    return _POP8[x.view(np.uint8)].reshape(*x.shape, 8).sum(axis=-1)  # pragma: no cover
+        np.bitwise_count(x, out=out)
+    else:  # pragma: no cover - numpy < 2.0
+        out[:] = _POP8[x.view(np.uint8)].reshape(-1, 8).sum(axis=1)
+
+
+def nearest_codes(dist: np.ndarray, m: int) -> np.ndarray:
+    """Indices of (at least) the m smallest small-integer distances, by counting, not sorting."""
+    counts = np.bincount(dist, minlength=1)
+    cutoff = int(np.searchsorted(np.cumsum(counts), m))
+    return np.flatnonzero(dist <= cutoff)
 
 
 @dataclass
 class VectorIndex:
     pks: np.ndarray  # int64, sorted ascending
     matrix: np.ndarray  # (n, dim) float32 or float16, unit rows
-    signs: np.ndarray | None = None  # (n, dim/64) uint64 when binary search is used
+    signs: np.ndarray | None = None  # (dim/64, n) uint64 when binary search is used
 
     @classmethod
     def build(cls, pks: np.ndarray, matrix: np.ndarray, strategy: str = "auto") -> VectorIndex:
@@ -62,6 +87,21 @@ class VectorIndex:
     def __len__(self) -> int:
         return len(self.pks)
 
+    @property
+    def strategy(self) -> str:
+        return "exact" if self.signs is None else "binary"
+
+    def mask(self, allowed: np.ndarray) -> np.ndarray:
+        """Boolean row mask of the allowed pks (pks are sorted, so a binary search each)."""
+        allowed = np.asarray(allowed, dtype=np.int64)
+        pos = np.searchsorted(self.pks, allowed)
+        inside = pos < len(self.pks)
+        pos, allowed = pos[inside], allowed[inside]
+        pos = pos[self.pks[pos] == allowed]
+        mask = np.zeros(len(self.pks), dtype=bool)
+        mask[pos] = True
+        return mask
+
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(pk, cosine) of the k nearest rows, best first; `allowed` restricts to those pks."""
         n = len(self.pks)
@@ -69,7 +109,7 @@ class VectorIndex:
             return []
         mask = None
         if allowed is not None:
-            mask = np.isin(self.pks, allowed, assume_unique=True)
+            mask = self.mask(allowed)
             if not mask.any():
                 return []
         if self.signs is None:
@@ -77,24 +117,23 @@ class VectorIndex:
             if mask is not None:
                 scores = np.where(mask, scores, -np.inf)
             idx = _top(scores, k)
-        else:
-            qbits = pack_signs(query[None, :])[0]
-            ham = _popcount64(self.signs ^ qbits).sum(axis=1, dtype=np.int32)
-            if mask is not None:
-                ham = np.where(mask, ham, np.iinfo(np.int32).max)
-            short = _top(-ham, min(n, k * RESCORE_FACTOR))
-            if mask is not None:
-                short = short[mask[short]]
-            exact = self.matrix[short].astype(np.float32) @ query.astype(np.float32)
-            order = np.argsort(-exact)[:k]
-            idx = short[order]
-            scores = np.full(n, -np.inf, dtype=np.float32)
-            scores[idx] = exact[order]
-        return [(int(self.pks[i]), float(scores[i])) for i in idx if np.isfinite(scores[i])]
+            return [(int(self.pks[i]), float(scores[i])) for i in idx if np.isfinite(scores[i])]
+        qwords = pack_signs(query[None, :])[:, 0]
+        dist = hamming(self.signs, qwords)
+        if mask is not None:
+            dist[~mask] = np.iinfo(np.uint16).max
+        short = nearest_codes(dist, k * RESCORE_FACTOR)
+        if mask is not None:
+            short = short[mask[short]]
+        exact = self.matrix[short].astype(np.float32) @ query.astype(np.float32)
+        order = _top(exact, k)
+        return [(int(self.pks[short[i]]), float(exact[i])) for i in order]
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, len(scores))
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
     part = np.argpartition(-scores, k - 1)[:k]
     return part[np.argsort(-scores[part], kind="stable")]
 

@@ -3,7 +3,7 @@ compiled query responses. Each returns the file with its media type and an attac
 `Content-Disposition`, so a plain link or button downloads it.
 
     GET /api/reports/{id}/export?format=md|html|docx|pdf|csl-json|ris|bibtex
-    GET /api/sources/export?format=csl-json|ris|bibtex            (the whole library)
+    GET /api/export/sources?format=csl-json|ris|bibtex            (the whole library)
     GET /api/compile?q=…&q=…&format=md|html|docx|pdf[&report=ID…][&tor=REPORT][&k=5]
 """
 
@@ -61,7 +61,7 @@ def export_report(
     return _download(lambda path: lib.export_report(report_id, fmt, path, name_confidential), fmt, report_id)
 
 
-@router.get("/api/sources/export", summary="Download the whole library's source registry")
+@router.get("/api/export/sources", summary="Download the whole library's source registry")
 def export_all_sources(
     format: str = Query("csl-json", description="csl-json, ris or bibtex"),
     name_confidential: bool = Query(False, description="Name sources marked confidential."),

@@ -9,8 +9,8 @@ Two kinds of evidence, combined:
 * paragraphs: a body paragraph is evidence when it holds at least half of the item's
   distinctive vocabulary (IDF-weighted over the report, so words the report never uses weigh
   most) AND, when embeddings are stored, it stands out semantically for the item: its cosine
-  to the item (with its ToR heading as context) is at least one standard deviation above the
-  item's mean cosine over the report's paragraphs.
+  to the item (with its ToR heading as context) is at least one robust standard deviation
+  (1.4826 x MAD) above the item's median cosine over the report's paragraphs.
 
 Why both gates: sentence embeddings rank "protests in rural areas" close to every protest
 paragraph, so similarity alone would call an untreated item covered because its neighbours
@@ -36,11 +36,12 @@ from corroborate.audit.context import AuditContext
 from corroborate.models import Paragraph, Report, TorItem, fold
 
 LEXICAL_MIN = 0.5  # share of the item's IDF-weighted vocabulary a paragraph must hold
-SEMANTIC_Z_MIN = 1.0  # standard deviations above the item's mean cosine over the report
+SEMANTIC_Z_MIN = 1.0  # robust standard deviations above the item's median cosine over the report
 TITLE_RECALL_MIN = 0.5
 TITLE_PRECISION_MIN = 0.5
 MIN_COVERED_PARAGRAPHS = 3  # treatment, not a mention in passing
 MAX_EVIDENCE = 5
+CONTEXT_MIN = 0.34  # share of the heading's vocabulary an ambiguous item's evidence must hold
 
 _STOP = set("""
 a an and are as at be been being both but by can could did do does for from had has have he her his
@@ -107,6 +108,9 @@ class TorMatrix:
         df = Counter(t for d in self.docs for t in set(terms(d.paragraph.text)))
         n = len(self.docs)
         self.idf = lambda t: math.log((n + 1) / (df.get(t, 0) + 1)) + 1.0
+        # Items worded alike under several ToR headings ("Protection mechanisms …" under each
+        # topic) are only told apart by their heading: for them the heading's words must be there.
+        self.repeats = Counter(frozenset(terms(i.text)) for top in report.terms_of_reference for i in top.walk())
         self.semantic = False
         if vectors is not None and embed is not None and len(vectors[0]):
             row = {pid: i for i, pid in enumerate(vectors[0])}
@@ -140,8 +144,16 @@ class TorMatrix:
                 out.append((section.key, round(2 * recall * precision / (recall + precision), 3)))
         return sorted(out, key=lambda x: -x[1])
 
+    def _context(self, context: list[str], stems: set[str]) -> float:
+        """Share of the ToR heading's vocabulary in a paragraph; a 4-letter prefix is enough
+        ('crime' ~ 'criminal'), since the heading only says which topic the item belongs to."""
+        prefixes = {t[:4] for t in stems}
+        total = sum(self.idf(t) for t in context)
+        return sum(self.idf(t) for t in context if t in stems or t[:4] in prefixes) / total if total else 1.0
+
     def assess(self, item: TorItem, trail: list[str]) -> dict:
         own = list(dict.fromkeys(terms(item.text)))
+        ambiguous = self.repeats.get(frozenset(own), 0) > 1
         context = list(dict.fromkeys(t for text in trail for t in terms(text)))
         sections = self._title_sections(own, context) if own else []
         sims = None
@@ -149,14 +161,17 @@ class TorMatrix:
             query = ": ".join(trail[-1:] + [item.text])
             q = self.embed([query])[0]
             cos = self.matrix @ q
-            sd = float(cos.std()) or 1.0
-            sims = (cos - float(cos.mean())) / sd
+            # Robust baseline (median, MAD): the paragraphs that do treat the item must not raise
+            # the bar they are measured against.
+            med = float(np.median(cos))
+            spread = 1.4826 * float(np.median(np.abs(cos - med))) or float(cos.std()) or 1.0
+            sims = (cos - med) / spread
         evidence = []
         for i, d in enumerate(self.docs):
             lex = self._lexical(own, d.stems) if own else 0.0
             if lex < LEXICAL_MIN:
                 continue
-            if context and not (set(context) & d.stems) and not any(
+            if ambiguous and self._context(context, d.stems) < CONTEXT_MIN and not any(
                     d.paragraph.section == key for key, _ in sections):
                 continue  # the right words under another heading (protection of LGBTI vs of witnesses)
             z = float(sims[i]) if sims is not None else None

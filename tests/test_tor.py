@@ -1,0 +1,126 @@
+"""Terms-of-reference coverage on hand-built reports (lexical and with a stand-in embedding),
+and on the real sample: every item has a verdict and evidence or an explicit gap."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from corroborate.audit.tor import stem, terms, tor_matrix
+from corroborate.models import TorItem
+from test_audit_helpers import F, P, R, S, doc
+
+
+def _report(tor: list[TorItem]):
+    protest = [P(f"Protesters blocked roads in Puno and Juliaca during the protests of {m} 2023, and the "
+                 f"police used force against the demonstrators.[{i}]")
+               for i, m in enumerate(["January", "February", "March", "April"], start=3)]
+    report = R(
+        S("1", "Overview", sections=[
+            S("1.5", "Political developments",
+              P("Congress removed President Castillo in December 2022 and Boluarte was sworn in.[1]"),
+              P("Early elections were proposed but rejected by Congress in 2023.[2]"))]),
+        S("2", "Demonstrations", *protest,
+          P("Criminal groups extorted transport companies to join road blocks during the protests.[7]")),
+        S("3", "Economy", *[P(f"Unemployment reached {n} percent in the first trimester according to INEI.[{n}]")
+                            for n in range(8, 14)]),
+        footnotes=[F(n, doc(n)) for n in range(1, 14)],
+    )
+    report.terms_of_reference = tor
+    return report
+
+
+TOR = [TorItem(text="Political opponents and activists", items=[
+    TorItem(text="Political developments"),
+    TorItem(text="State pressure to participate in protests in rural areas"),
+    TorItem(text="Involvement of criminal groups in protests (e.g. extortion to avoid road blocks)"),
+    TorItem(text="Demonstrations and treatment of protesters by the police"),
+])]
+
+
+def _by_text(nodes, out=None):
+    out = {} if out is None else out
+    for n in nodes:
+        out[n["text"]] = n
+        _by_text(n["items"], out)
+    return out
+
+
+def test_title_match_paragraph_evidence_and_gap():
+    m = tor_matrix(_report(TOR))
+    items = _by_text(m["items"])
+    dev = items["Political developments"]
+    assert dev["verdict"] == "covered" and dev["sections"][0]["section"] == "1.5"
+    # neighbouring protest paragraphs sound related, but nothing treats pressure to participate
+    pressure = items["State pressure to participate in protests in rural areas"]
+    assert pressure["verdict"] == "gap" and pressure["evidence"] == [] and pressure["score"] == 0
+    crime = items["Involvement of criminal groups in protests (e.g. extortion to avoid road blocks)"]
+    assert crime["verdict"] == "partial" and crime["evidence_count"] == 1
+    treatment = items["Demonstrations and treatment of protesters by the police"]
+    assert treatment["verdict"] == "covered"
+    # the heading aggregates its sub-items and keeps the hierarchy
+    head = m["items"][0]
+    assert head["verdict"] == "partial" and [c["id"] for c in head["items"]] == ["1.1", "1.2", "1.3", "1.4"]
+    assert m["summary"] == {"items": 4, "covered": 2, "partial": 1, "gap": 1}
+
+
+def test_context_of_the_tor_heading_keeps_evidence_under_the_right_topic():
+    tor = [TorItem(text="LGBTI", items=[TorItem(text="Protection mechanisms by the police")]),
+           TorItem(text="Demonstrations", items=[TorItem(text="Protection mechanisms by the police")])]
+    report = R(S("5", "Situation of LGBTI people",
+                 P("Protection mechanisms by the police for LGBTI persons remain weak.[1]")),
+               footnotes=[F(1, doc(1))])
+    report.terms_of_reference = tor
+    items = tor_matrix(report)["items"]
+    assert items[0]["items"][0]["verdict"] == "partial"
+    assert items[1]["items"][0]["verdict"] == "gap"
+
+
+def _fake_embed(texts):
+    """Bag of stems hashed into 512 dims: similar wording -> similar vectors, deterministically."""
+    out = np.zeros((len(texts), 512), dtype=np.float32)
+    for i, t in enumerate(texts):
+        for w in terms(t):
+            out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % 512] += 1
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    return out
+
+
+def test_semantic_gate_reports_z_scores_when_vectors_exist():
+    report = _report(TOR)
+    ids = [p.id for p in report.paragraphs()]
+    vectors = (ids, _fake_embed([p.text for p in report.paragraphs()]))
+    m = tor_matrix(report, vectors, _fake_embed)
+    assert m["method"]["semantic"] is True
+    items = _by_text(m["items"])
+    ev = items["Demonstrations and treatment of protesters by the police"]["evidence"]
+    assert ev and all(e["semantic_z"] is not None and e["semantic_z"] >= 1.0 for e in ev)
+    assert items["State pressure to participate in protests in rural areas"]["verdict"] == "gap"
+
+
+def test_stemmer_meets_word_forms():
+    assert stem("protesters") == stem("protests") == stem("protest")
+    assert stem("registration") == stem("registry")
+    assert stem("police") != stem("policy")
+
+
+@pytest.mark.slow
+def test_sample_tor_every_item_has_verdict_and_evidence_or_gap(sample_lib):
+    from conftest import SAMPLE_ID
+
+    m = sample_lib.tor(SAMPLE_ID)
+    items = _by_text(m["items"])
+    assert len(items) >= 20
+    for node in items.values():
+        assert node["verdict"] in ("covered", "partial", "gap")
+        if not node["items"]:
+            assert (node["verdict"] == "gap") == (not node["evidence"] and not node["sections"]), node["text"]
+    assert items["Ability to track and trace, including access to the residence registration system"][
+        "verdict"] == "gap"
+    assert items["State pressure to participate in protests in rural areas"]["verdict"] == "gap"
+    assert items["Freedom of movement"]["verdict"] == "gap"
+    assert items["Political developments"]["verdict"] == "covered"
+    assert any(s["section"].rstrip(".") == "1.5" for s in items["Political developments"]["sections"])
+    assert items["Prevalence"]["verdict"] == "covered"

@@ -1,0 +1,154 @@
+"""The plain-text reader: a text extraction of a footnoted report (EUAA COI reports and the
+like) into a faithful Report — sections, paragraphs with footnote markers, footnotes with their
+link targets, glossary, terms of reference, metadata — and a warning for every loss.
+
+The work is split by layer:
+  text_layout     lines -> body lines, footnote blocks, URL lists, orphans, page furniture
+  footnotes       marker detection by numbering sequence, url placeholders, host/publisher fit
+  text_structure  body lines -> sections, paragraphs, glossary, terms of reference
+  text_metadata   title, publisher, cut-off date, reference period, language
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from corroborate.models import Footnote, IngestWarning, Report
+from corroborate.readers import ReaderError
+from corroborate.readers.footnotes import MarkerSequence, align_urls, url_slots
+from corroborate.readers.text_layout import Layout, join_wrapped, split_layout
+from corroborate.readers.text_metadata import read_metadata, title_from_filename
+from corroborate.readers.text_structure import BodyLine, StructureBuilder
+
+_WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def decode(path: Path | str, data: bytes) -> tuple[str, list[IngestWarning]]:
+    """UTF-8 (BOM stripped), else cp1252 with a warning; refuse binary-looking text."""
+    warnings: list[IngestWarning] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+        warnings.append(IngestWarning(
+            code="encoding",
+            message=f"not valid UTF-8 (first bad byte at offset {exc.start}); decoded as Windows-1252"))
+    sample = text[:200_000]
+    if sample:
+        control = sum(1 for c in sample if (ord(c) < 32 and c not in "\n\r\t\f\v") or 0x7f <= ord(c) < 0xa0)
+        if control / len(sample) > 0.3:
+            raise ReaderError(path, "mostly control characters: this is not a text report")
+    if not text.strip():
+        raise ReaderError(path, "contains no text")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
+
+
+def read_text_file(path: Path, data: bytes) -> Report:
+    text, warnings = decode(path, data)
+    report = read_text(text, name=Path(path).name)
+    report.warnings[:0] = warnings
+    return report
+
+
+def read_text(text: str, name: str = "") -> Report:
+    """Parse the text of one report. `name` (a file name) is the title of last resort."""
+    lines = text.split("\n")
+    layout = split_layout(lines)
+    vocabulary = Counter(w.lower() for w in _WORDS.findall(text))
+
+    known = {note.n for block in layout.blocks for note in block.notes}
+    body = _take_markers(layout, known)
+    meta = read_metadata(text, layout)
+    default_title = meta.title or title_from_filename(name) or "Text"
+
+    structure = StructureBuilder(body, vocabulary, default_title).build()
+    glossary = {g.term: g.definition for g in structure.glossary}
+    footnotes, fn_warnings = _footnotes(layout, structure.marker_lines, glossary, vocabulary)
+
+    report = Report(
+        title=default_title,
+        publisher=meta.publisher,
+        published=meta.published,
+        cut_off=meta.cut_off,
+        reference_period=meta.reference_period,
+        language=meta.language,
+        format="text",
+        sections=structure.sections,
+        footnotes=footnotes,
+        glossary=structure.glossary,
+        terms_of_reference=structure.terms_of_reference,
+        warnings=layout.warnings + structure.warnings + fn_warnings,
+    )
+    report.warnings.sort(key=lambda w: (w.line or 0))
+    return report
+
+
+def _take_markers(layout: Layout, known: set[int]) -> list[BodyLine]:
+    """Markers exist only when footnotes do: a text without footnote blocks keeps its numbers."""
+    sequence = MarkerSequence(known) if layout.blocks and known else None
+    out: list[BodyLine] = []
+    for raw in layout.body:
+        if sequence is not None:
+            text, markers = sequence.take(raw.text)
+        else:
+            text, markers = raw.text, []
+        stripped = text.rstrip()
+        markers = [(min(off, len(stripped)), n) for off, n in markers]
+        out.append(BodyLine(no=raw.no, raw=raw.text, text=stripped, markers=markers, lead=raw.lead,
+                            page=layout.page(raw.page_idx)))
+    return out
+
+
+def _footnotes(layout: Layout, marker_lines: dict[int, int], glossary: dict[str, str],
+               vocabulary: Counter) -> tuple[list[Footnote], list[IngestWarning]]:
+    warnings: list[IngestWarning] = []
+    notes: dict[int, Footnote] = {}
+    note_lines: dict[int, int] = {}
+    for block in layout.blocks:
+        slots: list[tuple[int, str]] = []  # (footnote n, citation text before its url)
+        for draft in block.notes:
+            if draft.n in notes:
+                continue
+            text = join_wrapped(draft.parts, vocabulary)
+            notes[draft.n] = Footnote(n=draft.n, text=text, page=layout.page(draft.page_idx))
+            note_lines[draft.n] = draft.line
+            slots.extend((draft.n, citation) for citation in url_slots(text))
+        urls = [u for _, u in block.urls]
+        assignment = align_urls(urls, [c for _, c in slots], glossary)
+        per_note: dict[int, list[tuple[int, str]]] = {}
+        for (line, url), slot in zip(block.urls, assignment, strict=True):
+            if slot is None:
+                warnings.append(IngestWarning(
+                    code="url-unassigned", line=line,
+                    message=f"link target with no footnote placeholder left to take it: {url}"))
+                continue
+            per_note.setdefault(slots[slot][0], []).append((slot, url))
+        for n, pairs in per_note.items():
+            notes[n].urls = [u for _, u in sorted(pairs)]
+        filled = {slots[s][0] for s in assignment if s is not None}
+        missing_links = len(slots) - sum(1 for s in assignment if s is not None)
+        if missing_links > 0 and block.notes:
+            lacking = sorted({n for n, _ in slots} - filled) or sorted({n for n, _ in slots})
+            warnings.append(IngestWarning(
+                code="url-missing", line=block.line, footnote=lacking[0],
+                message=f"{missing_links} of {len(slots)} url placeholders in footnotes "
+                        f"{block.notes[0].n}–{block.notes[-1].n} have no link target in the text"))
+
+    referenced = set(marker_lines)
+    for n in sorted(referenced - set(notes)):
+        notes[n] = Footnote(n=n, text=None)
+        warnings.append(IngestWarning(
+            code="footnote-missing", line=marker_lines[n], footnote=n,
+            message=f"footnote {n} is referenced in the body but its text is lost in the extraction"))
+    for n in sorted(set(notes) - referenced):
+        warnings.append(IngestWarning(
+            code="footnote-unreferenced", line=note_lines.get(n), footnote=n,
+            message=f"footnote {n} has text but no marker was found in the body"))
+    return [notes[n] for n in sorted(notes)], warnings

@@ -1,0 +1,226 @@
+"""First pass over a plain-text extraction of a paginated report: which lines are body text,
+which are page furniture, which belong to the footnote blocks at the bottom of pages.
+
+What the extraction looks like (EUAA-style, but nothing here knows the report):
+
+* the first line of a page chunk often starts with a single space;
+* a footnote block starts after a line holding only whitespace, with lines `N text` (wrapped
+  over several lines), then the link targets of the page, one URL a line;
+* running headers/footers are a short repeated line next to a bare page number;
+* pieces of lost footnotes survive as orphan lines (` July 2023, url`).
+
+The footnote numbering decides what is a footnote line: a block's numbers increase past the
+last footnote seen and cannot run ahead of the markers already met in the body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from corroborate.models import IngestWarning
+from corroborate.readers.footnotes import marker_candidates
+
+_URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"^\d{1,4}$")
+_NOTE_START = re.compile(r"^(\d{1,4})(?:\s+|(?=[^\W\d_]|[‘“\"'(\[]))(\S.*)$")
+_MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+           r"December|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|"
+           r"octubre|noviembre|diciembre)")
+# `13 March 2023, url` on its own line is a wrapped date, not footnote 13
+_WRAPPED_DATE = re.compile(rf"^{_MONTHS}\s+\d{{4}}\b", re.IGNORECASE)
+_THOUSANDS = re.compile(r"^\d{3}\b")
+_TAIL = re.compile(r"\burl\b|^[\d\s,.;:\-–p]+$", re.IGNORECASE)
+
+
+@dataclass
+class RawLine:
+    no: int  # 1-based line number in the input
+    text: str  # inner whitespace collapsed, ends stripped
+    lead: bool  # began with a single space: the extraction's mark of a new page chunk
+    page_idx: int
+
+
+@dataclass
+class NoteDraft:
+    n: int
+    line: int
+    page_idx: int
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return join_wrapped(self.parts)
+
+
+@dataclass
+class FootnoteBlock:
+    line: int
+    page_idx: int
+    notes: list[NoteDraft] = field(default_factory=list)
+    urls: list[tuple[int, str]] = field(default_factory=list)  # (line, url)
+
+
+@dataclass
+class Layout:
+    body: list[RawLine]
+    blocks: list[FootnoteBlock]
+    running_headers: list[str]
+    page_numbers: list[tuple[int, int]]  # (page index, printed page number)
+    warnings: list[IngestWarning]
+
+    def page(self, page_idx: int) -> int | None:
+        """The printed page number of a page index, from the nearest running header."""
+        if not self.page_numbers:
+            return None
+        before = [(i, n) for i, n in self.page_numbers if i <= page_idx]
+        i, n = before[-1] if before else self.page_numbers[0]
+        page = n + (page_idx - i)
+        return page if page >= 1 else None
+
+
+def join_wrapped(parts: list[str], vocabulary: Counter | None = None) -> str:
+    """Join wrapped lines with spaces; a line-final hyphen is kept (`anti-government`, `30-day`)
+    unless the report itself writes the joined word elsewhere without one (`organi-sation`)."""
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if not out:
+            out = part
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalnum():
+            out = out + part if not drop_hyphen(out, part, vocabulary) else out[:-1] + part
+        else:
+            out = f"{out} {part}"
+    return out
+
+
+_WORD_TAIL = re.compile(r"([^\W\d_]+)-$")
+_WORD_HEAD = re.compile(r"^([^\W\d_]+)")
+
+
+def drop_hyphen(left: str, right: str, vocabulary: Counter | None) -> bool:
+    """A hyphen at a line end is a split word only when the report spells the joined form
+    elsewhere and never the hyphenated one; compounds and number ranges keep it."""
+    if not vocabulary:
+        return False
+    a, b = _WORD_TAIL.search(left), _WORD_HEAD.match(right)
+    if not a or not b:
+        return False
+    joined = (a.group(1) + b.group(1)).lower()
+    hyphenated = f"{a.group(1)}-{b.group(1)}".lower()
+    return vocabulary.get(joined, 0) > 0 and vocabulary.get(hyphenated, 0) == 0
+
+
+def _is_ws_only(raw: str) -> bool:
+    return bool(raw) and not raw.strip()
+
+
+def _running_headers(lines: list[str]) -> tuple[set[int], list[str], dict[int, int]]:
+    """Page furniture: a bare page number next to a short line that repeats or is upper case."""
+    nonblank = [i for i, raw in enumerate(lines) if raw.strip()]
+    counts = Counter(lines[i].strip() for i in nonblank if len(lines[i].strip()) <= 80)
+    furniture: set[int] = set()
+    headers: list[str] = []
+    numbers: dict[int, int] = {}  # line index of the header -> printed page number
+    for k, i in enumerate(nonblank):
+        s = lines[i].strip()
+        if not _PAGE_NUMBER.match(s):
+            continue
+        for j in (nonblank[k - 1] if k > 0 else None, nonblank[k + 1] if k + 1 < len(nonblank) else None):
+            if j is None or j in furniture:
+                continue
+            t = lines[j].strip()
+            if len(t) > 70 or t.endswith((".", ",", ";", ":")) or _PAGE_NUMBER.match(t):
+                continue
+            letters = [c for c in t if c.isalpha()]
+            shouting = len(letters) >= 6 and t.isupper()
+            if counts[t] >= 2 or shouting:
+                furniture.update((i, j))
+                if t not in headers:
+                    headers.append(t)
+                numbers[min(i, j)] = int(s)
+                break
+    return furniture, headers, numbers
+
+
+def split_layout(lines: list[str]) -> Layout:
+    """Separate body lines from footnote blocks, URL lists, orphans and page furniture."""
+    furniture, headers, furniture_numbers = _running_headers(lines)
+    body: list[RawLine] = []
+    blocks: list[FootnoteBlock] = []
+    warnings: list[IngestWarning] = []
+    page_numbers: list[tuple[int, int]] = []
+    state = "body"  # body | notes | urls
+    block: FootnoteBlock | None = None
+    page_idx = -1
+    last_note = 0
+    max_marker = 0  # highest number glued like a marker so far: footnotes cannot run ahead of it
+    ws_before = False
+
+    for idx, raw in enumerate(lines):
+        if idx in furniture:
+            if idx in furniture_numbers:
+                page_idx += 1
+                page_numbers.append((page_idx, furniture_numbers[idx]))
+            state, block = "body", None
+            continue
+        s = raw.strip()
+        if not s:
+            ws_before = ws_before or _is_ws_only(raw)
+            continue
+        text = " ".join(s.split())
+        lead = raw.startswith(" ") and not raw.startswith("  ")
+        no = idx + 1
+        had_ws, ws_before = ws_before, False
+
+        if _URL_LINE.match(text):
+            if block is None or state == "body":
+                page_idx = max(page_idx, 0)
+                block = FootnoteBlock(line=no, page_idx=page_idx)
+                blocks.append(block)
+            block.urls.append((no, text))
+            state = "urls"
+            continue
+
+        m = _NOTE_START.match(text)
+        if m:
+            n, rest = int(m.group(1)), m.group(2)
+            ok = (max_marker > 0 and last_note < n <= max_marker + 2 and not _WRAPPED_DATE.match(rest)
+                  and not _THOUSANDS.match(rest))
+            if ok and state == "body":
+                ok = had_ws or bool(re.search(r"\burl\b", rest, re.IGNORECASE))
+            elif ok:
+                ok = n - last_note <= 25 or had_ws
+            if ok:
+                if state != "notes" or block is None:
+                    page_idx = max(page_idx, 0)
+                    block = FootnoteBlock(line=no, page_idx=page_idx)
+                    blocks.append(block)
+                block.notes.append(NoteDraft(n=n, line=no, page_idx=page_idx, parts=[rest]))
+                last_note = n
+                state = "notes"
+                continue
+
+        if state in ("notes", "urls"):
+            if lead and _TAIL.search(text) and len(text) < 100:
+                warnings.append(IngestWarning(
+                    code="orphan-fragment", line=no,
+                    message=f"text of a lost footnote kept out of the body: {text!r}"))
+                continue
+            if state == "notes" and not lead:
+                block.notes[-1].parts.append(text)
+                continue
+            state, block = "body", None  # the next page's text resumes
+
+        if lead or page_idx < 0:
+            page_idx += 1
+        body.append(RawLine(no=no, text=text, lead=lead, page_idx=page_idx))
+        for c in marker_candidates(text):
+            if max_marker < c.value <= max_marker + (10 if c.form == "decimal" else 300):
+                max_marker = c.value
+
+    return Layout(body=body, blocks=blocks, running_headers=headers, page_numbers=page_numbers,
+                  warnings=warnings)

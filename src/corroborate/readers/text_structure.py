@@ -1,0 +1,477 @@
+"""Second pass: body lines (footnotes and furniture already removed, markers already taken out)
+become sections, paragraphs, the glossary and the terms of reference.
+
+Decisions, all made from the shape of the text and the numbering, never from known phrases:
+
+* **numbered headings** (`1.3.2. Effectiveness`) must continue the section numbering
+  (after 1.3.1 only 1.3.2, 1.3.1.1, 1.4 or 2 can follow), be short, not end like a sentence and
+  not carry prose after a colon. `1.1. Unlicenced Justices of Peace: Located in …` inside 1.3.1
+  is a list item; so is `2.` right after a list item `1.` of the same section.
+* **unnumbered headings**: a short line without final punctuation, between a finished sentence
+  and a capitalised line. At the top of a page before the first numbered chapter (Disclaimer,
+  Introduction, Map …) or named Annex/Appendix/Bibliography it opens a top-level Section; inside
+  a section (`Tren de Aragua` in 3.5.1, `Oral sources` in Methodology) it opens an unnumbered
+  sub-section one level down, so a paragraph can say where it stands (`3.5.1 › Tren de Aragua`).
+  Consecutive sub-headings are siblings.
+* **paragraph ends**: ragged-right text wraps only when the next word does not fit, so a line
+  ending a sentence that leaves room for the next line's first word ends its paragraph. Page
+  breaks and footnote blocks are invisible here: a sentence cut by them simply continues.
+* a section titled like a glossary is read as a two-column table; a section titled "terms of
+  reference" as a bullet tree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from corroborate.models import (
+    GlossaryEntry,
+    IngestWarning,
+    Marker,
+    Paragraph,
+    ParagraphKind,
+    Section,
+    TorItem,
+)
+from corroborate.readers.text_layout import drop_hyphen
+
+
+@dataclass
+class BodyLine:
+    no: int
+    raw: str  # with markers, for measuring the printed line
+    text: str  # markers removed
+    markers: list[tuple[int, int]]  # (offset in text, footnote number)
+    lead: bool
+    page: int | None
+
+
+_BULLETS = "•●▪◦■○□➢►‣⁃"
+_ENUM = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.\s+(\S.*)$|^(\d{1,2}(?:\.\d{1,2})+)\s+(\S.*)$")
+_ENUM_ITEM = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s")  # list numbers end with a dot: `1.`, `1.1.`
+_LETTERED = re.compile(r"^(?:[a-z]|[ivx]{1,4})\)\s+\S|^\((?:[a-z]|[ivx]{1,4})\)\s+\S")
+_CAPTION = re.compile(
+    r"^(?:Map|Figure|Fig\.|Table|Chart|Graph|Graphic|Image|Photo|Box|Infographic|Mapa|Figura|"
+    r"Cuadro|Tabla|Gráfico)\s+\d+[.:]", re.IGNORECASE)
+_ARTICLE = re.compile(r"^(?:Article|Artículo|Art\.)\s+\d+", re.IGNORECASE)
+_TERMINAL = re.compile(r"[.!?:;…][\"'’”)\]]*$")
+_TOP_LEVEL_NAMES = re.compile(r"^(?:Annex|Appendix|Anexo|Bibliography|References|Bibliografía)\b",
+                              re.IGNORECASE)
+_LABELLED_PART = re.compile(r"^(?:Annex|Appendix|Anexo|Chapter|Part|Section|Cap[ií]tulo)\s+\w+:",
+                            re.IGNORECASE)
+_GLOSSARY_TITLE = re.compile(r"glossary|abbreviations|acronyms|glosario|abreviaturas", re.IGNORECASE)
+_TOR_TITLE = re.compile(r"terms of reference|t[ée]rminos de referencia", re.IGNORECASE)
+_TABLE_HEADER_WORDS = re.compile(r"\b(?:definition|meaning|description|definición|significado)\b",
+                                 re.IGNORECASE)
+
+
+def bullet(text: str) -> tuple[str, str] | None:
+    if text and text[0] in _BULLETS:
+        return text[0], text[1:].strip()
+    return None
+
+
+def enumeration(text: str) -> tuple[tuple[int, ...], str] | None:
+    m = _ENUM.match(text)
+    if not m:
+        return None
+    number, title = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    return tuple(int(x) for x in number.split(".")), title
+
+
+def follows(num: tuple[int, ...], last: tuple[int, ...] | None, skip: int = 1) -> bool:
+    """Whether `num` may come next in a section numbering whose last heading was `last`."""
+    if last is None:
+        return len(num) == 1 and num[0] <= skip
+    if num == last + (1,):
+        return True
+    return any(num == last[:i] + (last[i] + step,) for i in range(len(last))
+               for step in range(1, skip + 1))
+
+
+def heading_shape(title: str) -> bool:
+    t = title.strip()
+    if not t or len(t) > 100 or not (t[0].isupper() or t[0].isdigit()):
+        return False
+    if t[-1] in ".,;:!?":
+        return False
+    return not re.search(r":\s+\S", t)
+
+
+def _first_word(text: str) -> str:
+    return text.split(" ", 1)[0] if text else ""
+
+
+def _unbalanced(text: str) -> bool:
+    return text.count("(") > text.count(")")
+
+
+@dataclass
+class _Draft:
+    kind: ParagraphKind
+    page: int | None
+    line: int
+    text: str = ""
+    markers: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Structure:
+    sections: list[Section]
+    glossary: list[GlossaryEntry]
+    terms_of_reference: list[TorItem]
+    warnings: list[IngestWarning]
+    marker_lines: dict[int, int]  # footnote number -> line of its first marker
+
+
+class StructureBuilder:
+    def __init__(self, lines: list[BodyLine], vocabulary: Counter, default_title: str):
+        self.lines = lines
+        self.vocabulary = vocabulary
+        self.default_title = default_title
+        long_lines = sorted(len(ln.raw) for ln in lines if len(ln.raw) >= 40)
+        # the printed text width, in characters: lines wrap only when the next word won't fit
+        self.width = long_lines[int(len(long_lines) * 0.9)] if long_lines else 90
+        self.sections: list[Section] = []
+        self.stack: list[Section] = []
+        self.numbers: dict[int, tuple[int, ...] | None] = {}  # id(section) -> numbering
+        self.subheading: set[int] = set()  # ids of unnumbered sub-sections
+        self.last_number: tuple[int, ...] | None = None
+        self.list_top: int | None = None  # last top-level number of a numbered list here
+        self.back_matter = False
+        self.mode: str | None = None  # "glossary" | "tor"
+        self.draft: _Draft | None = None
+        self.closed = True  # the last paragraph ended: the next line starts a new block
+        self.sentence_end = True  # the last line ended a sentence: a title line may follow
+        self.glossary_lines: list[BodyLine] = []
+        self.tor: list[TorItem] = []
+        self.tor_group: TorItem | None = None
+        self.tor_target: TorItem | None = None
+        self.tor_item: TorItem | None = None
+        self.tor_primary: str | None = None
+        self.warnings: list[IngestWarning] = []
+        self.marker_lines: dict[int, int] = {}
+
+    # --- sections ------------------------------------------------------------------------------
+
+    def _section(self) -> Section:
+        if not self.stack:
+            section = Section(title=self.default_title, level=1, page=None)
+            self.sections.append(section)
+            self.stack.append(section)
+            self.numbers[id(section)] = None
+        return self.stack[-1]
+
+    def open_numbered(self, num: tuple[int, ...], title: str, page: int | None) -> None:
+        self.flush()
+        while self.stack:
+            top_num = self.numbers.get(id(self.stack[-1]))
+            if top_num is not None and len(top_num) < len(num) and num[:len(top_num)] == top_num:
+                break
+            self.stack.pop()
+        section = Section(number=".".join(map(str, num)), title=title, level=len(num), page=page)
+        (self.stack[-1].sections if self.stack else self.sections).append(section)
+        self.stack.append(section)
+        self.numbers[id(section)] = num
+        self.last_number = num
+        self.list_top = None
+        self.mode = None
+        self.closed = True
+
+    def open_unnumbered(self, title: str, page: int | None, top: bool) -> None:
+        self.flush()
+        if top or not self.stack:
+            self.stack.clear()
+            section = Section(title=title, level=1, page=page)
+            self.sections.append(section)
+        else:
+            while len(self.stack) > 1 and id(self.stack[-1]) in self.subheading:
+                self.stack.pop()
+            parent = self.stack[-1]
+            section = Section(title=title, level=parent.level + 1, page=page)
+            parent.sections.append(section)
+            self.subheading.add(id(section))
+        self.stack.append(section)
+        self.numbers[id(section)] = None
+        self.list_top = None
+        self.closed = True
+        self.mode = None
+        if top and _GLOSSARY_TITLE.search(title):
+            self.mode = "glossary"
+        elif top and _TOR_TITLE.search(title):
+            self.mode = "tor"
+
+    # --- paragraphs -----------------------------------------------------------------------------
+
+    def start(self, kind: ParagraphKind, line: BodyLine) -> None:
+        self.flush()
+        self.draft = _Draft(kind=kind, page=line.page, line=line.no)
+        self.add(line)
+
+    def add(self, line: BodyLine, text: str | None = None, markers=None) -> None:
+        draft = self.draft
+        assert draft is not None
+        text = line.text if text is None else text
+        markers = line.markers if markers is None else markers
+        for _, n in markers:
+            self.marker_lines.setdefault(n, line.no)
+        if not draft.text:
+            base = 0
+            draft.text = text
+        elif draft.text.endswith("-") and len(draft.text) > 1 and draft.text[-2].isalnum():
+            if drop_hyphen(draft.text, text, self.vocabulary):
+                draft.text = draft.text[:-1]
+            base = len(draft.text)
+            draft.text += text
+        else:
+            draft.text += " "
+            base = len(draft.text)
+            draft.text += text
+        draft.markers.extend((base + off, n) for off, n in markers)
+
+    def flush(self) -> None:
+        draft, self.draft = self.draft, None
+        if draft is None or not draft.text.strip():
+            return
+        text = draft.text.rstrip()
+        markers = [Marker(n=n, offset=min(off, len(text))) for off, n in draft.markers]
+        self._section().paragraphs.append(
+            Paragraph(kind=draft.kind, text=text, markers=markers, page=draft.page))
+
+    def ends_paragraph(self, line: BodyLine, nxt: BodyLine | None) -> bool:
+        if nxt is None:
+            return True
+        room = len(line.raw) + 1 + len(_first_word(nxt.raw))
+        if _TERMINAL.search(line.text):
+            return room <= 0.88 * self.width
+        # a short line without final punctuation before a capitalised line: a label or a title
+        return room <= 0.7 * self.width and nxt.text[:1].isupper()
+
+    # --- classification -------------------------------------------------------------------------
+
+    def _numbered_heading(self, i: int) -> tuple[tuple[int, ...], str, int] | None:
+        """(number, title, lines used) when line i is a numbered heading."""
+        line = self.lines[i]
+        found = enumeration(line.text)
+        if not found or line.markers:
+            return None
+        num, title = found
+        if not heading_shape(title):
+            return None
+        if self.list_top is not None and num == (self.list_top + 1,):
+            return None  # `2.` after a list item `1.` in this section continues the list
+        strict = follows(num, self.last_number)
+        if not strict:
+            # a heading lost in extraction: accept one skipped number only for a clear title line
+            nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
+            loose = follows(num, self.last_number, skip=2) and len(title) <= 60
+            if not (loose and nxt is not None and nxt.text[:1].isupper()):
+                return None
+            self.warnings.append(IngestWarning(
+                code="section-numbering-gap", line=line.no,
+                message=f"heading {'.'.join(map(str, num))} does not follow "
+                        f"{'.'.join(map(str, self.last_number or ()))}: a heading may be lost"))
+        used = 1
+        if i + 1 < len(self.lines):
+            cont = self.lines[i + 1]
+            after = self.lines[i + 2] if i + 2 < len(self.lines) else None
+            if self._continues_heading(line, cont, after):
+                title = f"{title} {cont.text}"
+                used = 2
+        return num, title, used
+
+    def _continues_heading(self, line: BodyLine, cont: BodyLine, after: BodyLine | None) -> bool:
+        """A heading wrapped over two lines: the second starts lower case, or the first is long
+        (it had to wrap) and the second is a title fragment followed by a new block."""
+        t = cont.text
+        if not t or cont.markers or bullet(t) or enumeration(t) or _CAPTION.match(t):
+            return False
+        if _TERMINAL.search(t) or len(t) > 80:
+            return False
+        if t[0].islower():
+            return True
+        return len(line.raw) >= 0.6 * self.width and (after is None or not after.text[:1].islower())
+
+    def _unnumbered_heading(self, i: int) -> bool:
+        line = self.lines[i]
+        t = line.text
+        if line.markers or not t or not t[0].isupper() or len(t) > 70 or len(t.split()) > 12:
+            return False
+        if t[-1] in ".,;:!?…" or (":" in t and not _LABELLED_PART.match(t)):
+            return False
+        if bullet(t) or enumeration(t) or _LETTERED.match(t) or _CAPTION.match(t) or _ARTICLE.match(t):
+            return False
+        nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
+        if nxt is None or not nxt.text or nxt.text[0].islower():
+            return False
+        return len(line.raw) + 1 + len(_first_word(nxt.raw)) <= 0.88 * self.width
+
+    # --- special sections -----------------------------------------------------------------------
+
+    def _leaves_glossary(self, i: int) -> bool:
+        line = self.lines[i]
+        nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
+        if not line.lead or nxt is None:
+            return False
+        return (len(nxt.text) >= 75 and nxt.text[:1].isupper() and len(line.text.split()) <= 8
+                and not _TERMINAL.search(line.text))
+
+    def _tor_line(self, i: int) -> bool:
+        """Take line i into the terms-of-reference tree; False when it is ordinary text."""
+        line = self.lines[i]
+        t = line.text
+        b = bullet(t)
+        if b:
+            symbol, rest = b
+            self.flush()
+            self.closed = True
+            if self.tor_primary is None:
+                self.tor_primary = symbol
+            item = TorItem(text=rest)
+            if symbol != self.tor_primary and self.tor_item is not None:
+                self.tor_item.items.append(item)
+            else:
+                (self.tor_group.items if self.tor_group is not None else self.tor).append(item)
+                self.tor_item = item
+            self.tor_target = item
+            return True
+        target = self.tor_target
+        if target is not None and (t[:1].islower() or target.text.endswith((",", "(", "-", "/", "&"))
+                                   or _unbalanced(target.text)):
+            target.text = f"{target.text} {t}"
+            return True
+        nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
+        if nxt is not None and bullet(nxt.text) and len(t) <= 80 and not _TERMINAL.search(t):
+            self.flush()
+            self.closed = True
+            group = TorItem(text=t)
+            self.tor.append(group)
+            self.tor_group, self.tor_item, self.tor_target = group, None, None
+            return True
+        return False
+
+    # --- the pass -------------------------------------------------------------------------------
+
+    def build(self) -> Structure:
+        lines = self.lines
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            t = line.text
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if not t:
+                i += 1
+                continue
+            heading = self._numbered_heading(i)
+            if heading:
+                num, title, used = heading
+                self.open_numbered(num, title, line.page)
+                i += used
+                continue
+            if self.mode == "glossary":
+                if not self._leaves_glossary(i):
+                    self.glossary_lines.append(line)
+                    i += 1
+                    continue
+                self.mode = None
+            if self.mode == "tor" and not (line.lead and _TOP_LEVEL_NAMES.match(t)):
+                if self._tor_line(i):
+                    i += 1
+                    continue
+            elif (self.closed or self.sentence_end) and self._unnumbered_heading(i):
+                top = line.lead and (self.last_number is None or self.back_matter
+                                     or bool(_TOP_LEVEL_NAMES.match(t)))
+                top = top or (not self.stack and self.last_number is None)
+                if _TOP_LEVEL_NAMES.match(t) and line.lead:
+                    self.back_matter = True
+                self.open_unnumbered(t, line.page, top)
+                i += 1
+                continue
+            self._paragraph_line(line)
+            self.sentence_end = bool(_TERMINAL.search(line.text))
+            self.closed = self.ends_paragraph(line, nxt) or (
+                self.sentence_end and self.draft is not None and self.draft.kind == ParagraphKind.CAPTION)
+            if self.closed:
+                self.flush()
+            i += 1
+        self.flush()
+        return Structure(sections=self.sections, glossary=parse_glossary(self.glossary_lines, self.warnings),
+                         terms_of_reference=self.tor, warnings=self.warnings,
+                         marker_lines=self.marker_lines)
+
+    def _paragraph_line(self, line: BodyLine) -> None:
+        t = line.text
+        # a number or letter opens a list item only where a sentence ended (`24.1 percent.` at
+        # the top of a page continues the sentence before it)
+        may_open = self.closed or self.sentence_end or self.draft is None
+        found = enumeration(t) if may_open and _ENUM_ITEM.match(t) else None
+        if bullet(t):
+            self.start(ParagraphKind.LIST_ITEM, line)
+        elif found or (may_open and _LETTERED.match(t)):
+            if found and len(found[0]) == 1:
+                self.list_top = found[0][0]
+            self.start(ParagraphKind.LIST_ITEM, line)
+        elif _CAPTION.match(t) and may_open:
+            self.start(ParagraphKind.CAPTION, line)
+        elif _ARTICLE.match(t):
+            self.start(ParagraphKind.QUOTE, line)
+            self.closed = True
+        elif self.draft is None or self.closed:
+            self.start(ParagraphKind.BODY, line)
+        else:
+            self.add(line)
+
+
+# --- glossary ----------------------------------------------------------------------------------
+
+_ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9.+&/\-]*$")
+
+
+def split_row(text: str) -> tuple[str, str] | None:
+    """`FF. AA. Fuerzas Armadas del Perú` -> ('FF. AA.', 'Fuerzas Armadas del Perú'): the term
+    runs until the first capitalised word that is not part of an acronym run."""
+    tokens = text.split(" ")
+    for k in range(1, len(tokens)):
+        tok = tokens[k]
+        if not tok or not (tok[0].isupper() or tok[0] in "(“\"‘"):
+            continue
+        if (_ACRONYM.match(tok) and any(c.isalpha() for c in tok)
+                and all(_ACRONYM.match(x) for x in tokens[:k])):
+            continue
+        return " ".join(tokens[:k]), " ".join(tokens[k:])
+    return None
+
+
+def parse_glossary(lines: list[BodyLine], warnings: list[IngestWarning]) -> list[GlossaryEntry]:
+    texts = [ln.text for ln in lines if ln.text]
+    if not texts:
+        return []
+    first = texts[0]
+    repeats = sum(1 for t in texts if t.casefold() == first.casefold())
+    header = first.casefold() if len(first.split()) <= 4 and (repeats >= 2 or _TABLE_HEADER_WORDS.search(first)) else None
+    entries: list[list[str]] = []
+    pending: str | None = None
+    for t in texts:
+        if header is not None and t.casefold() == header:
+            continue
+        if pending is not None:
+            if t[0].islower():
+                pending = f"{pending} {t}"
+            else:
+                entries.append([pending, t])
+                pending = None
+            continue
+        if entries and (t[0].islower() or t[0] == "(" or _unbalanced(entries[-1][1])):
+            entries[-1][1] = f"{entries[-1][1]} {t}"
+            continue
+        row = split_row(t)
+        if row:
+            entries.append(list(row))
+        else:
+            pending = t
+    if pending is not None:
+        warnings.append(IngestWarning(code="glossary-row", message=f"glossary term without definition: {pending!r}"))
+        entries.append([pending, ""])
+    return [GlossaryEntry(term=term, definition=definition) for term, definition in entries]

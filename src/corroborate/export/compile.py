@@ -239,7 +239,7 @@ def compile_document(
 
     doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text="Questions")]))
     for i, ev in enumerate(evidence, 1):
-        doc.blocks.append(Block(kind=BlockKind.LIST_ITEM, inlines=[Run(text=f"{i}. {ev.question}")]))
+        doc.blocks.append(Block(kind=BlockKind.PARAGRAPH, inlines=[Run(text=f"{i}. {ev.question}")]))
     _methodology(doc, consulted or [], name_confidential)
 
     for i, ev in enumerate(evidence, 1):
@@ -255,7 +255,7 @@ def compile_document(
             para = next(p for p in report.paragraphs() if p.id == q.paragraph_id)
             label = report_label(report)
             secret = [] if name_confidential else [s for s in srcs.values() if s.confidential]
-            where = f"section {q.section}" if q.section else "the report"
+            where = f"section {q.section.rstrip('.')}" if q.section else "the report"
             doc.blocks.append(Block(kind=BlockKind.PARAGRAPH,
                                     inlines=[Run(text=f"{label}, {where}:")]))
             placed = _quote_inlines(q, para, q.text)

@@ -1,0 +1,333 @@
+"""HTML report -> Report: h1-h6 as the section tree, paragraphs, list items, quotes and
+captions as plain text (markup is never stored), footnote and endnote markers linked to their
+notes.
+
+Notes are found from their markers, not from one publisher's class names: a marker is a link
+to an in-page anchor whose visible text is a bare number ("1", "[1]"), usually in <sup>. Its
+target (by id, or by <a name> in Word-exported HTML) is inside the note. That covers pandoc
+(`#fn1` -> `<li id="fn1">`), Word (`#_ftn1` -> `<a name="_ftn1">` in `<div id="ftn1">`),
+Wikipedia (`#cite_note-x-3` -> `<li id="cite_note-x-3">`) and the EUAA/USDOS web layouts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+from corroborate.models import Footnote, IngestWarning, Marker, Paragraph, ParagraphKind, Report, Section
+from corroborate.readers import ReaderError
+
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"“”‘’]+", re.I)
+_HEADING_NUMBER = re.compile(
+    r"^(?P<num>(?:[IVXLC]{1,6}|[A-Z]|\d{1,2}(?:\.\d{1,2}){0,4})[.)]?)\s+(?P<title>\S.*)$")
+_MARK_TEXT = re.compile(r"^\s*[\[(]?\s*(\d{1,4})\s*[\])]?\s*$")
+_DROP = {"script", "style", "noscript", "nav", "form", "iframe", "svg", "template", "button", "select",
+         "textarea", "object", "embed", "canvas", "head", "menu", "input"}
+_BLOCK = {"p", "div", "section", "article", "main", "aside", "header", "footer", "ul", "ol", "li", "dl",
+          "dt", "dd", "blockquote", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr", "td",
+          "th", "caption", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "address", "details",
+          "summary", "center", "body", "html"}
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_BACKLINK = re.compile(r"^\s*(?:[↩↑^]|\^?\s*[a-z]{1,2}\b|back)", re.I)
+
+
+class Outline:
+    """Builds the Section tree from headings (with a level) and paragraphs in reading order."""
+
+    def __init__(self) -> None:
+        self.roots: list[Section] = []
+        self.stack: list[Section] = []
+        self.front: Section | None = None
+
+    def heading(self, title: str, level: int, page: int | None = None) -> Section:
+        title = " ".join(title.split())
+        m = _HEADING_NUMBER.match(title)
+        number = None
+        if m and len(m.group("title")) > 1:
+            number, title = m.group("num").rstrip(".)"), m.group("title")
+        while self.stack and self.stack[-1].level >= level:
+            self.stack.pop()
+        if number and not re.fullmatch(r"\d+(\.\d+)+", number) and self.stack and self.stack[-1].number:
+            number = f"{self.stack[-1].number}.{number}"
+        section = Section(number=number, title=title, level=len(self.stack) + 1, page=page)
+        (self.stack[-1].sections if self.stack else self.roots).append(section)
+        self.stack.append(section)
+        return section
+
+    def add(self, para: Paragraph) -> None:
+        if not para.text:
+            return
+        if self.stack:
+            self.stack[-1].paragraphs.append(para)
+            return
+        if self.front is None:
+            self.front = Section(title="Front matter", level=1)
+            self.roots.insert(0, self.front)
+        self.front.paragraphs.append(para)
+
+
+@dataclass
+class TextRun:
+    """Whitespace-collapsed text built piece by piece, with marker offsets."""
+
+    parts: list[str] = field(default_factory=list)
+    length: int = 0
+    markers: list[Marker] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+
+    def add(self, text: str) -> None:
+        if not text:
+            return
+        text = re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u200b", ""))
+        if text.startswith(" ") and (not self.parts or self.parts[-1].endswith(" ")):
+            text = text[1:]
+        if text:
+            self.parts.append(text)
+            self.length += len(text)
+
+    def mark(self, n: int) -> None:
+        offset = self.length
+        if self.parts and self.parts[-1].endswith(" "):
+            offset -= 1  # the marker hugs the preceding word
+        self.markers.append(Marker(n=n, offset=offset))
+
+    def text(self) -> str:
+        raw = "".join(self.parts)
+        lead = len(raw) - len(raw.lstrip())
+        text = raw.strip()
+        for m in self.markers:
+            m.offset = max(0, min(m.offset - lead, len(text)))
+        return text
+
+
+def read_html_file(path: Path, data: bytes) -> Report:
+    text = _decode(data)
+    if not text.strip():
+        raise ReaderError(path, "HTML file has no content")
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ReaderError(path, f"unreadable HTML ({exc})") from exc
+    return HtmlReader(root).report()
+
+
+def _decode(data: bytes) -> str:
+    """Bytes to text: BOM, then the declared charset, then UTF-8, then Windows-1252 (Word)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    m = re.search(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", data[:4096], re.I) or re.search(
+        rb"""<\?xml[^>]+encoding=["']([\w-]+)""", data[:512])
+    candidates = [m.group(1).decode("ascii", "ignore")] if m else []
+    for enc in [*candidates, "utf-8"]:
+        try:
+            text = data.decode(enc)
+            break
+        except (LookupError, UnicodeDecodeError):
+            continue
+    else:
+        text = data.decode("cp1252", "replace")
+    return re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+
+
+class HtmlReader:
+    def __init__(self, root) -> None:
+        self.root = root
+        self.title = " ".join((root.findtext(".//title") or "").split())
+        for bad in list(root.iter(*_DROP)):
+            if bad.getparent() is not None:
+                bad.drop_tree()
+        for comment in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+            if comment.getparent() is not None:
+                comment.drop_tree()
+        self.warnings: list[IngestWarning] = []
+        self.carriers: dict[object, int] = {}  # marker element -> note number
+        self.notes: dict[int, object] = {}  # note number -> note element
+        self._find_notes()
+
+    # --- notes ---------------------------------------------------------------------------
+
+    def _target(self, anchor_id: str):
+        found = self.root.xpath("//*[@id=$v]", v=anchor_id)
+        if not found:
+            found = self.root.xpath("//a[@name=$v]", v=anchor_id)
+        return found[0] if found else None
+
+    def _note_element(self, target):
+        """The whole note: the list item, or the block holding the anchor (a Word note's div)."""
+        el = target
+        while el is not None and el.tag not in ("li", "p", "div", "dd", "aside", "section", "td", "body"):
+            el = el.getparent()
+        if el is None or el.tag == "body":
+            return None
+        parent = el.getparent()
+        if el.tag == "p" and parent is not None and parent.tag == "div" and re.search(
+                r"(?i)ftn|edn|footnote|endnote|note", parent.get("id", "") + parent.get("class", "")):
+            return parent
+        return el
+
+    def _find_notes(self) -> None:
+        for a in self.root.iter("a"):
+            href = (a.get("href") or "").strip()
+            m = _MARK_TEXT.match(a.text_content() or "")
+            if not href.startswith("#") or len(href) < 2 or not m:
+                continue
+            target = self._target(href[1:])
+            if target is None:
+                continue
+            note = self._note_element(target)
+            if note is None or self._contains(note, a):
+                continue  # a note's own back-link
+            n = int(m.group(1))
+            in_sup = any(x.tag == "sup" for x in a.iterancestors()) or a.find(".//sup") is not None
+            hinted = re.search(r"(?i)fn|ftn|edn|note|foot|ref|cite", href + a.get("class", "") + a.get("role", ""))
+            if not (in_sup or hinted):
+                continue
+            carrier = a
+            parent = a.getparent()
+            if parent is not None and parent.tag == "sup" and _MARK_TEXT.match(parent.text_content() or ""):
+                carrier = parent
+            self.carriers[carrier] = n
+            self.notes.setdefault(n, note)
+
+    @staticmethod
+    def _contains(outer, inner) -> bool:
+        return any(x is outer for x in inner.iterancestors())
+
+    def footnotes(self) -> list[Footnote]:
+        out: list[Footnote] = []
+        for n in sorted(self.notes):
+            el = self.notes[n]
+            run = TextRun()
+            self._inline(el, run, note=True)
+            text = re.sub(r"^\s*[\[(]?\d{1,4}[\])]?\.?\s*", "", run.text())
+            text = re.sub(r"\s*[↩↑]\ufe0e?\s*$", "", text).strip()
+            urls = list(dict.fromkeys(run.urls))
+            for m in URL_RE.finditer(text):
+                url = m.group(0).rstrip(".,;:)]}'’”»")
+                if not any(u.rstrip("/") == url.rstrip("/") for u in urls):
+                    urls.append(url)
+            out.append(Footnote(n=n, text=text or None, urls=urls))
+        return out
+
+    # --- text ----------------------------------------------------------------------------
+
+    def _inline(self, el, run: TextRun, note: bool = False, skip_blocks: bool = False) -> None:
+        """Text of el and its inline descendants; markers become offsets."""
+        run.add(el.text or "")
+        for child in el:
+            if not isinstance(child.tag, str):
+                run.add(child.tail or "")
+                continue
+            if child in self.carriers and not note:
+                run.mark(self.carriers[child])
+            elif note and child.tag == "a" and self._is_backlink(child):
+                pass
+            elif skip_blocks and child.tag in ("ul", "ol", "table"):
+                pass
+            else:
+                if child.tag == "a":
+                    href = (child.get("href") or "").strip()
+                    if href.lower().startswith(("http://", "https://")):
+                        run.urls.append(href)
+                if child.tag == "br" or child.tag in _BLOCK:
+                    run.add(" ")
+                self._inline(child, run, note=note, skip_blocks=skip_blocks)
+                if child.tag in _BLOCK:
+                    run.add(" ")
+            run.add(child.tail or "")
+
+    def _is_backlink(self, a) -> bool:
+        href = a.get("href") or ""
+        if not href.startswith("#"):
+            return False
+        target = self._target(href[1:])
+        return target is not None and any(target is c or self._contains(target, c) or self._contains(c, target)
+                                          for c in self.carriers) or bool(_BACKLINK.match(a.text_content() or ""))
+
+    def _para(self, el, kind: ParagraphKind, skip_blocks: bool = False) -> Paragraph:
+        run = TextRun()
+        self._inline(el, run, skip_blocks=skip_blocks)
+        text = run.text()
+        return Paragraph(kind=kind, text=text, markers=run.markers)
+
+    def _walk(self, el, outline: Outline, kind: ParagraphKind = ParagraphKind.BODY) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _HEADINGS:
+            para = self._para(el, ParagraphKind.HEADING)
+            if para.text:
+                section = outline.heading(para.text, _HEADINGS[tag])
+                if para.markers:
+                    section.paragraphs.append(para)  # keeps a note on a heading linked
+            return
+        if tag == "li":
+            outline.add(self._para(el, ParagraphKind.LIST_ITEM, skip_blocks=True))
+            for sub in el:
+                if sub.tag in ("ul", "ol"):
+                    for child in sub:
+                        if child.tag == "li":
+                            self._walk(child, outline)
+            return
+        if tag == "blockquote":
+            kind = ParagraphKind.QUOTE
+        if tag in ("figcaption", "caption"):
+            outline.add(self._para(el, ParagraphKind.CAPTION))
+            return
+        if tag in ("p", "pre", "dt", "dd", "address", "summary") or (
+            tag in _BLOCK and not any(isinstance(c.tag, str) and c.tag in _BLOCK for c in el)
+        ):
+            outline.add(self._para(el, kind))
+            return
+        # a container: loose inline content between blocks forms paragraphs of its own
+        run = TextRun()
+        run.add(el.text or "")
+        for child in el:
+            ctag = child.tag if isinstance(child.tag, str) else ""
+            if ctag in _BLOCK:
+                self._flush(run, outline, kind)
+                run = TextRun()
+                self._walk(child, outline, kind)
+            elif child in self.carriers:
+                run.mark(self.carriers[child])
+            elif ctag:
+                if ctag == "br":
+                    run.add(" ")
+                self._inline(child, run)
+            run.add(child.tail or "")
+        self._flush(run, outline, kind)
+
+    @staticmethod
+    def _flush(run: TextRun, outline: Outline, kind: ParagraphKind) -> None:
+        text = run.text()
+        if text:
+            outline.add(Paragraph(kind=kind, text=text, markers=run.markers))
+
+    def report(self) -> Report:
+        footnotes = self.footnotes()
+        for el in {id(e): e for e in self.notes.values()}.values():
+            if el.getparent() is not None:
+                el.drop_tree()
+        body = self.root.find(".//body")
+        if body is None:
+            body = self.root
+        self._prune_note_containers(body)
+        outline = Outline()
+        self._walk(body, outline)
+        title = self.title or next((s.title for s in outline.roots if s.title != "Front matter"), "")
+        report = Report(title=title, sections=outline.roots, footnotes=footnotes, warnings=self.warnings)
+        cited = {m.n for p in report.paragraphs() for m in p.markers}
+        for f in footnotes:
+            if f.n not in cited:
+                self.warnings.append(IngestWarning(code="footnote-unreferenced", footnote=f.n,
+                                                   message=f"footnote {f.n} has no marker in the text"))
+        return report
+
+    @staticmethod
+    def _prune_note_containers(body) -> None:
+        """Lists and sections that held only notes (now removed) leave no empty shells."""
+        for el in list(body.iter("ol", "ul", "section", "div", "aside", "footer")):
+            if el.getparent() is not None and not (el.text_content() or "").strip():
+                el.drop_tree()

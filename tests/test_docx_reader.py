@@ -1,0 +1,96 @@
+"""The DOCX reader on Word documents generated here with python-docx-ng (real w:footnote parts)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from corroborate import Library
+from corroborate.readers import ReaderError, read_document
+
+
+def make_docx(path: Path) -> Path:
+    d = docx.Document()
+    d.core_properties.title = "Peru: Security situation (draft)"
+    d.add_heading("1. Political context", level=1)
+    p = d.add_paragraph("Protests spread across the southern regions in December 2022.")
+    fn1 = d.footnotes.add_footnote("Amnesty International, Lethal repression, 2023, ")
+    fn1.paragraphs[0].add_hyperlink("amnesty.org", address="https://www.amnesty.org/en/documents/amr46/6761/2023/en/")
+    p.add_run().add_footnote_reference(fn1)
+    p.add_run(" Police used lethal force in Ayacucho.")
+    fn2 = d.footnotes.add_footnote("Human Rights Watch, Deadly Decline, 2023.")
+    p.add_run().add_footnote_reference(fn2)
+    d.add_heading("1.1 Lima", level=2)
+    d.add_paragraph("Curfews were declared in Lima.", style="List Bullet")
+    q = d.add_paragraph("“We were shot at as we ran.”", style="Quote")
+    fn3 = d.footnotes.add_footnote("Interview with a witness, Juliaca, 2023.")
+    q.add_run().add_footnote_reference(fn3)
+    d.add_heading("2. Human rights defenders", level=1)
+    d.add_paragraph("See the monitoring at ").add_hyperlink("the OHCHR site", address="https://www.ohchr.org/en")
+    d.save(path)
+    return path
+
+
+@pytest.fixture
+def report(tmp_path):
+    return read_document(make_docx(tmp_path / "draft.docx"))
+
+
+def test_headings_become_the_section_tree(report):
+    assert report.title == "Peru: Security situation (draft)"
+    top = report.sections
+    assert [(s.number, s.title, s.level) for s in top] == [
+        ("1", "Political context", 1), ("2", "Human rights defenders", 1)]
+    assert [(s.number, s.title, s.level) for s in top[0].sections] == [("1.1", "Lima", 2)]
+    assert report.format == "docx"
+
+
+def test_real_footnotes_linked_at_their_reference_runs(report):
+    para = report.sections[0].paragraphs[0]
+    assert para.text == ("Protests spread across the southern regions in December 2022. "
+                         "Police used lethal force in Ayacucho.")
+    first = len("Protests spread across the southern regions in December 2022.")
+    assert [(m.n, m.offset) for m in para.markers] == [(1, first), (2, len(para.text))]
+    assert [f.n for f in report.footnotes] == [1, 2, 3]
+    f1 = report.footnote(1)
+    assert f1.text.startswith("Amnesty International, Lethal repression, 2023, amnesty.org")
+    assert f1.urls == ["https://www.amnesty.org/en/documents/amr46/6761/2023/en/"]
+    assert report.footnote(3).text == "Interview with a witness, Juliaca, 2023."
+
+
+def test_list_and_quote_kinds(report):
+    lima = report.sections[0].sections[0]
+    kinds = [(p.kind.value, p.text) for p in lima.paragraphs]
+    assert kinds[0] == ("list_item", "Curfews were declared in Lima.")
+    assert kinds[1][0] == "quote"
+    assert lima.paragraphs[1].markers[0].n == 3
+
+
+def test_zip_that_is_not_docx(tmp_path):
+    bad = tmp_path / "notes.docx"
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    with pytest.raises(ReaderError, match="not a Word document"):
+        read_document(bad)
+
+
+def test_corrupt_docx(tmp_path):
+    good = make_docx(tmp_path / "good.docx").read_bytes()
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(good[: len(good) // 2])
+    with pytest.raises(ReaderError, match="corrupt DOCX"):
+        read_document(bad)
+
+
+def test_ingest_docx_into_sqlite(tmp_path, monkeypatch):
+    monkeypatch.setenv("CORROBORATE_EMBEDDINGS", "0")
+    path = make_docx(tmp_path / "draft.docx")
+    with Library(tmp_path / "lib.db") as lib:
+        result = lib.ingest(path)
+        stored = lib.report(result.id)
+    assert result.footnotes == 3
+    assert stored.footnote(1).urls == ["https://www.amnesty.org/en/documents/amr46/6761/2023/en/"]
+    assert {m.n for p in stored.paragraphs() for m in p.markers} == {1, 2, 3}

@@ -44,10 +44,23 @@ def _evidence(pieces_by_fn: dict[int, list]) -> AuthorEvidence:
 
 def assign_urls(citations: list[Citation], url_slots: list[int], urls: list[str]) -> str | None:
     """Give the footnote's URLs, in order, to the citations that wrote `url`; report a mismatch."""
-    for slot, url in zip(url_slots, urls, strict=False):
-        citations[slot].url = url
-        if citations[slot].kind == CitationKind.DOCUMENT and is_dataset_url(url):
-            citations[slot].kind = CitationKind.DATASET
+    targets: list[int | None] = list(range(len(urls)))
+    if 0 < len(urls) < len(url_slots):
+        # Some links were lost: place the survivors by host/publisher fit, keeping their order,
+        # so one lost link does not shift the others onto the wrong citations.
+        try:
+            from corroborate.readers.footnotes import align_urls
+
+            targets = align_urls(urls, [citations[s].raw for s in url_slots])
+        except ImportError:  # pragma: no cover - the reader helpers ship with the package
+            pass
+    for url, target in zip(urls, targets, strict=False):
+        if target is None or target >= len(url_slots):
+            continue
+        cit = citations[url_slots[target]]
+        cit.url = url
+        if cit.kind == CitationKind.DOCUMENT and is_dataset_url(url):
+            cit.kind = CitationKind.DATASET
     if urls and len(urls) != len(url_slots):
         return f"{len(url_slots)} 'url' placeholders but {len(urls)} URLs assigned"
     return None

@@ -33,6 +33,7 @@ ACRONYM = re.compile(r"^[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ0-9&\-]{1,9}$|^[A-Z]{2,
 ET_AL = re.compile(r"\s+et\s+al\.?$", re.IGNORECASE)
 GIVEN_NAME = re.compile(r"^(?:[A-ZÁÉÍÓÚÑÄÖÜ][a-záéíóúñäöüçàèìòùâêîôû'’\-]+|[A-Z]\.(?:-?[A-Z]\.)?)$")
 NAME_WORD = re.compile(r"^[A-ZÁÉÍÓÚÑÄÖÜ¿¡(\"“‘'][\w'’.&()\-]*$|^[A-Z0-9][\w.&\-]*$")
+ARTICLES = frozenset({"the", "la", "el", "los", "las", "le", "les", "il", "der", "die", "das", "a", "an"})
 CONTAINER_OPENER = re.compile(r"^in\s+(?P<container>\S.*)$", re.IGNORECASE)
 
 
@@ -176,8 +177,10 @@ def _is_person(first: str, second: str, third: str, ev: AuthorEvidence) -> bool:
         return False
     if et_al or CONTAINER_OPENER.match(third):
         return True
-    # `Surname, Given` without `et al.`: only when the first segment is not known to head
-    # several different titles on its own (an outlet like `InSight Crime`).
+    # `Surname, Given` without `et al.`: a short surname without an article, never seen
+    # heading several different titles on its own (an outlet like `InSight Crime`).
+    if len(first.split()) > 2 or first.split()[0].casefold() in ARTICLES:
+        return False
     return not ev.standalone_author(first)
 
 

@@ -41,7 +41,7 @@ IGO_PARENTS: frozenset[str] = frozenset(
     for s in [
         "UN", "United Nations", "ONU", "OAS", "OEA", "EU", "European Union", "UE", "AU",
         "African Union", "OSCE", "OECD", "OCDE", "Council of Europe", "CoE", "NATO", "ASEAN",
-        "ECOWAS", "Mercosur", "CAN", "CARICOM", "SICA", "World Bank", "IMF",
+        "ECOWAS", "Mercosur", "CAN", "CARICOM", "SICA",
     ]
 )
 

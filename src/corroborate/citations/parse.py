@@ -137,7 +137,7 @@ def is_prose(text: str) -> bool:
     first = segs[0] if segs else ""
     if URL_TOKEN.search(text.rstrip(". ")):
         return False
-    return len(lower) >= 6 or (len(lower) >= 2 and not is_plausible_author(first))
+    return len(lower) >= 2 and not is_plausible_author(first)
 
 
 def opens_like_citation(text: str) -> bool:
@@ -291,16 +291,13 @@ def build_citation(piece: Piece, evidence: AuthorEvidence | None) -> Citation:
 
 
 def is_dataset_url(url: str) -> bool:
-    """Statistical portals publish indicators, not documents (data.*, datos.*, /indicator/)."""
+    """Statistical portals publish indicators, not documents (`/indicator/`, `/data/`)."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return False
-    host = parts.netloc.lower()
-    first = host.split(".", 1)[0]
-    return first.startswith(("data", "datos", "stats", "estadist")) or bool(
-        re.search(r"/(?:indicators?|datasets?|dataset|databank)/", parts.path.lower())
-    )
+    # The path decides: `data.larepublica.pe/...` is a newsroom's data-journalism article.
+    return bool(re.search(r"/(?:indicators?|datasets?|databank|data)/", parts.path.lower()))
 
 
 @dataclass

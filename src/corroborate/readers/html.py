@@ -224,7 +224,7 @@ class HtmlReader:
                 continue
             if child in self.carriers and not note:
                 run.mark(self.carriers[child])
-            elif note and child.tag == "a" and self._is_backlink(child):
+            elif note and (child.tag == "a" and self._is_backlink(child) or "backlink" in child.get("class", "")):
                 pass
             elif skip_blocks and child.tag in ("ul", "ol", "table"):
                 pass

@@ -1,0 +1,232 @@
+"""The web UI in a real browser: Debian chromium driven by playwright against uvicorn serving
+the real app over a copy of the ingested sample report.
+
+Screenshots of every page go to $CORROBORATE_SHOTS (default: a temporary folder) so a person
+can look at them: `CORROBORATE_SHOTS=/tmp/shots pytest -m browser tests/test_web_browser.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from conftest import SAMPLE_ID
+from corroborate.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+pytestmark = pytest.mark.browser
+
+if not CHROMIUM.exists():
+    pytest.skip(f"Debian chromium is not installed at {CHROMIUM}", allow_module_level=True)
+playwright_api = pytest.importorskip("playwright.sync_api", reason="python playwright is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def base_url(sample_db_master, tmp_path_factory) -> str:
+    import uvicorn
+
+    from corroborate.web.app import create_app
+
+    folder = tmp_path_factory.mktemp("browser-db")
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(f"{sample_db_master}{suffix}")
+        if src.exists():
+            shutil.copy(src, folder / f"sample.db{suffix}")
+    app = create_app(Settings(db=str(folder / "sample.db")))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start within 30 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=base_url)
+    context.set_default_timeout(60_000)  # the first semantic query loads the embedding model
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("CORROBORATE_SHOTS") or tmp_path_factory.mktemp("shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _search(page, query: str) -> None:
+    page.goto("/")
+    box = page.get_by_label("Search the reports or ask a question")
+    box.fill(query)
+    box.press("Enter")
+    page.wait_for_url("**/search?**")
+
+
+def _footnote_marker(page, n: int):
+    return page.locator(f'.para a.fn-ref[data-fn="{n}"]').first
+
+
+def test_search_opens_reader_at_the_paragraph(page):
+    _search(page, "Tren de Aragua members")
+    first = page.locator(".hit__link").first
+    assert "Tren de Aragua" in first.inner_text()
+    first.click()
+    page.wait_for_url(f"**/reports/{SAMPLE_ID}#p-*")
+    pid = page.url.split("#", 1)[1]
+    target = page.locator(f"#{pid}")
+    assert target.is_visible()
+    assert page.evaluate("document.querySelector(':target') && document.querySelector(':target').id") == pid
+    box = target.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900, "the paragraph is scrolled into view"
+    assert "Tren de Aragua" in target.inner_text()
+
+
+def test_footnote_298_opens_in_place_with_its_citation(page):
+    page.goto(f"/reports/{SAMPLE_ID}")
+    marker = _footnote_marker(page, 298)
+    marker.scroll_into_view_if_needed()
+    marker.click()
+    popover = page.locator("#fn-popover")
+    popover.wait_for(state="visible")
+    assert "Transparencia Venezuela, Economías ilícitas" in popover.inner_text()
+    assert marker.get_attribute("aria-expanded") == "true"
+    assert "#fn-298" not in page.url, "with JavaScript the reader stays where it is"
+    page.keyboard.press("Escape")
+    popover.wait_for(state="hidden")
+    assert marker.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.getAttribute('data-fn')") == "298"
+
+
+def test_footnote_298_without_javascript_jumps_to_the_panel(browser, base_url):
+    context = browser.new_context(java_script_enabled=False, base_url=base_url,
+                                  viewport={"width": 1440, "height": 900})
+    try:
+        pg = context.new_page()
+        pg.goto(f"/reports/{SAMPLE_ID}")
+        _footnote_marker(pg, 298).click()
+        pg.wait_for_url("**#fn-298")
+        note = pg.locator("#fn-298")
+        assert note.is_visible()
+        assert "Transparencia Venezuela, Economías ilícitas" in note.inner_text()
+        # the citation to copy by hand is one click away
+        cite = pg.locator(".para .cite summary").first
+        cite.click()
+        assert pg.locator(".para .cite textarea").first.is_visible()
+    finally:
+        context.close()
+
+
+def test_sources_lead_to_insight_crime_and_its_paragraphs(page):
+    page.goto("/sources")
+    link = page.locator("table.sources-table a", has_text="InSight Crime").first
+    link.click()
+    page.wait_for_url("**/sources/*")
+    assert "InSight Crime" in page.locator("h1").inner_text()
+    citing = page.locator(".citing-par a")
+    assert citing.count() > 0
+    citing.first.click()
+    page.wait_for_url(f"**/reports/{SAMPLE_ID}#p-*")
+    assert page.locator(":target").is_visible()
+
+
+def test_query_with_script_is_shown_as_text(page):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    payload = "<script>alert(1)</script>"
+    _search(page, payload)
+    page.goto(f"/search?q={quote(payload)}&mode=ask")
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    assert page.get_by_label("Search the reports or ask a question").input_value() == payload
+    assert payload in page.locator("h2#answer-title").inner_text()
+
+
+def test_copy_citation_puts_quote_and_footnotes_on_the_clipboard(page, base_url):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page.goto(f"/reports/{SAMPLE_ID}")
+    para = page.locator(".para").filter(has=page.locator('a.fn-ref[data-fn="298"]')).first
+    para.scroll_into_view_if_needed()
+    para.hover()
+    button = para.locator(".copy-btn")
+    button.click()
+    page.wait_for_function("document.querySelector('.copy-btn.is-done') !== null")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "[298]" in copied and "Transparencia Venezuela, Economías ilícitas" in copied
+    assert copied.startswith("“")
+
+
+def test_keyboard_skip_link_and_focus(page):
+    page.goto("/sources")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_screenshots_of_every_page(page, shots):
+    def shot(name: str) -> None:
+        path = shots / f"{name}.png"
+        page.screenshot(path=str(path))
+        assert path.stat().st_size > 10_000
+
+    page.goto("/")
+    shot("home")
+    _search(page, "Tren de Aragua members")
+    shot("results")
+    page.goto(f"/ask?q={quote('¿Cuántos miembros tiene el Tren de Aragua?')}")
+    page.locator(".quotes, .answer__none").first.wait_for()
+    shot("ask")
+    page.goto(f"/reports/{SAMPLE_ID}")
+    shot("reader")
+    marker = _footnote_marker(page, 298)
+    marker.scroll_into_view_if_needed()
+    marker.click()
+    page.locator("#fn-popover").wait_for(state="visible")
+    shot("footnote-open")
+    page.goto("/sources")
+    shot("sources")
+    page.locator("table.sources-table a", has_text="InSight Crime").first.click()
+    page.wait_for_url("**/sources/*")
+    shot("source")
+    page.goto("/reports/no-such-report")
+    shot("404")
+    page.goto(f"/search?q={quote(chr(34) + 'unclosed')}")
+    shot("400")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/reports/{SAMPLE_ID}")
+    shot("reader-phone")

@@ -105,9 +105,16 @@ class Searcher:
     def vector_index(self) -> VectorIndex:
         from corroborate.search.embed import DIM
 
+        # The full fingerprint is recomputed only when the database changed since this
+        # connection last looked: a search on an unchanged library costs one PRAGMA.
+        counter = sql.change_counter(self.conn)
+        state = getattr(self.store, "_index_state", None)
+        if state is None or state[0] != counter:
+            state = (counter, sql.index_fingerprint(self.conn))
+            self.store._index_state = state
         return cached_index(
             self.store.path if self.store.path != ":memory:" else f"mem:{id(self.conn)}",
-            sql.index_fingerprint(self.conn),
+            state[1],
             lambda: sql.load_vectors(self.conn, DIM),
         )
 
@@ -173,12 +180,14 @@ class Searcher:
 
     def results(self, hits: list[Hit], q: ParsedQuery | None) -> list[dict]:
         rows = sql.paragraphs_by_pk(self.conn, [h.pk for h in hits])
-        wanted = {(rows[h.pk]["report_pk"], m["n"]) for h in hits for m in rows[h.pk]["markers"]}
+        wanted = {(r["report_pk"], m["n"]) for r in rows.values() for m in r["markers"]}
         notes = sql.footnotes_for(self.conn, wanted)
         exact, prefixes = q.highlight_terms() if q else (set(), set())
         out = []
         for h in hits:
-            r = rows[h.pk]
+            r = rows.get(h.pk)
+            if r is None:  # deleted by another connection between ranking and fetching
+                continue
             numbers: list[int] = []
             for m in r["markers"]:
                 if m["n"] not in numbers:

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 BINARY_ABOVE = 300_000  # rows; below this exact float32 search is fast enough and exact
-RESCORE_FACTOR = 40  # shortlist = k x this, rescored exactly
+RESCORE_FACTOR = 40  # shortlist = max(k x this, MIN_SHORTLIST) rows, rescored exactly
+MIN_SHORTLIST = 4000
 
 
 def _popcount_table() -> np.ndarray:
@@ -122,7 +123,7 @@ class VectorIndex:
         dist = hamming(self.signs, qwords)
         if mask is not None:
             dist[~mask] = np.iinfo(np.uint16).max
-        short = nearest_codes(dist, k * RESCORE_FACTOR)
+        short = nearest_codes(dist, max(k * RESCORE_FACTOR, MIN_SHORTLIST))
         if mask is not None:
             short = short[mask[short]]
         exact = self.matrix[short].astype(np.float32) @ query.astype(np.float32)

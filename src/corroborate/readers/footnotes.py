@@ -121,17 +121,24 @@ class MarkerSequence:
 _URL_TOKEN = re.compile(r"\burl\b", re.IGNORECASE)
 
 
+_SEE_ALSO = re.compile(r"\b(?:see also|see|véase|ver)\s*:\s*", re.IGNORECASE)
+
+
 def url_slots(text: str) -> list[str]:
     """The citation text before each `url` placeholder: what the link target should fit."""
     slots: list[str] = []
     prev = 0
     for m in _URL_TOKEN.finditer(text):
         segment = text[prev:m.start()]
-        # the citation starts after the last ';' (citations are separated by semicolons) or
-        # after a sentence ('. See also:') inside the footnote
-        cut = max(segment.rfind(";"), segment.rfind(". "), segment.rfind(": ") if "see" in
-                  segment.lower() else -1)
-        slots.append(segment[cut + 1:].strip() if cut >= 0 else segment.strip())
+        # citations are separated by semicolons, or by a sentence (`… url. See also: …`)
+        cut = max(segment.rfind(";"), segment.rfind(". "))
+        segment = segment[cut + 1:] if cut >= 0 else segment
+        see = None
+        for see in _SEE_ALSO.finditer(segment):
+            pass
+        if see is not None:
+            segment = segment[see.end():]
+        slots.append(segment.strip())
         prev = m.end()
     return slots
 
@@ -217,6 +224,23 @@ def host_fit(url: str, citation: str, glossary: dict[str, str] | None = None) ->
     return best
 
 
+_PATH_WORDS = re.compile(r"[^\W\d_]{4,}")
+
+
+def path_fit(url: str, citation: str) -> float:
+    """0..0.5: shared words between the URL's path (a slug of the title, often) and the
+    citation: tells apart two articles of the same publisher."""
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:
+        return 0.0
+    slug = {_fold(w) for w in _PATH_WORDS.findall(path.replace("-", " ").replace("_", " "))}
+    words = {_fold(w) for w in _PATH_WORDS.findall(citation)}
+    if not slug or not words:
+        return 0.0
+    return 0.5 * len(slug & words) / min(len(slug), len(words))
+
+
 def align_urls(urls: list[str], slots: list[str], glossary: dict[str, str] | None = None
                ) -> list[int | None]:
     """For each URL, the index of the slot it belongs to (None: no slot fits).
@@ -231,7 +255,9 @@ def align_urls(urls: list[str], slots: list[str], glossary: dict[str, str] | Non
         return []
     if n == m:
         return list(range(n))
-    fit = [[host_fit(u, s, glossary) for s in slots] for u in urls]
+    # ties go to the earlier placeholder: lost link targets are more often the later ones
+    fit = [[host_fit(u, s, glossary) + path_fit(u, s) + 1e-3 * (m - j) / m for j, s in enumerate(slots)]
+           for u in urls]
     # score[i][j]: best (matches, fit) aligning urls[:i] with slots[:j]
     neg = (-1, 0.0)
     score = [[neg] * (m + 1) for _ in range(n + 1)]

@@ -16,6 +16,7 @@ last footnote seen and cannot run ahead of the markers already met in the body.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -74,8 +75,8 @@ class Layout:
         """The printed page number of a page index, from the nearest running header."""
         if not self.page_numbers:
             return None
-        before = [(i, n) for i, n in self.page_numbers if i <= page_idx]
-        i, n = before[-1] if before else self.page_numbers[0]
+        k = bisect_right(self.page_numbers, (page_idx, float("inf")))
+        i, n = self.page_numbers[k - 1] if k else self.page_numbers[0]
         page = n + (page_idx - i)
         return page if page >= 1 else None
 

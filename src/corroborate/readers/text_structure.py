@@ -113,7 +113,8 @@ class _Draft:
     kind: ParagraphKind
     page: int | None
     line: int
-    text: str = ""
+    parts: list[str] = field(default_factory=list)  # joined once at the end: long texts stay linear
+    length: int = 0
     markers: list[tuple[int, int]] = field(default_factory=list)
 
 
@@ -217,25 +218,27 @@ class StructureBuilder:
         markers = line.markers if markers is None else markers
         for _, n in markers:
             self.marker_lines.setdefault(n, line.no)
-        if not draft.text:
+        if not draft.parts:
             base = 0
-            draft.text = text
-        elif draft.text.endswith("-") and len(draft.text) > 1 and draft.text[-2].isalnum():
-            if drop_hyphen(draft.text, text, self.vocabulary):
-                draft.text = draft.text[:-1]
-            base = len(draft.text)
-            draft.text += text
+        elif draft.parts[-1].endswith("-") and len(draft.parts[-1]) > 1 and draft.parts[-1][-2].isalnum():
+            if drop_hyphen(draft.parts[-1], text, self.vocabulary):
+                draft.parts[-1] = draft.parts[-1][:-1]
+                draft.length -= 1
+            base = draft.length
         else:
-            draft.text += " "
-            base = len(draft.text)
-            draft.text += text
+            draft.parts.append(" ")
+            base = draft.length + 1
+        draft.parts.append(text)
+        draft.length = base + len(text)
         draft.markers.extend((base + off, n) for off, n in markers)
 
     def flush(self) -> None:
         draft, self.draft = self.draft, None
-        if draft is None or not draft.text.strip():
+        if draft is None:
             return
-        text = draft.text.rstrip()
+        text = "".join(draft.parts).rstrip()
+        if not text.strip():
+            return
         markers = [Marker(n=n, offset=min(off, len(text))) for off, n in draft.markers]
         self._section().paragraphs.append(
             Paragraph(kind=draft.kind, text=text, markers=markers, page=draft.page))

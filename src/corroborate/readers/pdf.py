@@ -193,17 +193,28 @@ class PdfAssembler:
         last_lay, last = flow[j]
         if j + 1 < len(flow):
             nlay, nxt = flow[j + 1]
-            full = last.x1 >= last_lay.right - self.size * 1.5
+            full = self._full(last_lay, last, nxt)
             close = nlay is last_lay and 0 < last.base - nxt.base <= self.pitch * 1.3
             if full and close and not style[j + 1]:
                 return False
         if i > 0 and not style[i - 1]:
             play, pln = flow[i - 1]
-            if play is lay and 0 < pln.base - ln.base <= self.pitch * 1.3 and (
-                pln.x1 >= play.right - self.size * 1.5
-            ):
+            if play is lay and 0 < pln.base - ln.base <= self.pitch * 1.3 and self._full(play, pln, ln):
                 return False
         return True
+
+    def _full(self, lay: PageLayout, prev: Line, nxt: Line) -> bool:
+        """Did `prev` end only because the next line's first word did not fit? (Ragged or
+        justified, a paragraph's last line leaves room for that word; inner lines do not.)"""
+        right = lay.margins(prev)[1]
+        first = nxt.chars[0].x0
+        end = first
+        for c in nxt.chars:
+            if c.ch.isspace():
+                break
+            end = c.x1
+        word = end - first
+        return prev.x1 + prev.size * 0.3 + word > right - prev.size * 0.2
 
     def _same_heading(self, a: tuple[PageLayout, Line], b: tuple[PageLayout, Line]) -> bool:
         (la, x), (lb, y) = a, b
@@ -215,9 +226,9 @@ class PdfAssembler:
         if _BULLET.match(text) or _ENUM.match(text):
             return False
         size = max(prev.size, cur.size)
-        prev_full = prev.x1 >= la.right - max(size * 2.0, (la.right - la.left) * 0.06)
-        indented = cur.x0 > lb.left + size * 0.8
-        if la is not lb or cur.base > prev.base + 1 or (prev.x0 > la.right - 1):
+        prev_full = self._full(la, prev, cur)
+        indented = cur.x0 > lb.margins(cur)[0] + size * 0.8
+        if la is not lb or cur.base > prev.base + 1:
             # a new page or column: a paragraph goes on if it filled its last line
             return prev_full and not indented and not text[:1].isupper() or (
                 prev_full and not indented and not re.search(r"[.!?:;\"”’)]\s*\d*$", prev.text.rstrip())
@@ -226,7 +237,8 @@ class PdfAssembler:
             return False
         if prev.base - cur.base > self.pitch * 1.35 * (cur.size / self.size):
             return False
-        if not prev_full:
+        broken_word = prev.text.rstrip().endswith(("-", "\x02", "\u00ad")) and text[:1].islower()
+        if not prev_full and not broken_word:
             return False
         first = block.lines[0]
         if indented and cur.x0 > prev.x0 + size * 0.8 and first is not prev:
@@ -272,14 +284,14 @@ class PdfAssembler:
                 markers = [(max(0, o - cut), n) for o, n in markers]
         elif not block.heading and self._quoted(block):
             kind = ParagraphKind.QUOTE
-        text, markers = _squeeze(text, markers)
+        text, markers = _squeeze(text.replace("\x02", "-").replace("\u00ad", ""), markers)
         return Paragraph(kind=kind, text=text, page=block.page,
                          markers=[Marker(n=n, offset=o) for o, n in markers])
 
     def _quoted(self, block: _Block) -> bool:
         lay = self.layouts[block.lines[0].page]
         indent = self.size * 1.5
-        return len(block.lines) >= 2 and all(ln.x0 >= lay.left + indent for ln in block.lines)
+        return len(block.lines) >= 2 and all(ln.x0 >= lay.margins(ln)[0] + indent for ln in block.lines)
 
     def sections(self, blocks: list[_Block]) -> list[Section]:
         roots: list[Section] = []

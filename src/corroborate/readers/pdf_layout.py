@@ -24,6 +24,16 @@ class PageLayout:
     two_columns: bool = False
     left: float = 0.0
     right: float = 0.0
+    mid: float = 0.0  # the gutter of a two-column page
+    columns: tuple[tuple[float, float], tuple[float, float]] = ((0.0, 0.0), (0.0, 0.0))
+
+    def margins(self, line: Line) -> tuple[float, float]:
+        """Left and right edge of the text measure the line belongs to."""
+        if self.two_columns and line.x1 <= self.mid + 5:
+            return self.columns[0]
+        if self.two_columns and line.x0 >= self.mid - 5:
+            return self.columns[1]
+        return self.left, self.right
 
 
 def _edge_key(line: Line, page: PageText) -> tuple[str, str] | None:
@@ -155,11 +165,25 @@ def layout_pages(pages: list[PageText]) -> tuple[list[PageLayout], float]:
             is_note = (ln.size < small or _opens_small_note(ln, ordered, small)) and not any(
                 b.base < ln.base - 1 and b.x0 < ln.x1 and ln.x0 < b.x1 for b in big)
             (lay.notes if is_note else lay.body).append(ln)
-        xs = [ln.x0 for ln in lay.body] or [0.0]
-        xe = [ln.x1 for ln in lay.body] or [page.width]
-        lay.left = min(xs)
-        lay.right = sorted(xe)[int(len(xe) * 0.9)] if len(xe) > 3 else max(xe)
+        if lay.two_columns:
+            xs = [ln.x0 for ln in lay.body] or [0.0]
+            xe = [ln.x1 for ln in lay.body] or [page.width]
+            lay.mid = (min(xs) + max(xe)) / 2
+            left_col = [ln for ln in lay.body if ln.x1 <= lay.mid + 5] or lay.body
+            right_col = [ln for ln in lay.body if ln.x0 >= lay.mid - 5] or lay.body
+            lay.columns = ((min(ln.x0 for ln in left_col), max(ln.x1 for ln in left_col)),
+                           (min(ln.x0 for ln in right_col), max(ln.x1 for ln in right_col)))
         out.append(lay)
+    # the measure of single-column pages, from the whole document: a page with three lines
+    # of ragged text says little about where its right margin is
+    x0s = sorted(ln.x0 for lay in out if not lay.two_columns for ln in lay.body if ln.size >= small)
+    x1s = sorted(ln.x1 for lay in out if not lay.two_columns for ln in lay.body if ln.size >= small)
+    for lay in out:
+        if x0s:
+            lay.left = x0s[int(len(x0s) * 0.05)]
+            lay.right = x1s[min(len(x1s) - 1, int(len(x1s) * 0.95))]
+        else:
+            lay.left, lay.right = 0.0, lay.page.width
     return out, size
 
 

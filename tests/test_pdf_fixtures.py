@@ -1,0 +1,257 @@
+"""The PDF reader on small PDFs generated here (reportlab) for the hard cases: a footnote
+continued over a page, a marker after a closing quote, two columns, running headers, link
+annotations, hyphenation, and bad input (no text layer, encrypted, corrupt)."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
+
+from corroborate import Library
+from corroborate.models import Report
+from corroborate.readers import ReaderError, read_document
+
+W, H = A4
+LEFT, RIGHT = 72, W - 72
+BODY, NOTE = 10, 8
+
+Segment = tuple[str, str, float, float]  # text, font, size, rise
+
+
+def line(c: canvas.Canvas, x: float, y: float, *segments: Segment) -> None:
+    t = c.beginText(x, y)
+    for text, font, size, rise in segments:
+        t.setFont(font, size)
+        t.setRise(rise)
+        t.textOut(text)
+    c.drawText(t)
+
+
+def body(text: str) -> Segment:
+    return (text, "Helvetica", BODY, 0)
+
+
+def sup(n: int, size: float = 6) -> Segment:
+    return (str(n), "Helvetica", size, 3.5)
+
+
+def bold(text: str, size: float = 12) -> Segment:
+    return (text, "Helvetica-Bold", size, 0)
+
+
+def note(c: canvas.Canvas, y: float, n: int | None, text: str) -> None:
+    segs: list[Segment] = [sup(n, 5)] if n is not None else []
+    segs.append((("" if n is None else " ") + text, "Helvetica", NOTE, 0))
+    line(c, LEFT, y, *segs)
+
+
+def paragraph(c: canvas.Canvas, y: float, text: str, indent: float = 0, x: float = LEFT,
+              right: float = RIGHT, leading: float = 12, max_lines: int = 99) -> tuple[float, str]:
+    """Ragged-right text wrapped greedily like a word processor; "{n}" is a superscript marker
+    glued to the word before it, "|" forces a line break (a hyphenated word). Returns the next y
+    and the words left over after `max_lines` (they go on the next page)."""
+    words = text.split(" ")
+    lines: list[list[str]] = [[]]
+    width = indent
+
+    def w(word: str) -> float:
+        plain = word.replace("|", "")
+        for n in range(1, 10):
+            plain = plain.replace(f"{{{n}}}", "9")
+        return stringWidth(plain, "Helvetica", BODY)
+
+    for word in words:
+        add = w(word) + (stringWidth(" ", "Helvetica", BODY) if lines[-1] else 0)
+        if lines[-1] and x + width + add > right:
+            lines.append([])
+            width = 0
+            add = w(word)
+        lines[-1].append(word)
+        width += add
+        if word.endswith("|"):
+            lines.append([])
+            width = 0
+    lines = [ln for ln in lines if ln]
+    rest = " ".join(" ".join(ln) for ln in lines[max_lines:])
+    for i, words_ in enumerate(lines[:max_lines]):
+        segs: list[Segment] = []
+        for text_ in re.split(r"(\{\d+\})", " ".join(words_).replace("|", "")):
+            m = re.fullmatch(r"\{(\d+)\}", text_)
+            segs.append(sup(int(m.group(1))) if m else body(text_))
+        line(c, x + (indent if i == 0 else 0), y, *segs)
+        y -= leading
+    return y, rest
+
+
+def running(c: canvas.Canvas, page: int) -> None:
+    line(c, LEFT, H - 40, ("Country Focus Peru - Security situation", "Helvetica", 8, 0))
+    line(c, W / 2, 30, (str(page), "Helvetica", 8, 0))
+
+
+def footnoted_pdf(path: Path) -> Path:
+    """Two pages: note 2 runs over to page 2; a paragraph runs over too; marker after a quote."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setTitle("Peru security fixture")
+    running(c, 1)
+    line(c, LEFT, 760, bold("1. Introduction"))
+    y, _ = paragraph(c, 735, "Protests spread across the southern regions in December 2022.{1} The police "
+                     "response drew criticism from the investigation units and was called investi-| "
+                     "gation-worthy and “disproportionate.”{2} The investigation continues.")
+    y, _ = paragraph(c, y - 8, "Detentions followed in Puno and Juliaca.")
+    _, rest = paragraph(c, y - 8, "A second paragraph starts here with an indented first line and runs on to a "
+                        "second line that fills the measure of the column all the way to the right margin, and "
+                        "the paragraph then continues on the next page of the report without any break, "
+                        "ending here.{3}", indent=20, max_lines=2)
+    c.line(LEFT, 120, LEFT + 150, 120)
+    note(c, 105, 1, "Amnesty International, Lethal repression, 2023, https://www.amnesty.org/en/")
+    note(c, 95, 2, "Human Rights Watch, Deadly Decline: Abuses by Security Forces in Peru, which")
+    note(c, 85, None, "documents the killings of protesters in the south of the")
+    c.linkURL("https://www.hrw.org/report/2023/04/26/deadly-decline", (LEFT, 92, LEFT + 300, 102), relative=0)
+    c.showPage()
+    running(c, 2)
+    paragraph(c, 760, rest)
+    line(c, LEFT, 735, bold("2. Human rights defenders"))
+    line(c, LEFT, 710, body("Defenders reported threats in 2023."), sup(4))
+    c.line(LEFT, 120, LEFT + 150, 120)
+    note(c, 105, None, "country, 2023.")
+    note(c, 95, 3, "Defensoría del Pueblo, Reporte de conflictos sociales, 2023.")
+    note(c, 85, 4, "Front Line Defenders, Global Analysis, 2023.")
+    c.showPage()
+    c.save()
+    return path
+
+
+def two_column_pdf(path: Path) -> Path:
+    c = canvas.Canvas(str(path), pagesize=A4)
+    col_w = (RIGHT - LEFT - 20) / 2
+    right_x = LEFT + col_w + 20
+    line(c, LEFT, 780, bold("Two-column report", 14))
+    left_lines = ["Left column paragraph one opens the", "text and runs down the left column to",
+                  "its end in this first half.", "Left column paragraph two is short."]
+    right_lines = ["Right column paragraph three comes", "after everything in the left column",
+                   "even though it is level with it."]
+    y = 740
+    for i, text in enumerate(left_lines):
+        line(c, LEFT, y - i * 12 - (10 if i == 3 else 0), body(text))
+    for i, text in enumerate(right_lines):
+        line(c, right_x, y - i * 12, body(text))
+    c.showPage()
+    c.save()
+    return path
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Report:
+    return read_document(footnoted_pdf(tmp_path_factory.mktemp("pdf") / "fixture.pdf"))
+
+
+def test_footnote_continued_over_the_page(report):
+    assert [f.n for f in report.footnotes] == [1, 2, 3, 4]
+    f2 = report.footnote(2)
+    assert f2.page == 1
+    assert f2.text == ("Human Rights Watch, Deadly Decline: Abuses by Security Forces in Peru, which documents "
+                       "the killings of protesters in the south of the country, 2023.")
+    assert report.footnote(3).page == 2
+    assert report.footnote(3).text == "Defensoría del Pueblo, Reporte de conflictos sociales, 2023."
+
+
+def test_link_annotation_goes_to_the_note_it_covers(report):
+    assert report.footnote(2).urls == ["https://www.hrw.org/report/2023/04/26/deadly-decline"]
+    assert report.footnote(1).urls == ["https://www.amnesty.org/en/"]
+
+
+def test_marker_after_closing_quote_and_hyphenation(report):
+    para = report.sections[0].paragraphs[0]
+    assert "was called investigation-worthy and" in para.text
+    m2 = next(m for m in para.markers if m.n == 2)
+    assert para.text[:m2.offset].endswith("“disproportionate.”")
+    m1 = next(m for m in para.markers if m.n == 1)
+    assert para.text[:m1.offset].endswith("December 2022.")
+    assert "2022.1" not in para.text and "”2" not in para.text
+
+
+def test_paragraph_joined_across_pages_and_headings(report):
+    intro = report.sections[0]
+    assert (intro.number, intro.title) == ("1", "Introduction")
+    assert [s.number for s in report.sections] == ["1", "2"]
+    assert intro.paragraphs[1].text == "Detentions followed in Puno and Juliaca."
+    second = intro.paragraphs[2]
+    assert second.text.endswith("without any break, ending here.")
+    assert second.page == 1
+    assert [m.n for m in second.markers] == [3]
+    assert report.sections[1].paragraphs[0].page == 2
+
+
+def test_running_header_and_page_numbers_dropped(report):
+    text = " ".join(p.text for p in report.paragraphs())
+    assert "Country Focus Peru" not in text
+    assert not any(p.text.strip().isdigit() for p in report.paragraphs())
+    assert "Amnesty" not in text  # no footnote text in running text
+
+
+def test_two_columns_read_left_then_right(tmp_path):
+    report = read_document(two_column_pdf(tmp_path / "cols.pdf"))
+    texts = [p.text for p in report.paragraphs()]
+    assert texts == [
+        "Left column paragraph one opens the text and runs down the left column to its end in this first half.",
+        "Left column paragraph two is short.",
+        "Right column paragraph three comes after everything in the left column even though it is level with it.",
+    ]
+
+
+def test_image_only_pdf_is_refused_as_scanned(tmp_path):
+    img = Image.new("L", (400, 200), 255)
+    ImageDraw.Draw(img).text((20, 80), "Scanned page, no text layer", fill=0)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    path = tmp_path / "scan.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 72, 500, width=400, height=200)
+    c.showPage()
+    c.save()
+    with pytest.raises(ReaderError, match="scanned PDF: no text layer; OCR is not supported"):
+        read_document(path)
+
+
+def test_encrypted_pdf_is_refused_and_nothing_written(tmp_path, monkeypatch):
+    monkeypatch.setenv("CORROBORATE_EMBEDDINGS", "0")
+    path = tmp_path / "locked.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4, encrypt="s3cret")
+    line(c, LEFT, 700, body("Confidential interview notes."))
+    c.showPage()
+    c.save()
+    with pytest.raises(ReaderError, match="encrypted PDF"):
+        read_document(path)
+    with Library(tmp_path / "lib.db") as lib:
+        with pytest.raises(ReaderError):
+            lib.ingest(path)
+        assert lib.reports() == []
+
+
+@pytest.mark.parametrize("payload", [b"%PDF-1.7\n%\xe2\xe3\n1 0 obj << /Type /Catalog >>\ngarbage", b"%PDF-1.4\n"])
+def test_corrupt_pdf_gives_a_clear_error(tmp_path, payload):
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(payload)
+    with pytest.raises(ReaderError) as err:
+        read_document(path)
+    assert "broken.pdf" in str(err.value)
+    assert "PDF" in err.value.problem
+
+
+def test_ingested_fixture_round_trips(tmp_path, monkeypatch):
+    monkeypatch.setenv("CORROBORATE_EMBEDDINGS", "0")
+    path = footnoted_pdf(tmp_path / "fixture.pdf")
+    with Library(tmp_path / "lib.db") as lib:
+        result = lib.ingest(path)
+        stored = lib.report(result.id)
+    assert stored.format == "pdf"
+    assert stored.footnote(2).page == 1
+    assert {m.n for p in stored.paragraphs() for m in p.markers} == {1, 2, 3, 4}

@@ -133,11 +133,9 @@ def url_slots(text: str) -> list[str]:
         # citations are separated by semicolons, or by a sentence (`… url. See also: …`)
         cut = max(segment.rfind(";"), segment.rfind(". "))
         segment = segment[cut + 1:] if cut >= 0 else segment
-        see = None
-        for see in _SEE_ALSO.finditer(segment):
-            pass
-        if see is not None:
-            segment = segment[see.end():]
+        see = list(_SEE_ALSO.finditer(segment))
+        if see:
+            segment = segment[see[-1].end():]
         slots.append(segment.strip())
         prev = m.end()
     return slots

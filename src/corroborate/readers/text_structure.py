@@ -392,9 +392,9 @@ class StructureBuilder:
                 self.open_unnumbered(t, line.page, top)
                 i += 1
                 continue
-            self._paragraph_line(line)
+            own_line = self._paragraph_line(line)
             self.sentence_end = bool(_TERMINAL.search(line.text))
-            self.closed = self.ends_paragraph(line, nxt) or (
+            self.closed = own_line or self.ends_paragraph(line, nxt) or (
                 self.sentence_end and self.draft is not None and self.draft.kind == ParagraphKind.CAPTION)
             if self.closed:
                 self.flush()
@@ -404,7 +404,8 @@ class StructureBuilder:
                          terms_of_reference=self.tor, warnings=self.warnings,
                          marker_lines=self.marker_lines)
 
-    def _paragraph_line(self, line: BodyLine) -> None:
+    def _paragraph_line(self, line: BodyLine) -> bool:
+        """Put the line into a paragraph; True when that paragraph is complete with this line."""
         t = line.text
         # a number or letter opens a list item only where a sentence ended (`24.1 percent.` at
         # the top of a page continues the sentence before it)
@@ -418,13 +419,14 @@ class StructureBuilder:
             self.start(ParagraphKind.LIST_ITEM, line)
         elif _CAPTION.match(t) and may_open:
             self.start(ParagraphKind.CAPTION, line)
-        elif _ARTICLE.match(t):
-            self.start(ParagraphKind.QUOTE, line)
-            self.closed = True
+        elif _ARTICLE.match(t) and may_open:
+            self.start(ParagraphKind.QUOTE, line)  # the title line of a quoted legal article
+            return True
         elif self.draft is None or self.closed:
             self.start(ParagraphKind.BODY, line)
         else:
             self.add(line)
+        return False
 
 
 # --- glossary ----------------------------------------------------------------------------------

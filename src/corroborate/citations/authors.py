@@ -98,7 +98,7 @@ def _given_names(segment: str) -> tuple[bool, bool]:
     ws = words(s)
     if not 1 <= len(ws) <= 4:
         return False, et_al
-    if s.casefold() in COUNTRIES or opens_like_document(s) or opens_like_institution(s):
+    if s.casefold() in COUNTRIES or any(w.casefold() in INSTITUTION_WORDS | DOCUMENT_WORDS for w in ws):
         return False, et_al
     ok = all(GIVEN_NAME.match(w) or w.casefold() in {"de", "del", "la", "van", "von", "da"} for w in ws)
     return ok and bool(GIVEN_NAME.match(ws[0])), et_al
@@ -108,6 +108,8 @@ def _surname(segment: str) -> bool:
     s = segment.strip()
     ws = words(s)
     if not 1 <= len(ws) <= 3 or is_acronym(s) or is_parent(s):
+        return False
+    if any(w.casefold() in INSTITUTION_WORDS for w in ws):
         return False
     return all(GIVEN_NAME.match(w) or w.casefold() in {"de", "del", "la", "van", "von", "da", "y"} for w in ws)
 
@@ -194,4 +196,4 @@ def _is_second_level(first: str, second: str, ev: AuthorEvidence) -> bool:
         return is_name_like(second) and not opens_like_document(second)
     # An ordinary first-level author gets a second level only with corpus evidence and an
     # institutional shape (`Amnesty International, Peru Section` seen heading several titles).
-    return repeated and (is_acronym(second) or opens_like_institution(second))
+    return repeated and (is_acronym(second) or any(w.casefold() in INSTITUTION_WORDS for w in second.split()))

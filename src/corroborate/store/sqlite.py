@@ -479,7 +479,7 @@ class SqliteStore:
         sql = f"""
             SELECT s.*, COUNT(DISTINCT ct.report_pk || ':' || ct.footnote_n) AS footnotes,
                    COUNT(DISTINCT m.paragraph_pk) AS paragraphs,
-                   COUNT(ct.pk) AS citations
+                   COUNT(DISTINCT ct.pk) AS citations
             FROM sources s
             JOIN citations ct ON ct.source_id = s.id
             JOIN reports r ON r.pk = ct.report_pk

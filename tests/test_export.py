@@ -216,7 +216,7 @@ def test_csl_json_renders_with_citeproc(exported):
     assert len(items) > 50
     assert all(i["type"] and i.get("title") and i.get("id") for i in items)
     source = CiteProcJSON(items)
-    style = CitationStylesStyle("harvard1", validate=False)
+    style = CitationStylesStyle("harvard-cite-them-right", validate=False)
     bib = CitationStylesBibliography(style, source, formatter.plain)
     for item in items:
         bib.register(CPCitation([CitationItem(item["id"])]))

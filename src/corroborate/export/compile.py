@@ -167,23 +167,49 @@ def report_label(report: Report) -> str:
     return ", ".join(parts)
 
 
-def _names(source: Source) -> list[str]:
-    """How a source may be named in running text: 'DPLF (Due Process of Law Foundation)' gives
-    both forms."""
-    names = []
-    for text in (source.author,):
-        if not text:
-            continue
-        names.append(text.strip())
-        m = re.fullmatch(r"\s*(.+?)\s*\((.+)\)\s*", text)
+_LINKING = {"of", "the", "for", "and", "on", "in", "de", "del", "la", "las", "los", "y", "e", "para", "por"}
+
+
+def spelled_out(acronym: str, report: Report) -> set[str]:
+    """Long forms of `acronym` the report uses: glossary entries, and 'Due Process of Law
+    Foundation (DPLF)' in the text, where the capitalised words' initials spell the acronym."""
+    out = {g.definition.split(" (")[0].strip() for g in report.glossary if g.term.strip() == acronym}
+    if not re.fullmatch(r"[A-Z][A-Za-z]{1,9}", acronym):
+        return {o for o in out if o}
+    pattern = re.compile(rf"((?:[\w'’.-]+\s+){{1,12}})\({re.escape(acronym)}\)")
+    for p in report.paragraphs():
+        for m in pattern.finditer(p.text):
+            words = m.group(1).split()
+            picked: list[str] = []
+            for w in reversed(words):  # walk back from the parenthesis while the initials fit
+                if w[:1].isupper() or (w.lower() in _LINKING and picked):
+                    picked.insert(0, w)
+                    initials = "".join(x[0] for x in picked if x[:1].isupper())
+                    if initials.upper() == acronym.upper():
+                        out.add(" ".join(picked))
+                        break
+                else:
+                    break
+    return {o for o in out if o}
+
+
+def _names(source: Source, report: Report) -> list[str]:
+    """How a source may be named in running text: its author as registered, the parts of
+    'DPLF (Due Process of Law Foundation)', and long forms of an acronym."""
+    names: set[str] = set()
+    if source.author:
+        names.add(source.author.strip())
+        m = re.fullmatch(r"\s*(.+?)\s*\((.+)\)\s*", source.author)
         if m:
-            names += [m.group(1), m.group(2)]
-    return sorted({n for n in names if len(n) >= 2}, key=len, reverse=True)
+            names |= {m.group(1), m.group(2)}
+        for name in list(names):
+            names |= spelled_out(name, report)
+    return sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
 
 
-def redact_names(text: str, secret: list[Source]) -> str:
+def redact_names(text: str, secret: list[Source], report: Report) -> str:
     for src in secret:
-        for name in _names(src):
+        for name in _names(src, report):
             text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", REDACTED, text)
     return text
 
@@ -275,7 +301,7 @@ def compile_document(
                 if new:
                     doc.notes[shown_n] = Note(n=shown_n, text=f"{label}, {where}, paragraph {q.paragraph_id}")
                 marks.append((shown_n, len(q.text) + 2))
-            body = "“" + (redact_names(q.text, secret) if secret else q.text) + "”"
+            body = "“" + (redact_names(q.text, secret, report) if secret else q.text) + "”"
             if secret and body[1:-1] != q.text:
                 marks = _shift_marks(q.text, body[1:-1], marks)
             inlines = split_at_markers(body, marks)

@@ -31,6 +31,7 @@ from corroborate.readers.pdf_text import (
 
 _TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…{2,}\s*\d+\s*$")
 _BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u25a0\uf0b7\uf0a7\uf0d8\uf076\u2013\u2014\-*]\s+")
+_LABEL = re.compile(r"^(?:\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]|[\u2022\u00b7\u25aa\u25cf\u25e6\uf0b7\uf0a7\u2013*-])\s+")
 _ENUM = re.compile(r"^\(?(?:[a-z]|[ivx]{1,4})\)\s+")
 _HEADING_NUMBER = re.compile(
     r"^(?P<num>(?:[IVXLC]{1,6}|[A-Z]|\d{1,2}(?:\.\d{1,2}){0,4}|[a-z])(?:[.)]|(?=\s)))\s+(?P<title>\S.*)$"
@@ -195,11 +196,14 @@ class PdfAssembler:
             nlay, nxt = flow[j + 1]
             full = self._full(last_lay, last, nxt)
             close = nlay is last_lay and 0 < last.base - nxt.base <= self.pitch * 1.3
-            if full and close and not style[j + 1]:
+            same_size = abs(last.size - nxt.size) <= nxt.size * 0.1
+            if full and close and same_size and not style[j + 1]:
                 return False
         if i > 0 and not style[i - 1]:
             play, pln = flow[i - 1]
-            if play is lay and 0 < pln.base - ln.base <= self.pitch * 1.3 and self._full(play, pln, ln):
+            if play is lay and 0 < pln.base - ln.base <= self.pitch * 1.3 and self._full(play, pln, ln) and (
+                abs(pln.size - ln.size) <= ln.size * 0.1
+            ):
                 return False
         return True
 
@@ -226,26 +230,22 @@ class PdfAssembler:
         if _BULLET.match(text) or _ENUM.match(text):
             return False
         size = max(prev.size, cur.size)
-        prev_full = self._full(la, prev, cur)
-        indented = cur.x0 > lb.margins(cur)[0] + size * 0.8
+        broken_word = prev.text.rstrip().endswith(("-", "\x02", "\u00ad")) and text[:1].islower()
+        full = self._full(la, prev, cur) or broken_word
+        # indentation is judged against the block itself: quotes are indented throughout, a
+        # numbered item hangs its lines under the text after the number
+        hang = _hanging_x(block.lines[0])
+        aligned = hang is not None and abs(cur.x0 - hang) < size * 0.6
+        ref_x0 = min(ln.x0 for ln in block.lines)
+        indented = cur.x0 > ref_x0 + size * 0.8 and not aligned
         if la is not lb or cur.base > prev.base + 1:
-            # a new page or column: a paragraph goes on if it filled its last line
-            return prev_full and not indented and not text[:1].isupper() or (
-                prev_full and not indented and not re.search(r"[.!?:;\"”’)]\s*\d*$", prev.text.rstrip())
-            )
-        if abs(prev.size - cur.size) > max(prev.size, cur.size) * 0.12:
+            # a new page or column: the paragraph goes on if it filled its last line
+            return full and not indented
+        if abs(prev.size - cur.size) > size * 0.12:
             return False
         if prev.base - cur.base > self.pitch * 1.35 * (cur.size / self.size):
             return False
-        broken_word = prev.text.rstrip().endswith(("-", "\x02", "\u00ad")) and text[:1].islower()
-        if not prev_full and not broken_word:
-            return False
-        first = block.lines[0]
-        if indented and cur.x0 > prev.x0 + size * 0.8 and first is not prev:
-            return False  # a first-line indent opens a paragraph
-        if indented and first is prev and cur.x0 > prev.x0 + size * 0.8:
-            return False
-        return True
+        return full and not indented
 
     # --- assembly ------------------------------------------------------------------------
 
@@ -276,7 +276,10 @@ class PdfAssembler:
             text = joined
         kind = ParagraphKind.BODY
         bullet = _BULLET.match(text) or _ENUM.match(text)
-        if bullet and not block.heading:
+        hang = _hanging_x(block.lines[0])
+        hanging = hang is not None and len(block.lines) > 1 and all(
+            abs(ln.x0 - hang) < ln.size * 0.6 for ln in block.lines[1:])
+        if (bullet or hanging) and not block.heading:
             kind = ParagraphKind.LIST_ITEM
             if _BULLET.match(text):
                 cut = bullet.end()
@@ -346,6 +349,14 @@ class PdfAssembler:
         for n in sorted(cited - {f.n for f in footnotes}):
             self.warnings.append(IngestWarning(
                 code="footnote-missing", footnote=n, message=f"marker {n} has no footnote text"))
+
+
+def _hanging_x(line: Line) -> float | None:
+    """Where the text of a numbered or bulleted line starts, after its label."""
+    m = _LABEL.match(line.text)
+    if not m or m.end() >= len(line.chars):
+        return None
+    return line.chars[m.end()].x0
 
 
 def _scheme(number: str | None, line: Line, size: float, open_sections: list[Section]) -> tuple:

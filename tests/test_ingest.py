@@ -25,7 +25,9 @@ SMALL = """Country Report
 
 1. Overview
 
-The capital hosts most ministries.1 Another sentence follows here.2
+The capital hosts most ministries.1
+
+Another sentence follows here.2
 """ + " \n" + """1 Ministry, Annual report, 3 May 2023, url
 2 Agency, Second report, 2022, url
 
@@ -63,7 +65,7 @@ def test_ingest_sample_json_counts(tmp_path):
     (rep,) = data["reports"]
     assert rep["id"] == SAMPLE_ID
     assert rep["status"] == "added"
-    assert rep["sections"] > 30 and rep["paragraphs"] > 300
+    assert rep["sections"] > 30 and rep["paragraphs"] > 120
     assert 400 <= rep["footnotes"] <= 440
     assert rep["warnings"] > 100  # ~160 lost footnotes are each a warning
     assert data["errors"] == []
@@ -175,7 +177,7 @@ def test_cp1252_text_is_read_with_a_warning(tmp_path):
         report = lib.report(result.id)
     text = " ".join(p.text for p in report.paragraphs())
     assert "Perú’s" in text
-    assert any("cp1252" in str(w) for w in report.warnings)
+    assert any("1252" in str(w) for w in report.warnings)
 
 
 def test_text_without_footnotes(tmp_path):

@@ -222,6 +222,7 @@ def host_fit(url: str, citation: str, glossary: dict[str, str] | None = None) ->
     return best
 
 
+MATCH = 0.5  # worth of placing a link at all, against the fit (0..1.5) of a better placement
 _PATH_WORDS = re.compile(r"[^\W\d_]{4,}")
 
 
@@ -245,7 +246,8 @@ def align_urls(urls: list[str], slots: list[str], glossary: dict[str, str] | Non
 
     Order is kept (links appear in the order of their placeholders). When the counts match,
     the links map one to one. When some are missing on either side, a monotone alignment
-    maximises first the number of matched links, then their host/publisher fit — so one lost
+    maximises the sum over matched pairs of (MATCH + host/publisher fit): every link is placed
+    unless placing it would push a link off the citation its host clearly names — so one lost
     link does not shift every later link onto the wrong citation.
     """
     n, m = len(urls), len(slots)
@@ -256,19 +258,18 @@ def align_urls(urls: list[str], slots: list[str], glossary: dict[str, str] | Non
     # ties go to the earlier placeholder: lost link targets are more often the later ones
     fit = [[host_fit(u, s, glossary) + path_fit(u, s) + 1e-3 * (m - j) / m for j, s in enumerate(slots)]
            for u in urls]
-    # score[i][j]: best (matches, fit) aligning urls[:i] with slots[:j]
-    neg = (-1, 0.0)
+    # score[i][j]: best total aligning urls[:i] with slots[:j]
+    neg = float("-inf")
     score = [[neg] * (m + 1) for _ in range(n + 1)]
     move = [[0] * (m + 1) for _ in range(n + 1)]
     for i in range(n + 1):
         for j in range(m + 1):
             if i == 0 and j == 0:
-                score[0][0] = (0, 0.0)
+                score[0][0] = 0.0
                 continue
             best, how = neg, 0
             if i > 0 and j > 0 and score[i - 1][j - 1] != neg:
-                c, f = score[i - 1][j - 1]
-                cand = (c + 1, f + fit[i - 1][j - 1])
+                cand = score[i - 1][j - 1] + MATCH + fit[i - 1][j - 1]
                 if cand > best:
                     best, how = cand, 1
             if j > 0 and score[i][j - 1] != neg:  # slot j-1 gets no link

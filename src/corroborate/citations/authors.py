@@ -122,6 +122,8 @@ class AuthorEvidence:
     continuations: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     # seg1 folded -> the distinct folded second segments seen after it
     seconds: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # last segment before the date folded -> the distinct folded segments before it
+    tails: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def add(self, head: list[str]) -> None:
         """`head`: the comma segments of one citation before its date (author + title)."""
@@ -129,6 +131,12 @@ class AuthorEvidence:
             self.seconds[fold(head[0])].add(fold(head[1]))
         if len(head) >= 3:
             self.continuations[(fold(head[0]), fold(head[1]))].add(fold(head[2]))
+            self.tails[fold(head[-1])].add(fold(head[-2]))
+
+    def is_container(self, segment: str) -> bool:
+        """A last segment that closes several different titles names their journal or outlet
+        (`..., Die Presse, 15.04.2024` in three footnotes with three titles)."""
+        return len(self.tails.get(fold(segment), ())) >= 2 and is_name_like(segment.rstrip("!?"), max_words=8)
 
     def distinct_continuations(self, first: str, second: str) -> int:
         return len(self.continuations.get((fold(first), fold(second)), ()))

@@ -33,7 +33,16 @@ from corroborate.citations.dates import parse_date
 from corroborate.citations.knowledge import COUNTRIES, LEGISLATION_START
 from corroborate.models import Citation, CitationKind
 
-URL_TOKEN = re.compile(r"(?:^|,)\s*url\s*$", re.IGNORECASE)
+# The `url` placeholder of EUAA style, or a link written out in the text.
+URL_TOKEN = re.compile(r"(?:^|,)\s*(?P<url>url|https?://\S+?)[.,;]?\s*$", re.IGNORECASE)
+# Academic styles end a reference with pages: `31–42`, `184 ff`, `331 (337 f)`, `(2019) 5 ff`.
+PAGES_END = re.compile(r"(?:\b\d+\s*ff?\.?|\b\d{1,4}\s*[–-]\s*\d{1,4}|\b\d+\s*\([^()]*\d[^()]*\))\s*$")
+YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s*[–-]\s*(?:19|20)\d\d\s*$")
+# `Author ‘Title’ [2021] Journal 94(1) 58–74` / `Author, 'Title' (2005) 14 Policing 31`.
+QUOTED = re.compile(
+    r"^(?P<author>[^‘“\"'\d]{2,160}?)[,\s]+[‘“](?P<title>[^’”]{3,}?)[’”]\s*,?\s*(?P<rest>.*)$", re.DOTALL)
+YEAR_MARK = re.compile(r"[\[(](?P<year>(?:1[89]|20)\d\d)[\])]")
+SEE_WORDS = re.compile(r"^(?P<note>(?:see|see also|see, for example,|see e\.g\.,?|cf\.?|compare|also)\s+)", re.I)
 _LOC_HEAD = (
     r"(?:pp?\.|paras?\.?|arts?\.|articles?|chs?\.|chapters?|sections?|secs?\.|§{1,2}|"
     r"annex(?:es)?|footnotes?|fn\.|tables?|figs?\.|figures?|slides?)"
@@ -87,8 +96,11 @@ class Piece:
     has_url: bool = False
     locator: str | None = None
     kind: CitationKind = CitationKind.DOCUMENT
-    author: str | None = None  # set by patterns that know it (analysis, book)
+    author: str | None = None  # set by patterns that know it (analysis, book, quoted title)
     title: str | None = None
+    container: str | None = None
+    inline_url: str | None = None  # a link written out in the text, not a placeholder
+    quoted: bool = False  # read by the quoted-title (academic) reader
 
 
 def normalise(text: str) -> str:
@@ -123,6 +135,8 @@ def ends_like_citation(text: str) -> bool:
     if not s:
         return False
     if URL_TOKEN.search(s) or LOCATOR.search(s):
+        return True
+    if PAGES_END.search(s) and not YEAR_RANGE.search(s) and (QUOTED.match(s) or YEAR_MARK.search(s)):
         return True
     segs = split_segments(s)
     if len(segs) >= 2 and parse_date(segs[-1]) is not None:
@@ -212,6 +226,9 @@ def analyse_piece(text: str) -> Piece:
     if m and _cited_after_see(m.group("rest")):
         lead.append(m.group("note").strip())
         body = m.group("rest")
+    quoted = _read_quoted(raw, body, lead)
+    if quoted is not None:
+        return quoted
     if (lead and _cited_after_see(body)) or opens_like_citation(body) or (URL_TOKEN.search(body.rstrip(". ")) and len(split_segments(body)) >= 2):
         return _read_citation(raw, body, lead)
     if is_prose(body) or (lead and not body.strip()):
@@ -221,6 +238,43 @@ def analyse_piece(text: str) -> Piece:
         # `AFP, At least six killed in Peru`: a citation whose end was lost in extraction.
         return _read_citation(raw, body, lead)
     return Piece(text=raw, role="unparsed", kind=CitationKind.UNPARSED, lead_note=" ".join(lead) or None)
+
+
+def _read_quoted(raw: str, body: str, lead: list[str]) -> Piece | None:
+    """Academic/legal styles that quote the title (OSCOLA and kin), written without `url`
+    placeholders: author before the quote, year in brackets after it, then the journal."""
+    if re.search(r"(?:^|,)\s*url\b", body, re.IGNORECASE):
+        return None
+    m = QUOTED.match(body.strip())
+    if not m:
+        return None
+    author = m.group("author").strip(" ,")
+    see = SEE_WORDS.match(author)
+    notes = list(lead)
+    if see:
+        notes.append(see.group("note").strip())
+        author = author[see.end():].strip(" ,")
+    if not author or len(author.split()) > 14 or not author[0].isupper():
+        return None
+    rest = m.group("rest").strip().rstrip(".")
+    piece = Piece(text=raw, role="citation", lead_note=normalise(" ".join(notes)) or None)
+    piece.author, piece.title = author, m.group("title").strip(" ,.")
+    u = re.search(r"https?://\S+", rest)
+    if u:
+        piece.inline_url = u.group(0).rstrip(".,;")
+        rest = (rest[:u.start()] + rest[u.end():]).strip(" ,")
+    y = YEAR_MARK.search(rest)
+    if y:
+        piece.date = y.group("year")
+        container = rest[y.end():].strip(" ,")
+        before = rest[:y.start()].strip(" ,")
+    else:
+        container, before = rest, ""
+    # the container is the journal name, before its volume/issue/pages
+    container = re.split(r",?\s*\d", container, maxsplit=1)[0].strip(" ,:") or before or None
+    piece.container = container
+    piece.quoted = True
+    return piece
 
 
 def _cited_after_see(rest: str) -> bool:
@@ -238,7 +292,10 @@ def _read_citation(raw: str, body: str, lead: list[str]) -> Piece:
         s = s[:m.start()].rstrip(" ,")
     m = URL_TOKEN.search(s)
     if m:
-        piece.has_url = True
+        if m.group("url").lower() == "url":
+            piece.has_url = True
+        else:
+            piece.inline_url = m.group("url").rstrip(".,;")
         s = s[:m.start()].rstrip(" ,")
     segs = split_segments(s)
     if len(segs) >= 2:
@@ -267,12 +324,16 @@ def build_citation(piece: Piece, evidence: AuthorEvidence | None) -> Citation:
         return Citation(kind=CitationKind.EMPTY, raw=piece.text, note=piece.lead_note)
     if piece.kind == CitationKind.ANALYSIS:
         return Citation(author=piece.author, kind=CitationKind.ANALYSIS, raw=piece.text, note=piece.lead_note)
-    if piece.kind == CitationKind.BOOK:
+    if piece.quoted:
+        author, container, title_segs = piece.author, piece.container, [piece.title] if piece.title else []
+    elif piece.kind == CitationKind.BOOK:
         author, container, title_segs = piece.author, None, piece.head[1:]
     else:
         split = split_author(piece.head, evidence)
         author, container, title_segs = split.author, split.container, split.title_segments
-    if container is None and len(title_segs) >= 2 and COLLECTION.search(title_segs[-1]):
+    if container is None and len(title_segs) >= 2 and (
+        COLLECTION.search(title_segs[-1]) or (evidence is not None and evidence.is_container(title_segs[-1]))
+    ):
         container, title_segs = title_segs[-1], title_segs[:-1]
     title = ", ".join(title_segs) or None
     kind = piece.kind
@@ -286,7 +347,7 @@ def build_citation(piece: Piece, evidence: AuthorEvidence | None) -> Citation:
     notes = [n for n in (piece.lead_note, piece.date_remark) if n]
     return Citation(
         author=author, title=title, container=container, date=piece.date, locator=piece.locator,
-        kind=kind, note=" ".join(notes) or None, raw=piece.text,
+        kind=kind, note=" ".join(notes) or None, raw=piece.text, url=piece.inline_url,
     )
 
 

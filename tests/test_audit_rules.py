@@ -348,3 +348,37 @@ def test_severity_threshold_and_summary():
 def test_every_rule_has_documentation_and_a_principle():
     for r in RULES.values():
         assert r.summary and r.rationale and r.principle, r.id
+
+
+def test_quoted_law_with_articles_and_items_is_one_passage():
+    report = R(S("1.3.3", "Witness protection",
+                 P("The Procedural Penal Code indicates the following regarding protection measures:"),
+                 P("Article 247.- Persons eligible for protection measures", ParagraphKind.QUOTE),
+                 P("1. The protection measures provided for in this Title are applicable to witnesses.",
+                   ParagraphKind.LIST_ITEM),
+                 P("Article 248.- Protection measures", ParagraphKind.QUOTE),
+                 P("a) Police protection for the witness and the family.[1]", ParagraphKind.LIST_ITEM),
+                 P("Courts rarely grant these measures to ordinary witnesses in practice.")),
+               footnotes=[F(1, doc(1))])
+    got = findings(report, "statement-unreferenced")
+    assert [f["evidence"] for f in got] == ["Courts rarely grant these measures to ordinary witnesses in practice."]
+
+
+def test_citation_cut_replaces_undated_and_no_url_for_a_cut_footnote():
+    from corroborate.models import IngestWarning
+
+    report = R(S("1", "Overview", P("A claim is made here.[1] Another claim made.[2]")),
+               footnotes=[F(1, doc(1), C("AFP, At least six killed in Peru", "AFP")),
+                          F(2, C("AFP, Killed in Lima", "AFP"))])
+    report.warnings = [IngestWarning(code="citation-incomplete", message="cut?", footnote=1)]
+    assert [f["footnote"] for f in findings(report, "citation-cut")] == [1]
+    assert [f["footnote"] for f in findings(report, "citation-undated")] == [2]
+    assert [f["footnote"] for f in findings(report, "citation-no-url")] == [2]
+
+
+def test_acronym_inside_a_proper_name_is_not_a_glossary_term():
+    report = _glossary_report(P("According to data provided by Willax TV, a Peruvian news source, and TVPE "
+                                "Noticias, kidnappings rose.[1] LGBT persons and LGBTQI+ groups were cited."))
+    assert findings(report, "glossary-missing-acronym") == []
+    report = _glossary_report(P("The television channel TV reported that kidnappings rose sharply.[1]"))
+    assert [f["message"].split()[0] for f in findings(report, "glossary-missing-acronym")] == ["TV"]

@@ -15,7 +15,7 @@ from test_audit_helpers import F, P, R, S, doc
 
 def _report(tor: list[TorItem]):
     protest = [P(f"Protesters blocked roads in Puno and Juliaca during the protests of {m} 2023, and the "
-                 f"police used force against the demonstrators.[{i}]")
+                 f"the police treatment of protesters was violent.[{i}]")
                for i, m in enumerate(["January", "February", "March", "April"], start=3)]
     report = R(
         S("1", "Overview", sections=[
@@ -120,7 +120,14 @@ def test_sample_tor_every_item_has_verdict_and_evidence_or_gap(sample_lib):
     assert items["Ability to track and trace, including access to the residence registration system"][
         "verdict"] == "gap"
     assert items["State pressure to participate in protests in rural areas"]["verdict"] == "gap"
-    assert items["Freedom of movement"]["verdict"] == "gap"
+    # treated in passing only: one paragraph of 1.2 on restrictions to freedom of movement
+    movement = items["Freedom of movement"]
+    assert movement["verdict"] == "partial"
+    assert any("freedom of internal movement" in e["snippet"] for e in movement["evidence"])
+    # "Economy/humanitarian situation": the economy has a section, the humanitarian situation no word
+    economy = items["Economy/humanitarian situation"]
+    assert economy["verdict"] == "partial"
+    assert [f["treated"] for f in economy["facets"]] == [True, False]
     assert items["Political developments"]["verdict"] == "covered"
     assert any(s["section"].rstrip(".") == "1.5" for s in items["Political developments"]["sections"])
     assert items["Prevalence"]["verdict"] == "covered"

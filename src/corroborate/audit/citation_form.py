@@ -79,6 +79,8 @@ def citation_undated(ctx: AuditContext) -> Iterator[Finding]:
     date of access at least.
     """
     for fn in ctx.report.footnotes:
+        if fn.n in ctx.cut_footnotes:
+            continue  # reported by citation-cut
         for c in fn.citations:
             if not _documentary(c) or (c.date and not _NO_DATE.search(c.date)):
                 continue
@@ -97,6 +99,8 @@ def citation_no_url(ctx: AuditContext) -> Iterator[Finding]:
     Public sources should be retrievable; print-only sources are legitimate, hence info.
     """
     for fn in ctx.report.footnotes:
+        if fn.n in ctx.cut_footnotes:
+            continue  # reported by citation-cut
         for c in fn.citations:
             if not _documentary(c) or c.url or _URL_PLACEHOLDER.search(c.raw):
                 continue
@@ -122,3 +126,20 @@ def citation_unparsed(ctx: AuditContext) -> Iterator[Finding]:
                     message=f"Footnote {fn.n}: citation could not be parsed.",
                     evidence=c.raw.strip(), **_where(ctx, fn.n),
                 )
+
+
+@rule("citation-cut", PRINCIPLE, Severity.WARNING)
+def citation_cut(ctx: AuditContext) -> Iterator[Finding]:
+    """A footnote whose last citation is cut short in this copy of the report (no date, no URL,
+    text stopping at a page end), as detected by the reader.
+
+    The source cannot be identified with certainty; check the published original. Reported here
+    instead of as an undated or URL-less citation, which would blame the author for a loss.
+    """
+    for n in sorted(ctx.cut_footnotes):
+        fn = ctx.footnotes.get(n)
+        yield Finding(
+            rule="citation-cut", severity=Severity.WARNING,
+            message=f"Footnote {n}: citation cut short in this copy (no date or URL); check the original.",
+            evidence=(fn.text or "").strip() if fn else None, **_where(ctx, n),
+        )

@@ -35,6 +35,10 @@ APPARATUS_TITLE = re.compile(
 NON_SOURCE_KINDS = {CitationKind.EMPTY, CitationKind.ANALYSIS}
 
 
+# A quoted law with its articles and lettered items, or a bullet list, is one passage.
+_PASSAGE_KINDS = (ParagraphKind.LIST_ITEM, ParagraphKind.QUOTE)
+
+
 @dataclass
 class SentenceSupport:
     paragraph: Paragraph
@@ -104,6 +108,13 @@ class AuditContext:
         sites = self.marker_sites.get(n)
         return sites[0] if sites else None
 
+    @cached_property
+    def cut_footnotes(self) -> set[int]:
+        """Footnotes the reader found cut short in this copy (a citation without date or URL at
+        a page end): their incompleteness is the document's loss, reported once as such."""
+        return {w.footnote for w in self.report.warnings
+                if w.code == "citation-incomplete" and w.footnote is not None}
+
     def citations(self, n: int) -> list[Citation]:
         fn = self.footnotes.get(n)
         return list(fn.citations) if fn else []
@@ -151,8 +162,8 @@ class AuditContext:
                 and prev.kind not in (ParagraphKind.HEADING, ParagraphKind.CAPTION)
                 and (
                     ends_open(prev.text)
-                    or (p.kind in (ParagraphKind.LIST_ITEM, ParagraphKind.QUOTE)
-                        and (prev.kind == p.kind or prev.text.rstrip().endswith(":")))
+                    or (p.kind in _PASSAGE_KINDS
+                        and (prev.kind in _PASSAGE_KINDS or prev.text.rstrip().endswith(":")))
                 )
             )
             if joins:

@@ -71,6 +71,8 @@ def acronym_uses(ctx: AuditContext) -> dict[str, _Use]:
             token = m.group(1)
             if _ROMAN.fullmatch(token) or not _is_acronym(token) or _in_caps_run(text, *m.span()):
                 continue
+            if _in_name(text, *m.span(1)):
+                continue
             u = uses.setdefault(_key(token), _Use())
             u.count += 1
             u.forms.add(token)
@@ -99,7 +101,28 @@ def glossary_keys(entries: list[GlossaryEntry]) -> set[str]:
 
 
 def explained(acronym: str, keys: set[str]) -> bool:
-    return acronym in keys or any(len(k) >= VARIANT_PREFIX and acronym.startswith(k) for k in keys)
+    """Listed, or a variant of a listed acronym: both share their first VARIANT_PREFIX letters
+    (LGBT, LGBTIQ+ and LGBTQI+ for a listed LGBTI)."""
+    return acronym in keys or any(
+        len(k) >= VARIANT_PREFIX and len(acronym) >= VARIANT_PREFIX and acronym[:VARIANT_PREFIX] == k[:VARIANT_PREFIX]
+        for k in keys
+    )
+
+
+def _in_name(text: str, start: int, end: int) -> bool:
+    """Part of a proper name ("Willax TV", "TVPE Noticias"): a capitalised word sits right
+    beside it (not across a sentence end or a bracket). Such uses name an outlet, not a term."""
+    before = re.search(r"([A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)[ \t]+$", text[max(0, start - 40): start])
+    after = re.match(r"[ \t]+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+", text[end: end + 40])
+    if before:
+        head = text[: start - len(before.group(0))].rstrip()
+        if head and head[-1] not in ".!?:;(" and before.group(1) not in _SENTENCE_OPENERS:
+            return True
+    return bool(after)
+
+
+# Words that open a clause before an acronym subject ("According to …", "In …") are not names.
+_SENTENCE_OPENERS = {"According", "In", "On", "The", "For", "By", "From", "To", "With", "As", "At", "And"}
 
 
 @rule("glossary-missing-acronym", PRINCIPLE, Severity.WARNING)
@@ -108,8 +131,9 @@ def glossary_missing_acronym(ctx: AuditContext) -> Iterator[Finding]:
     defines inline ("Due Process of Law Foundation (DPLF)").
 
     A reader meeting the acronym later, or reading one section only, has nowhere to look it up.
-    Variants of a listed acronym of four letters or more (LGBTIQ+ for LGBTI) count as listed;
-    Roman numerals and words in capitalised titles are not acronyms.
+    Variants of a listed acronym sharing its first four letters (LGBTIQ+ for LGBTI) count as
+    listed; Roman numerals, words in capitalised titles and acronyms inside a proper name
+    ("Willax TV") are not counted.
     """
     if not ctx.report.glossary:
         return

@@ -50,7 +50,11 @@ some such than that the their them then there these they this those through to u
 was we were what when where which while who whom why will with within without would you your also
 including include includes especially particular particularly e g eg etc i e ie via among between
 against all any each about after before during related regarding concerning well
-""".split())
+""".split()) | {
+    # ToR framing words: they say how a topic is asked about, not which topic it is
+    "involvement", "ability", "role", "extent", "level", "levels", "capacity", "situation", "main",
+    "overall", "general", "issues", "aspects",
+}
 
 
 def stem(word: str) -> str:
@@ -59,7 +63,7 @@ def stem(word: str) -> str:
         word = word[:-2]
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
-    for suffix in ("ational", "ation", "ition", "ment", "ities", "ity", "ing", "ated", "ate", "ness",
+    for suffix in ("ational", "ation", "ator", "ition", "ment", "ities", "ity", "ing", "ated", "ate", "ness",
                    "ively", "ive", "ion", "er", "ied", "ed", "y"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             word = word[: -len(suffix)]
@@ -71,6 +75,27 @@ def stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     return [stem(w) for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in _STOP and len(w) > 2]
+
+
+# Qualifiers narrow an item without adding a topic of their own ("…, including effectiveness",
+# "…, especially in Lima", "(e.g. extortion to avoid road blocks)").
+_QUALIFIER = re.compile(
+    r"\s*,?\s*\(?(?:\b(?:including|especially|in particular|particularly|such as|notably)\b|\be\.\s?g\.).*$",
+    re.I | re.S,
+)
+
+
+def facets(text: str) -> list[str]:
+    """The topics a ToR item enumerates, each to be treated: 'Economy/humanitarian situation'
+    -> Economy, humanitarian situation; 'Activities/methods: Violence, threats, …' -> the list
+    after the label. Qualifiers are dropped; an item with no enumeration is one facet."""
+    head = _QUALIFIER.sub("", text).strip() or text
+    label, colon, rest = head.partition(":")
+    if colon and rest.strip():
+        head = rest
+    parts = [re.sub(r"\s+(and|or)$", "", p.strip(" .;")) for p in re.split(r"\s*/\s*|\s*,\s*|\s*;\s*|\s+and\s+", head)]
+    parts = [p for p in parts if terms(p)]
+    return parts or [text]
 
 
 @dataclass
@@ -151,28 +176,39 @@ class TorMatrix:
         total = sum(self.idf(t) for t in context)
         return sum(self.idf(t) for t in context if t in stems or t[:4] in prefixes) / total if total else 1.0
 
-    def assess(self, item: TorItem, trail: list[str]) -> dict:
-        own = list(dict.fromkeys(terms(item.text)))
-        ambiguous = self.repeats.get(frozenset(own), 0) > 1
-        context = list(dict.fromkeys(t for text in trail for t in terms(text)))
-        sections = self._title_sections(own, context) if own else []
-        sims = None
-        if self.semantic and own:
-            query = ": ".join(trail[-1:] + [item.text])
-            q = self.embed([query])[0]
+    def _zscores(self, queries: list[str]) -> list[np.ndarray | None]:
+        if not self.semantic or not queries:
+            return [None] * len(queries)
+        out = []
+        for q in self.embed(queries):
             cos = self.matrix @ q
             # Robust baseline (median, MAD): the paragraphs that do treat the item must not raise
             # the bar they are measured against.
             med = float(np.median(cos))
             spread = 1.4826 * float(np.median(np.abs(cos - med))) or float(cos.std()) or 1.0
-            sims = (cos - med) / spread
+            out.append((cos - med) / spread)
+        return out
+
+    def _facet(self, facet: str, own_item: list[str], context: list[str], ambiguous: bool,
+               sims: np.ndarray | None, scope: set[str] | None) -> dict:
+        own = list(dict.fromkeys(terms(facet)))
+        sections = self._title_sections(own, own_item + context) if own else []
+        if scope is not None:
+            sections = [(k, sc) for k, sc in sections if k in scope]
+        # The facet's rarest word in the report is its most specific concept ("pressure" in
+        # "pressure to participate in protests"): a paragraph without it treats something broader.
+        key = max(own, key=self.idf) if len(own) > 1 else None
         evidence = []
         for i, d in enumerate(self.docs):
-            lex = self._lexical(own, d.stems) if own else 0.0
+            if not own or (key and key not in d.stems):
+                continue
+            if scope is not None and d.paragraph.section not in scope:
+                continue
+            lex = self._lexical(own, d.stems)
             if lex < LEXICAL_MIN:
                 continue
             if ambiguous and self._context(context, d.stems) < CONTEXT_MIN and not any(
-                    d.paragraph.section == key for key, _ in sections):
+                    d.paragraph.section == k for k, _ in sections):
                 continue  # the right words under another heading (protection of LGBTI vs of witnesses)
             z = float(sims[i]) if sims is not None else None
             if z is not None and z < SEMANTIC_Z_MIN:
@@ -183,31 +219,76 @@ class TorMatrix:
                 "section_title": d.path_titles[-1] if d.path_titles else None,
                 "snippet": _snippet(d.paragraph.text), "score": round((lex + sem) / 2, 3),
                 "lexical": round(lex, 3), "semantic_z": None if z is None else round(z, 2),
+                "facets": [facet],
             })
         evidence.sort(key=lambda e: -e["score"])
-        if sections:
-            verdict = "covered"
-        elif len(evidence) >= MIN_COVERED_PARAGRAPHS:
-            verdict = "covered"
-        elif evidence:
-            verdict = "partial"
-        else:
-            verdict = "gap"
         top = [e["score"] for e in evidence[:MIN_COVERED_PARAGRAPHS]]
-        para_score = sum(top) / MIN_COVERED_PARAGRAPHS
-        score = max([para_score] + [s for _, s in sections[:1]])
+        score = max([sum(top) / MIN_COVERED_PARAGRAPHS] + [sc for _, sc in sections[:1]])
+        return {"text": facet, "treated": bool(sections or evidence), "score": round(score, 3),
+                "sections": sections, "evidence": evidence}
+
+    def scope_of(self, heading: TorItem) -> set[str] | None:
+        """The chapter(s) a ToR heading names ("LGBTI" -> 5 Situation of LGBTI people), with
+        their subsections: its items are looked for there. None when no chapter is named
+        ("Political opponents and activists"), and then the whole report is searched."""
+        own = list(dict.fromkeys(terms(heading.text)))
+        if not own:
+            return None
+        scope: set[str] = set()
+        for section in self.report.walk_sections():
+            if section.key in self.ctx.apparatus_sections:
+                continue
+            if self._lexical(own, set(terms(section.title))) >= TITLE_RECALL_MIN:
+                scope.update(s.key for s in section.walk())
+        return scope or None
+
+    def assess(self, item: TorItem, trail: list[str], scope: set[str] | None = None) -> dict:
+        own = list(dict.fromkeys(terms(item.text)))
+        ambiguous = self.repeats.get(frozenset(own), 0) > 1
+        context = list(dict.fromkeys(t for text in trail for t in terms(text)))
+        parts = facets(item.text)
+        sims = self._zscores([": ".join(trail[-1:] + [f]) for f in parts])
+        found = [self._facet(f, own, context, ambiguous, z, scope) for f, z in zip(parts, sims, strict=True)]
+        evidence: dict[str, dict] = {}
+        for f in found:
+            for e in f["evidence"]:
+                if e["paragraph_id"] in evidence:
+                    kept = evidence[e["paragraph_id"]]
+                    kept["facets"] = kept["facets"] + e["facets"]
+                    kept["score"] = max(kept["score"], e["score"])
+                else:
+                    evidence[e["paragraph_id"]] = dict(e)
+        ranked = sorted(evidence.values(), key=lambda e: (-len(e["facets"]), -e["score"]))
+        sections: dict[str, float] = {}
+        for f in found:
+            for k, sc in f["sections"]:
+                sections[k] = max(sections.get(k, 0.0), sc)
+        treated = [f for f in found if f["treated"]]
+        if not treated:
+            verdict = "gap"
+        elif len(treated) == len(found) and (sections or len(ranked) >= MIN_COVERED_PARAGRAPHS):
+            verdict = "covered"
+        else:
+            verdict = "partial"
+        score = sum(f["score"] for f in found) / len(found) if found else 0.0
         return {
             "text": item.text, "verdict": verdict, "score": round(score, 3),
-            "sections": [{"section": k, "title": self.paths[k][-1], "score": s} for k, s in sections[:3]],
-            "evidence": evidence[:MAX_EVIDENCE], "evidence_count": len(evidence),
+            "facets": [{"text": f["text"], "treated": f["treated"], "score": f["score"],
+                        "evidence_count": len(f["evidence"])} for f in found],
+            "sections": [{"section": k, "title": self.paths[k][-1], "score": sc}
+                         for k, sc in sorted(sections.items(), key=lambda kv: -kv[1])[:3]],
+            "evidence": ranked[:MAX_EVIDENCE], "evidence_count": len(ranked),
         }
 
-    def walk(self, items: list[TorItem], trail: list[str], prefix: str) -> list[dict]:
+    def walk(self, items: list[TorItem], trail: list[str], prefix: str,
+             scope: set[str] | None = None) -> list[dict]:
         out = []
         for i, item in enumerate(items, start=1):
-            node = self.assess(item, trail)
+            node = self.assess(item, trail, scope)
             node["id"] = f"{prefix}{i}"
-            node["items"] = self.walk(item.items, trail + [item.text], f"{prefix}{i}.")
+            child_scope = (self.scope_of(item) or scope) if item.items else scope
+            node["scope"] = sorted(child_scope) if item.items and child_scope else None
+            node["items"] = self.walk(item.items, trail + [item.text], f"{prefix}{i}.", child_scope)
             if node["items"]:
                 node["own_verdict"] = node["verdict"]
                 verdicts = {node["verdict"]} | {c["verdict"] for c in node["items"]}

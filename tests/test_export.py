@@ -133,6 +133,12 @@ def test_markdown_keeps_every_footnote_and_marks_lost_ones(exported, report):
     for n in lost:
         assert f"[^{n}]: \\[footnote {n}: {MISSING}\\]" in md
     assert "## Bibliography" in md
+    # the glossary and the Terms of Reference the reader keeps as data are put back in place
+    plain = md.replace("\\", "")
+    assert report.glossary and all(f"{g.term} – {g.definition}" in plain for g in report.glossary)
+    items = [t.text for top in report.terms_of_reference for t in top.walk()]
+    assert items and all(t in plain for t in items)
+    assert plain.index(items[0]) > plain.index("Annex 2")
 
 
 def test_html_links_each_call_to_its_footnote_and_urls_are_clickable(exported, report):

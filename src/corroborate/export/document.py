@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from corroborate.models import ParagraphKind, Report, Section, Source
+from corroborate.models import ParagraphKind, Report, Section, Source, TorItem, fold
 
 
 class BlockKind(StrEnum):
@@ -225,11 +225,30 @@ def report_document(report: Report, shown: dict[int, tuple[str | None, list[str]
                 if m.n not in doc.notes:
                     text, urls = shown.get(m.n, (None, []))
                     doc.notes[m.n] = Note(n=m.n, text=text, urls=urls if text is not None else [])
+        # The reader keeps the glossary and the ToR as data, not paragraphs: put them back where
+        # the report has them.
+        if report.glossary and section is glossary_home:
+            doc.blocks += glossary_blocks(report)
+            done["glossary"] = True
+        if report.terms_of_reference and section is tor_home:
+            doc.blocks += tor_blocks(report.terms_of_reference)
+            done["tor"] = True
         for child in section.sections:
             walk(child, depth + 1)
 
+    done = {"glossary": False, "tor": False}
+    sections = list(report.walk_sections())
+    glossary_home = next((s for s in sections if fold(s.title).startswith("glossary")), None)
+    # the annex, not "Defining the terms of reference" in the methodology: annexes come last
+    tor_home = next((s for s in reversed(sections) if "terms of reference" in fold(s.title)), None)
     for top in report.sections:
         walk(top, 1)
+    if report.glossary and not done["glossary"]:
+        doc.blocks.insert(0, Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text="Glossary")]))
+        doc.blocks[1:1] = glossary_blocks(report)
+    if report.terms_of_reference and not done["tor"]:
+        doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text="Terms of Reference")]))
+        doc.blocks += tor_blocks(report.terms_of_reference)
     lost_marks = [n for n, (text, _) in shown.items() if n not in doc.notes and text is not None]
     if lost_marks:
         doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text=LOST_MARKS_TITLE)]))
@@ -239,6 +258,20 @@ def report_document(report: Report, shown: dict[int, tuple[str | None, list[str]
             inlines += segment_inlines(Note(n=n, text=text, urls=urls).segments())
             doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=inlines))
     return doc
+
+
+def glossary_blocks(report: Report) -> list[Block]:
+    return [Block(kind=BlockKind.PARAGRAPH, inlines=[Run(text=f"{g.term} – {g.definition}")])
+            for g in report.glossary]
+
+
+def tor_blocks(items: list[TorItem], depth: int = 0) -> list[Block]:
+    out = []
+    for item in items:
+        kind = BlockKind.PARAGRAPH if depth == 0 and item.items else BlockKind.LIST_ITEM
+        out.append(Block(kind=kind, level=depth + 1, inlines=[Run(text=item.text)]))
+        out += tor_blocks(item.items, depth + 1)
+    return out
 
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",

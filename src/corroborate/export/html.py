@@ -30,7 +30,7 @@ header .subtitle { color: #444; margin: 0; }
 p.caption { font-style: italic; }
 p.list-item { margin-left: 1.2em; }
 div.notice { border-left: 2pt solid #999; padding-left: 8pt; }
-.footnote { float: footnote; font-size: 8pt; line-height: 1.25; text-align: left; font-style: normal; }
+.footnote { float: footnote; footnote-policy: line; font-size: 8pt; line-height: 1.25; text-align: left; font-style: normal; }
 .footnote::footnote-call { content: attr(data-n); vertical-align: super; font-size: 65%; line-height: 0; }
 .footnote::footnote-marker { content: attr(data-n) ". "; }
 .fn-again { vertical-align: super; font-size: 65%; line-height: 0; }

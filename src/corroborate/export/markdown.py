@@ -7,6 +7,7 @@ import re
 from corroborate.export.document import BlockKind, FootnotedDocument, Link, NoteRef, Segment
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_BULLET = re.compile(r"^[•▪◦‣·∙○■□\-–]\s*")
 _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
 
 
@@ -50,7 +51,8 @@ def render_markdown(doc: FootnotedDocument) -> str:
         if block.kind == BlockKind.HEADING:
             lines.append("#" * min(block.level + 1, 6) + " " + text)
         elif block.kind == BlockKind.LIST_ITEM:
-            lines.append(f"- {text}")
+            # the extracted text often keeps its bullet glyph; Markdown draws its own
+            lines.append(f"- {_BULLET.sub('', text)}")
         elif block.kind == BlockKind.QUOTE:
             lines.append(f"> {text}")
         elif block.kind == BlockKind.CAPTION:

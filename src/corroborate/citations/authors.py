@@ -136,7 +136,10 @@ class AuthorEvidence:
     def is_container(self, segment: str) -> bool:
         """A last segment that closes several different titles names their journal or outlet
         (`..., Die Presse, 15.04.2024` in three footnotes with three titles)."""
-        return len(self.tails.get(fold(segment), ())) >= 2 and is_name_like(segment.rstrip("!?"), max_words=8)
+        if len(self.tails.get(fold(segment), ())) < 2:
+            return False
+        ws = re.sub(r"[:!?.]", " ", segment).split()
+        return 1 <= len(ws) <= 8 and all(w[0].isupper() or w.casefold() in NAME_PARTICLES for w in ws)
 
     def distinct_continuations(self, first: str, second: str) -> int:
         return len(self.continuations.get((fold(first), fold(second)), ()))

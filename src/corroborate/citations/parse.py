@@ -42,6 +42,9 @@ YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s*[–-]\s*(?:19|20)\d\d\s*$")
 QUOTED = re.compile(
     r"^(?P<author>[^‘“\"'\d]{2,160}?)[,\s]+[‘“](?P<title>[^’”]{3,}?)[’”]\s*,?\s*(?P<rest>.*)$", re.DOTALL)
 YEAR_MARK = re.compile(r"[\[(](?P<year>(?:1[89]|20)\d\d)[\])]")
+# `Journal of Human Rights and the Environment, 9:2 (2018) 194 ff` / `Law & Policy 35:3 (2012) 141 ff`
+JOURNAL_TAIL = re.compile(
+    r"^(?P<journal>[^\d()]*?)\s*(?:\d[\d:/()\-–]*\s*)?[(\[](?P<year>(?:1[89]|20)\d\d)[)\]]\s*(?P<pages>\d.*)?$")
 SEE_WORDS = re.compile(r"^(?P<note>(?:see|see also|see, for example,|see e\.g\.,?|cf\.?|compare|also)\s+)", re.I)
 _LOC_HEAD = (
     r"(?:pp?\.|paras?\.?|arts?\.|articles?|chs?\.|chapters?|sections?|secs?\.|§{1,2}|"
@@ -58,6 +61,14 @@ CAPTION = re.compile(
 )
 SEE_LEAD = re.compile(r"^(?P<note>[^:;]{0,240}?\b(?:see|véase|ver)(?:\s+also)?\s*:)\s*(?P<rest>.+)$",
                       re.IGNORECASE | re.DOTALL)
+# `Cf Schmid, ...`, `For an analysis see for instance Pedersen, ...`: a signal without a colon.
+SIGNAL_LEAD = re.compile(
+    r"^(?P<note>(?:[^:;]{0,200}?\s)?(?:see(?:\s+also)?(?:,?\s+(?:for\s+instance|for\s+example|e\.g\.),?)?|cf\.?|"
+    r"véase|compare))\s+(?P<rest>[A-ZÁÉÍÓÚÑ].+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# `To name only a few examples: Bähr/Brunner, ...`: a short lead-in phrase ending with a colon.
+COLON_LEAD = re.compile(r"^(?P<note>[^:;,]{3,120}:)\s+(?P<rest>.+)$", re.DOTALL)
 BOOK = re.compile(
     r"^(?P<lead>.*?\bsee\s+the\s+(?:book|monograph|thesis|study|chapter)\s+by\b.*?)\s*"
     r"(?P<author>(?:[A-ZÁÉÍÓÚÑ][\w'’\-]+\s+){0,3}[A-ZÁÉÍÓÚÑ][\w'’\-]+)\s*,\s*(?P<rest>.+)$",
@@ -156,7 +167,7 @@ def is_prose(text: str) -> bool:
 
 def opens_like_citation(text: str) -> bool:
     s = CAPTION.sub("", text.strip())
-    m = SEE_LEAD.match(s)
+    m = SEE_LEAD.match(s) or _signal(s)
     if m:
         s = m.group("rest")
     segs = split_segments(s)
@@ -226,6 +237,16 @@ def analyse_piece(text: str) -> Piece:
     if m and _cited_after_see(m.group("rest")):
         lead.append(m.group("note").strip())
         body = m.group("rest")
+    else:
+        m = _signal(body)
+        if m is None:
+            c = COLON_LEAD.match(body)
+            if c and is_prose(c.group("note")) and ends_like_citation(c.group("rest")) \
+                    and opens_like_citation(c.group("rest")):
+                m = c
+        if m is not None:
+            lead.append(m.group("note").strip())
+            body = m.group("rest")
     quoted = _read_quoted(raw, body, lead)
     if quoted is not None:
         return quoted
@@ -277,6 +298,15 @@ def _read_quoted(raw: str, body: str, lead: list[str]) -> Piece | None:
     return piece
 
 
+def _signal(text: str) -> re.Match | None:
+    """A `see`/`cf` lead (without colon) followed by an author and a comma."""
+    m = SIGNAL_LEAD.match(text)
+    if not m:
+        return None
+    segs = split_segments(m.group("rest"))
+    return m if len(segs) >= 2 and is_plausible_author(segs[0]) else None
+
+
 def _cited_after_see(rest: str) -> bool:
     """After `See also:` a citation is expected: an author and one more segment suffice."""
     segs = split_segments(rest.strip().rstrip("."))
@@ -308,6 +338,16 @@ def _read_citation(raw: str, body: str, lead: list[str]) -> Piece:
         if d is not None:
             piece.date, piece.date_remark = d.iso, d.remark
             segs = segs[:-1]
+        elif not piece.has_url and (j := JOURNAL_TAIL.match(segs[-1])):
+            # academic: the journal, its volume, the year in brackets, then pages
+            piece.date = j.group("year")
+            if j.group("pages") and not piece.locator:
+                piece.locator = j.group("pages").strip()
+            journal = j.group("journal").strip(" ,")
+            segs = segs[:-1] + ([journal] if journal else [])
+            if journal and len(segs) >= 3:
+                piece.container = journal
+                segs = segs[:-1]
     piece.head = segs
     if any(ORAL.match(seg) for seg in segs[1:]):
         piece.kind = CitationKind.ORAL
@@ -330,7 +370,7 @@ def build_citation(piece: Piece, evidence: AuthorEvidence | None) -> Citation:
         author, container, title_segs = piece.author, None, piece.head[1:]
     else:
         split = split_author(piece.head, evidence)
-        author, container, title_segs = split.author, split.container, split.title_segments
+        author, container, title_segs = split.author, split.container or piece.container, split.title_segments
     if container is None and len(title_segs) >= 2 and (
         COLLECTION.search(title_segs[-1]) or (evidence is not None and evidence.is_container(title_segs[-1]))
     ):

@@ -208,7 +208,7 @@ def test_screenshots_of_every_page(page, shots):
     shot("home")
     _search(page, "Tren de Aragua members")
     shot("results")
-    page.goto(f"/ask?q={quote('¿Cuántos miembros tiene el Tren de Aragua?')}")
+    page.goto(f"/ask?q={quote('¿Está penalizado el aborto en casos de violación?')}")
     page.locator(".quotes, .answer__none").first.wait_for()
     shot("ask")
     page.goto(f"/reports/{SAMPLE_ID}")

@@ -39,6 +39,12 @@ def human_date(value: str | None) -> str:
     return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
 
 
+def url_host(url: str | None) -> str:
+    """A link's site, for short link labels (the full address is in the link's title)."""
+    m = re.match(r"^[a-z][a-z0-9+.-]*://(?:www\.)?([^/?#:]+)", url or "", re.IGNORECASE)
+    return m.group(1) if m else (url or "")
+
+
 # --- search snippets -------------------------------------------------------------------------
 
 _MARK_SPLIT = re.compile(r"(</?mark>)", re.IGNORECASE)
@@ -268,3 +274,20 @@ def paragraph_citation(
     for n in dict.fromkeys(numbers):
         lines.append(footnote_text(footnotes.get(n), n, sources))
     return "\n".join(lines)
+
+
+_SENTENCE_END = re.compile(r"[.!?…][”’\"')\]]*\s+")
+
+
+def supported_claim(p: Paragraph, offset: int) -> str:
+    """The words a footnote marker at `offset` supports: back to the start of its sentence or
+    to the previous marker, whichever is nearer (EUAA puts a marker after each sourced claim)."""
+    text = p.text
+    offset = max(0, min(offset, len(text)))
+    start = 0
+    for m in _SENTENCE_END.finditer(text, 0, max(0, offset - 1)):
+        start = m.end()
+    previous = [m.offset for m in p.markers if m.offset < offset]
+    if previous:
+        start = max(start, max(previous))
+    return text[start:offset].strip()

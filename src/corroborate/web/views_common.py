@@ -21,6 +21,7 @@ templates.env.globals.update(
     MISSING_FOOTNOTE=render.MISSING_FOOTNOTE,
 )
 templates.env.filters["human_date"] = render.human_date
+templates.env.filters["url_host"] = render.url_host
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from corroborate.library import NotFound
-from corroborate.models import fold
+from corroborate.library import Library, NotFound
+from corroborate.models import Paragraph, fold
+from corroborate.web import render
 from corroborate.web.views_common import error_page, get_library, not_found, page
 
 router = APIRouter()
@@ -17,10 +18,58 @@ BIBLIOGRAPHY_EXPORTS = [("ris", "RIS"), ("csl-json", "CSL-JSON"), ("bibtex", "Bi
 
 
 @dataclass
+class Claim:
+    """What one footnote citing the source supports inside a paragraph."""
+
+    footnote: int
+    text: str
+    locator: str | None
+
+
+@dataclass
+class CitingParagraph:
+    id: str
+    section: str
+    page: int | None
+    text: str
+    claims: list[Claim] = field(default_factory=list)
+
+
+@dataclass
 class CitingReport:
     report_id: str
     title: str
-    citations: list[dict] = field(default_factory=list)
+    paragraphs: list[CitingParagraph] = field(default_factory=list)
+    unplaced: list[dict] = field(default_factory=list)  # citing footnotes no paragraph refers to
+
+
+def citing_reports(lib: Library, cited_by: list[dict]) -> list[CitingReport]:
+    """Group a source's citations by report and paragraph, each paragraph once, with the claim
+    every citing footnote supports."""
+    titles = {r["id"]: r["title"] for r in lib.reports()}
+    out: dict[str, CitingReport] = {}
+    for rid in dict.fromkeys(c["report_id"] for c in cited_by):
+        try:
+            report = lib.report(rid)
+        except NotFound:
+            continue
+        paragraphs: dict[str, Paragraph] = {p.id: p for p in report.paragraphs()}
+        group = out[rid] = CitingReport(rid, titles.get(rid, rid))
+        views: dict[str, CitingParagraph] = {}
+        for c in (c for c in cited_by if c["report_id"] == rid):
+            placed = [paragraphs[p["id"]] for p in c.get("paragraphs") or [] if p["id"] in paragraphs]
+            if not placed:
+                group.unplaced.append(c)
+            for p in placed:
+                view = views.setdefault(p.id, CitingParagraph(p.id, p.section or "", p.page, p.text))
+                for m in p.markers:
+                    if m.n == c["footnote_n"] and not any(cl.footnote == m.n for cl in view.claims):
+                        view.claims.append(Claim(m.n, render.supported_claim(p, m.offset), c.get("locator")))
+        order = {pid: i for i, pid in enumerate(paragraphs)}
+        group.paragraphs = sorted(views.values(), key=lambda v: order[v.id])
+        for v in group.paragraphs:
+            v.claims.sort(key=lambda cl: cl.footnote)
+    return list(out.values())
 
 
 @router.get("/sources", response_class=HTMLResponse, name="sources")
@@ -56,11 +105,6 @@ def source(request: Request, source_id: str) -> HTMLResponse:
         src = lib.source(source_id)
     except NotFound:
         return not_found(request, f"There is no source “{source_id}” in this library.")
-    titles = {r["id"]: r["title"] for r in lib.reports()}
-    by_report: dict[str, CitingReport] = {}
-    for c in src.get("cited_by") or []:
-        rid = c["report_id"]
-        by_report.setdefault(rid, CitingReport(rid, titles.get(rid, rid))).citations.append(c)
-    paragraphs = {p["id"] for c in src.get("cited_by") or [] for p in c.get("paragraphs") or []}
-    return page(request, "source.html", src=src, citing=list(by_report.values()),
-                paragraph_count=len(paragraphs))
+    citing = citing_reports(lib, src.get("cited_by") or [])
+    return page(request, "source.html", src=src, citing=citing,
+                paragraph_count=sum(len(r.paragraphs) for r in citing))

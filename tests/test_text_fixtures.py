@@ -186,6 +186,18 @@ def test_unnumbered_subheadings_are_subsections():
     assert report.section("3").level == 1
 
 
+def test_trailing_spaces_end_paragraphs_only_when_rare():
+    lines = [
+        "The government respected the rights of freedom of internal movement, foreign travel, and",
+        "emigration. However, restrictions to the freedom of movement are in place in the VRAEM area.  ",
+        "Corruption in the country is pervasive at all levels of government, including the highest levels",
+        "and the justice system. A number of senior political figures have been involved in scandals.",
+    ]
+    assert len(paragraphs(read_text(doc(*lines)))) == 2
+    padded = [line.rstrip() + "  " for line in lines]  # an extractor padding every line: no signal
+    assert len(paragraphs(read_text(doc(*padded)))) == 1
+
+
 # --- hyphenation ------------------------------------------------------------------------------
 
 def test_line_end_hyphens():

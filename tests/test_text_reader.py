@@ -144,6 +144,15 @@ def test_sentence_cut_by_a_footnote_block_continues_on_the_next_page(report):
     assert "Chile, Brazil,[299] and Costa Rica.[300] The main leader is Héctor Guerrero" in rendered(p)
 
 
+def test_paragraph_end_marked_by_trailing_spaces(report):
+    # `… discrimination against women.388  ` is a full-width line: only the extractor's extra
+    # trailing space says the paragraph ends there (a footnote block and a page break follow)
+    assert find(report, "The Law 30364 on the Prevention").text.startswith("The Law 30364 on the Prevention")
+    assert find(report, "against women.").text.startswith("Peru has an extensive legislative framework")
+    assert find(report, "Amnesty International indicated that the portrayal").text.startswith(
+        "Amnesty International indicated that the portrayal")
+
+
 def test_glued_markers_are_removed_and_recorded(report):
     police = find(report, "a rate of 382.6 officers per 100 000 inhabitants.")
     assert "100 000 inhabitants[98].[99] According to" in rendered(police)

@@ -102,7 +102,7 @@ def _take_markers(layout: Layout, known: set[int]) -> list[BodyLine]:
         stripped = text.rstrip()
         markers = [(min(off, len(stripped)), n) for off, n in markers]
         out.append(BodyLine(no=raw.no, raw=raw.text, text=stripped, markers=markers, lead=raw.lead,
-                            page=layout.page(raw.page_idx)))
+                            page=layout.page(raw.page_idx), trailing=raw.trailing))
     return out
 
 

@@ -41,6 +41,7 @@ class RawLine:
     text: str  # inner whitespace collapsed, ends stripped
     lead: bool  # began with a single space: the extraction's mark of a new page chunk
     page_idx: int
+    trailing: int = 0  # spaces after the text: some extractors mark a paragraph's last line
 
 
 @dataclass
@@ -218,7 +219,8 @@ def split_layout(lines: list[str]) -> Layout:
 
         if lead or page_idx < 0:
             page_idx += 1
-        body.append(RawLine(no=no, text=text, lead=lead, page_idx=page_idx))
+        body.append(RawLine(no=no, text=text, lead=lead, page_idx=page_idx,
+                            trailing=len(raw) - len(raw.rstrip(" "))))
         for c in marker_candidates(text):
             if max_marker < c.value <= max_marker + (10 if c.form == "decimal" else 300):
                 max_marker = c.value

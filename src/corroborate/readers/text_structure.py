@@ -46,6 +46,7 @@ class BodyLine:
     markers: list[tuple[int, int]]  # (offset in text, footnote number)
     lead: bool
     page: int | None
+    trailing: int = 0  # spaces after the text in the input
 
 
 _BULLETS = "•●▪◦■○□➢►‣⁃"
@@ -135,6 +136,10 @@ class StructureBuilder:
         long_lines = sorted(len(ln.raw) for ln in lines if len(ln.raw) >= 40)
         # the printed text width, in characters: lines wrap only when the next word won't fit
         self.width = long_lines[int(len(long_lines) * 0.9)] if long_lines else 90
+        # Some extractors end a paragraph's last line with an extra space. That is a signal only
+        # when it is rare; an extractor padding every line would make it noise.
+        padded = sum(1 for ln in lines if ln.trailing >= 2)
+        self.padding_marks_ends = 0 < padded <= 0.3 * len(lines)
         self.sections: list[Section] = []
         self.stack: list[Section] = []
         self.numbers: dict[int, tuple[int, ...] | None] = {}  # id(section) -> numbering
@@ -248,6 +253,8 @@ class StructureBuilder:
             return True
         room = len(line.raw) + 1 + len(_first_word(nxt.raw))
         if _TERMINAL.search(line.text):
+            if self.padding_marks_ends and line.trailing >= 2:
+                return True
             return room <= 0.88 * self.width
         # a short line without final punctuation before a capitalised line: a label or a title
         return room <= 0.7 * self.width and nxt.text[:1].isupper()

@@ -382,3 +382,13 @@ def test_acronym_inside_a_proper_name_is_not_a_glossary_term():
     assert findings(report, "glossary-missing-acronym") == []
     report = _glossary_report(P("The television channel TV reported that kidnappings rose sharply.[1]"))
     assert [f["message"].split()[0] for f in findings(report, "glossary-missing-acronym")] == ["TV"]
+
+
+def test_single_source_paragraph_skips_quoted_legislation():
+    law = C("Peru, Código Procesal Penal, 2004, url", "Peru", "2004", kind=CitationKind.LEGISLATION,
+            source_id="src-cpp")
+    report = R(S("1.3.3", "Witness protection",
+                 P("The protection measures apply to witnesses and experts in all proceedings. They are "
+                   "granted by the prosecutor or the judge in the case.[1]")),
+               footnotes=[F(1, law)])
+    assert findings(report, "single-source-paragraph") == []

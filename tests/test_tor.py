@@ -131,3 +131,16 @@ def test_sample_tor_every_item_has_verdict_and_evidence_or_gap(sample_lib):
     assert items["Political developments"]["verdict"] == "covered"
     assert any(s["section"].rstrip(".") == "1.5" for s in items["Political developments"]["sections"])
     assert items["Prevalence"]["verdict"] == "covered"
+
+
+def test_facets_split_enumerations_and_drop_qualifiers():
+    from corroborate.audit.tor import facets
+
+    assert facets("Economy/humanitarian situation") == ["Economy", "humanitarian situation"]
+    assert facets("Involvement of criminal groups in protests (e.g. extortion to avoid road blocks)") == [
+        "Involvement of criminal groups in protests"]
+    assert facets("Main actors/gangs/groups/cartels, nationally and especially in Lima") == [
+        "Main actors", "gangs", "groups", "cartels", "nationally"]
+    assert facets("Activities/methods: Violence, threats, extortion")[:2] == ["Violence", "threats"]
+    assert facets("State pressure to participate in protests in rural areas") == [
+        "State pressure to participate in protests in rural areas"]

@@ -34,7 +34,8 @@ def single_source_paragraph(ctx: AuditContext) -> Iterator[Finding]:
 
     The methodology asks for information to be corroborated by several sources where possible;
     one-source paragraphs are common and often unavoidable, hence info. Paragraphs with a lost
-    footnote are skipped (their support is unknown).
+    footnote are skipped (their support is unknown), and so are paragraphs citing legislation
+    only (a law quoted or summarised is its own primary source).
     """
     for p in ctx.body_paragraphs:
         facts = [s for s in ctx.sentences(p)
@@ -42,7 +43,10 @@ def single_source_paragraph(ctx: AuditContext) -> Iterator[Finding]:
         numbers = sorted({n for s in facts for n in s.footnotes})
         if len(facts) < 2 or not _traceable(ctx, numbers):
             continue
-        keys = {ctx.source_key(c) for c in ctx.source_citations(numbers)}
+        cits = ctx.source_citations(numbers)
+        if cits and all(c.kind == CitationKind.LEGISLATION for c in cits):
+            continue  # the text of a law is its own primary source: nothing to corroborate
+        keys = {ctx.source_key(c) for c in cits}
         if len(keys) == 1:
             key = next(iter(keys))
             yield Finding(

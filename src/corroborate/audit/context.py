@@ -196,3 +196,13 @@ class AuditContext:
 
     def sentences(self, p: Paragraph) -> list[SentenceSupport]:
         return self.support.get(p.id, [])
+
+    def marker_sentence(self, n: int) -> str | None:
+        """The sentence carrying footnote marker `n` (its first occurrence): what the footnote supports."""
+        p = self.first_site(n)
+        if p is None:
+            return None
+        for s in self.sentences(p):
+            if s.own_marker and n in s.footnotes:
+                return s.sentence.text
+        return p.text

@@ -35,7 +35,7 @@ def footnote_text_missing(ctx: AuditContext) -> Iterator[Finding]:
             rule="footnote-text-missing", severity=Severity.ERROR,
             message=f"Footnote {n} is referenced in the text but its text is missing.",
             section=p.section if p else None, paragraph_id=p.id if p else None, footnote=n,
-            evidence=_snippet(p.text) if p else None,
+            evidence=_snippet(ctx.marker_sentence(n) or ""),
         )
 
 

@@ -230,3 +230,17 @@ def test_cli_compile(lib, questions, tmp_path):
     res = runner.invoke(main, ["--db", db, "compile", "-q", "x", "--report", "nope", "--format", "md",
                                "-o", str(tmp_path / "x.md")])
     assert res.exit_code == 1 and "no report 'nope'" in res.output
+
+
+def test_cli_compile_from_the_terms_of_reference(lib, tmp_path):
+    res = CliRunner().invoke(main, ["--db", lib.settings.db, "compile", "--tor", SAMPLE_ID, "--format", "md",
+                                    "-o", str(tmp_path / "tor.md")])
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "tor.md").read_text(encoding="utf-8")
+    asked = lib.tor_questions(SAMPLE_ID)
+    headings = re.findall(r"^## \d+\. (.+)$", md, re.M)
+    assert len(headings) == len(asked) and headings[0].endswith(asked[0].split(" – ")[-1][:40])
+    # each item is either answered with quotes or stated as not found, never silently skipped
+    sections = re.split(r"^## \d+\. .+$", md, flags=re.M)[1:]
+    for body in sections:
+        assert "> “" in body or "could not be found among the sources consulted" in body

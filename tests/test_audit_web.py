@@ -20,7 +20,7 @@ def lib_db(tmp_path):
         S("1", "Overview", P("Police <script>alert(1)</script> were deployed in the south.[1] "
                              "The Due Process of Law Foundation (DPLF) said courts are slow.[2]"),
           P("DPLF added that many judges were removed by the council in 2022.[3]")),
-        footnotes=[F(1, doc(1)), F(2, text=None), F(3, doc(3, date="2019"))],
+        footnotes=[F(1, text=None), F(2, doc(2)), F(3, doc(3, date="2019"))],
         glossary=[("HRW", "Human Rights Watch")],
     )
     report.terms_of_reference = [TorItem(text="Overview", items=[TorItem(text="Freedom of movement")])]
@@ -59,7 +59,7 @@ def test_api_tor(client):
 
 def test_audit_page_links_into_the_reader_and_escapes_text(client):
     html = client.get("/reports/t/audit").text
-    assert 'href="/reports/t#fn-2"' in html and 'href="/reports/t#p-' in html
+    assert 'href="/reports/t#fn-1"' in html and 'href="/reports/t#p-' in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "footnote-text-missing" in html
     assert client.get("/reports/nope/audit").status_code == 404
@@ -79,7 +79,7 @@ def test_cli_audit_and_tor(lib_db):
     data = json.loads(res.output)
     assert data["findings"] and all(f["severity"] in ("warning", "error") for f in data["findings"])
     res = runner.invoke(main, ["--db", str(lib_db), "audit", "t"])
-    assert res.exit_code == 0 and "footnote-text-missing" in res.output and "fn 2" in res.output
+    assert res.exit_code == 0 and "footnote-text-missing" in res.output and "fn 1" in res.output
     res = runner.invoke(main, ["--db", str(lib_db), "audit", "missing-report"])
     assert res.exit_code == 1 and "missing-report" in res.output and "Traceback" not in res.output
     res = runner.invoke(main, ["--db", str(lib_db), "tor", "t"])

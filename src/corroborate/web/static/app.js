@@ -63,6 +63,13 @@
     });
   });
 
+  /* --- reader: the table of contents is a side column on wide screens; elsewhere it would
+   * push the text a screen down, so it starts folded ----------------------------------- */
+  var toc = document.querySelector(".toc__details");
+  if (toc && window.matchMedia("(max-width: 84rem)").matches && !location.hash.startsWith("#s-")) {
+    toc.open = false;
+  }
+
   /* --- footnote popovers (reader) ------------------------------------------------------ */
   var popover = document.getElementById("fn-popover");
   if (!popover) return;
@@ -175,4 +182,33 @@
     }
   });
   window.addEventListener("resize", function () { if (current && !popover.hidden) place(current); });
+
+  /* Keep the side panel on the footnotes of the text being read. */
+  function panelScrolls() {
+    return panel && getComputedStyle(panel).overflowY === "auto" && panel.scrollHeight > panel.clientHeight;
+  }
+  function syncPanel(para) {
+    var first = para.querySelector("a.fn-ref");
+    if (!first || !panelScrolls() || pinned) return;
+    var item = document.getElementById("fn-" + first.getAttribute("data-fn"));
+    if (item) panel.scrollTop = item.offsetTop - 48;
+  }
+  if ("IntersectionObserver" in window && panel) {
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) { if (e.isIntersecting) syncPanel(e.target); });
+    }, { rootMargin: "-35% 0px -55% 0px" });
+    document.querySelectorAll(".para").forEach(function (p) { observer.observe(p); });
+    // and mark the section being read in the table of contents
+    var tocLinks = {};
+    document.querySelectorAll(".toc a[href^='#']").forEach(function (a) { tocLinks[a.getAttribute("href").slice(1)] = a; });
+    var sectionObserver = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        var link = tocLinks[e.target.id];
+        if (!e.isIntersecting || !link) return;
+        document.querySelectorAll(".toc a[aria-current]").forEach(function (a) { a.removeAttribute("aria-current"); });
+        link.setAttribute("aria-current", "location");
+      });
+    }, { rootMargin: "0px 0px -70% 0px" });
+    document.querySelectorAll(".rsection__title[id]").forEach(function (h) { sectionObserver.observe(h); });
+  }
 })();

@@ -262,6 +262,16 @@ SHORT_LIST = doc(
 )
 
 
+def test_glossary_rows_with_written_separators():
+    text = doc(" Glossary and abbreviations", "AI – Amnesty International", "CIA: Central Intelligence Agency",
+               "COI Country of origin information", " Introduction",
+               "The report was written in English using sources in English and Spanish for the most part.")
+    report = read_text(text)
+    assert [(g.term, g.definition) for g in report.glossary] == [
+        ("AI", "Amnesty International"), ("CIA", "Central Intelligence Agency"),
+        ("COI", "Country of origin information")]
+
+
 def test_short_url_list_placed_by_host_and_glossary():
     report = read_text(SHORT_LIST)
     assert report.footnote(1).urls == ["https://www.state.gov/report.pdf"]
@@ -272,6 +282,21 @@ def test_short_url_list_placed_by_host_and_glossary():
     unassigned = [w.message for w in report.warnings if w.code == "url-unassigned"]
     assert len(unassigned) == 1 and unassigned[0].endswith("https://www.example.org/unrelated")
     assert [w.code for w in report.warnings].count("url-missing") == 1
+
+
+def test_wrapped_link_target_is_joined():
+    text = doc(
+        para("Kidnappings are increasing in the capital.1"),
+        notes("1 Expreso, PNP da a conocer cifras de secuestros, 18 July 2023, url"),
+        "https://www.expreso.com.pe/actualidad/pnp-da-a-conocer-cifras-de-secuestros-estos-son-los-lugares-",
+        "con-mayor-incidencia-noticia/",
+        " The Director of the National Police indicated that most kidnappings were reported in Lima.",
+    )
+    report = read_text(text)
+    assert report.footnote(1).urls == [
+        "https://www.expreso.com.pe/actualidad/pnp-da-a-conocer-cifras-de-secuestros-estos-son-los-lugares-"
+        "con-mayor-incidencia-noticia/"]
+    assert [p.text[:16] for p in report.paragraphs()] == ["Kidnappings are ", "The Director of "]
 
 
 # --- losses -------------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ _MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|Octo
 # `13 March 2023, url` on its own line is a wrapped date, not footnote 13
 _WRAPPED_DATE = re.compile(rf"^{_MONTHS}\s+\d{{4}}\b", re.IGNORECASE)
 _THOUSANDS = re.compile(r"^\d{3}\b")
+# the rest of a wrapped URL: no spaces, URL characters only, something only a URL would hold
+_URL_TAIL = re.compile(r"^(?=\S*[/%=&?_])[\w\-./%=&?#~+:;,@!$'()*]+$")
 _TAIL = re.compile(r"\burl\b|^[\d\s,.;:\-–p]+$", re.IGNORECASE)
 
 
@@ -206,6 +208,11 @@ def split_layout(lines: list[str]) -> Layout:
                 state = "notes"
                 continue
 
+        if state == "urls" and not lead and _URL_TAIL.match(text) and block is not None and block.urls:
+            # a long link target wrapped over two lines
+            line_no, url = block.urls[-1]
+            block.urls[-1] = (line_no, url + text)
+            continue
         if state in ("notes", "urls"):
             if lead and _TAIL.search(text) and len(text) < 100:
                 warnings.append(IngestWarning(

@@ -441,9 +441,16 @@ class StructureBuilder:
 _ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9.+&/\-]*$")
 
 
+_ROW_SEPARATOR = re.compile(r"^(.{1,40}?)(?:\t+|\s+[–—:=-]\s+|:\s+)(\S.*)$")
+
+
 def split_row(text: str) -> tuple[str, str] | None:
     """`FF. AA. Fuerzas Armadas del Perú` -> ('FF. AA.', 'Fuerzas Armadas del Perú'): the term
-    runs until the first capitalised word that is not part of an acronym run."""
+    runs until the first capitalised word that is not part of an acronym run. A written
+    separator (`AI – Amnesty International`, `AI: …`, a tab) wins."""
+    m = _ROW_SEPARATOR.match(text)
+    if m:
+        return m.group(1).strip(), m.group(2).strip()
     tokens = text.split(" ")
     for k in range(1, len(tokens)):
         tok = tokens[k]

@@ -20,7 +20,7 @@ from corroborate.citations.parse import (
     split_pieces,
 )
 from corroborate.citations.registry import build_sources
-from corroborate.models import Citation, CitationKind, IngestWarning, Report, Source
+from corroborate.models import Citation, CitationKind, IngestWarning, Report, Source, fold
 
 __all__ = ["link_citations", "parse_footnote_text"]
 
@@ -61,7 +61,7 @@ def assign_urls(citations: list[Citation], url_slots: list[int], urls: list[str]
         cit.url = url
         if cit.kind == CitationKind.DOCUMENT and is_dataset_url(url):
             cit.kind = CitationKind.DATASET
-    if urls and len(urls) != len(url_slots):
+    if urls and url_slots and len(urls) != len(url_slots):  # no slots: links of inline URLs
         return f"{len(url_slots)} 'url' placeholders but {len(urls)} URLs assigned"
     return None
 
@@ -75,12 +75,37 @@ def link_citations(report: Report) -> list[Source]:
     pieces_by_fn = _pieces_by_footnote(report)
     evidence = _evidence(pieces_by_fn)
     all_citations: list[Citation] = []
+    done: dict[int, list[Citation]] = {}
+    previous: list[Citation] = []  # the last footnote's citations that name a source
+
+    def referent(n: int | None, name: str | None) -> Citation | None:
+        if n is None:  # Ibid.: the last citation of the footnote before
+            return previous[-1] if previous else None
+        words = fold(name or "").split()
+        key = words[0] if words else ""
+
+        def named(cits: list[Citation]) -> list[Citation]:
+            real = [c for c in cits if c.author or c.title]
+            return [c for c in real if key in fold(f"{c.author or ''} {c.title or ''}")] if key else real
+
+        hits = named(done.get(n, []))
+        if not hits and key:
+            # The numbering of the short form may not match the extraction's: take the
+            # nearest earlier footnote that cites a work by that name.
+            for m in sorted((m for m in done if m < fn_n), reverse=True):
+                hits = named(done[m])
+                if hits:
+                    break
+        return hits[0] if hits else None
+
+    fn_n = 0
     for fn in report.footnotes:
+        fn_n = fn.n
         if not fn.text:
             fn.citations = []
             continue
         try:
-            parsed = resolve_pieces(pieces_by_fn[fn.n], evidence)
+            parsed = resolve_pieces(pieces_by_fn[fn.n], evidence, referent)
         except Exception as exc:  # a parser bug must not lose the footnote or stop the ingest
             fn.citations = [Citation(kind=CitationKind.UNPARSED, raw=fn.text)]
             report.warnings.append(IngestWarning(
@@ -96,6 +121,10 @@ def link_citations(report: Report) -> list[Source]:
             code = "citation-unparsed" if p.startswith("could not") else "citation-incomplete"
             report.warnings.append(IngestWarning(code=code, footnote=fn.n, message=f"footnote {fn.n}: {p}"))
         all_citations.extend(parsed.citations)
+        done[fn.n] = parsed.citations
+        named = [c for c in parsed.citations if c.kind not in (CitationKind.EMPTY, CitationKind.UNPARSED)]
+        if named:
+            previous = named
     return build_sources(all_citations)
 
 

@@ -21,6 +21,7 @@ only (`EU+ includes EU Member States, Norway and Switzerland`) yields one citati
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -45,7 +46,14 @@ YEAR_MARK = re.compile(r"[\[(](?P<year>(?:1[89]|20)\d\d)[\])]")
 # `Journal of Human Rights and the Environment, 9:2 (2018) 194 ff` / `Law & Policy 35:3 (2012) 141 ff`
 JOURNAL_TAIL = re.compile(
     r"^(?P<journal>[^\d()]*?)\s*(?:\d[\d:/()\-–]*\s*)?[(\[](?P<year>(?:1[89]|20)\d\d)[)\]]\s*(?P<pages>\d.*)?$")
-SEE_WORDS = re.compile(r"^(?P<note>(?:see|see also|see, for example,|see e\.g\.,?|cf\.?|compare|also)\s+)", re.I)
+# `Ibid.`, `Ibid., 81.`, `See, for example, Ibid., chapter 2, pages 71-86`: the citation before.
+IBID = re.compile(r"^(?P<lead>(?:see|cf)\b.*?)?\b(?:ibid|ibidem|id)\.?(?:,?\s*(?P<loc>.+?))?\.?$", re.IGNORECASE)
+# `McCanney and others (n. 8)`, `HMIC (n. 37), at 12`: a short form pointing at an earlier footnote.
+BACKREF = re.compile(
+    r"^(?P<lead>(?:see|cf)\.?\s+)?(?P<name>[^()]{2,80}?)\s*\((?:n|fn|note|supra note|supra n)\.?\s*(?P<n>\d{1,4})\)"
+    r"\s*,?\s*(?:at\s+)?(?P<loc>[^.;]*?)\.?$",
+    re.IGNORECASE,
+)
 _LOC_HEAD = (
     r"(?:pp?\.|paras?\.?|arts?\.|articles?|chs?\.|chapters?|sections?|secs?\.|§{1,2}|"
     r"annex(?:es)?|footnotes?|fn\.|tables?|figs?\.|figures?|slides?)"
@@ -55,6 +63,11 @@ LOCATOR = re.compile(
     rf"(?:^|,)\s*(?P<loc>{_LOC_HEAD}\s*{_LOC_ITEM}(?:\s*(?:,|and|&|y|-|–)\s*{_LOC_ITEM})*)\s*$",
     re.IGNORECASE,
 )
+# `Para 422.`, `Para 416 ff.`, `p. 5`: only a locator into the work under discussion.
+LOCATOR_ONLY = re.compile(
+    rf"^(?P<lead>(?:see|see also|cf)\.?\s+)?(?P<loc>{_LOC_HEAD}\s*{_LOC_ITEM}"
+    rf"(?:\s*(?:ff?\.?|,|and|&|-|–|to)\s*(?:{_LOC_ITEM})?)*?)\.?$",
+    re.IGNORECASE)
 CAPTION = re.compile(
     r"^(?P<note>(?:Map|Figure|Fig\.|Table|Graph|Chart|Mapa|Figura|Tabla|Gráfico|Cuadro)\s+\d+[.:])\s*",
     re.IGNORECASE,
@@ -112,6 +125,8 @@ class Piece:
     container: str | None = None
     inline_url: str | None = None  # a link written out in the text, not a placeholder
     quoted: bool = False  # read by the quoted-title (academic) reader
+    ref_n: int | None = None  # role "backref": the footnote pointed at
+    ref_name: str | None = None
 
 
 def normalise(text: str) -> str:
@@ -222,6 +237,20 @@ def analyse_piece(text: str) -> Piece:
     if m:
         lead.append(m.group("note"))
         body = body[m.end():]
+    stripped = body.strip()
+    m = IBID.match(stripped)
+    if m:
+        return Piece(text=raw, role="ibid", locator=(m.group("loc") or "").strip(" ,.") or None,
+                     lead_note=normalise(" ".join(lead + [(m.group("lead") or "").strip(" ,")])) or None)
+    m = BACKREF.match(stripped)
+    if m:
+        return Piece(text=raw, role="backref", ref_n=int(m.group("n")), ref_name=m.group("name").strip(" ,"),
+                     locator=m.group("loc").strip(" ,") or None,
+                     lead_note=normalise(" ".join(lead + [(m.group("lead") or "").strip()])) or None)
+    m = LOCATOR_ONLY.match(stripped)
+    if m:
+        return Piece(text=raw, role="locator", locator=m.group("loc").strip(" .,"), kind=CitationKind.EMPTY,
+                     lead_note=(m.group("lead") or "").strip() or None)
     m = ANALYSIS.match(body)
     if m:
         return Piece(text=raw, role="citation", kind=CitationKind.ANALYSIS, author=m.group("author").strip(),
@@ -270,7 +299,8 @@ def _read_quoted(raw: str, body: str, lead: list[str]) -> Piece | None:
     if not m:
         return None
     author = m.group("author").strip(" ,")
-    see = SEE_WORDS.match(author)
+    see = re.match(r"^(?P<note>.*?\b(?:see(?:\s+also)?(?:,?\s+for\s+example,?)?|cf\.?|compare))\s+(?=[A-ZÁÉÍÓÚÑ])",
+                   author, re.IGNORECASE)
     notes = list(lead)
     if see:
         notes.append(see.group("note").strip())
@@ -376,6 +406,13 @@ def build_citation(piece: Piece, evidence: AuthorEvidence | None) -> Citation:
     ):
         container, title_segs = title_segs[-1], title_segs[:-1]
     title = ", ".join(title_segs) or None
+    date = piece.date
+    if title and date is None and not piece.has_url and not piece.quoted:
+        # `Review of Police Leadership and Training (2011). London: Home Office, at 129`: a book
+        # title closed by its year in brackets; what follows is the imprint (kept in `raw`).
+        y = YEAR_MARK.search(title)
+        if y and len(title[:y.start()].split()) >= 2:
+            title, date = title[:y.start()].strip(" ,.") or title, y.group("year")
     kind = piece.kind
     # Laws are issued by states: a `Ley ...` headline from a newspaper is not legislation.
     by_state = bool(author) and author.split(",", 1)[0].strip().casefold() in COUNTRIES
@@ -386,7 +423,7 @@ def build_citation(piece: Piece, evidence: AuthorEvidence | None) -> Citation:
         kind = CitationKind.LEGISLATION
     notes = [n for n in (piece.lead_note, piece.date_remark) if n]
     return Citation(
-        author=author, title=title, container=container, date=piece.date, locator=piece.locator,
+        author=author, title=title, container=container, date=date, locator=piece.locator,
         kind=kind, note=" ".join(notes) or None, raw=piece.text, url=piece.inline_url,
     )
 
@@ -414,7 +451,23 @@ def parse_footnote(text: str, evidence: AuthorEvidence | None = None) -> ParsedF
     return resolve_pieces(pieces, evidence)
 
 
-def resolve_pieces(pieces: list[Piece], evidence: AuthorEvidence | None) -> ParsedFootnote:
+# Finds the citation a short form refers to: (footnote number or None for "the one before",
+# name written in the short form or None) -> the earlier citation, or None.
+Referent = Callable[[int | None, str | None], Citation | None]
+
+
+def _from_referent(piece: Piece, referent: Referent | None) -> Citation:
+    """`Ibid.` / `Name (n. 8)`: a citation of the same source, with its own locator."""
+    target = referent(piece.ref_n, piece.ref_name) if referent else None
+    if target is None:
+        return Citation(kind=CitationKind.UNPARSED, raw=piece.text, locator=piece.locator, note=piece.lead_note)
+    note = piece.text.strip()  # the short form as written (`Ibid., 81.`, `See Turner (n. 13)`)
+    return target.model_copy(update={"locator": piece.locator, "note": note, "raw": piece.text, "url": target.url,
+                                     "source_id": None})
+
+
+def resolve_pieces(pieces: list[Piece], evidence: AuthorEvidence | None,
+                   referent: Referent | None = None) -> ParsedFootnote:
     citations: list[Citation] = []
     url_slots: list[int] = []
     problems: list[str] = []
@@ -423,7 +476,17 @@ def resolve_pieces(pieces: list[Piece], evidence: AuthorEvidence | None) -> Pars
         if piece.role == "note":
             pending.append(piece.lead_note or piece.text)
             continue
-        cit = build_citation(piece, evidence)
+        if piece.role in ("ibid", "backref"):
+            cit = _from_referent(piece, referent)
+            if cit.kind == CitationKind.UNPARSED:
+                what = "the previous citation" if piece.role == "ibid" else f"footnote {piece.ref_n}"
+                problems.append(f"could not resolve {piece.text!r}: {what} cites nothing matching")
+                citations.append(cit)
+                continue
+        elif piece.role == "locator":
+            cit = Citation(kind=CitationKind.EMPTY, locator=piece.locator, raw=piece.text, note=piece.lead_note)
+        else:
+            cit = build_citation(piece, evidence)
         if pending and cit.kind != CitationKind.EMPTY:
             cit.note = " ".join(pending + ([cit.note] if cit.note else []))
             pending = []
@@ -431,6 +494,8 @@ def resolve_pieces(pieces: list[Piece], evidence: AuthorEvidence | None) -> Pars
             url_slots.append(len(citations))
         if cit.kind == CitationKind.UNPARSED:
             problems.append(f"could not read a citation in {piece.text!r}")
+        elif piece.role in ("ibid", "backref", "locator"):
+            pass
         elif cit.kind == CitationKind.DOCUMENT and not piece.has_url and not cit.date and cit.title:
             problems.append(f"citation without date or url (text cut?): {piece.text!r}")
         citations.append(cit)

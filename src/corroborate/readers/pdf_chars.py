@@ -94,64 +94,97 @@ class PageText:
     chars: int = 0
 
 
+# pdfium's text-object handle as a plain integer: a cheap key for the per-object style cache
+_text_object = ctypes.cast(raw.FPDFText_GetTextObject,
+                           ctypes.CFUNCTYPE(ctypes.c_void_p, raw.FPDF_TEXTPAGE, ctypes.c_int))
+
+
+_obj_font = ctypes.cast(raw.FPDFTextObj_GetFont, ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p))
+
+
 class _FontCache:
-    """Per text object: (scale, bold, italic)."""
+    """Per text object: (size, bold, italic). One text object has one font, size and matrix;
+    weight and style are read once per font."""
 
     def __init__(self) -> None:
         self.cache: dict[int, tuple[float, bool, bool]] = {}
+        self.fonts: dict[int, tuple[bool, bool]] = {}
         self.buf = ctypes.create_string_buffer(256)
         self.flags = ctypes.c_int()
         self.matrix = raw.FS_MATRIX()
 
-    def style(self, textpage, i: int) -> tuple[float, bool, bool]:
-        obj = raw.FPDFText_GetTextObject(textpage, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
-        hit = self.cache.get(key)
-        if hit is not None:
-            return hit
+    def style(self, textpage, i: int, key: int) -> tuple[float, bool, bool]:
         m = self.matrix
         scale = 1.0
         if raw.FPDFText_GetMatrix(textpage, i, ctypes.byref(m)):
             scale = math.sqrt(abs(m.a * m.d - m.b * m.c)) or 1.0
-        n = raw.FPDFText_GetFontInfo(textpage, i, self.buf, 256, ctypes.byref(self.flags))
-        name = self.buf.value.decode("latin-1", "replace").lower() if n else ""
-        weight = raw.FPDFText_GetFontWeight(textpage, i)
-        bold = weight >= 600 or "bold" in name or "black" in name or "heavy" in name or bool(
-            self.flags.value & _BOLD_FLAG)
-        italic = "italic" in name or "oblique" in name
-        hit = (scale, bold, italic)
+        size = raw.FPDFText_GetFontSize(textpage, i) * scale
+        font = _obj_font(key) or 0
+        face = self.fonts.get(font)
+        if face is None:
+            n = raw.FPDFText_GetFontInfo(textpage, i, self.buf, 256, ctypes.byref(self.flags))
+            name = self.buf.value.decode("latin-1", "replace").lower() if n else ""
+            weight = raw.FPDFText_GetFontWeight(textpage, i)
+            bold = weight >= 600 or "bold" in name or "black" in name or "heavy" in name or bool(
+                self.flags.value & _BOLD_FLAG)
+            face = (bold, "italic" in name or "oblique" in name)
+            if font:
+                self.fonts[font] = face
+        hit = (size, *face)
         self.cache[key] = hit
         return hit
 
 
+def _page_unicode(textpage, n: int) -> str | None:
+    """All characters of the page in one call; None when UTF-16 units and characters differ."""
+    buf = ctypes.create_string_buffer((n + 1) * 2)
+    got = raw.FPDFText_GetText(textpage, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    text = buf.raw[: max(0, got - 1) * 2].decode("utf-16-le", "replace")
+    return text if len(text) == n else None
+
+
 def page_chars(textpage) -> list[Char]:
-    """Every character of a page with its geometry, in content-stream order."""
+    """Every character of a page with its geometry, in content-stream order.
+
+    A text object is one text-showing operation: one font, size and baseline. Those are read
+    once per object (the baseline from the first character's origin); per character only the
+    code and the box are asked for.
+    """
     n = raw.FPDFText_CountChars(textpage)
     fonts = _FontCache()
+    cache = fonts.cache
+    baselines: dict[int, float] = {}
     box = raw.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
     get_unicode = raw.FPDFText_GetUnicode
     get_box = raw.FPDFText_GetLooseCharBox  # advance width: gaps between glyphs mean spaces
     get_origin = raw.FPDFText_GetCharOrigin
-    get_size = raw.FPDFText_GetFontSize
-    generated = raw.FPDFText_IsGenerated
+    text_object = _text_object
+    text = _page_unicode(textpage, n)
     out: list[Char] = []
+    style = (10.0, False, False)
     for i in range(n):
-        u = get_unicode(textpage, i)
-        if u in (10, 13) or u == 0xFFFE:
-            continue
-        if u != 32 and u != 2 and generated(textpage, i) == 1:
+        u = ord(text[i]) if text is not None else get_unicode(textpage, i)
+        if u == 10 or u == 13:
             continue  # pdfium's guessed line breaks: lines are re-derived from geometry
-        ch = chr(u)
-        if u == 2:
-            ch = "\x02"  # pdfium's mark for a hyphen that ended a line
+        if u == 0xFFFE:
+            u = 2  # the bulk text call spells pdfium's line-end hyphen mark this way
+        key = text_object(textpage, i)
         get_box(textpage, i, box)
-        get_origin(textpage, i, ox, oy)
-        scale, bold, italic = fonts.style(textpage, i)
-        size = get_size(textpage, i) * scale
+        if key:
+            style = cache.get(key) or fonts.style(textpage, i, key)
+            base = baselines.get(key)
+            if base is None:
+                get_origin(textpage, i, ox, oy)
+                base = baselines[key] = oy.value
+        else:  # generated spaces and hyphens have no object: they take the previous style
+            get_origin(textpage, i, ox, oy)
+            base = oy.value
+        size, bold, italic = style
         if size <= 0.5:
             size = max(box.top - box.bottom, 1.0)
-        out.append(Char(ch, box.left, box.right, box.top, box.bottom, oy.value, size, bold, italic))
+        out.append(Char("\x02" if u == 2 else chr(u), box.left, box.right, box.top, box.bottom, base,
+                        size, bold, italic))
     return out
 
 
@@ -162,6 +195,19 @@ def build_lines(chars: list[Char], page: int) -> list[Line]:
     size = base = 0.0
     last_x1 = 0.0
     for c in chars:
+        if cur and c.base == base and c.size == size:
+            # the common case, the same text object going on: only the gap can end the line
+            gap = c.x0 - last_x1
+            if -size * 1.5 <= gap <= size * 4.5:
+                if c.ch.isspace():
+                    cur.append(c)
+                    continue
+                if gap > size * 0.16 and not cur[-1].ch.isspace():
+                    cur.append(Char(" ", last_x1, c.x0, c.top, c.bottom, c.base, c.size, c.bold, c.italic))
+                cur.append(c)
+                if c.x1 > last_x1 or gap <= -size:
+                    last_x1 = c.x1
+                continue
         if c.ch.isspace() and not cur:
             continue
         if cur:

@@ -217,6 +217,8 @@ def test_search_facets_are_links_that_filter(crafted):
     first, second, third = paragraph_ids(report)
     assert f"#p-{second}" in filtered and f"#p-{third}" not in filtered
     assert 'aria-current="true"' in filtered  # the active filter is shown and can be removed
+    by_type = client.get(links["Media"]).text  # applied by the search engine itself
+    assert f"#p-{second}" in by_type and f"#p-{third}" not in by_type
     by_section = client.get(links["1.1 Criminal groups <b>& gangs</b>"]).text
     assert f"#p-{first}" not in by_section and f"#p-{third}" in by_section
 
@@ -334,6 +336,11 @@ def test_sample_ask_in_spanish_quotes_with_footnotes(sample_client):
     assert '<ol class="quotes">' in page
     assert re.search(rf'href="/reports/{SAMPLE_ID}#p-[0-9a-f]+"', page)
     assert "Cite" in page and textarea_values(page)
+    compiled = [x for x in _download_links(page) if x.startswith("/api/compile?") and "format=md" in x]
+    assert compiled
+    r = sample_client.get(compiled[0])
+    assert r.status_code == 200
+    assert "abortion" in r.text.lower()  # the compiled response quotes the English passages
 
 
 def test_supported_claim_runs_from_sentence_or_previous_marker():
@@ -347,3 +354,19 @@ def test_supported_claim_runs_from_sentence_or_previous_marker():
 def test_source_page_quotes_the_claim_each_footnote_supports(client):
     page = html.unescape(client.get("/sources/insight-crime-gangs").text)
     assert "“The PNP reported that”" in page
+
+
+def _download_links(page: str) -> list[str]:
+    return [html.unescape(h) for h in re.findall(r'<a class="button button--secondary" href="([^"]+)" download>', page)]
+
+
+def test_every_download_button_works(client):
+    """The buttons on the reader, sources and ask pages reach the export routes and get a file."""
+    pages = [f"/reports/{CRAFTED_ID}", "/sources", f"/sources?report={CRAFTED_ID}"]
+    links = [link for url in pages for link in _download_links(client.get(url).text)]
+    assert any("format=docx" in x for x in links) and any("/api/export/sources" in x for x in links)
+    for link in links:
+        r = client.get(link)
+        assert r.status_code == 200, (link, r.text[:200])
+        assert "attachment" in r.headers.get("content-disposition", ""), link
+        assert len(r.content) > 50, link

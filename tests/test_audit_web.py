@@ -65,9 +65,12 @@ def test_audit_page_links_into_the_reader_and_escapes_text(client):
     assert client.get("/reports/nope/audit").status_code == 404
 
 
-def test_tor_page(client):
+def test_tor_page(client, lib_db):
     html = client.get("/reports/t/tor").text
     assert "Freedom of movement" in html and "verdict--gap" in html
+    with Library(lib_db) as lib:
+        first = lib.report("t").sections[0].paragraphs[0].id
+    assert f'href="/reports/t#p-{first}">§1 Overview' in html  # heading "Overview" -> section 1
 
 
 def test_cli_audit_and_tor(lib_db):

@@ -45,7 +45,17 @@ def tor_api(report_id: str, lib: Library = Depends(library)) -> dict:
     return _tor(lib, report_id)
 
 
-def _page_or_error(request: Request, fn, template: str, **context) -> HTMLResponse:
+def _section_anchors(lib: Library, report_id: str) -> dict[str, str]:
+    """Section key -> the reader anchor of its first paragraph (itself or its first subsection's)."""
+    anchors: dict[str, str] = {}
+    for section in lib.report(report_id).walk_sections():
+        first = next((p for s in section.walk() for p in s.paragraphs), None)
+        if first is not None:
+            anchors[section.key] = f"p-{first.id}"
+    return anchors
+
+
+def _page_or_error(request: Request, lib: Library, report_id: str, fn, template: str, **context) -> HTMLResponse:
     from corroborate.web.views_common import error_page, page
 
     try:
@@ -53,7 +63,8 @@ def _page_or_error(request: Request, fn, template: str, **context) -> HTMLRespon
     except HTTPException as exc:
         title = "Not found" if exc.status_code == 404 else "Bad request"
         return error_page(request, exc.status_code, title, str(exc.detail))
-    return page(request, template, data=data, **context)
+    return page(request, template, data=data, report_id=report_id,
+                section_anchors=_section_anchors(lib, report_id), **context)
 
 
 @router.get("/reports/{report_id}/audit", response_class=HTMLResponse, include_in_schema=False)
@@ -62,11 +73,11 @@ def audit_page(request: Request, report_id: str, severity: str | None = None, ru
     from corroborate.audit import RULES
 
     return _page_or_error(
-        request, lambda: _audit(lib, report_id, severity, [rule] if rule else None), "audit.html",
-        report_id=report_id, severity=severity or "", rule=rule or "", all_rules=RULES,
+        request, lib, report_id, lambda: _audit(lib, report_id, severity, [rule] if rule else None), "audit.html",
+        severity=severity or "", rule=rule or "", all_rules=RULES,
     )
 
 
 @router.get("/reports/{report_id}/tor", response_class=HTMLResponse, include_in_schema=False)
 def tor_page(request: Request, report_id: str, lib: Library = Depends(library)) -> HTMLResponse:
-    return _page_or_error(request, lambda: _tor(lib, report_id), "tor.html", report_id=report_id)
+    return _page_or_error(request, lib, report_id, lambda: _tor(lib, report_id), "tor.html")

@@ -270,7 +270,7 @@ def analyse_piece(text: str) -> Piece:
         m = _signal(body)
         if m is None:
             c = COLON_LEAD.match(body)
-            if c and is_prose(c.group("note")) and ends_like_citation(c.group("rest")) \
+            if c and len(c.group("note").split()) <= 10 and ends_like_citation(c.group("rest")) \
                     and opens_like_citation(c.group("rest")):
                 m = c
         if m is not None:

@@ -371,6 +371,39 @@ def test_running_headers_removed_and_read_as_metadata():
     assert [p.page for p in report.paragraphs()] == [11, 13]
 
 
+def test_headers_carrying_their_page_number_and_form_feeds():
+    body = [
+        "Local elections were held in the second half of the reference period without any incidents,",
+        "although the observers reported irregularities in the vote count in two of the provinces.",
+        "The courts later confirmed the results in all the provinces of the country, including the",
+        "capital, where the turnout was the highest in the history of the country since the reform.",
+    ]
+    pages = []
+    for n, line in enumerate(body, start=7):
+        pages += [f"\fNORTHLAND – SITUATION REPORT {n}", line, "", "", "", "", "", "", "", "", "", ""]
+    report = read_text(doc(*pages))
+    (p,) = paragraphs(report)
+    assert p.text == " ".join(body)
+    assert p.page == 7
+    assert report.title == "Northland – Situation Report"
+
+
+def test_a_footnote_on_a_heading_is_kept_on_a_heading_paragraph():
+    text = doc(
+        " Methodology1",
+        para("The information gathered is a result of research using public sources in two languages.2"),
+        notes("1 Analysis by the agency, 2023", "2 EUAA, COI Report Methodology, 2023, url"),
+        "https://coi.euaa.europa.eu/methodology.pdf",
+    )
+    report = read_text(text)
+    methodology = report.sections[0]
+    assert methodology.title == "Methodology"
+    heading, body = methodology.paragraphs
+    assert (heading.kind, heading.text, heading.footnote_numbers) == (ParagraphKind.HEADING, "Methodology", [1])
+    assert body.footnote_numbers == [2]
+    assert not [w for w in report.warnings if w.code.startswith("footnote")]
+
+
 # --- decoding -----------------------------------------------------------------------------------
 
 def test_cp1252_is_decoded_with_a_warning(tmp_path):

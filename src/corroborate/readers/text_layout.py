@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from corroborate.models import IngestWarning
 from corroborate.readers.footnotes import marker_candidates
@@ -122,8 +123,20 @@ def _is_ws_only(raw: str) -> bool:
     return bool(raw) and not raw.strip()
 
 
+_NUMBERED_FURNITURE = re.compile(
+    r"^(?:(?:page|p\.|página)\s*)?(\d{1,4})(?:\s*(?:of|de|/)\s*\d{1,4})?\s+(\S.{2,69})$"
+    r"|^(\S.{2,69}?)\s+(?:(?:page|p\.|página)\s*)?(\d{1,4})(?:\s*(?:of|de|/)\s*\d{1,4})?$",
+    re.IGNORECASE)
+
+
 def _running_headers(lines: list[str]) -> tuple[set[int], list[str], dict[int, int]]:
-    """Page furniture: a bare page number next to a short line that repeats or is upper case."""
+    """Page furniture, found by repetition, never by name:
+
+    * a bare page number next to a short line that repeats or is set in capitals
+      (`EUROPEAN UNION AGENCY FOR ASYLUM` / `8`);
+    * a short line carrying its page number (`PERU – COUNTRY FOCUS 25`, `Page 3 of 40`) whose
+      text without the number comes back on at least three lines with different numbers.
+    """
     nonblank = [i for i, raw in enumerate(lines) if raw.strip()]
     counts = Counter(lines[i].strip() for i in nonblank if len(lines[i].strip()) <= 80)
     furniture: set[int] = set()
@@ -147,6 +160,26 @@ def _running_headers(lines: list[str]) -> tuple[set[int], list[str], dict[int, i
                     headers.append(t)
                 numbers[min(i, j)] = int(s)
                 break
+
+    carrying: dict[str, list[tuple[int, int]]] = {}
+    for i in nonblank:
+        if i in furniture:
+            continue
+        m = _NUMBERED_FURNITURE.match(lines[i].strip())
+        if not m:
+            continue
+        text, number = (m.group(2), m.group(1)) if m.group(1) else (m.group(3), m.group(4))
+        if text.rstrip().endswith((".", ",", ";", ":")) or "," in text or re.search(r"\burl\b", text, re.I):
+            continue  # a sentence or a citation (`16 US, CIA, The World Factbook, url`), not a header
+        carrying.setdefault(" ".join(text.split()), []).append((i, int(number)))
+    for text, hits in carrying.items():
+        spread = all(b[0] - a[0] >= 10 and b[1] > a[1] for a, b in pairwise(hits))
+        if len(hits) >= 3 and spread:
+            for i, n in hits:
+                furniture.add(i)
+                numbers[i] = n
+            if not text.lower().startswith(("page", "página")) and text not in headers:
+                headers.append(text)
     return furniture, headers, numbers
 
 
@@ -165,6 +198,8 @@ def split_layout(lines: list[str]) -> Layout:
     ws_before = False
 
     for idx, raw in enumerate(lines):
+        if raw.startswith("\f"):  # pdftotext's page break: the line opens a page
+            raw = " " + raw.lstrip("\f") if raw.strip("\f").strip() else raw.replace("\f", " ")
         if idx in furniture:
             if idx in furniture_numbers:
                 page_idx += 1

@@ -172,6 +172,7 @@ class StructureBuilder:
 
     def open_numbered(self, num: tuple[int, ...], title: str, page: int | None) -> None:
         self.flush()
+        self.mode = None
         while self.stack:
             top_num = self.numbers.get(id(self.stack[-1]))
             if top_num is not None and len(top_num) < len(num) and num[:len(top_num)] == top_num:
@@ -265,7 +266,7 @@ class StructureBuilder:
         """(number, title, lines used) when line i is a numbered heading."""
         line = self.lines[i]
         found = enumeration(line.text)
-        if not found or line.markers:
+        if not found:
             return None
         num, title = found
         if not heading_shape(title):
@@ -304,10 +305,21 @@ class StructureBuilder:
             return True
         return len(line.raw) >= 0.6 * self.width and (after is None or not after.text[:1].islower())
 
+    def _heading_markers(self, used: list[BodyLine], title: str) -> None:
+        """A footnote on a heading (`Methodology1`) is kept on a heading paragraph, so the
+        footnote stays reachable from the text; headings without markers need none."""
+        if not any(ln.markers for ln in used):
+            return
+        self.draft = _Draft(kind=ParagraphKind.HEADING, page=used[0].page, line=used[0].no)
+        for ln in used:
+            self.add(ln)
+        self.flush()
+        self.closed = True
+
     def _unnumbered_heading(self, i: int) -> bool:
         line = self.lines[i]
         t = line.text
-        if line.markers or not t or not t[0].isupper() or len(t) > 70 or len(t.split()) > 12:
+        if not t or not t[0].isupper() or len(t) > 70 or len(t.split()) > 12:
             return False
         if t[-1] in ".,;:!?…" or (":" in t and not _LABELLED_PART.match(t)):
             return False
@@ -378,6 +390,7 @@ class StructureBuilder:
             if heading:
                 num, title, used = heading
                 self.open_numbered(num, title, line.page)
+                self._heading_markers(lines[i:i + used], title)
                 i += used
                 continue
             if self.mode == "glossary":
@@ -397,6 +410,7 @@ class StructureBuilder:
                 if _TOP_LEVEL_NAMES.match(t) and line.lead:
                     self.back_matter = True
                 self.open_unnumbered(t, line.page, top)
+                self._heading_markers([line], t)
                 i += 1
                 continue
             own_line = self._paragraph_line(line)

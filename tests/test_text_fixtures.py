@@ -177,6 +177,27 @@ def test_numbered_headings_wrapped_headings_and_list_items():
     assert items[2].endswith("hear appeals on rulings made by the first instance courts.")
 
 
+def test_table_of_contents_is_not_taken_for_headings():
+    contents = doc(
+        " Contents",
+        "Disclaimer ........................................................ 3",
+        "1. Overview ...................................................... 5",
+        "1.1. Judicial system ............................................. 6",
+        "2. Domestic violence and gender-based violence 9",
+    )
+    report = read_text(contents + HEADINGS)
+    assert [s.number for s in report.walk_sections() if s.number][:3] == ["1", "1.1", "1.2"]
+    assert not any("...." in p.text for p in report.paragraphs())
+    assert report.section("2").title == "Domestic violence and gender-based violence"
+
+
+def test_private_use_bullet_glyphs_are_bullets():
+    text = doc("The extortion methods include the following:", "\uf0b7 Cobro de cupos: a fee on workers.",
+               "\uf0b7 Chalequeo: a protection fee.")
+    kinds = [p.kind for p in read_text(text).paragraphs()]
+    assert kinds == [ParagraphKind.BODY, ParagraphKind.LIST_ITEM, ParagraphKind.LIST_ITEM]
+
+
 def test_unnumbered_subheadings_are_subsections():
     report = read_text(HEADINGS)
     groups = report.section("2.1")

@@ -183,9 +183,32 @@ def _running_headers(lines: list[str]) -> tuple[set[int], list[str], dict[int, i
     return furniture, headers, numbers
 
 
+_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}\s*$|…{2,}\s*\d{1,4}\s*$|_{4,}\s*\d{1,4}\s*$")
+_TOC_ENTRY = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*?)\s+\d{1,4}$")
+
+
+def _contents_lines(lines: list[str]) -> set[int]:
+    """Table-of-contents entries: dot leaders to a page number, or a numbered title plus page
+    number whose title comes back later as a heading. They are not content."""
+    found: set[int] = set()
+    stripped = [" ".join(raw.split()) for raw in lines]
+    last_seen = {t: i for i, t in enumerate(stripped)}
+    for i, t in enumerate(stripped):
+        if not t:
+            continue
+        if _LEADER.search(t):
+            found.add(i)
+            continue
+        m = _TOC_ENTRY.match(t)
+        if m and last_seen.get(m.group(1), -1) > i:
+            found.add(i)
+    return found
+
+
 def split_layout(lines: list[str]) -> Layout:
     """Separate body lines from footnote blocks, URL lists, orphans and page furniture."""
     furniture, headers, furniture_numbers = _running_headers(lines)
+    furniture |= _contents_lines(lines)
     body: list[RawLine] = []
     blocks: list[FootnoteBlock] = []
     warnings: list[IngestWarning] = []

@@ -49,7 +49,8 @@ class BodyLine:
     trailing: int = 0  # spaces after the text in the input
 
 
-_BULLETS = "•●▪◦■○□➢►‣⁃"
+# the last ones are private-use glyphs of the Symbol/Wingdings fonts, as PDF extraction yields them
+_BULLETS = "•●▪◦■○□➢►‣⁃\uf0b7\uf0a7\uf0d8\uf076\uf0fc"
 _ENUM = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.\s+(\S.*)$|^(\d{1,2}(?:\.\d{1,2})+)\s+(\S.*)$")
 _ENUM_ITEM = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s")  # list numbers end with a dot: `1.`, `1.1.`
 _LETTERED = re.compile(r"^(?:[a-z]|[ivx]{1,4})\)\s+\S|^\((?:[a-z]|[ivx]{1,4})\)\s+\S")

@@ -349,3 +349,22 @@ def test_unreadable_text_is_kept_verbatim_with_a_warning():
 def test_lost_footnote_text_gets_no_citations():
     report = Report(footnotes=[Footnote(n=3, text=None)])
     assert link_citations(report) == [] and report.footnotes[0].citations == []
+
+
+@pytest.mark.parametrize("text, author, title", [
+    ("Lawyer based in Lima, email to EUAA, 5 May 2023", "Lawyer based in Lima", "email to EUAA"),
+    ("Anonymous source, e-mail exchange with EUAA, 7 July 2023", "Anonymous source", "e-mail exchange with EUAA"),
+])
+def test_oral_sources_described_by_role(text, author, title):
+    c = one(text)
+    assert (c.kind, c.author, c.title, c.url) == (CitationKind.ORAL, author, title, None)
+
+
+def test_long_institution_name_with_acronym_is_a_second_level():
+    c = one("Peru, Ministerio de la Mujer y Poblaciones Vulnerables (MIMP), Informe anual, 2022, url, p. 4")
+    assert (c.author, c.title) == ("Peru, Ministerio de la Mujer y Poblaciones Vulnerables (MIMP)", "Informe anual")
+
+
+def test_updated_dates():
+    assert parse_date("updated 5 May 2023").iso == "2023-05-05"
+    assert parse_date("last accessed on 2 June 2023").iso == "2023-06-02"

@@ -204,7 +204,8 @@ def _is_second_level(first: str, second: str, ev: AuthorEvidence) -> bool:
     if is_parent(first):
         if is_acronym(second) or repeated:
             return True
-        return is_name_like(second) and not opens_like_document(second)
+        long_ok = 10 if opens_like_institution(second) else 6  # `Ministerio de la Mujer y ... (MIMP)`
+        return is_name_like(second, max_words=long_ok) and not opens_like_document(second)
     # An ordinary first-level author gets a second level only with corpus evidence and an
     # institutional shape (`Amnesty International, Peru Section` seen heading several titles).
     return repeated and (is_acronym(second) or any(w.casefold() in INSTITUTION_WORDS for w in second.split()))

@@ -45,6 +45,9 @@ def _month_number(word: str) -> int | None:
 def parse_date(text: str) -> ParsedDate | None:
     """A date segment as ISO (with the precision written), or None if `text` is not a date."""
     s = " ".join(text.split()).strip(" ,;")
+    # `updated 5 May 2023`, `last accessed on 2 June 2023`: the date is what follows
+    s = re.sub(r"^(?:last\s+)?(?:updated|accessed|published|consulted|actualizado|consultado)(?:\s+(?:on|el))?\s+",
+               "", s, flags=re.IGNORECASE)
     if not s:
         return None
     if NO_DATE.match(s):

@@ -91,7 +91,7 @@ ANALYSIS = re.compile(r"^(?:analysis|análisis)\s+(?:by|de|del|por)\s+(?P<author
 ORAL = re.compile(
     r"^(?:(?:remote|online|phone|telephone|in-person|email|e-mail|written)\s+)?"
     r"(?:interview(?:ed)?|exchange|correspondence|communication|meeting|consultation|entrevista|"
-    r"comunicación|correo)\b.*\b(?:with|con)\b",
+    r"comunicación|correo)\b.*\b(?:with|con|to|a)\b|^(?:e-?mail|correo electrónico|phone call|llamada)\b",
     re.IGNORECASE,
 )
 LEGISLATION = re.compile(rf"^{LEGISLATION_START}", re.IGNORECASE)
@@ -280,6 +280,10 @@ def analyse_piece(text: str) -> Piece:
     if quoted is not None:
         return quoted
     if (lead and _cited_after_see(body)) or opens_like_citation(body) or (URL_TOKEN.search(body.rstrip(". ")) and len(split_segments(body)) >= 2):
+        return _read_citation(raw, body, lead)
+    segs = split_segments(body.rstrip(". "))
+    if len(segs) >= 2 and any(ORAL.match(x) for x in segs[1:]):
+        # `Lawyer based in Lima, email to EUAA, 5 May 2023`: an oral source described by role
         return _read_citation(raw, body, lead)
     if is_prose(body) or (lead and not body.strip()):
         return Piece(text=raw, role="note", lead_note=normalise(" ".join(lead + [body])))

@@ -94,3 +94,34 @@ def test_ingest_docx_into_sqlite(tmp_path, monkeypatch):
     assert result.footnotes == 3
     assert stored.footnote(1).urls == ["https://www.amnesty.org/en/documents/amr46/6761/2023/en/"]
     assert {m.n for p in stored.paragraphs() for m in p.markers} == {1, 2, 3}
+
+
+def test_auto_numbered_headings_get_their_numbers(tmp_path):
+    """EUAA drafts number headings through a multi-level list tied to the heading styles: the
+    numbers are not in the text, Word computes them."""
+    from docx.oxml import parse_xml
+
+    d = docx.Document()
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering = d.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {ns} w:abstractNumId="90"><w:multiLevelType w:val="multilevel"/>'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2."/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {ns} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for level, style in ((0, "Heading 1"), (1, "Heading 2")):
+        ppr = d.styles[style].element.get_or_add_pPr()
+        ppr.append(parse_xml(f'<w:numPr {ns}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+    d.add_heading("Political context", level=1)
+    d.add_paragraph("Protests spread.")
+    d.add_heading("Lima", level=2)
+    d.add_heading("Puno", level=2)
+    d.add_heading("Human rights defenders", level=1)
+    d.add_heading("Threats", level=2)
+    path = tmp_path / "numbered.docx"
+    d.save(path)
+    report = read_document(path)
+    assert [(s.number, s.title) for s in report.walk_sections()] == [
+        ("1", "Political context"), ("1.1", "Lima"), ("1.2", "Puno"),
+        ("2", "Human rights defenders"), ("2.1", "Threats")]

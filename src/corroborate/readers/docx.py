@@ -43,10 +43,21 @@ class DocxReader:
         self.zf = zf
         self.document = self._xml("word/document.xml")
         self.styles = self._styles()
+        self.lists = self._numbering()
+        self.counters: dict[int, dict[int, int]] = {}
         self.doc_rels = self._rels("word/_rels/document.xml.rels")
-        self.note_rels = self._rels("word/_rels/footnotes.xml.rels")
-        self.notes_xml = self._xml("word/footnotes.xml", required=False)
-        self.note_numbers: dict[str, int] = {}  # w:id -> displayed number, in reference order
+        self.note_rels = {"footnote": self._rels("word/_rels/footnotes.xml.rels"),
+                          "endnote": self._rels("word/_rels/endnotes.xml.rels")}
+        self.notes_xml = {"footnote": self._xml("word/footnotes.xml", required=False),
+                          "endnote": self._xml("word/endnotes.xml", required=False)}
+        # (kind, w:id) -> the number shown: footnotes in reference order, then endnotes after them
+        # (a report with both keeps one numbering, so every marker still names one note)
+        self.note_numbers: dict[tuple[str, str], int] = {}
+        for kind in ("footnote", "endnote"):
+            for ref in self.document.iter(f"{W}{kind}Reference"):
+                key = (kind, ref.get(W + "id") or "")
+                if key not in self.note_numbers and ref.get(W + "customMarkFollows") not in ("1", "true"):
+                    self.note_numbers[key] = len(self.note_numbers) + 1
         self.warnings: list[IngestWarning] = []
 
     def _xml(self, name: str, required: bool = True):
@@ -72,11 +83,14 @@ class DocxReader:
                 or (r.get("Type") or "").endswith("/hyperlink")}
 
     def _styles(self) -> dict[str, tuple[str, int | None]]:
-        """styleId -> (lower-case name, outline level) with basedOn inheritance of the level."""
+        """styleId -> (lower-case name, outline level) with basedOn inheritance of the level;
+        numbering a style carries (Heading 1 tied to a multi-level list) goes to style_numbering."""
+        self.style_numbering: dict[str, tuple[str, int]] = {}
         root = self._xml("word/styles.xml", required=False)
         if root is None:
             return {}
         raw: dict[str, tuple[str, int | None, str | None]] = {}
+        nums: dict[str, tuple[str | None, int | None]] = {}
         for st in root.iter(W + "style"):
             sid = st.get(W + "styleId") or ""
             name_el = st.find(W + "name")
@@ -85,21 +99,90 @@ class DocxReader:
             lvl = int(lvl_el.get(W + "val")) + 1 if lvl_el is not None else None
             based = st.find(W + "basedOn")
             raw[sid] = (name, lvl, based.get(W + "val") if based is not None else None)
+            num = st.find(f"{W}pPr/{W}numPr")
+            if num is not None:
+                num_id, ilvl = num.find(W + "numId"), num.find(W + "ilvl")
+                nums[sid] = (num_id.get(W + "val") if num_id is not None else None,
+                             int(ilvl.get(W + "val")) if ilvl is not None else None)
         out: dict[str, tuple[str, int | None]] = {}
         for sid, (name, lvl, based) in raw.items():
             seen = 0
-            while lvl is None and based in raw and seen < 10:
-                lvl, based = raw[based][1], raw[based][2]
+            num = nums.get(sid)
+            while (lvl is None or num is None) and based in raw and seen < 10:
+                if lvl is None:
+                    lvl = raw[based][1]
+                if num is None:
+                    num = nums.get(based)
+                based = raw[based][2]
                 seen += 1
             out[sid] = (name, lvl)
+            if num and num[0] and num[0] != "0":
+                self.style_numbering[sid] = (num[0], num[1] if num[1] is not None else max(0, (lvl or 1) - 1))
         return out
+
+    def _numbering(self) -> dict[str, dict[int, tuple[int, str, str]]]:
+        """numId -> level -> (start, format, level text) from word/numbering.xml."""
+        root = self._xml("word/numbering.xml", required=False)
+        if root is None:
+            return {}
+        abstract: dict[str, dict[int, tuple[int, str, str]]] = {}
+        for an in root.iter(W + "abstractNum"):
+            levels: dict[int, tuple[int, str, str]] = {}
+            for lvl in an.iter(W + "lvl"):
+                start = lvl.find(W + "start")
+                fmt = lvl.find(W + "numFmt")
+                text = lvl.find(W + "lvlText")
+                levels[int(lvl.get(W + "ilvl", "0"))] = (
+                    int(start.get(W + "val")) if start is not None else 1,
+                    fmt.get(W + "val") if fmt is not None else "decimal",
+                    text.get(W + "val") if text is not None else "",
+                )
+            abstract[an.get(W + "abstractNumId")] = levels
+        out: dict[str, dict[int, tuple[int, str, str]]] = {}
+        for num in root.iter(W + "num"):
+            ref = num.find(W + "abstractNumId")
+            if ref is not None and ref.get(W + "val") in abstract:
+                out[num.get(W + "numId")] = abstract[ref.get(W + "val")]
+        return out
+
+    def _label(self, p, style_id: str | None) -> str | None:
+        """The number Word shows before a numbered paragraph ("2.3."), from its list counters."""
+        num = p.find(f"{W}pPr/{W}numPr")
+        num_id = ilvl = None
+        if num is not None:
+            nid, lv = num.find(W + "numId"), num.find(W + "ilvl")
+            num_id = nid.get(W + "val") if nid is not None else None
+            ilvl = int(lv.get(W + "val")) if lv is not None else None
+        if style_id in self.style_numbering:
+            s_id, s_lvl = self.style_numbering[style_id]
+            num_id = num_id or s_id
+            ilvl = s_lvl if ilvl is None else ilvl
+        if not num_id or num_id == "0" or num_id not in self.lists:
+            return None
+        ilvl = ilvl or 0
+        levels = self.lists[num_id]
+        counters = self.counters.setdefault(id(levels), {})
+        counters[ilvl] = counters.get(ilvl, levels.get(ilvl, (1, "", ""))[0] - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        start, fmt, text = levels.get(ilvl, (1, "decimal", f"%{ilvl + 1}."))
+        if fmt in ("bullet", "none") or not text:
+            return None
+
+        def render(m: re.Match) -> str:
+            k = int(m.group(1)) - 1
+            value = counters.get(k, levels.get(k, (1, "", ""))[0])
+            return _format_number(value, levels.get(k, (1, "decimal", ""))[1])
+
+        return re.sub(r"%(\d)", render, text).strip()
 
     # --- text ----------------------------------------------------------------------------
 
     def _runs(self, p, run: TextRun, rels: dict[str, str], in_note: bool = False) -> None:
         """Paragraph text in document order; a footnote reference becomes a marker."""
         field_code: list[str] = []
-        for el in p.iter(W + "t", W + "tab", W + "br", W + "cr", W + "footnoteReference", W + "hyperlink",
+        for el in p.iter(W + "t", W + "tab", W + "br", W + "cr", W + "footnoteReference", W + "endnoteReference",
+                         W + "hyperlink",
                          W + "instrText", W + "noBreakHyphen", W + "sym"):
             if any(a.tag in (W + "del", W + "moveFrom") for a in el.iterancestors()):
                 continue
@@ -110,11 +193,10 @@ class DocxReader:
                 run.add(" ")
             elif tag == W + "noBreakHyphen":
                 run.add("-")
-            elif tag == W + "footnoteReference" and not in_note:
-                fid = el.get(W + "id")
-                if fid not in self.note_numbers:
-                    self.note_numbers[fid] = len(self.note_numbers) + 1
-                run.mark(self.note_numbers[fid])
+            elif tag in (W + "footnoteReference", W + "endnoteReference") and not in_note:
+                key = (tag[len(W):-len("Reference")], el.get(W + "id") or "")
+                if key in self.note_numbers:
+                    run.mark(self.note_numbers[key])
             elif tag == W + "hyperlink":
                 target = rels.get(el.get(R + "id") or "")
                 if target.lower().startswith(("http://", "https://")):
@@ -153,7 +235,14 @@ class DocxReader:
             if not text and not run.markers:
                 continue
             name, lvl = self._style(p)
+            ps = p.find(f"{W}pPr/{W}pStyle")
+            label = self._label(p, ps.get(W + "val") if ps is not None else None)
             if lvl is not None and text and len(text) < 300:
+                if label and not text.startswith(label):
+                    shift = len(label) + 1
+                    text = f"{label} {text}"
+                    for m in run.markers:
+                        m.offset += shift
                 if name == "title" and not title:
                     title = text
                     outline.add(Paragraph(kind=ParagraphKind.HEADING, text=text, markers=run.markers))
@@ -180,18 +269,21 @@ class DocxReader:
         return Report(title=title, sections=outline.roots, footnotes=footnotes, warnings=self.warnings)
 
     def footnotes(self) -> list[Footnote]:
-        if self.notes_xml is None:
-            return []
-        by_id = {fn.get(W + "id"): fn for fn in self.notes_xml.iter(W + "footnote")
-                 if fn.get(W + "type") in (None, "normal")}
+        by_key = {}
+        for kind, root in self.notes_xml.items():
+            if root is None:
+                continue
+            for fn in root.iter(W + kind):
+                if fn.get(W + "type") in (None, "normal"):
+                    by_key[(kind, fn.get(W + "id"))] = fn
         out: list[Footnote] = []
-        for fid, n in sorted(self.note_numbers.items(), key=lambda kv: kv[1]):
-            fn = by_id.get(fid)
+        for key, n in sorted(self.note_numbers.items(), key=lambda kv: kv[1]):
+            fn = by_key.get(key)
             if fn is None:
                 continue
             run = TextRun()
             for p in fn.iter(W + "p"):
-                self._runs(p, run, self.note_rels, in_note=True)
+                self._runs(p, run, self.note_rels[key[0]], in_note=True)
                 run.add(" ")
             text = run.text()
             urls = list(dict.fromkeys(run.urls))
@@ -211,3 +303,18 @@ class DocxReader:
         return ""
 
 
+
+
+def _format_number(value: int, fmt: str) -> str:
+    if fmt in ("upperRoman", "lowerRoman"):
+        out = ""
+        for n, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                       (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+            while value >= n:
+                out += sym
+                value -= n
+        return out if fmt == "upperRoman" else out.lower()
+    if fmt in ("upperLetter", "lowerLetter") and value > 0:
+        letter = chr(ord("A") + (value - 1) % 26)
+        return letter if fmt == "upperLetter" else letter.lower()
+    return str(value)

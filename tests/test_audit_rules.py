@@ -392,3 +392,27 @@ def test_single_source_paragraph_skips_quoted_legislation():
                    "granted by the prosecutor or the judge in the case.[1]")),
                footnotes=[F(1, law)])
     assert findings(report, "single-source-paragraph") == []
+
+
+def test_back_references_need_no_date_or_url():
+    report = R(S("1", "Overview", P("A claim is made here.[1] Another claim made.[2] A third one.[3]")),
+               footnotes=[F(1, doc(1)), F(2, C("Ibid., at 71.", kind=CitationKind.DOCUMENT)),
+                          F(3, C("See Freire (n. 16), chapter 2.", kind=CitationKind.DOCUMENT))])
+    assert findings(report, "citation-undated") == [] and findings(report, "citation-no-url") == []
+
+
+def test_capitalised_heading_read_as_a_paragraph_is_not_a_statement():
+    report = R(S("1", "Overview", P("JOSÉ DELFÍN ACOSTA MARTINEZ AND FAMILY ARGENTINA CASE"),
+                 P("The petitioners stated that he was detained without any reason at all.")))
+    got = findings(report, "statement-unreferenced")
+    assert [f["evidence"][:16] for f in got] == ["The petitioners "]
+
+
+def test_statute_sections_are_not_internal_cross_references():
+    report = R(S("1", "Overview", P("Searches under Section 2 PACE 1984 and section 39A of the Police Act "
+                                    "1996 are frequent.[1] See Section 9 Annexes.[2]")),
+               footnotes=[F(1, doc(1)), F(2, doc(2))])
+    assert [f["evidence"] for f in findings(report, "cross-reference-unresolved")] == ["See Section 9 Annexes"]
+    unnumbered = R(S(None, "The legal landscape", P("Stop and search under section 60 is common.[1]")),
+                   footnotes=[F(1, doc(1))])
+    assert findings(unnumbered, "cross-reference-unresolved") == []

@@ -57,7 +57,8 @@ def citation_empty(ctx: AuditContext) -> Iterator[Finding]:
     """
     for fn in ctx.report.footnotes:
         # An `empty` citation holding a note is commentary ("EU+ includes …"), not a dropped source.
-        empty = any(c.kind == CitationKind.EMPTY and not (c.note or "").strip() for c in fn.citations)
+        empty = any(c.kind == CitationKind.EMPTY and not (c.note or "").strip() and not c.raw.strip(" ;,.")
+                    for c in fn.citations)
         text = (fn.text or "").strip()
         if empty or re.search(r";\s*$|;\s*;", text):
             yield Finding(
@@ -67,8 +68,18 @@ def citation_empty(ctx: AuditContext) -> Iterator[Finding]:
             )
 
 
+# Short forms pointing back at a full citation given earlier ("Ibid., p. 4", "Freire (n. 16)",
+# "op. cit."): the date and URL are in the citation they point at.
+_BACK_REFERENCE = re.compile(
+    r"^\W*(see,?\s+(also\s+|for example,?\s+)?)?(ibid|ibidem|id\.|idem|op\.?\s?cit|supra|loc\.?\s?cit)\b"
+    r"|\(\s*n\.?\s*\d+\s*\)|\bsupra\s+(note|n\.)",
+    re.I,
+)
+
+
 def _documentary(c: Citation) -> bool:
-    return c.kind in (CitationKind.DOCUMENT, CitationKind.DATASET)
+    """A citation of a document that must carry its own date and URL (not a back-reference)."""
+    return c.kind in (CitationKind.DOCUMENT, CitationKind.DATASET) and not _BACK_REFERENCE.search(c.raw)
 
 
 @rule("citation-undated", PRINCIPLE, Severity.WARNING)
@@ -76,7 +87,8 @@ def citation_undated(ctx: AuditContext) -> Iterator[Finding]:
     """A documentary citation with no date ("n.d." or none at all).
 
     Currency cannot be judged without a date; for web pages the methodology asks for the
-    date of access at least.
+    date of access at least. Back-references ("Ibid.", "op. cit.", "Freire (n. 16)") are not
+    counted: their date is in the citation they point at.
     """
     for fn in ctx.report.footnotes:
         if fn.n in ctx.cut_footnotes:

@@ -15,9 +15,13 @@ PRINCIPLE = "Transparency and traceability (internal references)"
 _REF = re.compile(
     r"(?P<see>\b[Ss]ee\s+(?:also\s+)?(?:the\s+)?)?"
     r"(?:(?P<kind>[Ss]ub-?[Ss]ection|[Ss]ection|[Cc]hapter|[Aa]nnex)\s+)?"
-    r"(?P<num>\d{1,2}(?:\.\d{1,2})*)\.?(?!\d|\.\d)"
+    r"(?P<num>\d{1,2}(?:\.\d{1,2})*)\.?(?!\d|\.\d|[A-Za-z])"
     r"(?P<tail>[ \t:–-]*[^.;()\n]{0,90})?"
 )
+
+
+_LAW = re.compile(r"\b(Act|Law|Code|Decree|Regulation|Constitution|Convention|Ley|Código|Decreto)\b"
+                  r"|\b[A-Z]{2,}\s+\d{4}\b")
 
 
 def _resolve_number(ctx: AuditContext, kind: str, num: str) -> Section | None:
@@ -53,8 +57,11 @@ def cross_reference_unresolved(ctx: AuditContext) -> Iterator[Finding]:
     not match the section it names.
 
     A broken pointer sends the reader of a COI report to the wrong place or nowhere. Bare numbers
-    count as references only after "see"; "Section 3 of Law 30364" (legislation) is not one.
+    count as references only after "see"; provisions of laws ("Section 3 of Law 30364", "Section 2
+    PACE 1984", "section 39A") are not references, nor are section numbers cited in a report
+    that numbers none of its own sections (unless introduced by "see").
     """
+    numbered = any(s.number for s in ctx.report.walk_sections())
     for p in ctx.paragraphs:
         for m in _REF.finditer(p.text):
             kind = (m.group("kind") or "").lower()
@@ -63,8 +70,10 @@ def cross_reference_unresolved(ctx: AuditContext) -> Iterator[Finding]:
             if not kind and not _capitalised(m.group("tail") or ""):
                 continue  # "see 2 cases" is not a reference; "See 1.5 Political …" is
             tail = m.group("tail") or ""
-            if re.match(r"\s*(of|de|del)\b", tail):
-                continue  # a provision of a law, not of this report
+            if re.match(r"\s*(of|de|del)\b", tail) or _LAW.search(tail[:40]):
+                continue  # a provision of a law ("Section 2 PACE 1984"), not of this report
+            if not m.group("see") and not numbered:
+                continue  # a report without numbered sections cites numbered ones of something else
             num = m.group("num")
             target = _resolve_number(ctx, kind or "section", num)
             label = f"{(m.group('kind') or 'Section')} {num}"

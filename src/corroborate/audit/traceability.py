@@ -145,8 +145,8 @@ def statement_unreferenced(ctx: AuditContext) -> Iterator[Finding]:
     practice puts one footnote at the end of the passage it supports; a paragraph cut by a page
     break, or a lead-in ending in ':' with its list, counts as one passage). Exempt: the report's
     apparatus (disclaimer, methodology, introduction and summary, glossary, annexes), headings
-    and captions, gap statements, signposts ("see Section 3.5"), lead-ins ending in ':' and
-    fragments under six words.
+    and captions (also text in capitals only), gap statements, signposts ("see Section 3.5"),
+    lead-ins ending in ':' and fragments under six words.
     """
     for p in ctx.body_paragraphs:
         for s in ctx.sentences(p):
@@ -155,6 +155,8 @@ def statement_unreferenced(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             if is_gap_statement(text) or is_signpost(text) or text.rstrip().endswith(":"):
                 continue
+            if not any(ch.islower() for ch in text):
+                continue  # a heading or title in capitals read as a paragraph
             if p.kind == ParagraphKind.QUOTE and any(x.footnotes for x in ctx.sentences(p)):
                 continue
             yield Finding(

@@ -282,8 +282,7 @@ def compile_document(
             label = report_label(report)
             secret = [] if name_confidential else [s for s in srcs.values() if s.confidential]
             where = f"section {q.section.rstrip('.')}" if q.section else "the report"
-            doc.blocks.append(Block(kind=BlockKind.PARAGRAPH,
-                                    inlines=[Run(text=f"{label}, {where}:")]))
+            doc.blocks.append(Block(kind=BlockKind.LEAD, inlines=[Run(text=f"{label}, {where}:")]))
             placed = _quote_inlines(q, para, q.text)
             marks = []
             for n, offset in placed:

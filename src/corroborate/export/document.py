@@ -23,6 +23,7 @@ class BlockKind(StrEnum):
     QUOTE = "quote"
     CAPTION = "caption"
     NOTICE = "notice"  # disclaimer, methodology, "could not be found" statements
+    LEAD = "lead"  # the line introducing a quotation: kept on the page of the quotation
 
 
 class Run(BaseModel):

@@ -92,6 +92,8 @@ def write_docx(doc: FootnotedDocument, path: Path) -> None:
         style = {BlockKind.QUOTE: "Quote", BlockKind.CAPTION: "Caption",
                  BlockKind.LIST_ITEM: "List Paragraph"}.get(block.kind)
         para = document.add_paragraph(style=style)
+        if block.kind == BlockKind.LEAD:
+            para.paragraph_format.keep_with_next = True
         for i in block.inlines:
             if isinstance(i, Link):
                 para.add_hyperlink(i.text, i.href)

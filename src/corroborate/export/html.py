@@ -28,6 +28,7 @@ body { font-family: "DejaVu Serif", "Noto Serif", serif; font-size: 10.5pt; line
 h1 { font-size: 18pt; } h2 { font-size: 14pt; } h3 { font-size: 12pt; } h4, h5, h6 { font-size: 11pt; }
 header .subtitle { color: #444; margin: 0; }
 p.caption { font-style: italic; }
+p.lead { break-after: avoid; margin-bottom: 2pt; }
 p.list-item { margin-left: 1.2em; }
 div.notice { border-left: 2pt solid #999; padding-left: 8pt; }
 .footnote { float: footnote; footnote-policy: line; font-size: 8pt; line-height: 1.25; text-align: left; font-style: normal; }
@@ -41,7 +42,7 @@ a { color: #0645ad; overflow-wrap: anywhere; }
 """
 
 _TAG = {BlockKind.QUOTE: "blockquote", BlockKind.CAPTION: "p", BlockKind.LIST_ITEM: "p",
-        BlockKind.PARAGRAPH: "p", BlockKind.NOTICE: "p"}
+        BlockKind.PARAGRAPH: "p", BlockKind.NOTICE: "p", BlockKind.LEAD: "p"}
 
 
 def _segments(segs: list[Segment]) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 # --- markers ---------------------------------------------------------------------------------
@@ -149,18 +150,20 @@ _HOST_NOISE = {"www", "www1", "www2", "cdn", "m", "amp", "en", "es", "fr", "web"
 _GENERIC_LABELS = {"gob", "gov", "org", "com", "co", "net", "edu", "ac", "int", "info"}
 
 
+@lru_cache(maxsize=65536)
 def _fold(s: str) -> str:
     s = unicodedata.normalize("NFKD", s)
     return "".join(c for c in s if not unicodedata.combining(c)).casefold()
 
 
-def host_labels(url: str) -> list[str]:
-    """The meaningful labels of a URL's host: `https://cdn.www.gob.pe` -> [], `freedomhouse.org`
-    -> ['freedomhouse'], `data.larepublica.pe` -> ['data', 'larepublica']."""
+@lru_cache(maxsize=4096)
+def host_labels(url: str) -> tuple[str, ...]:
+    """The meaningful labels of a URL's host: `https://cdn.www.gob.pe` -> (), `freedomhouse.org`
+    -> ('freedomhouse',), `data.larepublica.pe` -> ('data', 'larepublica')."""
     try:
         host = urlsplit(url.strip()).hostname or ""
     except ValueError:
-        return []
+        return ()
     labels = host.lower().split(".")[:-1]  # the TLD says nothing about the publisher
     out: list[str] = []
     for label in labels:
@@ -169,7 +172,7 @@ def host_labels(url: str) -> list[str]:
         out.append(label.replace("-", ""))
         if "-" in label:
             out.extend(p for p in label.split("-") if len(p) >= 3)
-    return out
+    return tuple(out)
 
 
 def _publisher_variants(citation: str, glossary: dict[str, str]) -> list[list[str]]:
@@ -226,15 +229,24 @@ MATCH = 0.5  # worth of placing a link at all, against the fit (0..1.5) of a bet
 _PATH_WORDS = re.compile(r"[^\W\d_]{4,}")
 
 
-def path_fit(url: str, citation: str) -> float:
-    """0..0.5: shared words between the URL's path (a slug of the title, often) and the
-    citation: tells apart two articles of the same publisher."""
+@lru_cache(maxsize=4096)
+def _slug_words(url: str) -> frozenset[str]:
     try:
         path = urlsplit(url.strip()).path
     except ValueError:
-        return 0.0
-    slug = {_fold(w) for w in _PATH_WORDS.findall(path.replace("-", " ").replace("_", " "))}
-    words = {_fold(w) for w in _PATH_WORDS.findall(citation)}
+        return frozenset()
+    return frozenset(_fold(w) for w in _PATH_WORDS.findall(path.replace("-", " ").replace("_", " ")))
+
+
+@lru_cache(maxsize=4096)
+def _words(citation: str) -> frozenset[str]:
+    return frozenset(_fold(w) for w in _PATH_WORDS.findall(citation))
+
+
+def path_fit(url: str, citation: str) -> float:
+    """0..0.5: shared words between the URL's path (a slug of the title, often) and the
+    citation: tells apart two articles of the same publisher."""
+    slug, words = _slug_words(url), _words(citation)
     if not slug or not words:
         return 0.0
     return 0.5 * len(slug & words) / min(len(slug), len(words))

@@ -22,6 +22,7 @@ from corroborate.readers.text_layout import Layout, join_wrapped, split_layout
 from corroborate.readers.text_metadata import read_metadata, title_from_filename
 from corroborate.readers.text_structure import BodyLine, StructureBuilder
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
@@ -42,7 +43,7 @@ def decode(path: Path | str, data: bytes) -> tuple[str, list[IngestWarning]]:
             message=f"not valid UTF-8 (first bad byte at offset {exc.start}); decoded as Windows-1252"))
     sample = text[:200_000]
     if sample:
-        control = sum(1 for c in sample if (ord(c) < 32 and c not in "\n\r\t\f\v") or 0x7f <= ord(c) < 0xa0)
+        control = len(_CONTROL.findall(sample))
         if control / len(sample) > 0.3:
             raise ReaderError(path, "mostly control characters: this is not a text report")
     if not text.strip():

@@ -416,3 +416,11 @@ def test_statute_sections_are_not_internal_cross_references():
     unnumbered = R(S(None, "The legal landscape", P("Stop and search under section 60 is common.[1]")),
                    footnotes=[F(1, doc(1))])
     assert findings(unnumbered, "cross-reference-unresolved") == []
+
+
+def test_every_rule_has_a_unit_test_here():
+    from pathlib import Path
+
+    source = Path(__file__).read_text(encoding="utf-8")
+    untested = [rid for rid in RULES if f'"{rid}"' not in source.replace(f'"{rid}" in', "")]
+    assert untested == []

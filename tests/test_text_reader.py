@@ -288,6 +288,8 @@ def test_losses_are_warnings(report):
     unassigned = {w.line for w in by_code["url-unassigned"]}
     assert {36, 1575} <= unassigned  # the disclaimer's link; a link of a lost footnote page
     assert any(w.footnote == 363 or "363" in w.message for w in by_code["url-missing"])
+    # cut at the page end: `… La República, PNP: bandas extranjeras tienen el control de 33 plazas en 14`
+    assert [w.footnote for w in by_code["footnote-truncated"]] == [322, 345]
 
 
 # --- glossary, terms of reference, metadata ---------------------------------------------------

@@ -107,6 +107,18 @@ def _take_markers(layout: Layout, known: set[int]) -> list[BodyLine]:
     return out
 
 
+_URL_WORD = re.compile(r"\burl\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b|\bn\.\s?d\b")
+
+
+def _looks_cut(text: str) -> bool:
+    """A citation footnote whose last citation has neither date nor link: cut at the page end."""
+    if not _URL_WORD.search(text):
+        return False  # an explanatory note, not a list of citations
+    tail = re.split(r";|\.\s+See(?: also)?:", text)[-1].strip()
+    return bool(tail) and "," in tail and not _URL_WORD.search(tail) and not _YEAR.search(tail)
+
+
 def _footnotes(layout: Layout, marker_lines: dict[int, int], glossary: dict[str, str],
                vocabulary: Counter) -> tuple[list[Footnote], list[IngestWarning]]:
     warnings: list[IngestWarning] = []
@@ -121,6 +133,13 @@ def _footnotes(layout: Layout, marker_lines: dict[int, int], glossary: dict[str,
             notes[draft.n] = Footnote(n=draft.n, text=text, page=layout.page(draft.page_idx))
             note_lines[draft.n] = draft.line
             slots.extend((draft.n, citation) for citation in url_slots(text))
+        if block.notes:
+            last = notes.get(block.notes[-1].n)
+            if last is not None and last.text and _looks_cut(last.text):
+                warnings.append(IngestWarning(
+                    code="footnote-truncated", line=block.notes[-1].line, footnote=last.n,
+                    message=f"footnote {last.n} ends in the middle of a citation: the rest of the page "
+                            f"is lost ({last.text[-50:]!r})"))
         urls = [u for _, u in block.urls]
         assignment = align_urls(urls, [c for _, c in slots], glossary)
         per_note: dict[int, list[tuple[int, str]]] = {}

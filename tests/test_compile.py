@@ -244,3 +244,21 @@ def test_cli_compile_from_the_terms_of_reference(lib, tmp_path):
     sections = re.split(r"^## \d+\. .+$", md, flags=re.M)[1:]
     for body in sections:
         assert "> “" in body or "could not be found among the sources consulted" in body
+
+
+def test_web_compile_download(lib, questions):
+    from fastapi.testclient import TestClient
+
+    from corroborate.settings import Settings
+    from corroborate.web.app import create_app
+
+    client = TestClient(create_app(Settings(db=lib.settings.db)))
+    r = client.get("/api/compile", params=[("q", questions[0]), ("q", questions[1]), ("format", "docx")])
+    assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"].startswith('attachment; filename="query-response.docx"')
+    assert r.content[:2] == b"PK"
+    r = client.get("/api/compile", params=[("q", questions[0]), ("format", "md"), ("report", SAMPLE_ID)])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
+    assert "[^1]: " in r.text and "## Sources cited" in r.text
+    assert client.get("/api/compile", params=[("q", "x"), ("format", "md"), ("report", "nope")]).status_code == 404
+    assert client.get("/api/compile", params=[("q", "x"), ("format", "bibtex")]).status_code == 400

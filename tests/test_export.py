@@ -432,7 +432,9 @@ def test_person_names_split_institutions_kept_whole():
     assert persons("Muñoz, César") == [{"family": "Muñoz", "given": "César"}]
     assert persons("Smith, J.; Pérez, Ana") == [{"family": "Smith", "given": "J."},
                                                 {"family": "Pérez", "given": "Ana"}]
-    for institution in ("Human Rights Watch", "UN, OHCHR", "Ministry of Interior, Peru", "USDOS", None):
+    assert persons("Castilla, Luis Miguel") == [{"family": "Castilla", "given": "Luis Miguel"}]
+    for institution in ("Human Rights Watch", "UN, OHCHR", "Ministry of Interior, Peru", "USDOS", "Peru, INEI",
+                        "Peru, Defensoría del Pueblo", None):
         assert persons(institution) is None
 
 

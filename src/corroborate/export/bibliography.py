@@ -228,6 +228,9 @@ def persons(author: str | None) -> list[dict[str, str]] | None:
             return None
         if not all(_NAME_WORD.fullmatch(w) for w in given) or all(w.isupper() for w in family):
             return None
+        # 'Peru, INEI': an acronym is an institution's second level, not a given name ('J.' is fine)
+        if any(w.isupper() and len(w) > 1 and "." not in w for w in given):
+            return None
         out.append({"family": " ".join(family), "given": " ".join(given)})
     return out or None
 

@@ -21,7 +21,8 @@ Type, by mechanism, first match wins:
 7. otherwise `other`.
 
 Language: `lingua` limited to English and Spanish, on the title (author added when the title
-is short); None when there is nothing to detect on.
+is short); None when there is nothing to detect on, and for oral sources and the report's own
+analysis (their "title" is the report's description, not the source's words).
 """
 
 from __future__ import annotations
@@ -240,5 +241,8 @@ def build_sources(citations: list[Citation]) -> list[Source]:
     for sid, src in by_id.items():
         newsroom = day_dated.get(key_text(src.author), 0) >= 2
         src.type = source_type(src.author, kinds[sid], src.urls, newsroom)
-        src.language = detect_language(src.title, src.author)
+        # An oral source's "title" is the report's own description (`interview with EUAA`), and
+        # an analysis has none: neither says in which language the source speaks.
+        own_words = kinds[sid] in (CitationKind.ORAL, CitationKind.ANALYSIS)
+        src.language = None if own_words else detect_language(src.title, src.author)
     return list(by_id.values())

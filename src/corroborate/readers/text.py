@@ -60,8 +60,8 @@ def read_text_file(path: Path, data: bytes) -> Report:
 
 def read_text(text: str, name: str = "") -> Report:
     """Parse the text of one report. `name` (a file name) is the title of last resort."""
-    lines = text.split("\n")
-    layout = split_layout(lines)
+    lines, numbers = physical_lines(text)
+    layout = split_layout(lines, numbers)
     vocabulary = Counter(w.lower() for w in _WORDS.findall(text))
 
     known = {note.n for block in layout.blocks for note in block.notes}
@@ -89,6 +89,26 @@ def read_text(text: str, name: str = "") -> Report:
     )
     report.warnings.sort(key=lambda w: (w.line or 0))
     return report
+
+
+def physical_lines(text: str) -> tuple[list[str], list[int]]:
+    """The input's lines, with the input line number of each. A form feed (pdftotext's page
+    break) always opens a line, which the layout reads as a page start."""
+    lines: list[str] = []
+    numbers: list[int] = []
+    for no, line in enumerate(text.split("\n"), start=1):
+        if "\f" in line:
+            head, *pages = line.split("\f")
+            if head.strip():
+                lines.append(head)
+                numbers.append(no)
+            for page in pages:
+                lines.append("\f" + page)
+                numbers.append(no)
+        else:
+            lines.append(line)
+            numbers.append(no)
+    return lines, numbers
 
 
 def _take_markers(layout: Layout, known: set[int]) -> list[BodyLine]:

@@ -205,8 +205,9 @@ def _contents_lines(lines: list[str]) -> set[int]:
     return found
 
 
-def split_layout(lines: list[str]) -> Layout:
-    """Separate body lines from footnote blocks, URL lists, orphans and page furniture."""
+def split_layout(lines: list[str], numbers: list[int] | None = None) -> Layout:
+    """Separate body lines from footnote blocks, URL lists, orphans and page furniture.
+    `numbers` gives each line's number in the input (default: its position)."""
     furniture, headers, furniture_numbers = _running_headers(lines)
     furniture |= _contents_lines(lines)
     body: list[RawLine] = []
@@ -219,10 +220,15 @@ def split_layout(lines: list[str]) -> Layout:
     last_note = 0
     max_marker = 0  # highest number glued like a marker so far: footnotes cannot run ahead of it
     ws_before = False
+    page_break = False
 
     for idx, raw in enumerate(lines):
-        if raw.startswith("\f"):  # pdftotext's page break: the line opens a page
-            raw = " " + raw.lstrip("\f") if raw.strip("\f").strip() else raw.replace("\f", " ")
+        if raw.startswith("\f"):  # pdftotext's page break: the next text opens a page
+            rest = raw.lstrip("\f")
+            if not rest.strip():
+                page_break = True
+                continue
+            raw = " " + rest.lstrip()
         if idx in furniture:
             if idx in furniture_numbers:
                 page_idx += 1
@@ -234,8 +240,9 @@ def split_layout(lines: list[str]) -> Layout:
             ws_before = ws_before or _is_ws_only(raw)
             continue
         text = " ".join(s.split())
-        lead = raw.startswith(" ") and not raw.startswith("  ")
-        no = idx + 1
+        lead = page_break or (raw.startswith(" ") and not raw.startswith("  "))
+        page_break = False
+        no = numbers[idx] if numbers is not None else idx + 1
         had_ws, ws_before = ws_before, False
 
         if _URL_LINE.match(text):
@@ -253,7 +260,10 @@ def split_layout(lines: list[str]) -> Layout:
             ok = (max_marker > 0 and last_note < n <= max_marker + 2 and not _WRAPPED_DATE.match(rest)
                   and not _THOUSANDS.match(rest))
             if ok and state == "body":
-                ok = had_ws or bool(re.search(r"\burl\b", rest, re.IGNORECASE))
+                # evidence that a footnote block starts here: the extraction's blank-ish line, a
+                # citation placeholder, or exactly the next footnote number just after its marker
+                ok = (had_ws or bool(re.search(r"\burl\b", rest, re.IGNORECASE))
+                      or (n == last_note + 1 and max_marker - 6 <= n <= max_marker))
             elif ok:
                 ok = n - last_note <= 25 or had_ws
             if ok:

@@ -139,8 +139,9 @@ def test_facets_split_enumerations_and_drop_qualifiers():
     assert facets("Economy/humanitarian situation") == ["Economy", "humanitarian situation"]
     assert facets("Involvement of criminal groups in protests (e.g. extortion to avoid road blocks)") == [
         "Involvement of criminal groups in protests"]
+    # "Main actors" is ToR framing (which actors is the topic: gangs, groups, cartels)
     assert facets("Main actors/gangs/groups/cartels, nationally and especially in Lima") == [
-        "Main actors", "gangs", "groups", "cartels", "nationally"]
+        "gangs", "groups", "cartels", "nationally"]
     assert facets("Activities/methods: Violence, threats, extortion")[:2] == ["Violence", "threats"]
     assert facets("State pressure to participate in protests in rural areas") == [
         "State pressure to participate in protests in rural areas"]

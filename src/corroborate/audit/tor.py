@@ -53,7 +53,8 @@ against all any each about after before during related regarding concerning well
 """.split()) | {
     # ToR framing words: they say how a topic is asked about, not which topic it is
     "involvement", "ability", "role", "extent", "level", "levels", "capacity", "situation", "main",
-    "overall", "general", "issues", "aspects",
+    "overall", "general", "issues", "aspects", "mechanisms", "mechanism", "measures", "methods",
+    "actors", "bodies", "forms", "types",
 }
 
 

@@ -16,6 +16,13 @@ before a citation) or, when nothing follows, of the citation before it (`Legend:
 `; for information on ..., see pp. 18-21 of the same source.`). A footnote of commentary
 only (`EU+ includes EU Member States, Norway and Switzerland`) yields one citation of kind
 `empty` holding the text as its note: it cites no source.
+
+Other styles met in COI work are read too, without weakening the above: links written out
+(`..., 30.04.2022, https://...`), academic references with quoted titles and bracketed years
+(`Author ‘Title’ [2021] Journal 94(1) 58–74`) or journal tails (`Journal 13 (2020) 331 ff`),
+`see`/`cf` signals, `Ibid.` and `Name (n. 8)` short forms (resolved by `link_citations` to the
+cited work, with their own locator and the short form as note), and locator-only footnotes
+(`Para 422.`: kind `empty` with the locator, pointing into the work under discussion).
 """
 
 from __future__ import annotations

@@ -1,25 +1,28 @@
 """Terms-of-reference coverage: for each ToR item, does the report treat it, where, and how well.
 
-Two kinds of evidence, combined:
+An item is judged per facet, the topics it enumerates ("Economy/humanitarian situation" ->
+Economy, humanitarian situation); qualifiers ("including …", "especially …", "(e.g. …)") and
+ToR framing words ("main actors", "mechanisms and measures") add no topic. For each facet:
 
-* section titles: a section whose title is the item (its path of titles holds at least half of
-  the item's distinctive vocabulary, and one conjunct of its own title is made of the item's
-  words: "Political developments" -> 1.5 Political developments, "Prevalence" under "Domestic
-  violence" -> 4.1 Prevalence and social attitudes);
-* paragraphs: a body paragraph is evidence when it holds at least half of the item's
-  distinctive vocabulary (IDF-weighted over the report, so words the report never uses weigh
-  most) AND, when embeddings are stored, it stands out semantically for the item: its cosine
-  to the item (with its ToR heading as context) is at least one robust standard deviation
-  (1.4826 x MAD) above the item's median cosine over the report's paragraphs.
+* section titles: a section whose path of titles holds at least half of the facet's
+  vocabulary and one conjunct of whose own title is made of the item's words ("Political
+  developments" -> 1.5 Political developments, "Prevalence" under "Domestic violence" -> 4.1
+  Prevalence and social attitudes);
+* paragraphs: a body paragraph is evidence when it holds at least half of the facet's
+  IDF-weighted vocabulary (words the report never uses weigh most) including its rarest word,
+  AND, when embeddings are stored, it stands out semantically: its cosine to "heading: facet" is
+  at least one robust standard deviation (1.4826 x MAD) above the median over the report.
 
 Why both gates: sentence embeddings rank "protests in rural areas" close to every protest
 paragraph, so similarity alone would call an untreated item covered because its neighbours
-sound related. Requiring the item's own distinctive words keeps a gap a gap; requiring the
+sound related. Requiring the facet's own distinctive words keeps a gap a gap; requiring the
 semantic outlier keeps a passing word ("freedom" in "Freedom House") from counting.
 
-Verdicts: `covered` = a matching section, or MIN_COVERED_PARAGRAPHS evidence paragraphs;
-`partial` = fewer evidence paragraphs; `gap` = none. An item with sub-items is covered when
-it and all its sub-items are, a gap when all are gaps, else partial.
+A ToR heading naming a chapter ("LGBTI" -> 5 Situation of LGBTI people) confines its items to
+that chapter. Verdicts: `covered` = every facet treated, with a matching section or
+MIN_COVERED_PARAGRAPHS evidence paragraphs; `partial` = some facet treated; `gap` = none. An
+item with sub-items is covered when it and all its sub-items are, a gap when all are, else
+partial. docs/audit-rules.md gives the calibration and the figures on the sample.
 """
 
 from __future__ import annotations

@@ -157,7 +157,7 @@ def test_sources_lead_to_insight_crime_and_its_paragraphs(page):
     link.click()
     page.wait_for_url("**/sources/*")
     assert "InSight Crime" in page.locator("h1").inner_text()
-    citing = page.locator(".citing-par a")
+    citing = page.locator(".citing-par footer a")
     assert citing.count() > 0
     citing.first.click()
     page.wait_for_url(f"**/reports/{SAMPLE_ID}#p-*")

@@ -114,6 +114,13 @@ class PdfAssembler:
         for lay, ln, lt in items:
             n = lt.lead_number
             last = notes[-1].n if notes else 0
+            glued = re.match(r"(\d{1,3})(?=[^\W\d])", ln.text)
+            if n is None and glued and int(glued.group(1)) == last + 1:
+                # "1Source …": the note's number set flush against its text, in the text size
+                lt = line_text(ln, keep_lead=True)
+                cut = len(glued.group(1))
+                lt = LineText(text=lt.text[cut:], markers=[], lead_number=last + 1, lead_raised=True)
+                n = last + 1
             opens = n is not None and (lt.lead_raised or not raised_style) and (
                 last < n <= last + 3 if notes else n <= 3 or lt.lead_raised)
             if opens:
@@ -272,7 +279,9 @@ class PdfAssembler:
             head = lt.text.lstrip()
             start = len(joined) - len(head)
             lead = len(lt.text) - len(head)
-            markers.extend((start + max(0, o - lead), n) for o, n in lt.markers)
+            # a marker opening a line belongs to the word that ended the line before
+            hug = 1 if start > 0 and joined[start - 1] == " " else 0
+            markers.extend((start + (o - lead if o > lead else -hug), n) for o, n in lt.markers)
             text = joined
         kind = ParagraphKind.BODY
         bullet = _BULLET.match(text) or _ENUM.match(text)

@@ -92,6 +92,7 @@ class PageText:
     lines: list[Line] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     chars: int = 0
+    rules: list[tuple[float, float, float]] = field(default_factory=list)  # x0, y, x1 of thin lines
 
 
 # pdfium's text-object handle as a plain integer: a cheap key for the per-object style cache
@@ -272,6 +273,22 @@ def page_links(page, index: int) -> list[Link]:
     return out
 
 
+def page_rules(page) -> list[tuple[float, float, float]]:
+    """Thin horizontal paths: footnote separators (and underlines, told apart later)."""
+    out: list[tuple[float, float, float]] = []
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    handle = page.raw
+    path = raw.FPDF_PAGEOBJ_PATH
+    for i in range(raw.FPDFPage_CountObjects(handle)):
+        obj = raw.FPDFPage_GetObject(handle, i)
+        if raw.FPDFPageObj_GetType(obj) != path:
+            continue
+        if raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top) and top.value - bottom.value < 2.5:
+            if right.value - left.value > 10:
+                out.append((left.value, (top.value + bottom.value) / 2, right.value))
+    return out
+
+
 def read_pages(doc: pdfium.PdfDocument) -> list[PageText]:
     pages: list[PageText] = []
     for i in range(len(doc)):
@@ -283,7 +300,8 @@ def read_pages(doc: pdfium.PdfDocument) -> list[PageText]:
                 chars = page_chars(textpage.raw)
             finally:
                 textpage.close()
-            pt = PageText(i, width, height, build_lines(chars, i), page_links(page, i), len(chars))
+            pt = PageText(i, width, height, build_lines(chars, i), page_links(page, i), len(chars),
+                          page_rules(page))
         finally:
             page.close()
         pages.append(pt)

@@ -147,6 +147,31 @@ def _opens_small_note(line: Line, lines: list[Line], small: float) -> bool:
     return bool(below) and all(ln.size < small for ln in below)
 
 
+def _separator(page: PageText, lines: list[Line], small: float) -> float | None:
+    """The footnote separator: a short rule at the left margin, clear of any text line, with a
+    numbered note right under it. Notes set as large as the body are found by it alone."""
+    if not lines or not page.rules:
+        return None
+    left = min(ln.x0 for ln in lines)
+    width = max(ln.x1 for ln in lines) - left
+    best: float | None = None
+    for x0, y, x1 in page.rules:
+        if abs(x0 - left) > 6 or not (0.1 * width <= x1 - x0 <= 0.5 * width) or y > page.height * 0.75:
+            continue
+        if any(ln.bottom - 3 <= y <= ln.top + 1 for ln in lines):
+            continue  # an underline (a link in a note) sits on its text line
+        below = [ln for ln in lines if ln.top < y]
+        if not below:
+            continue
+        # the area may open with the end of a note from the previous page; a note starts in it
+        opens = any(ln.chars[0].ch.isdigit() and (
+            ln.is_raised(ln.chars[0]) or ln.size < small
+            or re.match(r"\d{1,4}(?:[.)]?\s|(?=[^\W\d]))", ln.text) is not None) for ln in below)
+        if opens and (best is None or y > best):
+            best = y
+    return best
+
+
 def layout_pages(pages: list[PageText]) -> tuple[list[PageLayout], float]:
     skip = running_lines(pages)
     size = body_size(pages, skip)
@@ -159,10 +184,13 @@ def layout_pages(pages: list[PageText]) -> tuple[list[PageLayout], float]:
             (lay.dropped if id(ln) in skip else kept).append(ln)
         ordered, lay.two_columns = _column_order(kept, page)
         # The footnote area: smaller lines with no running-text line below them in their column.
+        separator = _separator(page, ordered, small)
         big = [ln for ln in ordered if ln.size >= small and len(ln.text.strip()) > 3
-               and not _opens_small_note(ln, ordered, small)]
+               and not _opens_small_note(ln, ordered, small)
+               and not (separator is not None and ln.top < separator)]
         for ln in ordered:
-            is_note = (ln.size < small or _opens_small_note(ln, ordered, small)) and not any(
+            is_note = (ln.size < small or _opens_small_note(ln, ordered, small)
+                       or (separator is not None and ln.top < separator)) and not any(
                 b.base < ln.base - 1 and b.x0 < ln.x1 and ln.x0 < b.x1 for b in big)
             (lay.notes if is_note else lay.body).append(ln)
         if lay.two_columns:

@@ -92,9 +92,12 @@ def line_text(line: Line, keep_lead: bool = False) -> LineText:
             if nums:
                 offset = len("".join(out).rstrip()) if (out and out[-1] == " ") else len("".join(out))
                 if out and out[-1] == " ":
-                    # "outlets. 5" set with a space before the raised number: the marker hugs the word
+                    # "outlets. 5" set with a space before the raised number: the marker hugs the
+                    # word, and the space stays between the words ("regions. ⁵Lethal")
                     joined = "".join(out).rstrip()
                     out = [joined]
+                    if k < n and not chars[k].ch.isspace() and chars[k].ch not in ".,;:)]}”’":
+                        out.append(" ")
                 for num in nums:
                     markers.append((offset, num))
                 if prev.isdigit():

@@ -110,6 +110,10 @@ def test_sources_cli_json_and_type_filter(sample_db_master):
     assert [(s["author"], s["footnotes"]) for s in oral] == [("DPLF", 6)]
     res = cli(sample_db_master, "sources", "no-such-report")
     assert res.exit_code == 1 and "no-such-report" in res.output
+    res = cli(sample_db_master, "sources", "--type", "medias")
+    assert res.exit_code == 2 and "'medias' is not one of" in res.output
+    human = cli(sample_db_master, "sources", SAMPLE_ID).output.splitlines()
+    assert human[0].split()[1:4] == ["27", "fn", "[government/en]"] and "USDOS" in human[0]
 
 
 def test_source_ids_are_stable_across_reingest(sample_lib, tmp_path):
@@ -129,6 +133,7 @@ def test_oral_source_marked_confidential_end_to_end(sample_db, tmp_path):
     detail = json.loads(cli(sample_db, "source", dplf["id"], "--json").output)
     assert detail["confidential"] is True and detail["type"] == "oral"
     assert "CONFIDENTIAL" in cli(sample_db, "source", dplf["id"]).output
+    assert "CONFIDENTIAL" in cli(sample_db, "sources", "--type", "oral").output
     # the reviewer's decision survives a changed re-ingest of the report
     changed = tmp_path / SAMPLE.name
     changed.write_text(SAMPLE.read_text(encoding="utf-8") + "\n", encoding="utf-8")

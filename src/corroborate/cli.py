@@ -195,8 +195,9 @@ def delete(ctx, report_id):
 
 @main.command()
 @click.argument("report_id", metavar="[REPORT]", required=False)
-@click.option("--type", "source_type", help="Only sources of this type (government, igo, ngo, "
-              "media, academic, oral, legislation, other).")
+@click.option("--type", "source_type",
+              type=click.Choice(["government", "igo", "ngo", "media", "academic", "oral", "legislation", "other"]),
+              help="Only sources of this type.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 @friendly_errors
@@ -208,7 +209,8 @@ def sources(ctx, report_id, source_type, as_json):
         return
     for s in rows:
         who = s["author"] or "?"
-        click.echo(f"{s['id']}  {s['footnotes']:>3} fn  [{s['type']}] {who}, {s['title'] or ''}"
+        click.echo(f"{s['id']}  {s['footnotes']:>3} fn  [{s['type']}{'/' + s['language'] if s['language'] else ''}]"
+                   f"{' CONFIDENTIAL' if s['confidential'] else ''} {who}, {s['title'] or ''}"
                    f"{', ' + s['date'] if s['date'] else ''}")
 
 

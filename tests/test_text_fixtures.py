@@ -409,6 +409,28 @@ def test_headers_carrying_their_page_number_and_form_feeds():
     assert report.title == "Northland – Situation Report"
 
 
+def test_form_feed_pages_with_lone_page_numbers_and_run_together_footnotes():
+    """The shape of a pdftotext-style extraction: pages split by form feeds, a bare page number
+    at the top of each page, footnotes without a separator line, two of them run together."""
+    pages = [
+        ["55", "The training of police recruits was historically provided through local provision.1",
+         "In 2011, the Home Secretary commissioned a review of police leadership and training.2",
+         "1 Home Office, Police training review, 2011. 2 Peter Neyroud, Review of police leadership, 2011."],
+        ["56", "During a subsequent review, the service was asked to become a professional service.3",
+         "3 Home Affairs Committee, Oral evidence on police leadership, 2012."],
+        ["57", "The new framework defines three entry routes for new probationer constables in all forces.",
+         "Each route combines work-based learning with degree-level study over three years."],
+    ]
+    text = "\f".join("\n".join(page) + "\n" for page in pages)
+    report = read_text(text)
+    assert [f.n for f in report.footnotes] == [1, 2, 3]
+    assert report.footnote(1).text == "Home Office, Police training review, 2011."
+    assert report.footnote(2).text == "Peter Neyroud, Review of police leadership, 2011."
+    assert [p.page for p in report.paragraphs()][0] == 55
+    assert not any(p.text.isdigit() or "Home Office" in p.text for p in report.paragraphs())
+    assert not report.warnings
+
+
 def test_a_footnote_on_a_heading_is_kept_on_a_heading_paragraph():
     text = doc(
         " Methodology1",

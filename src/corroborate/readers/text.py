@@ -18,7 +18,7 @@ from pathlib import Path
 from corroborate.models import Footnote, IngestWarning, Report
 from corroborate.readers import ReaderError
 from corroborate.readers.footnotes import MarkerSequence, align_urls, url_slots
-from corroborate.readers.text_layout import Layout, join_wrapped, split_layout
+from corroborate.readers.text_layout import Layout, join_wrapped, run_together_start, split_layout
 from corroborate.readers.text_metadata import read_metadata, title_from_filename
 from corroborate.readers.text_structure import BodyLine, StructureBuilder
 
@@ -139,6 +139,21 @@ def _looks_cut(text: str) -> bool:
     return bool(tail) and "," in tail and not _URL_WORD.search(tail) and not _YEAR.search(tail)
 
 
+def split_run_together(n: int, text: str, taken: set[int]) -> list[tuple[int, str]]:
+    """`… Intech Open, 2020. 4 Peter Neyroud, …`: footnotes the extraction ran into one line.
+    Split where the next footnote number follows a finished citation and starts a capitalised
+    one, and only for numbers no other line of the block claims."""
+    out: list[tuple[int, str]] = []
+    while True:
+        nxt = n + 1
+        m = None if nxt in taken else run_together_start(nxt, text)
+        if m is None:
+            out.append((n, text))
+            return out
+        out.append((n, text[:m.start()].rstrip()))
+        n, text = nxt, text[m.end():]
+
+
 def _footnotes(layout: Layout, marker_lines: dict[int, int], glossary: dict[str, str],
                vocabulary: Counter) -> tuple[list[Footnote], list[IngestWarning]]:
     warnings: list[IngestWarning] = []
@@ -147,12 +162,13 @@ def _footnotes(layout: Layout, marker_lines: dict[int, int], glossary: dict[str,
     for block in layout.blocks:
         slots: list[tuple[int, str]] = []  # (footnote n, citation text before its url)
         for draft in block.notes:
-            if draft.n in notes:
-                continue
-            text = join_wrapped(draft.parts, vocabulary)
-            notes[draft.n] = Footnote(n=draft.n, text=text, page=layout.page(draft.page_idx))
-            note_lines[draft.n] = draft.line
-            slots.extend((draft.n, citation) for citation in url_slots(text))
+            following = {d.n for d in block.notes}
+            for n, text in split_run_together(draft.n, join_wrapped(draft.parts, vocabulary), following):
+                if n in notes:
+                    continue
+                notes[n] = Footnote(n=n, text=text, page=layout.page(draft.page_idx))
+                note_lines[n] = draft.line
+                slots.extend((n, citation) for citation in url_slots(text))
         if block.notes:
             last = notes.get(block.notes[-1].n)
             if last is not None and last.text and _looks_cut(last.text):

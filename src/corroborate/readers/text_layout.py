@@ -16,7 +16,7 @@ last footnote seen and cannot run ahead of the markers already met in the body.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -161,6 +161,37 @@ def _running_headers(lines: list[str]) -> tuple[set[int], list[str], dict[int, i
                 numbers[min(i, j)] = int(s)
                 break
 
+    # a bare number opening or closing a form-feed page is that page's number
+    if any(raw.startswith("\f") for raw in lines):
+        starts = [0] + [i for i, raw in enumerate(lines) if raw.startswith("\f")] + [len(lines)]
+        for i in starts:
+            k = bisect_left(nonblank, i)
+            for j in (nonblank[k] if k < len(nonblank) else None, nonblank[k - 1] if k > 0 else None):
+                if j is not None and j not in furniture and _PAGE_NUMBER.match(lines[j].strip()):
+                    furniture.add(j)
+                    numbers[j] = int(lines[j].strip())
+
+    # lone page numbers, without any header text: a chain of bare numbers rising by one to three
+    # from one page to the next, far apart in the text
+    chain: list[tuple[int, int]] = []
+    for i in nonblank:
+        s = lines[i].strip()
+        if i in furniture or not _PAGE_NUMBER.match(s):
+            continue
+        n = int(s)
+        if chain and 1 <= n - chain[-1][1] <= 3 and i - chain[-1][0] >= 10:
+            chain.append((i, n))
+            continue
+        if len(chain) >= 3:
+            for j, m in chain:
+                furniture.add(j)
+                numbers[j] = m
+        chain = [(i, n)]
+    if len(chain) >= 3:
+        for j, m in chain:
+            furniture.add(j)
+            numbers[j] = m
+
     carrying: dict[str, list[tuple[int, int]]] = {}
     for i in nonblank:
         if i in furniture:
@@ -203,6 +234,19 @@ def _contents_lines(lines: list[str]) -> set[int]:
         if m and last_seen.get(m.group(1), -1) > i:
             found.add(i)
     return found
+
+
+def run_together_start(n: int, text: str) -> re.Match | None:
+    """Where footnote `n` starts inside a line holding the end of the previous one
+    (`… Intech Open, 2020. 4 Peter Neyroud, …`): after a finished citation, before a capital."""
+    return re.search(rf"(?<=[.)\]’”]) {n} (?=[A-Z‘“\"'])", text)
+
+
+def run_together_last(n: int, text: str) -> int:
+    """The last footnote number begun in `text`, given that footnote `n` was open before it."""
+    while run_together_start(n + 1, text):
+        n += 1
+    return n
 
 
 def split_layout(lines: list[str], numbers: list[int] | None = None) -> Layout:
@@ -272,7 +316,7 @@ def split_layout(lines: list[str], numbers: list[int] | None = None) -> Layout:
                     block = FootnoteBlock(line=no, page_idx=page_idx)
                     blocks.append(block)
                 block.notes.append(NoteDraft(n=n, line=no, page_idx=page_idx, parts=[rest]))
-                last_note = n
+                last_note = run_together_last(n, rest)
                 state = "notes"
                 continue
 
@@ -289,6 +333,7 @@ def split_layout(lines: list[str], numbers: list[int] | None = None) -> Layout:
                 continue
             if state == "notes" and not lead:
                 block.notes[-1].parts.append(text)
+                last_note = run_together_last(last_note, text)
                 continue
             state, block = "body", None  # the next page's text resumes
 

@@ -23,10 +23,11 @@ ingest-sample: install
 	$(BIN)/corroborate --db $(DB) ingest $(SAMPLE)
 
 demo: ingest-sample
-	$(BIN)/corroborate --db $(DB) reports
+	@echo "Serving the web UI on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(BIN)/corroborate --db $(DB) serve --host $(HOST) --port $(PORT)
 
 test: install-test
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/python -m pytest -q
 
 bench: install-test

@@ -315,3 +315,18 @@ def test_word_document_printed_to_pdf_reads_back_identically(tmp_path):
     assert len(list(original.paragraphs())) - len(list(printed.paragraphs())) in (0, 1, 2)
     assert [s.number for s in printed.walk_sections()] == ["1", "2"]
     assert all(f.page for f in printed.footnotes)
+
+
+def test_scanned_page_inside_a_born_digital_pdf_is_reported(tmp_path):
+    path = tmp_path / "mixed.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    paragraph(c, 700, "The first page has a text layer and a note.{1}")
+    note(c, 100, 1, "Amnesty International, Lethal repression, 2023.")
+    c.showPage()
+    c.rect(72, 400, 300, 200, fill=1)  # the second page is only an image of text
+    c.showPage()
+    c.save()
+    report = read_document(path)
+    assert [f.n for f in report.footnotes] == [1]
+    assert [w.code for w in report.warnings] == ["page-no-text"]
+    assert "page 2" in report.warnings[0].message

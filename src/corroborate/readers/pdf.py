@@ -97,7 +97,11 @@ class PdfAssembler:
         self.title_meta = title_meta
         self.layouts, self.size = layout_pages(pages)
         self.pitch = line_pitch(self.layouts, self.size)
-        self.warnings: list[IngestWarning] = []
+        self.warnings: list[IngestWarning] = [
+            IngestWarning(code="page-no-text", message=f"page {p.index + 1} has no text layer (a scan?): "
+                          "its content is missing; OCR is not supported")
+            for p in pages if not p.chars
+        ]
         all_texts = [ln.text for lay in self.layouts for ln in (*lay.body, *lay.notes)]
         self.vocab = Vocabulary([clean(t) for t in all_texts])
         self.dehyphenate = hyphen_default(self.vocab, all_texts)

@@ -93,7 +93,7 @@ def body_size(pages: list[PageText], skip: set[int]) -> float:
                 if c.ch.isdigit() and line.is_raised(c) and not (chars[k - 1].ch.isdigit()):
                     if any(not ch.ch.isspace() and not line.is_raised(ch) for ch in chars[:k]):
                         marked[line.size] += 1
-    if marked and sum(marked.values()) >= 3:
+    if marked:
         return marked.most_common(1)[0][0]
     return volume.most_common(1)[0][0] if volume else 10.0
 

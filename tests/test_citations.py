@@ -368,3 +368,16 @@ def test_long_institution_name_with_acronym_is_a_second_level():
 def test_updated_dates():
     assert parse_date("updated 5 May 2023").iso == "2023-05-05"
     assert parse_date("last accessed on 2 June 2023").iso == "2023-06-02"
+
+
+def test_unknown_locator_form_after_the_placeholder_keeps_the_url_slot():
+    c = one("Germany, BAMF, Länderreport 52: Syrien, June 2022, url, S. 12", ["https://www.bamf.de/x.pdf"])
+    assert (c.author, c.title, c.date, c.locator, c.url) == ("Germany, BAMF", "Länderreport 52: Syrien", "2022-06",
+                                                            "S. 12", "https://www.bamf.de/x.pdf")
+    c = one("ACAPS, Syria: Earthquake, 8 February 2023, url, slide 4", ["https://www.acaps.org/x"])
+    assert (c.locator, c.url) == ("slide 4", "https://www.acaps.org/x")
+
+
+def test_a_title_opening_with_in_is_not_a_container():
+    c = one("The New Humanitarian, In Idlib, winter brings new misery, 5 January 2023, url")
+    assert (c.author, c.title, c.container) == ("The New Humanitarian", "In Idlib, winter brings new misery", None)

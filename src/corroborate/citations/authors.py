@@ -34,7 +34,8 @@ ET_AL = re.compile(r"\s+et\s+al\.?$", re.IGNORECASE)
 GIVEN_NAME = re.compile(r"^(?:[A-ZÁÉÍÓÚÑÄÖÜ][a-záéíóúñäöüçàèìòùâêîôû'’\-]+|[A-Z]\.(?:-?[A-Z]\.)?)$")
 NAME_WORD = re.compile(r"^[A-ZÁÉÍÓÚÑÄÖÜ¿¡(\"“‘'][\w'’.&()\-]*$|^[A-Z0-9][\w.&\-]*$")
 ARTICLES = frozenset({"the", "la", "el", "los", "las", "le", "les", "il", "der", "die", "das", "a", "an"})
-CONTAINER_OPENER = re.compile(r"^in\s+(?P<container>\S.*)$", re.IGNORECASE)
+# Lower-case `in`: `Castilla, Luis Miguel, in The Dialogue, ...`; a title may open with `In Idlib, ...`.
+CONTAINER_OPENER = re.compile(r"^in\s+(?P<container>\S.*)$")
 
 
 def is_parent(segment: str) -> bool:

@@ -62,7 +62,8 @@ BACKREF = re.compile(
     re.IGNORECASE,
 )
 _LOC_HEAD = (
-    r"(?:pp?\.|paras?\.?|arts?\.|articles?|chs?\.|chapters?|sections?|secs?\.|§{1,2}|"
+    r"(?:pp?\.|paras?\.?|arts?\.|articles?|chs?\.|chapters?|sections?|secs?\.|§{1,2}|s\.|seiten?|p[áa]gs?\.|"
+    r"p[áa]rrs?\.|cap\.|"
     r"annex(?:es)?|footnotes?|fn\.|tables?|figs?\.|figures?|slides?)"
 )
 _LOC_ITEM = r"[\dIVXLCivxlc][\w\-–/.]*"
@@ -362,6 +363,14 @@ def _read_citation(raw: str, body: str, lead: list[str]) -> Piece:
         piece.locator = m.group("loc").strip()
         s = s[:m.start()].rstrip(" ,")
     m = URL_TOKEN.search(s)
+    if m is None and not piece.locator:
+        # `..., url, S. 12` / `..., url, slide 4`: whatever short text follows the placeholder
+        # is where in the source the claim is, even in a form the locator pattern does not know.
+        t = re.search(r",\s*url\s*,\s*(?P<loc>[^,]{1,40}(?:,\s*[^,]{1,20})?)$", s, re.IGNORECASE)
+        if t:
+            piece.locator = t.group("loc").strip()
+            s = s[:t.start("loc")].rstrip(" ,")
+            m = URL_TOKEN.search(s)
     if m:
         if m.group("url").lower() == "url":
             piece.has_url = True

@@ -114,7 +114,10 @@ INSTITUTION_WORDS: frozenset[str] = frozenset(
     Commission Comisión Council Consejo Jurado Junta Registro Registry Servicio Service Banco
     Bank Presidencia Presidency Gobierno Government Municipalidad Municipality Committee Comité
     Centro Center Centre Embassy Embajada Army Ejército Navy Marina Unidad Unit Programa
-    Observatorio Observatory Autoridad Authority Contraloría""".split()
+    Observatorio Observatory Autoridad Authority Contraloría Secretariado Subsecretaría Viceministerio
+    Gerencia Bureau Administration Administración Force Forces Fuerzas Guardia Guard Gendarmería
+    Carabineros Intendencia Mission Misión Delegation Delegación Consulate Consulado Cabinet
+    Cancillería Chancellery Ombudsperson Prefectura Gobernación Alcaldía Ayuntamiento Cámara Chamber""".split()
 )
 
 # Words that open the title of a document, not the name of an author.

@@ -207,6 +207,11 @@
         if (!e.isIntersecting || !link) return;
         document.querySelectorAll(".toc a[aria-current]").forEach(function (a) { a.removeAttribute("aria-current"); });
         link.setAttribute("aria-current", "location");
+        var toc = link.closest(".toc");
+        if (toc && toc.scrollHeight > toc.clientHeight) {  // keep it in view without moving the page
+          var top = link.offsetParent === toc ? link.offsetTop : link.offsetTop - toc.offsetTop;
+          if (top < toc.scrollTop || top > toc.scrollTop + toc.clientHeight - 40) toc.scrollTop = top - toc.clientHeight / 3;
+        }
       });
     }, { rootMargin: "0px 0px -70% 0px" });
     document.querySelectorAll(".rsection__title[id]").forEach(function (h) { sectionObserver.observe(h); });

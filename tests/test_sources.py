@@ -160,3 +160,22 @@ def test_malformed_footnotes_are_stored_verbatim_with_warnings(empty_db):
     first = back.footnote(1).citations
     assert [(c.kind, c.raw) for c in first] == [(CitationKind.UNPARSED, "%%%% ####")]
     assert any(w.code == "citation-unparsed" and w.footnote == 1 for w in back.warnings)
+
+
+def test_a_source_shared_by_two_reports_is_one_source(empty_db):
+    fh = "Freedom House, Freedom in the World 2023: Peru, 2023, url"
+    with Library(empty_db) as lib:
+        for rid, url in [("a", "https://freedomhouse.org/a"), ("b", "https://freedomhouse.org/b")]:
+            report = Report(id=rid, title=rid, source_hash=rid * 64,
+                            footnotes=[Footnote(n=1, text=fh, urls=[url]), Footnote(n=2, text=f"{fh}; {fh}",
+                                                                                      urls=[url, url])])
+            lib.store.save_report(report, rid, lib.prepare(report, rid))
+        (both,) = lib.sources()
+        assert (both["footnotes"], both["citations"]) == (4, 6)
+        assert both["urls"] == ["https://freedomhouse.org/a", "https://freedomhouse.org/b"]
+        (only_a,) = lib.sources("a")
+        assert (only_a["id"], only_a["footnotes"], only_a["citations"]) == (both["id"], 2, 3)
+        lib.delete("a")
+        assert lib.sources()[0]["footnotes"] == 2
+        lib.delete("b")
+        assert lib.sources() == []  # no source outlives its last citation

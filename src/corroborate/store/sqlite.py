@@ -262,12 +262,21 @@ class SqliteStore:
         rpk = cur.lastrowid
         for src in sources:
             # Upsert but never overwrite `confidential`: a reviewer's decision outlives re-ingest.
+            # A source shared by several reports keeps the latest date and every URL (first
+            # seen first), so ingesting one report does not erase what another contributed.
             c.execute(
                 """INSERT INTO sources(id, author, title, type, language, date, urls, kind)
                    VALUES (?,?,?,?,?,?,?,?)
                    ON CONFLICT(id) DO UPDATE SET author=excluded.author, title=excluded.title,
-                     type=excluded.type, language=excluded.language, date=excluded.date,
-                     urls=excluded.urls, kind=excluded.kind""",
+                     type=excluded.type, language=excluded.language,
+                     date=CASE WHEN sources.date IS NULL OR excluded.date > sources.date
+                               THEN excluded.date ELSE sources.date END,
+                     urls=(SELECT json_group_array(value) FROM (
+                             SELECT value, MIN(o) AS o FROM (
+                               SELECT value, key AS o FROM json_each(sources.urls)
+                               UNION ALL SELECT value, 100000 + key FROM json_each(excluded.urls))
+                             GROUP BY value ORDER BY o)),
+                     kind=excluded.kind""",
                 (src.id, src.author, src.title, src.type.value, src.language, src.date,
                  json.dumps(src.urls), src.kind.value),
             )

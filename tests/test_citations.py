@@ -381,3 +381,10 @@ def test_unknown_locator_form_after_the_placeholder_keeps_the_url_slot():
 def test_a_title_opening_with_in_is_not_a_container():
     c = one("The New Humanitarian, In Idlib, winter brings new misery, 5 January 2023, url")
     assert (c.author, c.title, c.container) == ("The New Humanitarian", "In Idlib, winter brings new misery", None)
+
+
+def test_euaa_citation_with_quoted_headline_and_lost_link_is_not_read_as_academic():
+    c = one("Ojo Público, Sonia Medina: “En Perú las organizaciones criminales nos están llevando la avanzada”, "
+            "9 July 2023")
+    assert (c.author, c.date) == ("Ojo Público", "2023-07-09")
+    assert c.title == "Sonia Medina: “En Perú las organizaciones criminales nos están llevando la avanzada”"

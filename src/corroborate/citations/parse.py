@@ -307,6 +307,9 @@ def _read_quoted(raw: str, body: str, lead: list[str]) -> Piece | None:
     placeholders: author before the quote, year in brackets after it, then the journal."""
     if re.search(r"(?:^|,)\s*url\b", body, re.IGNORECASE):
         return None
+    segs = split_segments(body.strip().rstrip("."))
+    if len(segs) >= 2 and parse_date(segs[-1]) is not None:
+        return None  # `Outlet, Headline with “a quote”, 9 July 2023`: EUAA shape, link lost
     m = QUOTED.match(body.strip())
     if not m:
         return None
@@ -317,7 +320,7 @@ def _read_quoted(raw: str, body: str, lead: list[str]) -> Piece | None:
     if see:
         notes.append(see.group("note").strip())
         author = author[see.end():].strip(" ,")
-    if not author or len(author.split()) > 14 or not author[0].isupper():
+    if not author or len(author.split()) > 14 or not author[0].isupper() or ":" in author:
         return None
     rest = m.group("rest").strip().rstrip(".")
     piece = Piece(text=raw, role="citation", lead_note=normalise(" ".join(notes)) or None)

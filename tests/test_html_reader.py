@@ -137,3 +137,18 @@ def test_ingest_html_and_search_index(tmp_path, monkeypatch):
 def test_html_without_notes(tmp_path, html):
     report = read_html(tmp_path, "plain.html", html)
     assert report.footnotes == []
+
+
+def test_usdos_style_outline_with_lettered_subsections(tmp_path):
+    html = """<html><body><h1>Peru 2023 Human Rights Report</h1>
+    <h2>Section 1. Respect for the Integrity of the Person</h2>
+    <h3>a. Arbitrary Deprivation of Life</h3><p>There were reports of killings.</p>
+    <h3>b. Disappearance</h3><p>There were no reports.</p>
+    <h2>Section 2. Respect for Civil Liberties</h2><h3>A Note on Sources</h3><p>Text.</p></body></html>"""
+    report = read_html(tmp_path, "usdos.html", html)
+    (top,) = report.sections
+    s1, s2 = top.sections
+    assert [(s.number, s.title, s.level) for s in s1.sections] == [
+        ("a", "Arbitrary Deprivation of Life", 3), ("b", "Disappearance", 3)]
+    assert (s2.sections[0].number, s2.sections[0].title) == (None, "A Note on Sources")
+    assert s1.sections[1].paragraphs[0].text == "There were no reports."

@@ -23,7 +23,7 @@ from corroborate.readers import ReaderError
 
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"“”‘’]+", re.I)
 _HEADING_NUMBER = re.compile(
-    r"^(?P<num>(?:[IVXLC]{1,6}|[A-Z]|\d{1,2}(?:\.\d{1,2}){0,4})[.)]?)\s+(?P<title>\S.*)$")
+    r"^(?P<num>(?:[IVXLC]{1,6}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2}){0,4}[.)]?)\s+(?P<title>\S.*)$")
 _MARK_TEXT = re.compile(r"^\s*[\[(]?\s*(\d{1,4})\s*[\])]?\s*$")
 _DROP = {"script", "style", "noscript", "nav", "form", "iframe", "svg", "template", "button", "select",
          "textarea", "object", "embed", "canvas", "head", "menu", "input"}
@@ -41,6 +41,7 @@ class Outline:
     def __init__(self) -> None:
         self.roots: list[Section] = []
         self.stack: list[Section] = []
+        self.raw_levels: list[int] = []
         self.front: Section | None = None
 
     def heading(self, title: str, level: int, page: int | None = None) -> Section:
@@ -49,13 +50,15 @@ class Outline:
         number = None
         if m and len(m.group("title")) > 1:
             number, title = m.group("num").rstrip(".)"), m.group("title")
-        while self.stack and self.stack[-1].level >= level:
+        while self.stack and self.raw_levels[-1] >= level:
             self.stack.pop()
+            self.raw_levels.pop()
         if number and not re.fullmatch(r"\d+(\.\d+)+", number) and self.stack and self.stack[-1].number:
             number = f"{self.stack[-1].number}.{number}"
         section = Section(number=number, title=title, level=len(self.stack) + 1, page=page)
         (self.stack[-1].sections if self.stack else self.roots).append(section)
         self.stack.append(section)
+        self.raw_levels.append(level)  # h1..h6 or Word outline level, compared as written
         return section
 
     def add(self, para: Paragraph) -> None:

@@ -34,7 +34,7 @@ _BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u25a0\uf0b7\
 _LABEL = re.compile(r"^(?:\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]|[\u2022\u00b7\u25aa\u25cf\u25e6\uf0b7\uf0a7\u2013*-])\s+")
 _ENUM = re.compile(r"^\(?(?:[a-z]|[ivx]{1,4})\)\s+")
 _HEADING_NUMBER = re.compile(
-    r"^(?P<num>(?:[IVXLC]{1,6}|[A-Z]|\d{1,2}(?:\.\d{1,2}){0,4}|[a-z])(?:[.)]|(?=\s)))\s+(?P<title>\S.*)$"
+    r"^(?P<num>(?:[IVXLC]{1,6}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2}){0,4}(?:[.)]|(?=\s)))\s+(?P<title>\S.*)$"
 )
 
 

@@ -289,6 +289,21 @@ def page_rules(page) -> list[tuple[float, float, float]]:
     return out
 
 
+def _may_need_rules(lines: list[Line], height: float) -> bool:
+    """Rules only matter for notes set in the text size (a smaller note size finds them without):
+    a page whose lower part has a line opening with a number and no smaller print."""
+    if not lines:
+        return False
+    common: dict[float, int] = {}
+    for ln in lines:
+        common[ln.size] = common.get(ln.size, 0) + len(ln.chars)
+    size = max(common.items(), key=lambda kv: kv[1])[0]
+    lower = [ln for ln in lines if ln.top < height * 0.75]
+    if any(ln.size < size * 0.95 for ln in lower):
+        return False
+    return any(ln.chars[0].ch.isdigit() for ln in lower)
+
+
 def read_pages(doc: pdfium.PdfDocument) -> list[PageText]:
     pages: list[PageText] = []
     for i in range(len(doc)):
@@ -300,8 +315,10 @@ def read_pages(doc: pdfium.PdfDocument) -> list[PageText]:
                 chars = page_chars(textpage.raw)
             finally:
                 textpage.close()
-            pt = PageText(i, width, height, build_lines(chars, i), page_links(page, i), len(chars),
-                          page_rules(page))
+            lines = build_lines(chars, i)
+            pt = PageText(i, width, height, lines, page_links(page, i), len(chars))
+            if _may_need_rules(lines, height):
+                pt.rules = page_rules(page)
         finally:
             page.close()
         pages.append(pt)

@@ -199,7 +199,7 @@ def test_search_results_link_to_paragraph_with_marks_and_footnote_chips(crafted)
     second = paragraph_ids(report)[1]
     assert f'href="/reports/{CRAFTED_ID}#p-{second}"' in page
     assert "<mark>" in page and "<script>alert" not in page
-    chip = re.search(r'<details class="chip"[^>]*>\s*<summary aria-label="Footnote 1">', page)
+    chip = re.search(r'<details class="chip"[^>]*>\s*<summary>\s*<span class="visually-hidden">Footnote </span>1\b', page)
     assert chip, "footnote chips open in place without JavaScript"
     assert f'href="{html.escape(HOSTILE_URL)}"' in page or 'href="https://insightcrime.org/x?a=1&amp;b=&lt;2&gt;"' in page
     assert "1.1 Criminal groups &lt;b&gt;&amp; gangs&lt;/b&gt;" in page  # section of the hit, escaped
@@ -370,3 +370,10 @@ def test_every_download_button_works(client):
         assert r.status_code == 200, (link, r.text[:200])
         assert "attachment" in r.headers.get("content-disposition", ""), link
         assert len(r.content) > 50, link
+
+
+def test_unusable_database_gives_a_readable_error_page(tmp_path):
+    client = TestClient(create_app(Settings(db=str(tmp_path), embeddings=False)))
+    r = client.get("/", headers=HTML)
+    assert r.status_code == 503
+    assert "is a directory" in r.text and "<main" in r.text and "Traceback" not in r.text

@@ -9,7 +9,7 @@ the same readable 404 page instead of JSON.
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corroborate.web import views_reader, views_search, views_sources
@@ -42,3 +42,11 @@ def install_error_pages(app: FastAPI) -> None:
         if exc.status_code == 404:
             return error_page(request, 404, "Page not found", f"There is no page at {request.url.path}.")
         return error_page(request, exc.status_code, "Something went wrong", str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        # Starlette still logs the traceback; the user gets a page, never a stack trace.
+        if not _wants_html(request):
+            return PlainTextResponse("Internal Server Error", status_code=500)
+        return error_page(request, 500, "Something went wrong",
+                          "The page could not be shown because of an internal error. It has been logged.")

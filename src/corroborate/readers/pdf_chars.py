@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -49,27 +50,26 @@ class Line:
     text: str = ""
 
     def finish(self) -> Line:
-        visible = [c for c in self.chars if not c.ch.isspace()]
-        if not visible:
-            visible = self.chars
+        visible = [c for c in self.chars if not c.ch.isspace()] or self.chars
+        # count exact values first (one text object repeats one value), round the few keys after
         sizes: dict[float, int] = {}
-        for c in visible:
-            key = round(c.size * 2) / 2
-            sizes[key] = sizes.get(key, 0) + 1
+        for value, count in Counter([c.size for c in visible]).items():
+            key = round(value * 2) / 2
+            sizes[key] = sizes.get(key, 0) + count
         self.size = max(sizes.items(), key=lambda kv: (kv[1], kv[0]))[0]
-        main = [c for c in visible if c.size >= self.size * 0.85] or visible
+        floor = self.size * 0.85
         bases: dict[float, int] = {}
-        for c in main:
-            key = round(c.base, 1)
-            bases[key] = bases.get(key, 0) + 1
-        self.base = max(bases.items(), key=lambda kv: kv[1])[0]
-        self.x0 = min(c.x0 for c in visible)
-        self.x1 = max(c.x1 for c in visible)
-        self.top = max(c.top for c in visible)
-        self.bottom = min(c.bottom for c in visible)
-        letters = [c for c in visible if c.ch.isalnum()]
-        self.bold = sum(c.bold for c in letters) / len(letters) if letters else 0.0
-        self.text = "".join(c.ch for c in self.chars)
+        for value, count in Counter([c.base for c in visible if c.size >= floor]).items():
+            key = round(value, 1)
+            bases[key] = bases.get(key, 0) + count
+        self.base = max(bases.items(), key=lambda kv: kv[1])[0] if bases else visible[0].base
+        self.x0 = min([c.x0 for c in visible])
+        self.x1 = max([c.x1 for c in visible])
+        self.top = max([c.top for c in visible])
+        self.bottom = min([c.bottom for c in visible])
+        letters = [c.bold for c in visible if c.ch.isalnum()]
+        self.bold = sum(letters) / len(letters) if letters else 0.0
+        self.text = "".join([c.ch for c in self.chars])
         return self
 
     def is_raised(self, c: Char) -> bool:
@@ -144,6 +144,13 @@ def _page_unicode(textpage, n: int) -> str | None:
     return text if len(text) == n else None
 
 
+# untyped twins of the two per-character calls: argument checking is a good part of their cost
+_loose_box = ctypes.cast(raw.FPDFText_GetLooseCharBox,
+                         ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p))
+_object_of = ctypes.cast(raw.FPDFText_GetTextObject,
+                         ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int))
+
+
 def page_chars(textpage) -> list[Char]:
     """Every character of a page with its geometry, in content-stream order.
 
@@ -153,39 +160,38 @@ def page_chars(textpage) -> list[Char]:
     """
     n = raw.FPDFText_CountChars(textpage)
     fonts = _FontCache()
-    cache = fonts.cache
-    baselines: dict[int, float] = {}
+    known: dict[int, tuple[float, bool, bool, float]] = {}  # text object -> size, bold, italic, baseline
     box = raw.FS_RECTF()
+    box_ref = ctypes.addressof(box)
+    tp = ctypes.cast(textpage, ctypes.c_void_p).value
     ox, oy = ctypes.c_double(), ctypes.c_double()
     get_unicode = raw.FPDFText_GetUnicode
-    get_box = raw.FPDFText_GetLooseCharBox  # advance width: gaps between glyphs mean spaces
     get_origin = raw.FPDFText_GetCharOrigin
-    text_object = _text_object
+    loose_box, object_of = _loose_box, _object_of
     text = _page_unicode(textpage, n)
+    codes = [ord(c) for c in text] if text is not None else [get_unicode(textpage, i) for i in range(n)]
     out: list[Char] = []
-    style = (10.0, False, False)
-    for i in range(n):
-        u = ord(text[i]) if text is not None else get_unicode(textpage, i)
+    append = out.append
+    size, bold, italic = 10.0, False, False
+    for i, u in enumerate(codes):
         if u == 10 or u == 13:
             continue  # pdfium's guessed line breaks: lines are re-derived from geometry
-        if u == 0xFFFE:
-            u = 2  # the bulk text call spells pdfium's line-end hyphen mark this way
-        key = text_object(textpage, i)
-        get_box(textpage, i, box)
+        key = object_of(tp, i)
+        loose_box(tp, i, box_ref)
         if key:
-            style = cache.get(key) or fonts.style(textpage, i, key)
-            base = baselines.get(key)
-            if base is None:
+            hit = known.get(key)
+            if hit is None:
+                size, bold, italic = fonts.style(textpage, i, key)
                 get_origin(textpage, i, ox, oy)
-                base = baselines[key] = oy.value
+                hit = known[key] = (size, bold, italic, oy.value)
+            size, bold, italic, base = hit
         else:  # generated spaces and hyphens have no object: they take the previous style
             get_origin(textpage, i, ox, oy)
             base = oy.value
-        size, bold, italic = style
-        if size <= 0.5:
-            size = max(box.top - box.bottom, 1.0)
-        out.append(Char("\x02" if u == 2 else chr(u), box.left, box.right, box.top, box.bottom, base,
-                        size, bold, italic))
+        ch = "\x02" if u == 2 or u == 0xFFFE else chr(u)  # pdfium's mark for a line-end hyphen
+        top, bottom = box.top, box.bottom
+        append(Char(ch, box.left, box.right, top, bottom, base,
+                    size if size > 0.5 else max(top - bottom, 1.0), bold, italic))
     return out
 
 

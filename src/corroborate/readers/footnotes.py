@@ -100,13 +100,14 @@ class MarkerSequence:
             self.last = v
         return ok
 
-    def take(self, line: str) -> tuple[str, list[tuple[int, int]]]:
+    def take(self, line: str, candidates: list[MarkerCandidate] | None = None
+             ) -> tuple[str, list[tuple[int, int]]]:
         """Remove the markers from `line`: the clean text and (offset, n) pairs."""
         parts: list[str] = []
         markers: list[tuple[int, int]] = []
         pos = 0
         removed = 0
-        for c in marker_candidates(line):
+        for c in marker_candidates(line) if candidates is None else candidates:
             if c.start < pos or not self.accept(c, line):
                 continue
             parts.append(line[pos:c.start])

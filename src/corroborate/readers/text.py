@@ -117,7 +117,7 @@ def _take_markers(layout: Layout, known: set[int]) -> list[BodyLine]:
     out: list[BodyLine] = []
     for raw in layout.body:
         if sequence is not None:
-            text, markers = sequence.take(raw.text)
+            text, markers = sequence.take(raw.text, raw.candidates)
         else:
             text, markers = raw.text, []
         stripped = text.rstrip()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from corroborate.models import IngestWarning
-from corroborate.readers.footnotes import marker_candidates
+from corroborate.readers.footnotes import MarkerCandidate, marker_candidates
 
 _URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"^\d{1,4}$")
@@ -45,6 +45,7 @@ class RawLine:
     lead: bool  # began with a single space: the extraction's mark of a new page chunk
     page_idx: int
     trailing: int = 0  # spaces after the text: some extractors mark a paragraph's last line
+    candidates: list[MarkerCandidate] = field(default_factory=list)  # numbers that may be markers
 
 
 @dataclass
@@ -339,9 +340,10 @@ def split_layout(lines: list[str], numbers: list[int] | None = None) -> Layout:
 
         if lead or page_idx < 0:
             page_idx += 1
+        candidates = marker_candidates(text)
         body.append(RawLine(no=no, text=text, lead=lead, page_idx=page_idx,
-                            trailing=len(raw) - len(raw.rstrip(" "))))
-        for c in marker_candidates(text):
+                            trailing=len(raw) - len(raw.rstrip(" ")), candidates=candidates))
+        for c in candidates:
             if max_marker < c.value <= max_marker + (10 if c.form == "decimal" else 300):
                 max_marker = c.value
 

@@ -361,6 +361,9 @@ class StructureBuilder:
             self.tor_target = item
             return True
         target = self.tor_target
+        if target is not None and len(target.text) > 600:
+            self.mode = None  # items this long are prose: this is not a terms-of-reference list
+            return False
         if target is not None and (t[:1].islower() or target.text.endswith((",", "(", "-", "/", "&"))
                                    or _unbalanced(target.text)):
             target.text = f"{target.text} {t}"

@@ -1,23 +1,29 @@
-"""Cited answers without a language model: the sentences of the library that answer a question,
+"""Cited answers without a language model: the passages of the library that answer a question,
 quoted verbatim with their offsets, footnotes and citations — or a plain statement that the
 sources consulted hold nothing on it.
 
 Pipeline: hybrid search picks the top paragraphs; each is split into sentences (offsets into
-the stored text, so a quote is `text[start:end]` by construction); every sentence is scored
-against the question by embedding cosine (multilingual: a Spanish question meets an English
-sentence) plus the share of the question's content words it contains; the best sentences are
-quoted. Whether anything answers at all is decided by a threshold on the best sentence's score,
-calibrated on answerable and off-topic questions (benchmarks/eval_search.py prints the margins).
+the stored text, so a quote is `text[start:end]` by construction) and candidate quotes are
+single sentences and pairs of consecutive sentences (an answer often needs the sentence that
+names its subject). Each candidate is scored against the question by
+  * embedding cosine (multilingual: a Spanish question meets an English sentence),
+  * the IDF-weighted share of the question's content stems it contains, and
+  * the rank of its paragraph in the hybrid search (which saw the whole paragraph);
+the best non-overlapping candidates are quoted. Whether anything answers at all is decided by a
+threshold on the best candidate's score, calibrated on answerable and off-topic questions, with
+a penalty when none of the names in the question (Germany, Mongolia …) occurs in the library.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass
 
 import numpy as np
 
 from corroborate.search.engine import Searcher
-from corroborate.search.query import STEM_LENGTH, parse_query, tokens
+from corroborate.search.query import STEM_LENGTH, STOPWORDS, QueryError, parse_query, tokens
 from corroborate.search.sentences import sentence_footnotes, split_sentences
 from corroborate.settings import Settings
 from corroborate.store import sqlite_search as sql
@@ -25,88 +31,149 @@ from corroborate.store import sqlite_search as sql
 NOT_FOUND = "Information on this question could not be found among the sources consulted."
 
 PARAGRAPHS = 8  # top paragraphs whose sentences compete
-MAX_QUOTES = 3
-COSINE_WEIGHT = 0.75
-OVERLAP_WEIGHT = 0.25
-FOUND_THRESHOLD = 0.40  # on the combined score of the best sentence; see module docstring
-KEEP_WITHIN = 0.06  # further quotes must score within this of the best one
+MAX_WINDOW = 2  # sentences per quote
+WEIGHTS = {"cosine": 0.5, "overlap": 0.3, "prior": 0.2}
+FOUND_THRESHOLD = 0.35  # on the best candidate's score; margins in benchmarks/results/search.md
+LEXICAL_ONLY_THRESHOLD = 0.6  # without embeddings: share of the question's words
+UNKNOWN_NAME_PENALTY = 0.25
+KEEP_WITHIN = 0.12  # further quotes must score within this of the best one
+MAX_K = 10
 
 
-def _stems(words: list[str]) -> set[str]:
+@dataclass
+class Candidate:
+    pk: int
+    start: int
+    end: int
+    text: str
+    rank: int  # of its paragraph in the hybrid search
+    first: int  # index of its first sentence in the paragraph
+    last: int
+    cosine: float = 0.0
+    overlap: float = 0.0
+    score: float = 0.0
+
+
+def _stems(words) -> set[str]:
     return {w[:STEM_LENGTH] for w in words}
 
 
-def overlap(question_words: list[str], sentence: str, idf: dict[str, float]) -> float:
+def overlap(question_stems: set[str], sentence: str, idf: dict[str, float]) -> float:
     """IDF-weighted share of the question's content stems found in the sentence."""
-    if not question_words:
+    if not question_stems:
         return 0.0
     have = _stems(tokens(sentence))
-    qs = _stems(question_words)
-    total = sum(idf.get(s, 1.0) for s in qs)
-    got = sum(idf.get(s, 1.0) for s in qs if s in have)
+    total = sum(idf.get(s, 1.0) for s in question_stems)
+    got = sum(idf.get(s, 1.0) for s in question_stems if s in have)
     return got / total if total else 0.0
 
 
-def answer(store, settings: Settings, question: str, k: int = 5, report: str | None = None) -> dict:
-    searcher = Searcher(store, settings)
+_NAME = re.compile(r"(?<![.?!¿¡]\s)(?<!^)\b([A-ZÁÉÍÓÚÑ][\w’'-]{2,})")
+
+
+def names_in(question: str) -> list[str]:
+    """Capitalised words not opening the sentence: the places, people and groups asked about."""
+    out = []
+    for m in _NAME.finditer(question.strip().lstrip("¿¡\"'“ ")):
+        word = m.group(1)
+        toks = tokens(word)
+        if toks and toks[0] not in STOPWORDS:
+            out.append(toks[0])
+    return out
+
+
+def candidates_for(searcher: Searcher, question: str, k_paragraphs: int, report: str | None):
     q = parse_query(question)
     f = searcher.make_filter(report=report)
-    if not 1 <= k <= 20:
-        from corroborate.search.query import QueryError
-
-        raise QueryError(f"k={k!r}: use a number of quotes between 1 and 20")
-    hits = searcher.rank(q, PARAGRAPHS, "hybrid", f)
-    rows = sql.paragraphs_by_pk(store.conn, [h.pk for h in hits])
-    words = [t for t in q.content_tokens()]
-
-    candidates = []  # (pk, start, end, sentence text, paragraph rank)
+    hits = searcher.rank(q, k_paragraphs, "hybrid", f)
+    rows = sql.paragraphs_by_pk(searcher.conn, [h.pk for h in hits])
+    cands: list[Candidate] = []
     for rank, h in enumerate(hits):
+        if h.pk not in rows:
+            continue
         text = rows[h.pk]["text"]
-        for s, e in split_sentences(text):
-            candidates.append((h.pk, s, e, text[s:e], rank))
-    base = {"question": question, "found": False, "answer": NOT_FOUND, "quotes": [], "synthesis": None,
-            "best_score": None}
-    if not candidates:
-        return base
+        spans = split_sentences(text)
+        for i in range(len(spans)):
+            for j in range(i, min(i + MAX_WINDOW, len(spans))):
+                s, e = spans[i][0], spans[j][1]
+                cands.append(Candidate(h.pk, s, e, text[s:e], rank, i, j))
+    return q, rows, cands
 
-    # IDF over the candidate sentences: words every sentence shares say little
-    docs = [_stems(tokens(c[3])) for c in candidates]
-    idf = {s: math.log(1 + len(docs) / (1 + sum(1 for d in docs if s in d))) for s in _stems(words)}
+
+def score_candidates(searcher: Searcher, question: str, q, cands: list[Candidate]) -> None:
+    stems = _stems(t for t in q.content_tokens() if t not in STOPWORDS)
+    docs = [_stems(tokens(c.text)) for c in cands]
+    # IDF over the candidates: a word every candidate shares says little about which one answers
+    idf = {s: math.log(1 + len(docs) / (1 + sum(1 for d in docs if s in d))) for s in stems}
     if searcher.semantic_available():
         from corroborate.search.embed import embed_texts
 
-        vecs = embed_texts([question] + [c[3] for c in candidates], settings)
+        vecs = embed_texts([question] + [c.text for c in cands], searcher.settings)
         cos = vecs[1:] @ vecs[0]
     else:
-        cos = np.zeros(len(candidates), dtype=np.float32)
-    scored = []
-    for c, cs in zip(candidates, cos, strict=True):
-        ov = overlap(words, c[3], idf)
-        score = COSINE_WEIGHT * float(cs) + OVERLAP_WEIGHT * ov
-        if not searcher.semantic_available():
-            score = ov
-        scored.append((score, float(cs), ov, c))
-    scored.sort(key=lambda x: (-x[0], x[3][4], x[3][1]))
-    best = scored[0][0]
-    threshold = FOUND_THRESHOLD if searcher.semantic_available() else 0.6
-    if best < threshold:
-        base["best_score"] = round(best, 4)
-        return base
+        cos = np.zeros(len(cands), dtype=np.float32)
+    w = WEIGHTS
+    for c, cs in zip(cands, cos, strict=True):
+        c.cosine = float(cs)
+        c.overlap = overlap(stems, c.text, idf)
+        prior = 1.0 / (1.0 + c.rank)
+        if searcher.semantic_available():
+            c.score = w["cosine"] * c.cosine + w["overlap"] * c.overlap + w["prior"] * prior
+        else:
+            c.score = c.overlap
 
-    chosen = [s for s in scored if s[0] >= best - KEEP_WITHIN][: min(k, MAX_QUOTES)]
-    wanted = set()
-    per_quote = []
-    for score, cs, ov, (pk, s, e, text, _rank) in chosen:
-        row = rows[pk]
+
+def pick(cands: list[Candidate], k: int) -> list[Candidate]:
+    """Best candidates first, none overlapping another chosen one."""
+    chosen: list[Candidate] = []
+    if not cands:
+        return chosen
+    ordered = sorted(cands, key=lambda c: (-c.score, c.rank, c.start))
+    best = ordered[0].score
+    for c in ordered:
+        if len(chosen) >= k or c.score < best - KEEP_WITHIN:
+            break
+        if any(o.pk == c.pk and not (c.last < o.first or c.first > o.last) for o in chosen):
+            continue
+        chosen.append(c)
+    return chosen
+
+
+def answer(store, settings: Settings, question: str, k: int = 3, report: str | None = None) -> dict:
+    if not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise QueryError(f"k={k!r}: use a number of quotes between 1 and {MAX_K}")
+    searcher = Searcher(store, settings)
+    q, rows, cands = candidates_for(searcher, question, PARAGRAPHS, report)
+    result = {"question": question, "found": False, "answer": NOT_FOUND, "quotes": [], "synthesis": None,
+              "best_score": None}
+    if not cands:
+        return result
+    score_candidates(searcher, question, q, cands)
+    chosen = pick(cands, k)
+    best = chosen[0].score
+    names = names_in(question)
+    if names and not any(sql.term_in_index(store.conn, n) for n in names):
+        best -= UNKNOWN_NAME_PENALTY  # the question is about something the library never names
+    result["best_score"] = round(best, 4)
+    threshold = FOUND_THRESHOLD if searcher.semantic_available() else LEXICAL_ONLY_THRESHOLD
+    if best < threshold:
+        return result
+
+    wanted: set[tuple[int, int]] = set()
+    notes_of: list[list[int]] = []
+    for c in chosen:
+        row = rows[c.pk]
         spans = split_sentences(row["text"])
-        idx = spans.index((s, e))
-        notes = sentence_footnotes(spans, row["markers"])[idx]
+        per_sentence = sentence_footnotes(spans, row["markers"])
+        notes: list[int] = []
+        for i in range(c.first, c.last + 1):
+            notes += [n for n in per_sentence[i] if n not in notes]
+        notes_of.append(notes)
         wanted.update((row["report_pk"], n) for n in notes)
-        per_quote.append((score, cs, ov, pk, s, e, text, notes))
     footnotes = sql.footnotes_for(store.conn, wanted)
     quotes = []
-    for i, (score, _cos, _ov, pk, s, e, text, notes) in enumerate(per_quote, 1):
-        row = rows[pk]
+    for i, (c, notes) in enumerate(zip(chosen, notes_of, strict=True), 1):
+        row = rows[c.pk]
         quotes.append({
             "id": f"q{i}",
             "paragraph_id": row["id"],
@@ -114,20 +181,14 @@ def answer(store, settings: Settings, question: str, k: int = 5, report: str | N
             "report_title": row["report_title"],
             "section": row["section_number"] or row["section_title"],
             "section_title": row["section_title"],
-            "start": s,
-            "end": e,
-            "text": text,
-            "score": round(score, 4),
+            "start": c.start,
+            "end": c.end,
+            "text": c.text,
+            "score": round(c.score, 4),
             "footnotes": [footnotes[(row["report_pk"], n)] for n in notes],
         })
-    result = {
-        "question": question,
-        "found": True,
-        "answer": " ".join(f"“{qt['text']}” [{qt['id']}]" for qt in quotes),
-        "quotes": quotes,
-        "synthesis": None,
-        "best_score": round(best, 4),
-    }
+    result.update(found=True, quotes=quotes,
+                  answer=" ".join(f"“{qt['text']}” [{qt['id']}]" for qt in quotes))
     if settings.llm_url:
         from corroborate.search.synthesis import synthesise
 

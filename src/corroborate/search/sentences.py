@@ -51,6 +51,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
         return False
     if len(word) == 1 and word.isalpha():  # an initial: "H. Pérez", "J. Smith"
         return True
+    raw = text[i:dot]
+    if len(raw) == 2 and raw[0] == raw[1] and raw.isupper():  # Spanish plural initials: FF. AA., EE. UU.
+        return True
     return word in _ABBREV
 
 

@@ -225,3 +225,13 @@ def fts_size_bytes(conn) -> int:
 def vectors_size_bytes(conn) -> int:
     row = conn.execute("SELECT COALESCE(SUM(length(vector)), 0) FROM embeddings").fetchone()
     return int(row[0])
+
+
+def term_in_index(conn, token: str) -> bool:
+    """Whether a folded token (or a word sharing its first five letters) occurs in any paragraph."""
+    if not token.isalnum():
+        return False
+    expr = f'"{token}"' + (f' OR "{token[:5]}"*' if len(token) > 5 else "")
+    return conn.execute(
+        "SELECT 1 FROM paragraphs_fts WHERE paragraphs_fts MATCH ? LIMIT 1", (expr,)
+    ).fetchone() is not None

@@ -377,3 +377,17 @@ def test_unusable_database_gives_a_readable_error_page(tmp_path):
     r = client.get("/", headers=HTML)
     assert r.status_code == 503
     assert "is a directory" in r.text and "<main" in r.text and "Traceback" not in r.text
+
+
+def test_reader_warns_when_a_newer_version_exists(tmp_path):
+    db = tmp_path / "versions.db"
+    first, sources = crafted_report()
+    second = first.model_copy(deep=True)
+    second.id, second.version, second.source_hash = f"{CRAFTED_ID}-v2", 2, "crafted-2"
+    with Library(db) as lib:
+        lib.store.save_report(first, CRAFTED_ID, sources, None)
+        lib.store.save_report(second, CRAFTED_ID, sources, None)
+    client = TestClient(create_app(Settings(db=str(db), embeddings=False)))
+    old = client.get(f"/reports/{CRAFTED_ID}").text
+    assert 'class="notice"' in old and f'href="/reports/{CRAFTED_ID}-v2"' in old
+    assert 'class="notice"' not in client.get(f"/reports/{CRAFTED_ID}-v2").text

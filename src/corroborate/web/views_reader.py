@@ -88,8 +88,13 @@ def reader(request: Request, report_id: str) -> HTMLResponse:
         return not_found(request, f"There is no report “{report_id}” in this library.")
     footnotes = {f.n: f for f in report.footnotes}
     fviews = build_footnotes(report, footnotes)
+    # A caseworker must not quote a superseded version without knowing it.
+    rows = lib.reports()
+    family = next((r["family"] for r in rows if r["id"] == report_id), None)
+    versions = sorted((r for r in rows if r["family"] == family), key=lambda r: r["version"])
+    latest = versions[-1] if versions and versions[-1]["id"] != report_id else None
     return page(
         request, "reader.html", report=report, sections=build_sections(report, footnotes, registry_sources(lib, report_id)),
         footnotes=fviews, missing_count=sum(1 for f in fviews if f.missing),
-        exports=REPORT_EXPORTS, citation_text=render.citation_text,
+        exports=REPORT_EXPORTS, latest=latest,
     )

@@ -391,3 +391,19 @@ def test_reader_warns_when_a_newer_version_exists(tmp_path):
     old = client.get(f"/reports/{CRAFTED_ID}").text
     assert 'class="notice"' in old and f'href="/reports/{CRAFTED_ID}-v2"' in old
     assert 'class="notice"' not in client.get(f"/reports/{CRAFTED_ID}-v2").text
+
+
+def test_confidential_source_is_flagged_and_unnamed_in_copied_citation(tmp_path):
+    db = tmp_path / "confidential.db"
+    report, sources = crafted_report()
+    with Library(db) as lib:
+        lib.store.save_report(report, CRAFTED_ID, sources, None)
+        lib.set_confidential("insight-crime-gangs")
+    client = TestClient(create_app(Settings(db=str(db), embeddings=False)))
+    page = client.get(f"/reports/{CRAFTED_ID}").text
+    assert "confidential: unnamed in exports" in page
+    second = paragraph_ids(report)[1]
+    area = re.search(rf'<textarea id="cite-{second}"[^>]*>(.*?)</textarea>', page, re.S)
+    footnote_line = html.unescape(area.group(1)).splitlines()[2]
+    assert footnote_line.startswith("[1] Confidential source")
+    assert "InSight Crime" not in footnote_line and "insightcrime.org" not in footnote_line

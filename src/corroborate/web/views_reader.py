@@ -93,8 +93,10 @@ def reader(request: Request, report_id: str) -> HTMLResponse:
     family = next((r["family"] for r in rows if r["id"] == report_id), None)
     versions = sorted((r for r in rows if r["family"] == family), key=lambda r: r["version"])
     latest = versions[-1] if versions and versions[-1]["id"] != report_id else None
+    sources = registry_sources(lib, report_id)
     return page(
-        request, "reader.html", report=report, sections=build_sections(report, footnotes, registry_sources(lib, report_id)),
+        request, "reader.html", report=report, sections=build_sections(report, footnotes, sources),
+        confidential_ids={sid for sid, src in sources.items() if src.confidential},
         footnotes=fviews, missing_count=sum(1 for f in fviews if f.missing),
         exports=REPORT_EXPORTS, latest=latest,
     )

@@ -81,3 +81,26 @@ def test_locator_only_footnote_refers_to_the_work_under_discussion():
     assert (a.kind, a.locator, a.source_id) == (CitationKind.EMPTY, "Para 422", None)
     assert (b.locator, b.note) == ("para 10", "Cf")
     assert not [w for w in report.warnings if w.code.startswith("citation")]
+
+
+def test_period_separated_style_of_the_inter_american_system():
+    report = report_of(
+        "I/A Court HR. Case of Chaparro Álvarez and Lapo Íñiguez. v. Ecuador. Preliminary Objections, Merits, "
+        "Reparations, and Costs. Judgment of November 21, 2007. Series C No. 170, par. 55. See also: IACHR. Report "
+        "on Citizen Security and Human Rights. Thursday, December 31, 2009, paras. 144-146.",
+        "Committee on the Elimination of Racial Discrimination. CERD/C/ARG/CO/21-23 of 11 January 2017.",
+        "I/A Court HR. Case of the “Juvenile Reeducation Institute” v. Paraguay. Judgment of September 2, 2004, "
+        "par. 152; Case of Mendoza v. Argentina. Judgment of May 14, 2013, par. 188",
+    )
+    court, iachr = report.footnotes[0].citations
+    assert (court.author, court.title, court.date, court.container, court.locator) == (
+        "I/A Court HR", "Case of Chaparro Álvarez and Lapo Íñiguez. v. Ecuador", "2007-11-21", "Series C No. 170",
+        "par. 55")
+    assert (iachr.author, iachr.title, iachr.date, iachr.locator, iachr.note) == (
+        "IACHR", "Report on Citizen Security and Human Rights", "2009-12-31", "paras. 144-146", "See also:")
+    (cerd,) = report.footnotes[1].citations
+    assert (cerd.author, cerd.date) == ("Committee on the Elimination of Racial Discrimination", "2017-01-11")
+    first, second = report.footnotes[2].citations
+    assert (second.author, second.title, second.date, second.locator) == (
+        "I/A Court HR", "Case of Mendoza v. Argentina", "2013-05-14", "par. 188")  # the court of the case before
+    assert first.title == "Case of the “Juvenile Reeducation Institute” v. Paraguay"

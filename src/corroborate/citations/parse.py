@@ -34,11 +34,12 @@ from urllib.parse import urlsplit
 
 from corroborate.citations.authors import (
     AuthorEvidence,
+    is_acronym,
     is_plausible_author,
     split_author,
 )
 from corroborate.citations.dates import parse_date
-from corroborate.citations.knowledge import COUNTRIES, LEGISLATION_START
+from corroborate.citations.knowledge import COUNTRIES, INSTITUTION_WORDS, LEGISLATION_START
 from corroborate.models import Citation, CitationKind
 
 # The `url` placeholder of EUAA style, or a link written out in the text.
@@ -63,7 +64,7 @@ BACKREF = re.compile(
 )
 _LOC_HEAD = (
     r"(?:pp?\.|paras?\.?|arts?\.|articles?|chs?\.|chapters?|sections?|secs?\.|§{1,2}|s\.|seiten?|p[áa]gs?\.|"
-    r"p[áa]rrs?\.|cap\.|"
+    r"p[áa]rrs?\.|cap\.|pars?\.|"
     r"annex(?:es)?|footnotes?|fn\.|tables?|figs?\.|figures?|slides?)"
 )
 _LOC_ITEM = r"[\dIVXLCivxlc][\w\-–/.]*"
@@ -111,8 +112,37 @@ COLLECTION = re.compile(
 SENTENCE_END = re.compile(r"[.?!][\"’”»)]?\s+(?=[A-ZÁÉÍÓÚÑ¿¡“\"‘])")
 ABBREVIATION = re.compile(
     r"(?:\b(?:No|Nr|Nº|St|Dr|Mr|Mrs|Ms|Jr|Sr|Sra|Vol|Rev|Art|Arts|Inc|Ltd|Co|Gen|Col|Lt|vs|cf|etc|"
-    r"e\.g|i\.e|al|p|pp|para|paras|ch|fig|Av|Ed|Eds|approx)|\b[A-Z])\.$",
+    r"e\.g|i\.e|al|p|pp|para|paras|ch|fig|Av|Ed|Eds|approx|v)|\b[A-Z])\.$",
 )
+
+
+# Period-separated style of the Inter-American and UN systems:
+# `I/A Court HR. Case of X v. Y. Merits. Judgment of May 21, 2013. Series C No. 261, par. 128.`
+_PERIOD_ABBREV = re.compile(r"(?:\b(?:v|vs|No|Nos|Art|Arts|par|para|paras|p|pp|al|Inc|Ltd|Rev|Doc|Ser|Vol|Ed|Mr|Mrs|Ms|Dr|St|"
+                            r"Jr|Sr|cf)|\b[A-Z])$")
+PERIOD_DATE = re.compile(
+    r"(?:[A-Z][a-z]+day,\s*)?(?P<date>[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} (?:de )?[A-Za-zé]+ (?:de )?\d{4}|"
+    r"[A-Z][a-z]+ \d{4})")
+CASE_TITLE = re.compile(r"^(?:Case of|Caso|Matter of|Asunto|In re)\b")
+
+
+def period_units(text: str) -> list[str]:
+    """Split at `. ` where the word before the period is not an abbreviation (`v.`, `No.`)."""
+    units, start = [], 0
+    for m in re.finditer(r"\.\s+(?=\S)", text):
+        if _PERIOD_ABBREV.search(text[start:m.start()]):
+            continue
+        units.append(text[start:m.start()].strip())
+        start = m.end()
+    units.append(text[start:].strip().rstrip("."))
+    return [u for u in units if u]
+
+
+def _period_author(unit: str) -> bool:
+    ws = unit.split()
+    if not 1 <= len(ws) <= 9 or re.search(r"\d", unit) or "," in unit or not unit[0].isupper():
+        return False
+    return is_acronym(unit) or any(w.casefold() in INSTITUTION_WORDS for w in ws) or is_plausible_author(unit)
 
 
 @dataclass
@@ -133,6 +163,7 @@ class Piece:
     container: str | None = None
     inline_url: str | None = None  # a link written out in the text, not a placeholder
     quoted: bool = False  # read by the quoted-title (academic) reader
+    inherit_author: bool = False  # `Case of ...` after a citation of the same court
     ref_n: int | None = None  # role "backref": the footnote pointed at
     ref_name: str | None = None
 
@@ -213,8 +244,24 @@ def split_pieces(text: str) -> list[str]:
             merged.append(part)
     pieces: list[str] = []
     for part in merged:
-        pieces.extend(_split_sentences(part.strip()))
+        part = part.strip()
+        if is_period_style(part):
+            # periods separate the units of one citation here: cut only before a new signal
+            pieces.extend(p.strip() for p in re.split(r"(?<=\.)\s+(?=(?:See also|See|Cf\.?|Also)\b)", part)
+                          if p.strip())
+        else:
+            pieces.extend(_split_sentences(part))
     return pieces
+
+
+def is_period_style(text: str) -> bool:
+    """`I/A Court HR. Case of ...`: the first unit ends with a period before any comma."""
+    s = SIGNAL_LEAD.sub(lambda m: m.group("rest"), text.strip(), count=1) if _signal(text.strip()) else text.strip()
+    first_comma, first_period = s.find(", "), s.find(". ")
+    if first_period < 0 or (0 <= first_comma < first_period):
+        return False
+    first = period_units(s)[0]
+    return bool(CASE_TITLE.match(first)) or _period_author(first)
 
 
 def _split_sentences(text: str) -> list[str]:
@@ -284,6 +331,9 @@ def analyse_piece(text: str) -> Piece:
         if m is not None:
             lead.append(m.group("note").strip())
             body = m.group("rest")
+    period = _read_period_style(raw, body, lead)
+    if period is not None:
+        return period
     quoted = _read_quoted(raw, body, lead)
     if quoted is not None:
         return quoted
@@ -300,6 +350,40 @@ def analyse_piece(text: str) -> Piece:
         # `AFP, At least six killed in Peru`: a citation whose end was lost in extraction.
         return _read_citation(raw, body, lead)
     return Piece(text=raw, role="unparsed", kind=CitationKind.UNPARSED, lead_note=" ".join(lead) or None)
+
+
+def _read_period_style(raw: str, body: str, lead: list[str]) -> Piece | None:
+    """`Author. Title. ... Judgment of <date>. Series ..., par. N.`: units separated by periods,
+    the first an institution (or, for `Case of ...`, the author of the citation before)."""
+    s = body.strip()
+    if re.search(r"(?:^|,)\s*url\b", s, re.IGNORECASE) or not is_period_style(s):
+        return None  # `Author, Title, ...`: the comma style
+    piece = Piece(text=raw, role="citation", lead_note=normalise(" ".join(lead)) or None)
+    m = LOCATOR.search(s.rstrip("."))
+    if m:
+        piece.locator = m.group("loc").strip()
+        s = s[:m.start()].rstrip(" ,.")
+    units = period_units(s)
+    if CASE_TITLE.match(units[0]):
+        piece.author, title_units = None, units  # author: the citation before (resolve_pieces)
+        piece.inherit_author = True
+    elif len(units) >= 2 and _period_author(units[0]):
+        piece.author, title_units = units[0], units[1:]
+    else:
+        return None
+    title = title_units[0]
+    if CASE_TITLE.match(title) and len(title_units) >= 2 and not PERIOD_DATE.search(title_units[1]):
+        title = f"{title}. {title_units[1]}"  # `Case of X v. Y. Merits, Reparations and Costs`
+    piece.title = title.strip(" ,")
+    for unit in title_units[1:] + title_units[:1]:  # `CERD/C/ARG/CO/21-23 of 11 January 2017`
+        d = PERIOD_DATE.search(unit)
+        if d and (parsed := parse_date(d.group("date").replace(".", ""))) is not None and parsed.iso:
+            piece.date = parsed.iso
+            break
+    series = [u for u in title_units[1:] if COLLECTION.search(u)]
+    piece.container = series[0].split(",")[0].strip() if series else None
+    piece.quoted = True  # author/title/container are final: no comma-style author split
+    return piece
 
 
 def _read_quoted(raw: str, body: str, lead: list[str]) -> Piece | None:
@@ -355,7 +439,7 @@ def _signal(text: str) -> re.Match | None:
 def _cited_after_see(rest: str) -> bool:
     """After `See also:` a citation is expected: an author and one more segment suffice."""
     segs = split_segments(rest.strip().rstrip("."))
-    return opens_like_citation(rest) or (len(segs) >= 2 and is_plausible_author(segs[0]))
+    return opens_like_citation(rest) or (len(segs) >= 2 and is_plausible_author(segs[0])) or is_period_style(rest)
 
 
 def _read_citation(raw: str, body: str, lead: list[str]) -> Piece:
@@ -510,6 +594,9 @@ def resolve_pieces(pieces: list[Piece], evidence: AuthorEvidence | None,
             cit = Citation(kind=CitationKind.EMPTY, locator=piece.locator, raw=piece.text, note=piece.lead_note)
         else:
             cit = build_citation(piece, evidence)
+            if piece.inherit_author and cit.author is None:
+                before = [c for c in citations if c.author]
+                cit.author = before[-1].author if before else None
         if pending and cit.kind != CitationKind.EMPTY:
             cit.note = " ".join(pending + ([cit.note] if cit.note else []))
             pending = []

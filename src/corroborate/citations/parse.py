@@ -20,6 +20,8 @@ only (`EU+ includes EU Member States, Norway and Switzerland`) yields one citati
 Other styles met in COI work are read too, without weakening the above: links written out
 (`..., 30.04.2022, https://...`), academic references with quoted titles and bracketed years
 (`Author ‘Title’ [2021] Journal 94(1) 58–74`) or journal tails (`Journal 13 (2020) 331 ff`),
+the period-separated style of the Inter-American and UN systems (`I/A Court HR. Case of X v. Y.
+Judgment of May 21, 2013. Series C No. 261, par. 128.`),
 `see`/`cf` signals, `Ibid.` and `Name (n. 8)` short forms (resolved by `link_citations` to the
 cited work, with their own locator and the short form as note), and locator-only footnotes
 (`Para 422.`: kind `empty` with the locator, pointing into the work under discussion).

@@ -152,3 +152,13 @@ def test_usdos_style_outline_with_lettered_subsections(tmp_path):
         ("a", "Arbitrary Deprivation of Life", 3), ("b", "Disappearance", 3)]
     assert (s2.sections[0].number, s2.sections[0].title) == (None, "A Note on Sources")
     assert s1.sections[1].paragraphs[0].text == "There were no reports."
+
+
+def test_site_chrome_around_the_report_is_left_out(tmp_path):
+    html = """<html><body><header><p>Skip to content</p><p>EUAA home | Search</p></header>
+    <main><h1>Peru: Country Focus</h1><p>Main text.<sup><a href="#fn1" id="r1">1</a></sup></p></main>
+    <footer><p>© Privacy policy</p><ol><li id="fn1">EUAA, COI Report Methodology, 2023.</li></ol></footer>
+    </body></html>"""
+    report = read_html(tmp_path, "site.html", html)
+    assert [p.text for p in report.paragraphs()] == ["Main text."]
+    assert report.footnote(1).text == "EUAA, COI Report Methodology, 2023."

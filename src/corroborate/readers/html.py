@@ -313,9 +313,7 @@ class HtmlReader:
         for el in {id(e): e for e in self.notes.values()}.values():
             if el.getparent() is not None:
                 el.drop_tree()
-        body = self.root.find(".//body")
-        if body is None:
-            body = self.root
+        body = self._content_root()
         self._prune_note_containers(body)
         outline = Outline()
         self._walk(body, outline)
@@ -327,6 +325,25 @@ class HtmlReader:
                 self.warnings.append(IngestWarning(code="footnote-unreferenced", footnote=f.n,
                                                    message=f"footnote {f.n} has no marker in the text"))
         return report
+
+    def _content_root(self):
+        """The report itself, without the site around it: <main> (or role=main), else the one
+        <article>, else <body> less its page-level <header> and <footer>."""
+        for path in ("//main", "//*[@role='main']"):
+            found = self.root.xpath(path)
+            if found and (found[0].text_content() or "").strip():
+                return found[0]
+        articles = self.root.xpath("//article")
+        if len(articles) == 1 and (articles[0].text_content() or "").strip():
+            return articles[0]
+        body = self.root.find(".//body")
+        if body is None:
+            return self.root
+        for chrome in body.xpath("./header | ./footer | ./*/header[not(ancestor::article)] "
+                                 "| ./*/footer[not(ancestor::article)]"):
+            if chrome.getparent() is not None:
+                chrome.drop_tree()
+        return body
 
     @staticmethod
     def _prune_note_containers(body) -> None:

@@ -40,7 +40,7 @@ _THOUSANDS_AFTER = re.compile(r"\s\d{3}\b")
 _LEADING_ENUM = re.compile(r"^\s*(?:\(?[0-9]{1,3}(?:\.[0-9]{1,3})*\.?\)?|[a-z]\)|\([a-z]\))\s")
 
 
-@dataclass
+@dataclass(slots=True)
 class MarkerCandidate:
     start: int  # where the removed text starts in the line
     end: int

@@ -66,6 +66,7 @@ def read_text(text: str, name: str = "") -> Report:
 
     known = {note.n for block in layout.blocks for note in block.notes}
     body = _take_markers(layout, known)
+    layout.body = []  # the body lines live on in `body`; a 50 MB input should not be held twice
     meta = read_metadata(text, layout)
     default_title = meta.title or title_from_filename(name) or "Text"
 

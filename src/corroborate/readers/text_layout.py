@@ -38,7 +38,7 @@ _URL_TAIL = re.compile(r"^(?=\S*[/%=&?_])[\w\-./%=&?#~+:;,@!$'()*]+$")
 _TAIL = re.compile(r"\burl\b|^[\d\s,.;:\-–p]+$", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class RawLine:
     no: int  # 1-based line number in the input
     text: str  # inner whitespace collapsed, ends stripped

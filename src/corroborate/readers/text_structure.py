@@ -38,7 +38,7 @@ from corroborate.models import (
 from corroborate.readers.text_layout import drop_hyphen
 
 
-@dataclass
+@dataclass(slots=True)
 class BodyLine:
     no: int
     raw: str  # with markers, for measuring the printed line

@@ -132,7 +132,7 @@ def test_footnote_298_opens_in_place_with_its_citation(page):
     assert page.evaluate("document.activeElement.getAttribute('data-fn')") == "298"
 
 
-def test_footnote_298_without_javascript_jumps_to_the_panel(browser, base_url):
+def test_footnote_298_without_javascript_jumps_to_the_panel(browser, base_url, shots):
     context = browser.new_context(java_script_enabled=False, base_url=base_url,
                                   viewport={"width": 1440, "height": 900})
     try:
@@ -143,6 +143,7 @@ def test_footnote_298_without_javascript_jumps_to_the_panel(browser, base_url):
         note = pg.locator("#fn-298")
         assert note.is_visible()
         assert "Transparencia Venezuela, Economías ilícitas" in note.inner_text()
+        pg.screenshot(path=str(shots / "footnote-nojs.png"))
         # the citation to copy by hand is one click away
         cite = pg.locator(".para .cite summary").first
         cite.click()

@@ -18,7 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from corroborate.export.document import BlockKind, FootnotedDocument, Link, NoteRef, Segment
+from corroborate.export.document import BlockKind, FootnotedDocument, Link, Note, NoteRef, Segment
 
 
 def _superscript(run) -> None:
@@ -75,6 +75,12 @@ def _custom_mark_in_note(footnote, n: int) -> None:
     first.add_run(" ")
 
 
+def _wordable(note: Note) -> bool:
+    """A report's lost footnote is said inline where it was called; in a compiled response the
+    statement that the source lost it is the response's own footnote, so it stays one."""
+    return not note.missing or note.origin is not None
+
+
 def write_docx(doc: FootnotedDocument, path: Path) -> None:
     document = Document()
     _styles(document)
@@ -83,7 +89,7 @@ def write_docx(doc: FootnotedDocument, path: Path) -> None:
     for sub in doc.subtitle:
         document.add_paragraph(sub, style="Subtitle")
     made: dict[int, object] = {}
-    texted = [n for n in dict.fromkeys(doc.note_calls()) if n in doc.notes and not doc.notes[n].missing]
+    texted = [n for n in dict.fromkeys(doc.note_calls()) if n in doc.notes and _wordable(doc.notes[n])]
     custom = texted != list(range(1, len(texted) + 1))
     for block in doc.blocks:
         if block.kind == BlockKind.HEADING:
@@ -102,7 +108,7 @@ def write_docx(doc: FootnotedDocument, path: Path) -> None:
                 para.add_run(i.text)
                 continue
             note = doc.notes.get(i.n)
-            if note is None or note.missing:
+            if note is None or not _wordable(note):
                 # A lost footnote is not a footnote Word could show: say so where it was called.
                 text = note.segments()[0].text if note is not None else f"[footnote {i.n}]"
                 run = para.add_run(f" {text}")

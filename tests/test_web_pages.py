@@ -407,3 +407,22 @@ def test_confidential_source_is_flagged_and_unnamed_in_copied_citation(tmp_path)
     footnote_line = html.unescape(area.group(1)).splitlines()[2]
     assert footnote_line.startswith("[1] Confidential source")
     assert "InSight Crime" not in footnote_line and "insightcrime.org" not in footnote_line
+
+
+def test_paragraph_html_markers_and_terms_at_edges():
+    glossary = render.Glossary.build([
+        GlossaryEntry(term="FF. AA.", definition="Armed Forces"),
+        GlossaryEntry(term="EU+ countries", definition="EU and associated"),
+        GlossaryEntry(term="EU", definition="European Union"),
+    ])
+    text = "FF. AA. and EU+ countries, not the EU+ alone; EU."
+    p = Paragraph(id="x", text=text, markers=[Marker(n=4, offset=len(text)), Marker(n=5, offset=len(text)),
+                                              Marker(n=6, offset=0)])
+    out = str(render.paragraph_html(p, {4: Footnote(n=4, text="A")}, glossary))
+    assert out.startswith('<sup class="fn-marker"><a class="fn-ref fn-ref--missing" href="#fn-6"')
+    assert '<abbr title="Armed Forces">FF. AA.</abbr>' in out
+    assert '<abbr title="EU and associated">EU+ countries</abbr>' in out
+    assert "the EU+ alone" in out  # "EU" inside "EU+" is not the European Union
+    assert '<abbr title="European Union">EU</abbr>.' in out
+    assert out.endswith('>4</a>, <a class="fn-ref fn-ref--missing" href="#fn-5" data-fn="5" '
+                        'aria-label="Footnote 5 (text missing in the source)">5</a></sup>')

@@ -167,9 +167,11 @@ def join_texts(left: str, right: str, vocab: Vocabulary | None, hyphen_default: 
         return stem + "-" + head
     if url and not tail.endswith(tuple(_URL_TAIL_PUNCT)):
         first = head.split(" ", 1)[0]
+        # a URL broken at the line end goes on without a space when the break is inside it:
+        # after a path separator, or when the next piece itself looks like a path
         if tail.endswith(("/", "=", "?", "&", "_", "#", "%", ".")) or (
-            re.search(r"[/._=&?%-]", first) and not first[0].isupper()
-        ):
+            re.search(r"[/=&?%_]", first) or ("-" in first and first.islower())
+        ) and not first[0].isupper() and not first.startswith(("(", "http", "www")):
             return tail + head
     return tail + " " + head
 

@@ -231,3 +231,24 @@ def test_screenshots_of_every_page(page, shots):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"/reports/{SAMPLE_ID}")
     shot("reader-phone")
+
+
+def test_copy_falls_back_to_selecting_the_citation(browser, base_url):
+    """Without the Clipboard API (old browser, insecure origin) the citation is opened and
+    selected so that Ctrl+C copies it."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1440, "height": 900})
+    context.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined});")
+    try:
+        pg = context.new_page()
+        pg.goto(f"/reports/{SAMPLE_ID}")
+        para = pg.locator(".para").filter(has=pg.locator('a.fn-ref[data-fn="298"]')).first
+        para.scroll_into_view_if_needed()
+        para.hover()
+        para.locator(".copy-btn").click()
+        assert para.locator("details.cite").get_attribute("open") is not None
+        selected = pg.evaluate(
+            "(() => { const a = document.activeElement; return a.tagName === 'TEXTAREA' ?"
+            " a.value.substring(a.selectionStart, a.selectionEnd) : ''; })()")
+        assert "[298] Transparencia Venezuela, Economías ilícitas" in selected
+    finally:
+        context.close()

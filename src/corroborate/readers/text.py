@@ -35,12 +35,12 @@ def decode(path: Path | str, data: bytes) -> tuple[str, list[IngestWarning]]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
+            text, used = data.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError:  # bytes Windows-1252 leaves undefined: Latin-1 maps every byte
+            text, used = data.decode("latin-1"), "Latin-1"
         warnings.append(IngestWarning(
             code="encoding",
-            message=f"not valid UTF-8 (first bad byte at offset {exc.start}); decoded as Windows-1252"))
+            message=f"not valid UTF-8 (first bad byte at offset {exc.start}); decoded as {used}"))
     sample = text[:200_000]
     if sample:
         control = len(_CONTROL.findall(sample))

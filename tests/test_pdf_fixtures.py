@@ -330,3 +330,23 @@ def test_scanned_page_inside_a_born_digital_pdf_is_reported(tmp_path):
     assert [f.n for f in report.footnotes] == [1]
     assert [w.code for w in report.warnings] == ["page-no-text"]
     assert "page 2" in report.warnings[0].message
+
+
+def test_plain_numbered_notes_and_a_date_opening_a_continuation_line(tmp_path):
+    """Notes numbered on the baseline ("1 Text"): a continuation line opening with a day of
+    the month is not the next note."""
+    path = tmp_path / "plain.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    paragraph(c, 700, "Curfews were imposed in Puno.{1} Protests went on in Juliaca.{2}")
+    for y, text in ((110, "1 Amnesty International, Peru: Lethal repression, report published on"),
+                    (100, "2 February 2023, https://www.amnesty.org/en/."),
+                    (90, "2 Human Rights Watch, Deadly Decline, 2023.")):
+        line(c, LEFT, y, (text, "Helvetica", NOTE, 0))
+    c.showPage()
+    c.save()
+    report = read_document(path)
+    assert [(f.n, f.text) for f in report.footnotes] == [
+        (1, "Amnesty International, Peru: Lethal repression, report published on 2 February 2023, "
+            "https://www.amnesty.org/en/."),
+        (2, "Human Rights Watch, Deadly Decline, 2023."),
+    ]

@@ -29,6 +29,7 @@ from corroborate.readers.pdf_text import (
     line_text,
 )
 
+_URL_END = re.compile(r"(?:https?://|www\.)\S+$")
 _TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…{2,}\s*\d+\s*$")
 _BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u25a0\uf0b7\uf0a7\uf0d8\uf076\u2013\u2014\-*]\s+")
 _LABEL = re.compile(r"^(?:\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]|[\u2022\u00b7\u25aa\u25cf\u25e6\uf0b7\uf0a7\u2013*-])\s+")
@@ -127,6 +128,11 @@ class PdfAssembler:
                 n = last + 1
             opens = n is not None and (lt.lead_raised or not raised_style) and (
                 last < n <= last + 3 if notes else n <= 3 or lt.lead_raised)
+            if opens and not lt.lead_raised and notes and lay.page.index == notes[-1].lines[-1].page:
+                # a plain number opening a line may be a date going on from the line before
+                # ("… published on" / "13 July 2023"): a note before a new one has ended
+                ended = notes[-1].texts[-1].text.rstrip()
+                opens = not ended or ended[-1] in ".)]}\"'’”;" or bool(_URL_END.search(ended))
             if opens:
                 notes.append(_Note(n, lay.page.index + 1, [ln], [lt]))
             elif notes and notes[-1].lines[-1].page >= lay.page.index - 1:
@@ -141,7 +147,8 @@ class PdfAssembler:
             extra = orphans.get(lay.page.index)
             if extra:
                 lay.body.extend(extra)
-                lay.body.sort(key=lambda x: (-round(x.base), x.x0))
+                if not lay.two_columns:
+                    lay.body.sort(key=lambda x: (-round(x.base), x.x0))
         return notes
 
     def note_text(self, note: _Note) -> str:

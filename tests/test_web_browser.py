@@ -252,3 +252,19 @@ def test_copy_falls_back_to_selecting_the_citation(browser, base_url):
         assert "[298] Transparencia Venezuela, Economías ilícitas" in selected
     finally:
         context.close()
+
+
+def test_footnote_popover_works_from_the_keyboard(page):
+    page.goto(f"/reports/{SAMPLE_ID}")
+    marker = _footnote_marker(page, 298)
+    marker.focus()
+    page.keyboard.press("Enter")
+    popover = page.locator("#fn-popover")
+    popover.wait_for(state="visible")
+    assert page.evaluate("document.activeElement.id") == "fn-popover"
+    assert popover.get_attribute("role") == "dialog"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "popover__close"
+    page.keyboard.press("Enter")
+    popover.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.getAttribute('data-fn')") == "298"

@@ -38,6 +38,9 @@ _URL_TAIL = re.compile(r"^(?=\S*[/%=&?_])[\w\-./%=&?#~+:;,@!$'()*]+$")
 _TAIL = re.compile(r"\burl\b|^[\d\s,.;:\-–p]+$", re.IGNORECASE)
 
 
+_NONE: list = []  # never mutated
+
+
 @dataclass(slots=True)
 class RawLine:
     no: int  # 1-based line number in the input
@@ -340,7 +343,7 @@ def split_layout(lines: list[str], numbers: list[int] | None = None) -> Layout:
 
         if lead or page_idx < 0:
             page_idx += 1
-        candidates = marker_candidates(text)
+        candidates = marker_candidates(text) or _NONE  # most lines have none: share one empty list
         body.append(RawLine(no=no, text=text, lead=lead, page_idx=page_idx,
                             trailing=len(raw) - len(raw.rstrip(" ")), candidates=candidates))
         for c in candidates:

@@ -350,3 +350,21 @@ def test_plain_numbered_notes_and_a_date_opening_a_continuation_line(tmp_path):
             "https://www.amnesty.org/en/."),
         (2, "Human Rights Watch, Deadly Decline, 2023."),
     ]
+
+
+def test_figure_caption_in_small_print_stays_in_the_text_as_a_caption(tmp_path):
+    path = tmp_path / "figure.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    y, _ = paragraph(c, 760, "Protests spread across the south.{1}")
+    c.rect(LEFT, 560, 200, 150)
+    line(c, LEFT, 545, ("Figure 1: Regions under a state of emergency, January 2023", "Helvetica", NOTE, 0))
+    paragraph(c, 520, "The map shows the regions concerned.")
+    note(c, 100, 1, "Defensoría del Pueblo, Reporte de conflictos sociales, 2023.")
+    c.showPage()
+    c.save()
+    report = read_document(path)
+    kinds = [(p.kind.value, p.text) for p in report.paragraphs()]
+    assert kinds == [("body", "Protests spread across the south."),
+                     ("caption", "Figure 1: Regions under a state of emergency, January 2023"),
+                     ("body", "The map shows the regions concerned.")]
+    assert [f.n for f in report.footnotes] == [1]

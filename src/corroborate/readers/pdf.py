@@ -29,6 +29,8 @@ from corroborate.readers.pdf_text import (
     line_text,
 )
 
+_CAPTION = re.compile(r"^(?i:figure|fig\.|table|map|chart|graph|photo|image|sources?)\s*"
+                      r"(?:\d+[a-z]?\b|[IVX]+\b|:)")
 _URL_END = re.compile(r"(?:https?://|www\.)\S+$")
 _TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…{2,}\s*\d+\s*$")
 _BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u25a0\uf0b7\uf0a7\uf0d8\uf076\u2013\u2014\-*]\s+")
@@ -305,6 +307,8 @@ class PdfAssembler:
                 cut = bullet.end()
                 text = text[cut:]
                 markers = [(max(0, o - cut), n) for o, n in markers]
+        elif not block.heading and len(text) <= 300 and _CAPTION.match(text):
+            kind = ParagraphKind.CAPTION
         elif not block.heading and self._quoted(block):
             kind = ParagraphKind.QUOTE
         text, markers = _squeeze(text.replace("\x02", "-").replace("\u00ad", ""), markers)

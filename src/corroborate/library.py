@@ -258,7 +258,11 @@ class Library:
             return self.ask(question, k=k, report=rid)
 
         evidence = [gather(q, ask, load, reports, k) for q in questions]
-        consulted = [load(rid) for rid in (reports or [r["id"] for r in self.reports()])]
+        # name every report searched without loading each one: the listing has title and date
+        from corroborate.export.document import human_date
+
+        consulted = [r["title"] + (f", {human_date(r['published'])}" if r["published"] else "")
+                     for r in self.reports() if not reports or r["id"] in reports]
         return compile_document(evidence, load, self.store.get_source, name_confidential, consulted)
 
     def compile(self, questions: list[str], fmt: str, path: str | Path, reports: list[str] | None = None,

@@ -242,7 +242,7 @@ def compile_document(
     load_report: Callable[[str], Report],
     source: Callable[[str], Source | None],
     name_confidential: bool = False,
-    consulted: list[Report] | None = None,
+    consulted: list[str] | None = None,
     today: date | None = None,
 ) -> FootnotedDocument:
     today = today or date.today()
@@ -328,9 +328,10 @@ def _shift_marks(original: str, redacted: str, marks: list[tuple[int, int]]) -> 
     return out
 
 
-def _methodology(doc: FootnotedDocument, consulted: list[Report], name_confidential: bool) -> None:
+def _methodology(doc: FootnotedDocument, consulted: list[str], name_confidential: bool) -> None:
+    """`consulted`: how to name each report searched ("Peru – Country Focus, September 2023")."""
     doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text="Methodology and disclaimer")]))
-    names = "; ".join(report_label(r) for r in consulted) or "the reports in the library"
+    names = "; ".join(consulted) or "the reports in the library"
     doc.blocks += [
         Block(kind=BlockKind.NOTICE, inlines=[Run(text=(
             f"Sources consulted: {names}. The evidence is quoted verbatim from these reports, each "

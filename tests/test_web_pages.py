@@ -29,6 +29,7 @@ from corroborate.models import (
     Source,
     SourceType,
     assign_paragraph_ids,
+    fold,
 )
 from corroborate.settings import Settings
 from corroborate.web import render
@@ -426,3 +427,16 @@ def test_paragraph_html_markers_and_terms_at_edges():
     assert '<abbr title="European Union">EU</abbr>.' in out
     assert out.endswith('>4</a>, <a class="fn-ref fn-ref--missing" href="#fn-5" data-fn="5" '
                         'aria-label="Footnote 5 (text missing in the source)">5</a></sup>')
+
+
+def test_sources_sort_by_column_and_reject_unknown_sort(sample_client):
+    by_date = sample_client.get("/sources", params={"sort": "date"}).text
+    dates = re.findall(r'<td><time datetime="([^"]+)">', by_date)
+    assert len(dates) > 10 and dates == sorted(dates, reverse=True)
+    assert 'aria-sort="descending"' in by_date
+    by_name = html.unescape(sample_client.get("/sources", params={"sort": "name"}).text)
+    names = re.findall(r'<span class="src-author">([^<]+)</span>', by_name)
+    folded = [fold(n) for n in names]
+    assert len(names) > 10 and folded == sorted(folded)
+    r = sample_client.get("/sources", params={"sort": "colour"}, headers=HTML)
+    assert r.status_code == 400 and "sort=" in html.unescape(r.text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -72,6 +73,24 @@ def citing_reports(lib: Library, cited_by: list[dict]) -> list[CitingReport]:
     return list(out.values())
 
 
+def _by_name(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: (fold(r.get("author") or r.get("title") or ""), fold(r.get("title") or "")))
+
+
+# Citation counts first (the list's natural order); newest first for dates, undated last.
+SORTS = {
+    "cited": lambda rows: rows,
+    "name": _by_name,
+    "type": lambda rows: sorted(_by_name(rows), key=lambda r: r.get("type") or ""),
+    "language": lambda rows: sorted(_by_name(rows), key=lambda r: r.get("language") or "~"),
+    "date": lambda rows: sorted(_by_name(rows), key=lambda r: r.get("date") or "", reverse=True),
+}
+
+
+def _sort_href(params: dict[str, str], key: str) -> str:
+    return "/sources?" + urlencode({**{k: v for k, v in params.items() if k != "sort"}, "sort": key})
+
+
 @router.get("/sources", response_class=HTMLResponse, name="sources")
 def sources(request: Request) -> HTMLResponse:
     params = {k: v.strip() for k, v in request.query_params.items() if v and v.strip()}
@@ -91,8 +110,13 @@ def sources(request: Request) -> HTMLResponse:
     if params.get("name"):
         needle = fold(params["name"])
         rows = [r for r in rows if needle in fold(f"{r.get('author') or ''} {r.get('title') or ''}")]
+    sort = params.get("sort", "cited")
+    if sort not in SORTS:
+        return error_page(request, 400, "This list cannot be sorted that way",
+                          f"sort={sort!r}: use one of {', '.join(SORTS)}")
+    rows = SORTS[sort](rows)
     return page(
-        request, "sources.html", rows=rows, reports=reports, types=types, languages=languages,
+        request, "sources.html", rows=rows, sort=sort, sort_href=lambda key: _sort_href(params, key), reports=reports, types=types, languages=languages,
         params=params, total=len(all_rows), exports=BIBLIOGRAPHY_EXPORTS,
         report_title=next((r["title"] for r in reports if r["id"] == report_id), None),
     )

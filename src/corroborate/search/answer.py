@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +35,7 @@ NOT_FOUND = "Information on this question could not be found among the sources c
 PARAGRAPHS = 8  # top paragraphs whose sentences compete
 MAX_WINDOW = 2  # sentences per quote
 WEIGHTS = {"cosine": 0.5, "overlap": 0.3, "prior": 0.2}
-FOUND_THRESHOLD = 0.35  # on the best candidate's score; margins in benchmarks/results/search.md
+FOUND_THRESHOLD = 0.33  # best candidate's score; calibration margins in benchmarks/results/search.md
 LEXICAL_ONLY_THRESHOLD = 0.6  # without embeddings: share of the question's words
 UNKNOWN_NAME_PENALTY = 0.25
 KEEP_WITHIN = 0.12  # further quotes must score within this of the best one
@@ -100,16 +102,58 @@ def candidates_for(searcher: Searcher, question: str, k_paragraphs: int, report:
     return q, rows, cands
 
 
+_sentence_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+_SENTENCE_CACHE_SIZE = 20_000
+_cache_lock = threading.Lock()
+
+
+def sentence_vectors(texts: list[str], settings: Settings) -> np.ndarray:
+    """Embeddings of sentences, remembered across questions (the same paragraphs come back)."""
+    from corroborate.search.embed import DIM, embed_texts
+
+    with _cache_lock:
+        missing = list(dict.fromkeys(t for t in texts if t not in _sentence_cache))
+    if missing:
+        fresh = embed_texts(missing, settings)
+        with _cache_lock:
+            for t, v in zip(missing, fresh, strict=True):
+                _sentence_cache[t] = v
+            while len(_sentence_cache) > _SENTENCE_CACHE_SIZE:
+                _sentence_cache.popitem(last=False)
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    with _cache_lock:
+        for i, t in enumerate(texts):
+            v = _sentence_cache.get(t)
+            if v is None:  # evicted meanwhile by another thread: embed again
+                v = embed_texts([t], settings)[0]
+            out[i] = v
+    return out
+
+
+def window_cosines(searcher: Searcher, question: str, cands: list[Candidate]) -> np.ndarray:
+    """Cosine of each candidate to the question. Sentences are embedded once; a window of
+    several sentences is represented by the normalised sum of its sentences' vectors."""
+    from corroborate.search.embed import embed_texts
+
+    qv = embed_texts([question], searcher.settings)[0]
+    singles = {(c.pk, c.first): c for c in cands if c.first == c.last}
+    keys = list(singles)
+    vecs = dict(zip(keys, sentence_vectors([singles[k].text for k in keys], searcher.settings), strict=True))
+    out = np.zeros(len(cands), dtype=np.float32)
+    for i, c in enumerate(cands):
+        v = sum(vecs[(c.pk, j)] for j in range(c.first, c.last + 1))
+        norm = float(np.linalg.norm(v))
+        out[i] = float(v @ qv) / norm if norm else 0.0
+    return out
+
+
 def score_candidates(searcher: Searcher, question: str, q, cands: list[Candidate]) -> None:
     stems = _stems(t for t in q.content_tokens() if t not in STOPWORDS)
     docs = [_stems(tokens(c.text)) for c in cands]
     # IDF over the candidates: a word every candidate shares says little about which one answers
     idf = {s: math.log(1 + len(docs) / (1 + sum(1 for d in docs if s in d))) for s in stems}
     if searcher.semantic_available():
-        from corroborate.search.embed import embed_texts
-
-        vecs = embed_texts([question] + [c.text for c in cands], searcher.settings)
-        cos = vecs[1:] @ vecs[0]
+        cos = window_cosines(searcher, question, cands)
     else:
         cos = np.zeros(len(cands), dtype=np.float32)
     w = WEIGHTS

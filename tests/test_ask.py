@@ -1,0 +1,213 @@
+"""Cited answers: verbatim quotes with offsets and footnotes, the "not found" statement, sentence
+splitting, and optional LLM synthesis against a fake OpenAI-compatible server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import unicodedata
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, SHARED
+from corroborate import Library
+from corroborate.cli import main
+from corroborate.search.answer import NOT_FOUND, names_in
+from corroborate.search.sentences import sentence_footnotes, split_sentences
+from corroborate.search.synthesis import check_citations
+from corroborate.settings import Settings
+
+QUESTION_FILES = [SHARED / "eval" / "dev-questions.jsonl", ROOT / "benchmarks" / "own-questions.jsonl"]
+
+OFF_TOPIC = [
+    "What is the capital of Mongolia's ski industry?",
+    "How do I bake sourdough bread?",
+    "Who painted the Mona Lisa?",
+    "¿Cuál es la receta de la paella valenciana?",
+    "How many moons does Jupiter have?",
+    "¿Quién escribió Don Quijote?",
+    "What is the unemployment rate in Germany?",
+    "Which programming language is best for web development?",
+]
+
+
+def questions() -> list[dict]:
+    out = []
+    for path in QUESTION_FILES:
+        out += [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return out
+
+
+def norm(text: str) -> str:
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+@pytest.fixture(scope="module")
+def answers(sample_lib):
+    return {q["id"]: (q, sample_lib.ask(q["q"])) for q in questions()}
+
+
+def test_every_quote_is_an_exact_substring_of_its_stored_paragraph(sample_lib, answers):
+    texts = {r["id"]: r["text"] for r in sample_lib.store.conn.execute("SELECT id, text FROM paragraphs")}
+    extra = [sample_lib.ask(q) for q in (
+        "¿Pueden casarse las parejas del mismo sexo en el Perú?", "How much do gangs charge small shops?",
+        "extortion", "Boluarte", "¿Qué pasó en Puno?", "FF. AA.", "What are the 'fees' paid by bus drivers?")]
+    quotes = [qt for _, a in answers.values() for qt in a["quotes"]] + [qt for a in extra for qt in a["quotes"]]
+    assert len(quotes) >= 60
+    for qt in quotes:
+        assert texts[qt["paragraph_id"]][qt["start"]:qt["end"]] == qt["text"]
+        assert qt["text"] == qt["text"].strip() and qt["text"]
+
+
+def test_quotes_answer_most_questions(answers):
+    """Measured capability on the dev questions and our own (English and Spanish)."""
+    hits = [any(norm(g) in norm(qt["text"]) for qt in a["quotes"] for g in q["gold"]) for q, a in answers.values()]
+    assert sum(hits) / len(hits) >= 0.85
+    assert all(a["found"] for _, a in answers.values())
+
+
+def test_quote_carries_its_footnotes_and_citations(sample_lib):
+    a = sample_lib.ask("What is chalequeo?")
+    top = a["quotes"][0]
+    assert top["text"].startswith("• Chalequeo: An extortion payment masked as a")
+    assert [f["n"] for f in top["footnotes"]] == [273]
+    assert top["footnotes"][0]["text"].startswith("Infobae")
+    a = sample_lib.ask("¿Cuántas comisarías había en el Perú en 2017?")
+    stations = [qt for qt in a["quotes"] if "1 495 in 2017" in qt["text"]]
+    assert stations and [f["n"] for f in stations[0]["footnotes"]] == [102]
+    assert set(stations[0]) >= {"id", "paragraph_id", "report_id", "section", "start", "end", "text",
+                                "footnotes", "score"}
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_questions_are_not_answered(sample_lib, question):
+    a = sample_lib.ask(question)
+    assert a["found"] is False
+    assert a["answer"] == NOT_FOUND == "Information on this question could not be found among the sources consulted."
+    assert a["quotes"] == []
+
+
+def test_ask_refuses_bad_input(sample_lib):
+    from corroborate.search.query import QueryError
+
+    with pytest.raises(QueryError, match="empty query"):
+        sample_lib.ask("   ")
+    with pytest.raises(QueryError, match="k="):
+        sample_lib.ask("police", k=0)
+
+
+def test_cli_ask(sample_db):
+    runner = CliRunner()
+    out = runner.invoke(main, ["--db", str(sample_db), "ask", "What is chalequeo?"])
+    assert out.exit_code == 0, out.output
+    assert "Chalequeo: An extortion payment" in out.output and "[273] Infobae" in out.output
+    out = runner.invoke(main, ["--db", str(sample_db), "ask", "How do I bake sourdough bread?", "--json"])
+    assert json.loads(out.output)["found"] is False
+    out = runner.invoke(main, ["--db", str(sample_db), "ask", ""])
+    assert out.exit_code == 1 and "Error: empty query" in out.output
+
+
+# --- sentences ----------------------------------------------------------------------------------
+
+
+def test_sentence_splitting_keeps_abbreviations_numbers_and_initials():
+    text = ("The Armed Forces (FF. AA., Fuerzas Armadas) had 95 000 personnel, i.e. 5.9 percent more. "
+            "The main leader is H. Guerrero, according to Art. 4 of the law. ¿Qué dijo? Nada.")
+    spans = split_sentences(text)
+    got = [text[s:e] for s, e in spans]
+    assert got == [
+        "The Armed Forces (FF. AA., Fuerzas Armadas) had 95 000 personnel, i.e. 5.9 percent more.",
+        "The main leader is H. Guerrero, according to Art. 4 of the law.",
+        "¿Qué dijo?",
+        "Nada.",
+    ]
+
+
+def test_markers_belong_to_the_sentence_they_follow():
+    text = "Gangs charge a fee. Those who refuse are attacked. Nothing more."
+    spans = split_sentences(text)
+    markers = [{"n": 7, "offset": text.index(".") + 1}, {"n": 8, "offset": text.index("attacked.") + 9}]
+    assert sentence_footnotes(spans, markers) == [[7], [8], []]
+
+
+def test_names_in_question():
+    assert names_in("What is the unemployment rate in Germany?") == ["germany"]
+    assert names_in("¿Qué hace Sendero Luminoso en el VRAEM?") == ["sendero", "luminoso", "vraem"]
+    assert names_in("How is the Peruvian Congress elected?") == ["peruvian", "congress"]
+
+
+# --- synthesis ------------------------------------------------------------------------------------
+
+
+class FakeLLM(BaseHTTPRequestHandler):
+    reply = ""
+    requests: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 - http.server API
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        FakeLLM.requests.append({"path": self.path, "body": body})
+        data = json.dumps({"choices": [{"message": {"role": "assistant", "content": FakeLLM.reply}}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_llm():
+    server = HTTPServer(("127.0.0.1", 0), FakeLLM)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    FakeLLM.requests = []
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()
+
+
+def test_synthesis_keeps_only_sentences_citing_existing_quotes(sample_db, fake_llm):
+    FakeLLM.reply = ("Chalequeo is an extortion payment presented as a protection fee [q1]. "
+                     "It is common in all of South America [q9]. Gangs are everywhere. "
+                     "Victims pay it to avoid attacks. [q1]")
+    settings = Settings(db=str(sample_db), llm_url=fake_llm, llm_model="fake-model")
+    with Library(settings=settings) as lib:
+        a = lib.ask("What is chalequeo?")
+    syn = a["synthesis"]
+    assert [s["text"] for s in syn["sentences"]] == [
+        "Chalequeo is an extortion payment presented as a protection fee [q1].",
+        "Victims pay it to avoid attacks [q1].",
+    ]
+    assert syn["dropped"] == 2 and all(s["quotes"] == ["q1"] for s in syn["sentences"])
+    sent = FakeLLM.requests[0]
+    assert sent["path"] == "/v1/chat/completions" and sent["body"]["model"] == "fake-model"
+    assert a["quotes"][0]["text"] in sent["body"]["messages"][1]["content"]
+
+
+def test_synthesis_is_off_by_default_and_unavailable_endpoint_is_reported(sample_db):
+    with Library(sample_db, settings=Settings(llm_url=None)) as lib:
+        assert lib.ask("What is chalequeo?")["synthesis"] is None
+    settings = Settings(db=str(sample_db), llm_url="http://127.0.0.1:9/v1")  # nothing listens on port 9
+    with Library(settings=settings) as lib:
+        a = lib.ask("What is chalequeo?")
+    assert a["found"] and a["quotes"]
+    assert a["synthesis"]["sentences"] == [] and "synthesis unavailable" in a["synthesis"]["error"]
+
+
+def test_not_found_answers_never_call_the_model(sample_db, fake_llm):
+    with Library(settings=Settings(db=str(sample_db), llm_url=fake_llm)) as lib:
+        a = lib.ask("How do I bake sourdough bread?")
+    assert a["found"] is False and FakeLLM.requests == []
+
+
+def test_check_citations_rejects_unknown_ids():
+    kept, dropped = check_citations("Fact one [q1][q2]. Fact two [q3]. Fact three.", {"q1", "q2"})
+    assert [k["quotes"] for k in kept] == [["q1", "q2"]]
+    assert dropped == ["Fact two [q3].", "Fact three."]

@@ -337,6 +337,11 @@ def test_confidential_source_is_not_named_unless_asked(sample_db, tmp_path):
     assert "DPLF, interview with EUAA" not in notes_hidden
     assert "Confidential oral source, interview with EUAA, 6 September 2023" in notes_hidden
     assert "DPLF" not in hidden[hidden.index("## Bibliography"):].split("[^")[0]
+    # nor in the running text, where its name and long form read "[confidential source]" and the
+    # footnote calls keep their places
+    assert "DPLF" not in hidden and "Due Process of Law Foundation" not in hidden
+    assert "Executive Director of \\[confidential source\\] (\\[confidential source\\])" in hidden
+    assert hidden.count("[^") == named.count("[^")
     assert "DPLF" not in registry and "Confidential oral source" in registry
 
 
@@ -456,6 +461,17 @@ def test_url_placeholders_get_the_footnotes_link_targets_in_order():
     # a spelled-out URL links itself and is not matched twice
     segs = link_segments("See https://x.example/url-page.", ["https://x.example/url-page"])
     assert [s.href for s in segs if s.href] == ["https://x.example/url-page"]
+
+
+def test_redacting_a_name_moves_the_footnote_markers_with_the_text():
+    from corroborate.export.confidential import REDACTED, redact
+
+    text = "According to Due Process of Law Foundation (DPLF), courts are slow."
+    shown, move = redact(text, ["Due Process of Law Foundation", "DPLF"])
+    assert shown == f"According to {REDACTED} ({REDACTED}), courts are slow."
+    assert shown[move(len(text)):] == ""
+    assert shown[:move(text.index(")") + 1)].endswith(f"({REDACTED})")
+    assert move(text.index("DPLF") + 2) == shown.index(f"({REDACTED})") + 1 + len(REDACTED)  # inside a name
 
 
 def test_unlinked_citations_are_kept_verbatim_not_dropped():

@@ -13,7 +13,6 @@ an editorial "[confidential source]") unless the caller asks for it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from corroborate.export.bibliography import collect_entries, group_entries
-from corroborate.export.confidential import shown_footnote
+from corroborate.export.confidential import REDACTED, redact, secret_names, shown_footnote
 from corroborate.export.document import (
     BibGroup,
     BibItem,
@@ -38,7 +37,6 @@ from corroborate.models import Footnote, Paragraph, Report, Source, TorItem
 
 NOT_FOUND = ("Information on {topic} could not be found among the sources consulted within the time "
              "constraints of this query.")
-REDACTED = "[confidential source]"
 
 DISCLAIMER = (
     "This response was compiled from the reports held in the library consulted, within a limited "
@@ -167,53 +165,6 @@ def report_label(report: Report) -> str:
     return ", ".join(parts)
 
 
-_LINKING = {"of", "the", "for", "and", "on", "in", "de", "del", "la", "las", "los", "y", "e", "para", "por"}
-
-
-def spelled_out(acronym: str, report: Report) -> set[str]:
-    """Long forms of `acronym` the report uses: glossary entries, and 'Due Process of Law
-    Foundation (DPLF)' in the text, where the capitalised words' initials spell the acronym."""
-    out = {g.definition.split(" (")[0].strip() for g in report.glossary if g.term.strip() == acronym}
-    if not re.fullmatch(r"[A-Z][A-Za-z]{1,9}", acronym):
-        return {o for o in out if o}
-    pattern = re.compile(rf"((?:[\w'’.-]+\s+){{1,12}})\({re.escape(acronym)}\)")
-    for p in report.paragraphs():
-        for m in pattern.finditer(p.text):
-            words = m.group(1).split()
-            picked: list[str] = []
-            for w in reversed(words):  # walk back from the parenthesis while the initials fit
-                if w[:1].isupper() or (w.lower() in _LINKING and picked):
-                    picked.insert(0, w)
-                    initials = "".join(x[0] for x in picked if x[:1].isupper())
-                    if initials.upper() == acronym.upper():
-                        out.add(" ".join(picked))
-                        break
-                else:
-                    break
-    return {o for o in out if o}
-
-
-def _names(source: Source, report: Report) -> list[str]:
-    """How a source may be named in running text: its author as registered, the parts of
-    'DPLF (Due Process of Law Foundation)', and long forms of an acronym."""
-    names: set[str] = set()
-    if source.author:
-        names.add(source.author.strip())
-        m = re.fullmatch(r"\s*(.+?)\s*\((.+)\)\s*", source.author)
-        if m:
-            names |= {m.group(1), m.group(2)}
-        for name in list(names):
-            names |= spelled_out(name, report)
-    return sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
-
-
-def redact_names(text: str, secret: list[Source], report: Report) -> str:
-    for src in secret:
-        for name in _names(src, report):
-            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", REDACTED, text)
-    return text
-
-
 class _Numbering:
     """Continuous footnote numbers for (report, source footnote) pairs, in order of first call."""
 
@@ -300,32 +251,15 @@ def compile_document(
                 if new:
                     doc.notes[shown_n] = Note(n=shown_n, text=f"{label}, {where}, paragraph {q.paragraph_id}")
                 marks.append((shown_n, len(q.text) + 2))
-            body = "“" + (redact_names(q.text, secret, report) if secret else q.text) + "”"
-            if secret and body[1:-1] != q.text:
-                marks = _shift_marks(q.text, body[1:-1], marks)
+            shown_text, move = redact(q.text, secret_names(secret, report))
+            body = "“" + shown_text + "”"
+            marks = [(n, move(off - 1) + 1 if off <= len(q.text) else len(body)) for n, off in marks]
             inlines = split_at_markers(body, marks)
             doc.blocks.append(Block(kind=BlockKind.QUOTE, inlines=inlines, anchor=q.paragraph_id))
 
     entries = collect_entries(cited_footnotes, sources)
     doc.bibliography = _reports_group(list(quoted_reports.values())) + group_entries(entries, name_confidential)
     return doc
-
-
-def _shift_marks(original: str, redacted: str, marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Marker offsets moved with the text after names were replaced (quote offsets start at 1)."""
-    import difflib
-
-    matcher = difflib.SequenceMatcher(a=original, b=redacted, autojunk=False)
-    out = []
-    for n, off in marks:
-        pos = off - 1
-        new = pos
-        for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-            if a0 <= pos <= a1:
-                new = b0 + (pos - a0) if tag == "equal" else b1
-                break
-        out.append((n, new + 1 if pos < len(original) else len(redacted) + 2))
-    return out
 
 
 def _methodology(doc: FootnotedDocument, consulted: list[str], name_confidential: bool) -> None:

@@ -9,6 +9,7 @@ and PDF from drifting apart in what they show; each renderer only decides how.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -205,12 +206,16 @@ def report_subtitle(report: Report) -> list[str]:
     return lines
 
 
+Redactor = Callable[[str], tuple[str, Callable[[int], int]]]
+
+
 def report_document(report: Report, shown: dict[int, tuple[str | None, list[str]]],
-                    bibliography: list[BibGroup]) -> FootnotedDocument:
+                    bibliography: list[BibGroup], redactor: Redactor | None = None) -> FootnotedDocument:
     """The report as published: every paragraph, its markers where the reader found them.
 
     `shown` maps footnote numbers to the (text, urls) to show, already redacted for
     confidential sources; numbers referenced in the body but absent from it are shown as lost.
+    `redactor` replaces confidential sources' names in the running text (markers follow).
     """
     doc = FootnotedDocument(title=report.title or report.id, subtitle=report_subtitle(report),
                             language=report.language, bibliography=bibliography)
@@ -219,7 +224,8 @@ def report_document(report: Report, shown: dict[int, tuple[str | None, list[str]
         head = f"{section.number} {section.title}" if section.number else section.title
         doc.blocks.append(Block(kind=BlockKind.HEADING, level=min(depth, 6), inlines=[Run(text=head)]))
         for p in section.paragraphs:
-            inlines = split_at_markers(p.text, [(m.n, min(max(m.offset, 0), len(p.text))) for m in p.markers])
+            text, move = redactor(p.text) if redactor else (p.text, lambda off: off)
+            inlines = split_at_markers(text, [(m.n, move(min(max(m.offset, 0), len(p.text)))) for m in p.markers])
             kind = _KIND.get(p.kind, BlockKind.PARAGRAPH)
             doc.blocks.append(Block(kind=kind, level=min(depth + 1, 6), inlines=inlines, anchor=p.id))
             for m in p.markers:

@@ -4,7 +4,7 @@ offsets, confidential citations redacted, and its bibliography grouped by source
 from __future__ import annotations
 
 from corroborate.export.bibliography import BibEntry, collect_entries, group_entries
-from corroborate.export.confidential import shown_footnotes
+from corroborate.export.confidential import redact, secret_names, shown_footnotes
 from corroborate.export.document import FootnotedDocument, report_document
 from corroborate.models import Report, Source
 
@@ -21,4 +21,7 @@ def report_export_document(report: Report, sources: dict[str, Source],
                            name_confidential: bool = False) -> FootnotedDocument:
     shown = shown_footnotes(report.footnotes, sources, name_confidential)
     bibliography = group_entries(report_entries(report, sources), name_confidential)
-    return report_document(report, shown, bibliography)
+    secret = [] if name_confidential else [s for s in sources.values() if s.confidential]
+    names = secret_names(secret, report)
+    return report_document(report, shown, bibliography,
+                           redactor=(lambda text: redact(text, names)) if names else None)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from conftest import SAMPLE_ID
+from conftest import ROOT, SAMPLE_ID, SHARED
 from corroborate.cli import main
 from corroborate.contract import report_json
 from corroborate.library import Library
@@ -158,3 +158,16 @@ def test_app_starts_without_optional_routers(monkeypatch, sample_db):
         monkeypatch.setattr(app_module, name, None)
     with TestClient(app_module.create_app(Settings(db=str(sample_db)))) as c:
         assert c.get("/api/health").status_code == 200
+
+
+def test_recall_goals_on_the_dev_questions(sample_db_master):
+    """benchmarks/eval_search.py over /api/search?k=5: English >= 0.95, Spanish >= 0.85 (hybrid)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from eval_search import GOALS, evaluate, load_questions
+
+    questions = load_questions(SHARED / "eval" / "dev-questions.jsonl")
+    result = evaluate(sample_db_master, questions, k=5, modes=("hybrid",))
+    for lang, goal in GOALS.items():
+        assert result["recall"]["hybrid"][lang] >= goal, (lang, result["misses"])

@@ -125,3 +125,19 @@ def test_auto_numbered_headings_get_their_numbers(tmp_path):
     assert [(s.number, s.title) for s in report.walk_sections()] == [
         ("1", "Political context"), ("1.1", "Lima"), ("1.2", "Puno"),
         ("2", "Human rights defenders"), ("2.1", "Threats")]
+
+
+def test_table_of_contents_and_hidden_text_left_out(tmp_path):
+    from docx.enum.style import WD_STYLE_TYPE
+
+    d = docx.Document()
+    d.styles.add_style("toc 1", WD_STYLE_TYPE.PARAGRAPH)
+    d.add_paragraph("1. Political context\t3", style="toc 1")
+    d.add_heading("1. Political context", level=1)
+    p = d.add_paragraph("Protests spread.")
+    p.add_run(" [drafting note: check numbers]").font.hidden = True
+    path = tmp_path / "toc.docx"
+    d.save(path)
+    report = read_document(path)
+    assert [p.text for p in report.paragraphs()] == ["Protests spread."]
+    assert [s.title for s in report.sections] == ["Political context"]

@@ -186,6 +186,9 @@ class DocxReader:
                          W + "instrText", W + "noBreakHyphen", W + "sym"):
             if any(a.tag in (W + "del", W + "moveFrom") for a in el.iterancestors()):
                 continue
+            r = el.getparent()
+            if r is not None and r.tag == W + "r" and r.find(f"{W}rPr/{W}vanish") is not None:
+                continue  # hidden text is not part of the report as read
             tag = el.tag
             if tag == W + "t":
                 run.add(el.text or "")
@@ -235,6 +238,8 @@ class DocxReader:
             if not text and not run.markers:
                 continue
             name, lvl = self._style(p)
+            if name.startswith(("toc ", "table of figures")) or name == "toc heading":
+                continue  # the table of contents repeats the headings with page numbers
             ps = p.find(f"{W}pPr/{W}pStyle")
             label = self._label(p, ps.get(W + "val") if ps is not None else None)
             if lvl is not None and text and len(text) < 300:

@@ -440,3 +440,11 @@ def test_sources_sort_by_column_and_reject_unknown_sort(sample_client):
     assert len(names) > 10 and folded == sorted(folded)
     r = sample_client.get("/sources", params={"sort": "colour"}, headers=HTML)
     assert r.status_code == 400 and "sort=" in html.unescape(r.text)
+
+
+def test_reader_search_form_is_scoped_to_the_report(client):
+    page = client.get(f"/reports/{CRAFTED_ID}").text
+    form = re.search(r'<form class="inline-search"[^>]*action="/search".*?</form>', page, re.S).group(0)
+    assert 'name="q"' in form and f'name="report" value="{CRAFTED_ID}"' in form
+    scoped = client.get("/search", params={"q": "gang", "report": CRAFTED_ID}).text
+    assert "Filtered by" in scoped and f"/reports/{CRAFTED_ID}#p-" in scoped

@@ -35,6 +35,7 @@ from corroborate.models import (
     Section,
     TorItem,
 )
+from corroborate.readers.text_glossary import parse_glossary
 from corroborate.readers.text_layout import drop_hyphen
 
 
@@ -65,8 +66,6 @@ _LABELLED_PART = re.compile(r"^(?:Annex|Appendix|Anexo|Chapter|Part|Section|Cap[
                             re.IGNORECASE)
 _GLOSSARY_TITLE = re.compile(r"glossary|abbreviations|acronyms|glosario|abreviaturas", re.IGNORECASE)
 _TOR_TITLE = re.compile(r"terms of reference|t[ée]rminos de referencia", re.IGNORECASE)
-_TABLE_HEADER_WORDS = re.compile(r"\b(?:definition|meaning|description|definición|significado)\b",
-                                 re.IGNORECASE)
 
 
 def bullet(text: str) -> tuple[str, str] | None:
@@ -336,6 +335,8 @@ class StructureBuilder:
     def _leaves_glossary(self, i: int) -> bool:
         line = self.lines[i]
         nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
+        if len(line.raw) >= 0.9 * self.width:
+            return True  # a full-width line is prose, never a row of the two-column table
         if not line.lead or nxt is None:
             return False
         return (len(nxt.text) >= 75 and nxt.text[:1].isupper() and len(line.text.split()) <= 8
@@ -425,7 +426,8 @@ class StructureBuilder:
                 self.flush()
             i += 1
         self.flush()
-        return Structure(sections=self.sections, glossary=parse_glossary(self.glossary_lines, self.warnings),
+        glossary = parse_glossary([(ln.no, ln.text) for ln in self.glossary_lines], self.warnings)
+        return Structure(sections=self.sections, glossary=glossary,
                          terms_of_reference=self.tor, warnings=self.warnings,
                          marker_lines=self.marker_lines)
 
@@ -452,63 +454,3 @@ class StructureBuilder:
         else:
             self.add(line)
         return False
-
-
-# --- glossary ----------------------------------------------------------------------------------
-
-_ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9.+&/\-]*$")
-
-
-_ROW_SEPARATOR = re.compile(r"^(.{1,40}?)(?:\t+|\s+[–—:=-]\s+|:\s+)(\S.*)$")
-
-
-def split_row(text: str) -> tuple[str, str] | None:
-    """`FF. AA. Fuerzas Armadas del Perú` -> ('FF. AA.', 'Fuerzas Armadas del Perú'): the term
-    runs until the first capitalised word that is not part of an acronym run. A written
-    separator (`AI – Amnesty International`, `AI: …`, a tab) wins."""
-    m = _ROW_SEPARATOR.match(text)
-    if m:
-        return m.group(1).strip(), m.group(2).strip()
-    tokens = text.split(" ")
-    for k in range(1, len(tokens)):
-        tok = tokens[k]
-        if not tok or not (tok[0].isupper() or tok[0] in "(“\"‘"):
-            continue
-        if (_ACRONYM.match(tok) and any(c.isalpha() for c in tok)
-                and all(_ACRONYM.match(x) for x in tokens[:k])):
-            continue
-        return " ".join(tokens[:k]), " ".join(tokens[k:])
-    return None
-
-
-def parse_glossary(lines: list[BodyLine], warnings: list[IngestWarning]) -> list[GlossaryEntry]:
-    texts = [ln.text for ln in lines if ln.text]
-    if not texts:
-        return []
-    first = texts[0]
-    repeats = sum(1 for t in texts if t.casefold() == first.casefold())
-    header = first.casefold() if len(first.split()) <= 4 and (repeats >= 2 or _TABLE_HEADER_WORDS.search(first)) else None
-    entries: list[list[str]] = []
-    pending: str | None = None
-    for t in texts:
-        if header is not None and t.casefold() == header:
-            continue
-        if pending is not None:
-            if t[0].islower():
-                pending = f"{pending} {t}"
-            else:
-                entries.append([pending, t])
-                pending = None
-            continue
-        if entries and (t[0].islower() or t[0] == "(" or _unbalanced(entries[-1][1])):
-            entries[-1][1] = f"{entries[-1][1]} {t}"
-            continue
-        row = split_row(t)
-        if row:
-            entries.append(list(row))
-        else:
-            pending = t
-    if pending is not None:
-        warnings.append(IngestWarning(code="glossary-row", message=f"glossary term without definition: {pending!r}"))
-        entries.append([pending, ""])
-    return [GlossaryEntry(term=term, definition=definition) for term, definition in entries]

@@ -268,3 +268,16 @@ def test_footnote_popover_works_from_the_keyboard(page):
     page.keyboard.press("Enter")
     popover.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.getAttribute('data-fn')") == "298"
+
+
+def test_hovering_a_footnote_number_previews_it(page):
+    page.goto(f"/reports/{SAMPLE_ID}")
+    marker = _footnote_marker(page, 298)
+    marker.scroll_into_view_if_needed()
+    marker.hover()
+    popover = page.locator("#fn-popover")
+    popover.wait_for(state="visible")
+    assert "Transparencia Venezuela" in popover.inner_text()
+    assert page.evaluate("document.activeElement.id") != "fn-popover"  # a preview does not take focus
+    page.mouse.move(5, 5)
+    popover.wait_for(state="hidden")

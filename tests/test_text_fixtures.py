@@ -431,6 +431,18 @@ def test_form_feed_pages_with_lone_page_numbers_and_run_together_footnotes():
     assert not report.warnings
 
 
+def test_page_numbers_at_the_foot_of_form_feed_pages():
+    pages = [["The first page holds one short paragraph about the elections of the year and the vote",
+              "count.", "12"],
+             ["The second page holds another one, about the courts and their backlog of cases in the",
+              "capital.", "13"],
+             ["The third page closes the report with a word on the police reforms and their funding",
+              "in 2023.", "14"]]
+    report = read_text("\f".join("\n".join(page) + "\n" for page in pages))
+    assert [(p.page, p.text[:16]) for p in report.paragraphs()] == [
+        (12, "The first page h"), (13, "The second page "), (14, "The third page c")]
+
+
 def test_a_footnote_on_a_heading_is_kept_on_a_heading_paragraph():
     text = doc(
         " Methodology1",

@@ -133,7 +133,7 @@ _NUMBERED_FURNITURE = re.compile(
     re.IGNORECASE)
 
 
-def _running_headers(lines: list[str]) -> tuple[set[int], list[str], dict[int, int]]:
+def _running_headers(lines: list[str]) -> tuple[set[int], list[str], dict[int, int], set[int]]:
     """Page furniture, found by repetition, never by name:
 
     * a bare page number next to a short line that repeats or is set in capitals
@@ -146,6 +146,7 @@ def _running_headers(lines: list[str]) -> tuple[set[int], list[str], dict[int, i
     furniture: set[int] = set()
     headers: list[str] = []
     numbers: dict[int, int] = {}  # line index of the header -> printed page number
+    footers: set[int] = set()  # of those, the ones closing their page rather than opening it
     for k, i in enumerate(nonblank):
         s = lines[i].strip()
         if not _PAGE_NUMBER.match(s):
@@ -170,10 +171,14 @@ def _running_headers(lines: list[str]) -> tuple[set[int], list[str], dict[int, i
         starts = [0] + [i for i, raw in enumerate(lines) if raw.startswith("\f")] + [len(lines)]
         for i in starts:
             k = bisect_left(nonblank, i)
-            for j in (nonblank[k] if k < len(nonblank) else None, nonblank[k - 1] if k > 0 else None):
+            opening = nonblank[k] if k < len(nonblank) else None
+            closing = nonblank[k - 1] if k > 0 else None
+            for j in (opening, closing):
                 if j is not None and j not in furniture and _PAGE_NUMBER.match(lines[j].strip()):
                     furniture.add(j)
                     numbers[j] = int(lines[j].strip())
+                    if j == closing:
+                        footers.add(j)  # the number of the page it closes
 
     # lone page numbers, without any header text: a chain of bare numbers rising by one to three
     # from one page to the next, far apart in the text
@@ -215,7 +220,7 @@ def _running_headers(lines: list[str]) -> tuple[set[int], list[str], dict[int, i
                 numbers[i] = n
             if not text.lower().startswith(("page", "página")) and text not in headers:
                 headers.append(text)
-    return furniture, headers, numbers
+    return furniture, headers, numbers, footers
 
 
 _LEADER = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}\s*$|…{2,}\s*\d{1,4}\s*$|_{4,}\s*\d{1,4}\s*$")
@@ -256,7 +261,7 @@ def run_together_last(n: int, text: str) -> int:
 def split_layout(lines: list[str], numbers: list[int] | None = None) -> Layout:
     """Separate body lines from footnote blocks, URL lists, orphans and page furniture.
     `numbers` gives each line's number in the input (default: its position)."""
-    furniture, headers, furniture_numbers = _running_headers(lines)
+    furniture, headers, furniture_numbers, footers = _running_headers(lines)
     furniture |= _contents_lines(lines)
     body: list[RawLine] = []
     blocks: list[FootnoteBlock] = []
@@ -270,17 +275,25 @@ def split_layout(lines: list[str], numbers: list[int] | None = None) -> Layout:
     ws_before = False
     page_break = False
 
+    opened = False  # a page was counted and nothing placed on it yet: its first line adds none
+
     for idx, raw in enumerate(lines):
         if raw.startswith("\f"):  # pdftotext's page break: the next text opens a page
+            if not opened:
+                page_idx, opened = page_idx + 1, True
+            page_break = True
             rest = raw.lstrip("\f")
             if not rest.strip():
-                page_break = True
                 continue
             raw = " " + rest.lstrip()
         if idx in furniture:
-            if idx in furniture_numbers:
-                page_idx += 1
+            if idx in footers:
+                page_numbers.append((max(page_idx, 0), furniture_numbers[idx]))
+            elif idx in furniture_numbers:
+                if not opened:
+                    page_idx, opened = page_idx + 1, True
                 page_numbers.append((page_idx, furniture_numbers[idx]))
+                page_break = True  # the running header opens the page: the next line is its first
             state, block = "body", None
             continue
         s = raw.strip()
@@ -293,6 +306,8 @@ def split_layout(lines: list[str], numbers: list[int] | None = None) -> Layout:
         no = numbers[idx] if numbers is not None else idx + 1
         had_ws, ws_before = ws_before, False
 
+        if _URL_LINE.match(text) or _NOTE_START.match(text):
+            opened = False
         if _URL_LINE.match(text):
             if block is None or state == "body":
                 page_idx = max(page_idx, 0)
@@ -341,8 +356,9 @@ def split_layout(lines: list[str], numbers: list[int] | None = None) -> Layout:
                 continue
             state, block = "body", None  # the next page's text resumes
 
-        if lead or page_idx < 0:
+        if (lead and not opened) or page_idx < 0:
             page_idx += 1
+        opened = False
         candidates = marker_candidates(text) or _NONE  # most lines have none: share one empty list
         body.append(RawLine(no=no, text=text, lead=lead, page_idx=page_idx,
                             trailing=len(raw) - len(raw.rstrip(" ")), candidates=candidates))

@@ -368,3 +368,36 @@ def test_figure_caption_in_small_print_stays_in_the_text_as_a_caption(tmp_path):
                      ("caption", "Figure 1: Regions under a state of emergency, January 2023"),
                      ("body", "The map shows the regions concerned.")]
     assert [f.n for f in report.footnotes] == [1]
+
+
+def test_two_columns_with_full_width_footnotes(tmp_path):
+    path = tmp_path / "cols-notes.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    col_w = (RIGHT - LEFT - 20) / 2
+    right_x = LEFT + col_w + 20
+    left_text = ("Security forces used firearms against protesters in Juliaca on 9 January 2023, "
+                 "killing seventeen people according to the Ombudsman.{1} The government declared "
+                 "a state of emergency in several southern regions the following week.")
+    right_text = ("Human rights organisations documented arbitrary detentions in Lima and Cusco.{2} "
+                  "Several detainees reported ill-treatment during transfers between police stations "
+                  "and prosecutors opened investigations into the deaths.{3}")
+    paragraph(c, 760, left_text, x=LEFT, right=LEFT + col_w)
+    paragraph(c, 760, right_text, x=right_x, right=RIGHT)
+    filler = "footnote-heavy reports run their notes across the whole page width under both columns"
+    notes = [(1, "Defensoría del Pueblo, Reporte de conflictos sociales No. 227, January 2023, a long note:"),
+             *[(None, f"line {k} of it: {filler}") for k in range(2, 8)],
+             (2, "Amnesty International, Lethal repression: state violence and human rights abuses in Peru"),
+             *[(None, f"line {k} of it: {filler}") for k in range(2, 5)],
+             (3, "Human Rights Watch, Deadly Decline: abuses by security forces against protesters in Peru.")]
+    for i, (n, text) in enumerate(notes):
+        note(c, 200 - i * 10, n, text)
+    c.showPage()
+    c.save()
+    report = read_document(path)
+    texts = [p.text for p in report.paragraphs()]
+    assert texts[0].startswith("Security forces used firearms") and texts[0].endswith("following week.")
+    assert texts[1].startswith("Human rights organisations") and texts[1].endswith("into the deaths.")
+    assert len(texts) == 2
+    assert report.footnote(1).text.endswith(f"line 7 of it: {filler}")
+    assert len(report.footnote(2).text) > 300
+    assert [m.n for p in report.paragraphs() for m in p.markers] == [1, 2, 3]

@@ -98,7 +98,7 @@ def body_size(pages: list[PageText], skip: set[int]) -> float:
     return volume.most_common(1)[0][0] if volume else 10.0
 
 
-def _column_order(lines: list[Line], page: PageText) -> tuple[list[Line], bool]:
+def _column_order(lines: list[Line], page: PageText, small: float = 0.0) -> tuple[list[Line], bool]:
     """Reading order: top to bottom; on two-column pages the left column before the right one
     within each band between full-width lines."""
     if not lines:
@@ -112,7 +112,10 @@ def _column_order(lines: list[Line], page: PageText) -> tuple[list[Line], bool]:
     right = [ln for ln in lines if ln.x0 >= mid - slack]
     wide_left = [ln for ln in left if ln.x1 - ln.x0 > width * 0.3]
     wide_right = [ln for ln in right if ln.x1 - ln.x0 > width * 0.3]
-    two = len(wide_left) >= 3 and len(wide_right) >= 3 and len(left) + len(right) >= 0.6 * len(lines)
+    # judged on running-text lines: full-width footnotes under two columns do not make one
+    text = [ln for ln in lines if ln.size >= small] or lines
+    in_columns = sum(1 for ln in text if ln.x1 <= mid + slack or ln.x0 >= mid - slack)
+    two = len(wide_left) >= 3 and len(wide_right) >= 3 and in_columns >= 0.6 * len(text)
     if not two:
         return sorted(lines, key=lambda ln: (-round(ln.base), ln.x0)), False
     left_ids = {id(ln) for ln in left}
@@ -182,7 +185,7 @@ def layout_pages(pages: list[PageText]) -> tuple[list[PageLayout], float]:
         kept = []
         for ln in page.lines:
             (lay.dropped if id(ln) in skip else kept).append(ln)
-        ordered, lay.two_columns = _column_order(kept, page)
+        ordered, lay.two_columns = _column_order(kept, page, small)
         # The footnote area: smaller lines with no running-text line below them in their column.
         separator = _separator(page, ordered, small)
         big = [ln for ln in ordered if ln.size >= small and len(ln.text.strip()) > 3

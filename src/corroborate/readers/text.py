@@ -5,8 +5,13 @@ link targets, glossary, terms of reference, metadata — and a warning for every
 The work is split by layer:
   text_layout     lines -> body lines, footnote blocks, URL lists, orphans, page furniture
   footnotes       marker detection by numbering sequence, url placeholders, host/publisher fit
-  text_structure  body lines -> sections, paragraphs, glossary, terms of reference
+  text_structure  body lines -> sections, paragraphs, terms of reference
+  text_glossary   the glossary table
   text_metadata   title, publisher, cut-off date, reference period, language
+
+Warning codes: footnote-missing (a marker whose footnote text is lost), footnote-unreferenced,
+footnote-truncated, orphan-fragment, url-unassigned, url-missing, section-numbering-gap,
+glossary-row, encoding.
 """
 
 from __future__ import annotations

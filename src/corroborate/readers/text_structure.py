@@ -14,10 +14,16 @@ Decisions, all made from the shape of the text and the numbering, never from kno
   sub-section one level down, so a paragraph can say where it stands (`3.5.1 › Tren de Aragua`).
   Consecutive sub-headings are siblings.
 * **paragraph ends**: ragged-right text wraps only when the next word does not fit, so a line
-  ending a sentence that leaves room for the next line's first word ends its paragraph. Page
-  breaks and footnote blocks are invisible here: a sentence cut by them simply continues.
-* a section titled like a glossary is read as a two-column table; a section titled "terms of
-  reference" as a bullet tree.
+  ending a sentence that leaves room for the next line's first word ends its paragraph; so does
+  a sentence-final line the extractor marked with an extra trailing space (when such marks are
+  rare enough to mean something). Page breaks and footnote blocks are invisible here: a
+  sentence cut by them simply continues.
+* **paragraph kinds**: bullets and numbered/lettered items are `list_item`; `Map 1.` / `Figure 1.`
+  lines are `caption` (with their markers); the title line of a quoted legal article
+  (`Article 247.- …`) is `quote`; a heading carrying a footnote marker also leaves a `heading`
+  paragraph so the footnote stays reachable. Headings otherwise live on the Section only.
+* a section titled like a glossary is read as a two-column table (text_glossary); a section
+  titled "terms of reference" as a bullet tree: group lines, `•` items, other-bullet sub-items.
 """
 
 from __future__ import annotations

@@ -459,6 +459,23 @@ def test_a_footnote_on_a_heading_is_kept_on_a_heading_paragraph():
     assert not [w for w in report.warnings if w.code.startswith("footnote")]
 
 
+def test_spanish_report_metadata():
+    text = doc(
+        " Introducción",
+        "La redacción de este informe finalizó el 19 de septiembre de 2023. El período de referencia",
+        "del informe es de enero de 2021 al 19 de septiembre de 2023, con información de contexto.",
+        " Glosario y abreviaturas",
+        "PNP Policía Nacional del Perú",
+        " Metodología",
+        "Las fuentes consultadas fueron en su mayoría fuentes públicas en español y en inglés.",
+    )
+    report = read_text(text)
+    assert report.language == "es"
+    assert report.cut_off == "2023-09-19"
+    assert (report.reference_period.start, report.reference_period.end) == ("2021-01", "2023-09-19")
+    assert [(g.term, g.definition) for g in report.glossary] == [("PNP", "Policía Nacional del Perú")]
+
+
 # --- decoding -----------------------------------------------------------------------------------
 
 def test_cp1252_is_decoded_with_a_warning(tmp_path):

@@ -29,7 +29,8 @@ _CUT_OFF = re.compile(
     re.IGNORECASE)
 _PUBLISHED = re.compile(rf"\b(?:published|publicado)\s+(?:on|in|el|en)\s+({DATE})", re.IGNORECASE)
 _PERIOD = re.compile(
-    rf"reference period[^.]{{0,60}}?(?:from\s+)?\(?({DATE})\s*(?:to|until|-|–|—|and)\s*({DATE})",
+    rf"(?:reference period|per[ií]odo de referencia)[^.]{{0,60}}?(?:from\s+|desde\s+|de\s+)?\(?({DATE})"
+    rf"\s*(?:to|until|and|al|a|hasta|-|–|—)\s*({DATE})",
     re.IGNORECASE)
 _PUBLISHER_PHRASES = [
     re.compile(r"\bNeither (?:the )?([A-Z][\w+&.-]*(?: [A-Z][\w+&.-]*){0,6}) nor any person acting on its behalf"),

@@ -92,6 +92,18 @@ def test_glued_markers_and_numbers_that_stay():
     assert not report.warnings
 
 
+def test_a_number_glued_ahead_of_the_sequence_is_not_a_marker():
+    text = doc(
+        para("""The ministers met the police.1 At the G4 summit, the ministers agreed on a plan.2 The plan
+        failed within a year.3 It was revised in the following spring.4"""),
+        notes("1 Ministry, Note, 2023, url", "2 Ministry, Plan, 2023, url", "3 Press, Failure, 2024, url",
+              "4 Press, Revision, 2024, url"),
+    )
+    (p,) = paragraphs(read_text(text))
+    assert "At the G4 summit" in p.text
+    assert "a plan.[2] The plan failed within a year.[3] It was revised in the following spring.[4]" in rendered(p)
+
+
 def test_caption_with_a_glued_footnote():
     text = doc(
         " Map",

@@ -77,17 +77,23 @@ class MarkerSequence:
     """
 
     WINDOW = 6  # how far past the expected number an unconfirmed glued number may be
+    LOOKAHEAD = 8  # candidates looked at ahead for the expected number
     KNOWN_WINDOW = 40
 
     def __init__(self, known: set[int]):
         self.known = known
         self.last = 0
 
-    def accept(self, c: MarkerCandidate, line: str) -> bool:
+    def accept(self, c: MarkerCandidate, line: str, ahead: frozenset[int] = frozenset()) -> bool:
+        """`ahead`: the numbers glued like markers in the next few candidates. A number past the
+        expected one is refused when the expected one is just ahead (`COVID19` read before
+        marker 16 would otherwise swallow 16–18)."""
         v = c.value
         if v <= self.last:
             return False
         gap = v - self.last
+        if gap > 1 and self.last + 1 in ahead:
+            return False
         if _UNIT_AFTER.match(line, c.end):
             return False
         if c.form == "spaced" and _THOUSANDS_AFTER.match(line, c.end):
@@ -100,15 +106,19 @@ class MarkerSequence:
             self.last = v
         return ok
 
-    def take(self, line: str, candidates: list[MarkerCandidate] | None = None
-             ) -> tuple[str, list[tuple[int, int]]]:
-        """Remove the markers from `line`: the clean text and (offset, n) pairs."""
+    def take(self, line: str, candidates: list[MarkerCandidate] | None = None,
+             ahead: tuple[int, ...] = ()) -> tuple[str, list[tuple[int, int]]]:
+        """Remove the markers from `line`: the clean text and (offset, n) pairs. `ahead`: the
+        glued numbers of the lines that follow, nearest first."""
         parts: list[str] = []
         markers: list[tuple[int, int]] = []
         pos = 0
         removed = 0
-        for c in marker_candidates(line) if candidates is None else candidates:
-            if c.start < pos or not self.accept(c, line):
+        candidates = marker_candidates(line) if candidates is None else candidates
+        for j, c in enumerate(candidates):
+            later = [x.value for x in candidates[j + 1:j + 1 + self.LOOKAHEAD] if x.form == "glued"]
+            upcoming = frozenset(later + list(ahead[:self.LOOKAHEAD - len(later)]))
+            if c.start < pos or not self.accept(c, line, upcoming):
                 continue
             parts.append(line[pos:c.start])
             removed += c.end - c.start

@@ -136,10 +136,16 @@ def physical_lines(text: str) -> tuple[list[str], list[int]]:
 def _take_markers(layout: Layout, known: set[int]) -> list[BodyLine]:
     """Markers exist only when footnotes do: a text without footnote blocks keeps its numbers."""
     sequence = MarkerSequence(known) if layout.blocks and known else None
+    # the glued numbers of the whole body in reading order, to look ahead from any line
+    glued = [(k, c.value) for k, raw in enumerate(layout.body) for c in raw.candidates if c.form == "glued"]
+    first_after = 0  # index in `glued` of the first number on a later line
     out: list[BodyLine] = []
-    for raw in layout.body:
+    for k, raw in enumerate(layout.body):
         if sequence is not None:
-            text, markers = sequence.take(raw.text, raw.candidates)
+            while first_after < len(glued) and glued[first_after][0] <= k:
+                first_after += 1
+            ahead = tuple(v for _, v in glued[first_after:first_after + MarkerSequence.LOOKAHEAD])
+            text, markers = sequence.take(raw.text, raw.candidates, ahead)
         else:
             text, markers = raw.text, []
         stripped = text.rstrip()

@@ -401,3 +401,24 @@ def test_two_columns_with_full_width_footnotes(tmp_path):
     assert report.footnote(1).text.endswith(f"line 7 of it: {filler}")
     assert len(report.footnote(2).text) > 300
     assert [m.n for p in report.paragraphs() for m in p.markers] == [1, 2, 3]
+
+
+def test_ligatures_expand_without_moving_markers(tmp_path):
+    """A ligature glyph (ﬁ) becomes two letters; the marker after the word stays after it."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    font = next((f for f in ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                             "/usr/share/fonts/dejavu/DejaVuSans.ttf") if Path(f).exists()), None)
+    if font is None:
+        pytest.skip("no TrueType font with ligature glyphs installed")
+    pdfmetrics.registerFont(TTFont("DejaVu", font))
+    path = tmp_path / "lig.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    line(c, LEFT, 700, ("The ﬁndings were conﬁrmed", "DejaVu", BODY, 0), sup(1), (" by the court.", "DejaVu", BODY, 0))
+    note(c, 100, 1, "Ruling of the Constitutional Tribunal, 2023.")
+    c.showPage()
+    c.save()
+    para = next(read_document(path).paragraphs())
+    assert para.text == "The findings were confirmed by the court."
+    assert para.text[:para.markers[0].offset] == "The findings were confirmed"

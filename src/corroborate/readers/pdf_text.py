@@ -104,9 +104,9 @@ def line_text(line: Line, keep_lead: bool = False) -> LineText:
                     glued.add(offset)  # "Article 7^115" or an exponent: the caller decides
                 i = k
                 continue
-        out.append(c.ch)
+        out.append(c.ch.translate(_LIGATURES))  # per character, so that offsets stay right
         i += 1
-    text = clean("".join(out))
+    text = "".join(out)
     return LineText(text=text, markers=markers, glued=glued, lead_number=lead, lead_raised=lead_raised)
 
 
@@ -128,8 +128,6 @@ class Vocabulary:
                         self.words[part] += 1
                 else:
                     self.words[w] += 1
-        self.joined_votes = 0
-        self.kept_votes = 0
 
     def decide(self, left: str, right: str) -> bool | None:
         """True: drop the hyphen (a word broken by the typesetter); False: keep it; None: no evidence."""
@@ -174,10 +172,6 @@ def join_texts(left: str, right: str, vocab: Vocabulary | None, hyphen_default: 
         ) and not first[0].isupper() and not first.startswith(("(", "http", "www")):
             return tail + head
     return tail + " " + head
-
-
-def shift(markers: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:
-    return [(o + by, n) for o, n in markers]
 
 
 def hyphen_default(vocab: Vocabulary, texts: list[str]) -> bool:

@@ -157,7 +157,7 @@ class PdfAssembler:
         text = ""
         for lt in note.texts:
             text = join_texts(text, lt.text, self.vocab, self.dehyphenate)
-        return " ".join(text.split())
+        return " ".join(text.replace("\x02", "-").replace("\u00ad", "").split())
 
     def note_urls(self, note: _Note, text: str, links: list[Link]) -> list[str]:
         urls: list[str] = []

@@ -112,7 +112,8 @@ class PdfAssembler:
     # --- footnotes -----------------------------------------------------------------------
 
     def footnotes(self) -> list[_Note]:
-        items = [(lay, ln, line_text(ln)) for lay in self.layouts for ln in lay.notes]
+        # raised digits inside a note's text are content (m², 1er), not markers: restored
+        items = [(lay, ln, _filter_markers(line_text(ln), set(), [0])) for lay in self.layouts for ln in lay.notes]
         # do this document's notes open with a raised number? then only raised numbers open notes
         candidates = [lt for _, _, lt in items if lt.lead_number is not None]
         raised_style = bool(candidates) and sum(lt.lead_raised for lt in candidates) >= 0.7 * len(candidates)
@@ -141,7 +142,7 @@ class PdfAssembler:
                 # no number: the previous note goes on (also from the previous page)
                 note = notes[-1]
                 note.lines.append(ln)
-                note.texts.append(line_text(ln, keep_lead=True))
+                note.texts.append(_filter_markers(line_text(ln, keep_lead=True), set(), [0]))
             else:
                 orphans.setdefault(lay.page.index, []).append(ln)
         for lay in self.layouts:

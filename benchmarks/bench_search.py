@@ -294,7 +294,8 @@ def write_markdown(rows: list[dict], emb: dict | None, args) -> str:
         "",
         f"`{' '.join([Path(sys.argv[0]).name] + sys.argv[1:])}` — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())},"
         f" {platform.machine()}, {os.cpu_count()} cores (shared with other jobs: figures are upper bounds),"
-        f" Python {platform.python_version()}, numpy {np.__version__}.",
+        f" Python {platform.python_version()}, numpy {np.__version__}; load average at start/end"
+        f" {args.load_start:.1f}/{os.getloadavg()[0]:.1f} (other engineers' jobs on the same 2 cores).",
         "",
         f"Latency p50 / p95 in ms over {len(QUESTIONS)} queries x {args.repeat} (English and Spanish"
         " questions, keyword queries, phrase, OR, exclusion, prefix), k=10.",
@@ -340,6 +341,7 @@ def main() -> None:
     ap.add_argument("--skip-synthetic", action="store_true", help="only the sample report")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
+    args.load_start = os.getloadavg()[0]
     settings = Settings(embeddings=True)
     rows, emb = [], None
     if not args.skip_sample:

@@ -171,3 +171,37 @@ def test_recall_goals_on_the_dev_questions(sample_db_master):
     result = evaluate(sample_db_master, questions, k=5, modes=("hybrid",))
     for lang, goal in GOALS.items():
         assert result["recall"]["hybrid"][lang] >= goal, (lang, result["misses"])
+
+
+def test_serve_runs_the_app_with_uvicorn(sample_db):
+    """`corroborate serve` answers HTTP on 127.0.0.1 (a real server process, stopped afterwards)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "corroborate", "--db", str(sample_db), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        assert r.status_code == 200 and r.json()["reports"] == 1
+        r = httpx.get(f"http://127.0.0.1:{port}/api/search", params={"q": "Tiguerones", "mode": "lexical"})
+        assert r.json()["results"][0]["report_id"] == SAMPLE_ID
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

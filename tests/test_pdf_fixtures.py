@@ -422,3 +422,28 @@ def test_ligatures_expand_without_moving_markers(tmp_path):
     para = next(read_document(path).paragraphs())
     assert para.text == "The findings were confirmed by the court."
     assert para.text[:para.markers[0].offset] == "The findings were confirmed"
+
+
+def test_endnotes_under_a_notes_heading_are_linked(tmp_path):
+    path = tmp_path / "endnotes.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    line(c, LEFT, 760, bold("1. Context"))
+    paragraph(c, 735, "Protests spread across the southern regions in December 2022.{1} The police response "
+                      "was called disproportionate by the Ombudsman.{2}")
+    c.showPage()
+    line(c, LEFT, 760, bold("2. Defenders"))
+    paragraph(c, 735, "Defenders reported threats throughout 2023.{3}")
+    line(c, LEFT, 600, bold("Endnotes"))
+    for y, text in ((580, "1. Amnesty International, Peru: Lethal repression, 2023."),
+                    (565, "2. Defensoría del Pueblo, Reporte de conflictos sociales No. 227, January 2023,"),
+                    (553, "https://www.defensoria.gob.pe/."),
+                    (538, "3. Front Line Defenders, Global Analysis 2023.")):
+        line(c, LEFT, y, body(text))
+    c.showPage()
+    c.save()
+    report = read_document(path)
+    assert [(f.n, f.page) for f in report.footnotes] == [(1, 2), (2, 2), (3, 2)]
+    assert report.footnote(2).text == ("Defensoría del Pueblo, Reporte de conflictos sociales No. 227, January 2023, "
+                                       "https://www.defensoria.gob.pe/.")
+    assert [m.n for p in report.paragraphs() for m in p.markers] == [1, 2, 3]
+    assert not any("Amnesty" in p.text for p in report.paragraphs())

@@ -31,6 +31,7 @@ from corroborate.readers.pdf_text import (
 
 _CAPTION = re.compile(r"^(?i:figure|fig\.|table|map|chart|graph|photo|image|sources?)\s*"
                       r"(?:\d+[a-z]?\b|[IVX]+\b|:)")
+_ENDNOTES = re.compile(r"(?i)^(?:end\s*notes|notes|foot\s*notes|notas)$")
 _URL_END = re.compile(r"(?:https?://|www\.)\S+$")
 _TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…{2,}\s*\d+\s*$")
 _BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u25a0\uf0b7\uf0a7\uf0d8\uf076\u2013\u2014\-*]\s+")
@@ -111,7 +112,31 @@ class PdfAssembler:
 
     # --- footnotes -----------------------------------------------------------------------
 
+    def _endnote_lines(self) -> None:
+        """Endnotes: the numbered lines under a "Notes"/"Endnotes" heading join the notes, so
+        the markers in the text link to them as to footnotes."""
+        flow = [(lay, ln) for lay in self.layouts for ln in lay.body]
+        start = next((i for i, (_, ln) in enumerate(flow) if _ENDNOTES.match(ln.text.strip()) and (
+            ln.bold >= 0.9 or ln.size >= self.size * 1.12 or ln.text.strip().isupper())), None)
+        if start is None:
+            return
+        moved: list[tuple[PageLayout, Line]] = []
+        for lay, ln in flow[start + 1:]:
+            if self._heading_style(ln) and not ln.text.lstrip()[:1].isdigit():
+                break
+            moved.append((lay, ln))
+        if not moved or line_text(moved[0][1]).lead_number != 1:
+            return
+        by_page: dict[int, list[Line]] = {}
+        for lay, ln in moved:
+            lay.body.remove(ln)
+            by_page.setdefault(lay.page.index, []).append(ln)
+        for lay in self.layouts:
+            if lay.page.index in by_page:
+                lay.notes[:0] = by_page[lay.page.index]
+
     def footnotes(self) -> list[_Note]:
+        self._endnote_lines()
         # raised digits inside a note's text are content (m², 1er), not markers: restored
         items = [(lay, ln, _filter_markers(line_text(ln), set(), [0])) for lay in self.layouts for ln in lay.notes]
         # do this document's notes open with a raised number? then only raised numbers open notes

@@ -277,7 +277,7 @@ class PdfAssembler:
             return False
         size = max(prev.size, cur.size)
         broken_word = prev.text.rstrip().endswith(("-", "\x02", "\u00ad")) and text[:1].islower()
-        full = self._full(la, prev, cur) or broken_word
+        full = self._full(la, prev, cur) or broken_word or _justified_to(block, prev)
         # indentation is judged against the block itself: quotes are indented throughout, a
         # numbered item hangs its lines under the text after the number
         hang = _hanging_x(block.lines[0])
@@ -399,6 +399,16 @@ class PdfAssembler:
         for n in sorted(cited - {f.n for f in footnotes}):
             self.warnings.append(IngestWarning(
                 code="footnote-missing", footnote=n, message=f"marker {n} has no footnote text"))
+
+
+def _justified_to(block: _Block, prev: Line) -> bool:
+    """A block set justified to its own measure (an indented quotation) goes on while its lines
+    end on that measure."""
+    if len(block.lines) < 2:
+        return False
+    edge = max(ln.x1 for ln in block.lines)
+    on_edge = sum(1 for ln in block.lines if edge - ln.x1 < 1.0)
+    return on_edge >= 2 and edge - prev.x1 < 1.0
 
 
 def _hanging_x(line: Line) -> float | None:

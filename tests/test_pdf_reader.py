@@ -166,3 +166,12 @@ def test_ingest_and_show_json(tmp_path, monkeypatch):
     assert len(out["footnotes"]) == 154
     assert out["footnotes"][0]["page"] == 1
     json.dumps(out)
+
+
+def test_iachr_indented_testimony_is_one_quote_with_its_marker():
+    report = read(IACHR)
+    quote = next(p for p in report.paragraphs() if p.text.startswith('"a man aged about 30'))
+    assert quote.kind.value == "quote"
+    assert quote.page == 5
+    assert quote.text.endswith('on a stretcher, who she saw "trembling".')
+    assert [m.n for m in quote.markers] == [13] and quote.markers[0].offset == len(quote.text)

@@ -149,15 +149,22 @@ class HtmlReader:
         self.warnings: list[IngestWarning] = []
         self.carriers: dict[object, int] = {}  # marker element -> note number
         self.notes: dict[int, object] = {}  # note number -> note element
+        self.ids: dict[str, object] = {}
+        self.names: dict[str, object] = {}
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                if el.get("id"):
+                    self.ids.setdefault(el.get("id"), el)
+                if el.tag == "a" and el.get("name"):
+                    self.names.setdefault(el.get("name"), el)
         self._find_notes()
 
     # --- notes ---------------------------------------------------------------------------
 
     def _target(self, anchor_id: str):
-        found = self.root.xpath("//*[@id=$v]", v=anchor_id)
-        if not found:
-            found = self.root.xpath("//a[@name=$v]", v=anchor_id)
-        return found[0] if found else None
+        """The element an in-page link points at: by id, else (Word) by <a name>."""
+        found = self.ids.get(anchor_id)
+        return found if found is not None else self.names.get(anchor_id)
 
     def _note_element(self, target):
         """The whole note: the list item, or the block holding the anchor (a Word note's div)."""

@@ -148,6 +148,7 @@ class HtmlReader:
                 comment.drop_tree()
         self.warnings: list[IngestWarning] = []
         self.carriers: dict[object, int] = {}  # marker element -> note number
+        self._marker_parts: set[int] | None = None
         self.notes: dict[int, object] = {}  # note number -> note element
         self.ids: dict[str, object] = {}
         self.names: dict[str, object] = {}
@@ -255,8 +256,16 @@ class HtmlReader:
         if not href.startswith("#"):
             return False
         target = self._target(href[1:])
-        return target is not None and any(target is c or self._contains(target, c) or self._contains(c, target)
-                                          for c in self.carriers) or bool(_BACKLINK.match(a.text_content() or ""))
+        if target is not None:
+            if self._marker_parts is None:
+                # every element inside a marker, and the markers' ancestors up to their paragraph
+                self._marker_parts = set()
+                for c in self.carriers:
+                    self._marker_parts.update(id(x) for x in c.iter())
+                    self._marker_parts.update(id(x) for x in c.iterancestors())
+            if id(target) in self._marker_parts and target.tag in ("a", "sup", "span"):
+                return True
+        return bool(_BACKLINK.match(a.text_content() or ""))
 
     def _para(self, el, kind: ParagraphKind, skip_blocks: bool = False) -> Paragraph:
         run = TextRun()

@@ -447,3 +447,21 @@ def test_endnotes_under_a_notes_heading_are_linked(tmp_path):
                                        "https://www.defensoria.gob.pe/.")
     assert [m.n for p in report.paragraphs() for m in p.markers] == [1, 2, 3]
     assert not any("Amnesty" in p.text for p in report.paragraphs())
+
+
+def test_numbered_headings_in_the_text_face(tmp_path):
+    """Headings set in the body font, recognised by their multi-level numbers."""
+    path = tmp_path / "plainheads.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    line(c, LEFT, 760, body("2.1 Security situation"))
+    y, _ = paragraph(c, 740, "Violence rose in the southern regions during 2023, with clashes between "
+                             "protesters and the police in several provinces.{1}")
+    line(c, LEFT, y - 10, body("2.2 Human rights defenders"))
+    paragraph(c, y - 30, "Defenders reported threats. In 2.1 above the context is set out.")
+    note(c, 100, 1, "Defensoría del Pueblo, Reporte de conflictos sociales, 2023.")
+    c.showPage()
+    c.save()
+    report = read_document(path)
+    assert [(s.number, s.title) for s in report.walk_sections()] == [
+        ("2.1", "Security situation"), ("2.2", "Human rights defenders")]
+    assert report.section("2.2").paragraphs[0].text == "Defenders reported threats. In 2.1 above the context is set out."

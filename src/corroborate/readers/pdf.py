@@ -32,6 +32,7 @@ from corroborate.readers.pdf_text import (
 _CAPTION = re.compile(r"^(?i:figure|fig\.|table|map|chart|graph|photo|image|sources?)\s*"
                       r"(?:\d+[a-z]?\b|[IVX]+\b|:)")
 _ENDNOTES = re.compile(r"(?i)^(?:end\s*notes|notes|foot\s*notes|notas)$")
+_DOTTED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}\.?\s+[^\W\d_]")
 _URL_END = re.compile(r"(?:https?://|www\.)\S+$")
 _TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…{2,}\s*\d+\s*$")
 _BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u25a0\uf0b7\uf0a7\uf0d8\uf076\u2013\u2014\-*]\s+")
@@ -229,7 +230,10 @@ class PdfAssembler:
         text = ln.text.strip()
         if not re.search(r"[^\W\d_]", text) or len(text) > 200:
             return False
-        return ln.bold >= 0.9 or ln.size >= self.size * 1.12
+        if ln.bold >= 0.9 or ln.size >= self.size * 1.12:
+            return True
+        # "2.3 Security situation" in the text face: a multi-level number opens a short line
+        return len(text) <= 120 and bool(_DOTTED_HEADING.match(text)) and not text.endswith((".", ",", ";", ":"))
 
     def _standalone(self, flow, style: list[bool], i: int) -> bool:
         """A bold line inside a paragraph is emphasis, not a heading."""

@@ -465,3 +465,27 @@ def test_numbered_headings_in_the_text_face(tmp_path):
     assert [(s.number, s.title) for s in report.walk_sections()] == [
         ("2.1", "Security situation"), ("2.2", "Human rights defenders")]
     assert report.section("2.2").paragraphs[0].text == "Defenders reported threats. In 2.1 above the context is set out."
+
+
+def test_chapters_that_restart_their_notes_at_one(tmp_path):
+    """Notes numbered again from 1 in a new chapter (same page): numbered on through the report,
+    each marker still linked to its own chapter's note."""
+    path = tmp_path / "chapters.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    line(c, LEFT, 760, bold("1. First chapter"))
+    y, _ = paragraph(c, 735, "Curfews were imposed.{1} Detentions followed.{2} Courts were slow.{3}")
+    line(c, LEFT, y - 20, bold("2. Second chapter"))
+    paragraph(c, y - 45, "Defenders were threatened.{1} Journalists too.{2}")
+    for i, (n, text) in enumerate([(1, "Chapter one, first note."), (2, "Chapter one, second note."),
+                                   (3, "Chapter one, third note."), (1, "Chapter two, first note."),
+                                   (2, "Chapter two, second note.")]):
+        note(c, 140 - i * 10, n, text)
+    c.showPage()
+    c.save()
+    report = read_document(path)
+    assert [(f.n, f.text) for f in report.footnotes] == [
+        (1, "Chapter one, first note."), (2, "Chapter one, second note."), (3, "Chapter one, third note."),
+        (4, "Chapter two, first note."), (5, "Chapter two, second note.")]
+    second = report.section("2").paragraphs[0]
+    assert [m.n for m in second.markers] == [4, 5]
+    assert [w.code for w in report.warnings] == ["footnote-renumbered"]

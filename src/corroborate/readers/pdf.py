@@ -45,10 +45,11 @@ _HEADING_NUMBER = re.compile(
 
 @dataclass
 class _Note:
-    n: int
+    n: int  # as printed
     page: int
     lines: list[Line] = field(default_factory=list)
     texts: list[LineText] = field(default_factory=list)
+    epoch: int = 0  # which run of numbering (a report whose chapters restart their notes at 1)
 
 
 @dataclass
@@ -157,13 +158,17 @@ class PdfAssembler:
                 n = last + 1
             opens = n is not None and (lt.lead_raised or not raised_style) and (
                 last < n <= last + 3 if notes else n <= 3 or lt.lead_raised)
+            restart = not opens and n == 1 and last >= 3 and (lt.lead_raised or not raised_style)
+            if restart:
+                opens = True  # a new chapter numbers its notes from 1 again
             if opens and not lt.lead_raised and notes and lay.page.index == notes[-1].lines[-1].page:
                 # a plain number opening a line may be a date going on from the line before
                 # ("… published on" / "13 July 2023"): a note before a new one has ended
                 ended = notes[-1].texts[-1].text.rstrip()
                 opens = not ended or ended[-1] in ".)]}\"'’”;" or bool(_URL_END.search(ended))
             if opens:
-                notes.append(_Note(n, lay.page.index + 1, [ln], [lt]))
+                epoch = notes[-1].epoch + (1 if restart else 0) if notes else 0
+                notes.append(_Note(n, lay.page.index + 1, [ln], [lt], epoch))
             elif notes and notes[-1].lines[-1].page >= lay.page.index - 1:
                 # no number: the previous note goes on (also from the previous page)
                 note = notes[-1]
@@ -203,7 +208,9 @@ class PdfAssembler:
 
     # --- running text --------------------------------------------------------------------
 
-    def blocks(self, known: set[int]) -> list[_Block]:
+    def blocks(self, known: list[set[int]], offsets: list[int]) -> list[_Block]:
+        """Running text in blocks. `known[e]` are the printed note numbers of numbering run e,
+        `offsets[e]` what turns them into the report's own numbering."""
         flow: list[tuple[PageLayout, Line]] = [
             (lay, ln) for lay in self.layouts for ln in lay.body if not _TOC_LINE.search(ln.text)
         ]
@@ -211,9 +218,15 @@ class PdfAssembler:
         blocks: list[_Block] = []
         prev: tuple[PageLayout, Line] | None = None
         last_marker = [0]
+        epoch = 0
         for i, (lay, ln) in enumerate(flow):
             lt = line_text(ln, keep_lead=True)
-            lt = _filter_markers(lt, known, last_marker)
+            if lt.markers and epoch + 1 < len(known) and lt.markers[0][1] <= 2 and last_marker[0] >= 3:
+                epoch += 1  # the markers start again at 1: the next run of numbering
+                last_marker[0] = 0
+            lt = _filter_markers(lt, known[epoch], last_marker)
+            if offsets[epoch]:
+                lt.markers = [(o, n + offsets[epoch]) for o, n in lt.markers]
             is_head = heading_style[i] and self._standalone(flow, heading_style, i)
             cur = blocks[-1] if blocks else None
             if cur is not None and prev is not None and cur.heading == is_head and (
@@ -302,13 +315,24 @@ class PdfAssembler:
     def report(self) -> Report:
         notes = self.footnotes()
         links = [lk for p in self.pages for lk in p.links]
+        epochs = (notes[-1].epoch + 1) if notes else 1
+        known: list[set[int]] = [set() for _ in range(epochs)]
+        for note in notes:
+            known[note.epoch].add(note.n)
+        offsets = [0] * epochs
+        for e in range(1, epochs):
+            offsets[e] = offsets[e - 1] + max(known[e - 1])
+            first = next(nt for nt in notes if nt.epoch == e)
+            self.warnings.append(IngestWarning(
+                code="footnote-renumbered", footnote=offsets[e] + 1,
+                message=f"note numbering starts again at 1 on page {first.page}; those notes are "
+                        f"numbered on through the report from {offsets[e] + 1}"))
         footnotes: list[Footnote] = []
         for note in notes:
             text = self.note_text(note)
-            footnotes.append(Footnote(n=note.n, text=text or None, page=note.page,
+            footnotes.append(Footnote(n=note.n + offsets[note.epoch], text=text or None, page=note.page,
                                       urls=self.note_urls(note, text, links)))
-        known = {f.n for f in footnotes}
-        blocks = self.blocks(known)
+        blocks = self.blocks(known, offsets)
         sections = self.sections(blocks)
         self._check_links(sections, footnotes)
         title = self.title_meta or next((s.title for s in sections if s.number is None and s.title), "")

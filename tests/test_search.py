@@ -299,3 +299,24 @@ def test_lexical_only_library_still_searches_in_hybrid_mode(tmp_path):
     assert got and "mercury" in got[0]["text"]
     assert lib.search("mercury rivers", mode="semantic")["results"] == []
     lib.close()
+
+
+def test_large_library_lexical_pruning_keeps_rare_words(lib, monkeypatch):
+    """Above LARGE_LIBRARY paragraphs, FTS5 is asked only for the rarest words within a postings
+    budget; forced here on the small library to check the mechanism."""
+    from corroborate.search import engine
+
+    monkeypatch.setattr(engine, "LARGE_LIBRARY", 0)
+    monkeypatch.setattr(engine, "MIN_POSTINGS_BUDGET", 2)
+    searcher = engine.Searcher(lib.store, lib.settings)
+    stats = searcher.term_stats()
+    conn = lib.store.conn
+    for token, prefix in (("peru", False), ("demo", True), ("mercury", False), ("zzz", False)):
+        expr = f'"{token}"' + ("*" if prefix else "")
+        n = conn.execute("SELECT COUNT(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH ?", (expr,)).fetchone()[0]
+        assert stats.docs(token, prefix) == n, token
+    q = parse_query("Peru mercury")
+    pruned = q.pruned(stats.cost, 2)
+    assert [c.atoms[0].tokens for c in pruned.clauses] == [("mercury",)]  # Peru: 3 paragraphs, mercury: 1
+    got = lib.search("Peru mercury", mode="lexical")["results"]
+    assert "mercury" in got[0]["text"]

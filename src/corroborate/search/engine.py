@@ -8,7 +8,10 @@ Raw scores of the two rankers live on different scales (BM25 is unbounded, cosin
 
 from __future__ import annotations
 
+import bisect
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +25,10 @@ from corroborate.store import sqlite_search as sql
 from corroborate.store.sqlite_search import ParagraphFilter
 
 MODES = ("hybrid", "lexical", "semantic")
+LARGE_LIBRARY = 100_000  # paragraphs; above this the lexical side is pruned by document frequency
+POSTINGS_BUDGET = 0.05  # x paragraphs: how many postings one lexical query may make FTS5 visit …
+MIN_POSTINGS_BUDGET = 20_000  # … but never fewer than this
+_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="corroborate-vectors")
 RRF_K = 60
 MAX_K = 100
 DEPTH = 60  # candidates taken from each ranker before fusion
@@ -90,6 +97,9 @@ class Searcher:
 
     def lexical(self, q: ParsedQuery, depth: int, f: ParagraphFilter) -> list[tuple[int, float]]:
         """Strict reading first (all words), then the relaxed one (any word) to fill up."""
+        stats = self.term_stats()
+        if stats is not None:
+            q = q.pruned(stats.cost, max(POSTINGS_BUDGET * stats.paragraphs, MIN_POSTINGS_BUDGET))
         hits = sql.fts_search(self.conn, q.strict_fts(), depth, f)
         if len(hits) < depth:
             relaxed = q.relaxed_fts()
@@ -102,9 +112,7 @@ class Searcher:
                             break
         return hits
 
-    def vector_index(self) -> VectorIndex:
-        from corroborate.search.embed import DIM
-
+    def fingerprint(self) -> str:
         # The full fingerprint is recomputed only when the database changed since this
         # connection last looked: a search on an unchanged library costs one PRAGMA.
         counter = sql.change_counter(self.conn)
@@ -112,11 +120,29 @@ class Searcher:
         if state is None or state[0] != counter:
             state = (counter, sql.index_fingerprint(self.conn))
             self.store._index_state = state
-        return cached_index(
-            self.store.path if self.store.path != ":memory:" else f"mem:{id(self.conn)}",
-            state[1],
-            lambda: sql.load_vectors(self.conn, DIM),
-        )
+        return state[1]
+
+    def cache_key(self) -> str:
+        return self.store.path if self.store.path != ":memory:" else f"mem:{id(self.conn)}"
+
+    def term_stats(self) -> TermStats | None:
+        """Document frequencies of index terms, for large libraries only (cached)."""
+        if sql.approximate_size(self.conn) < LARGE_LIBRARY:
+            return None
+        key, fp = self.cache_key(), self.fingerprint()
+        with _stats_lock:
+            hit = _stats_cache.get(key)
+            if hit is not None and hit[0] == fp:
+                return hit[1]
+        stats = TermStats(*sql.term_document_counts(self.conn))
+        with _stats_lock:
+            _stats_cache[key] = (fp, stats)
+        return stats
+
+    def vector_index(self) -> VectorIndex:
+        from corroborate.search.embed import DIM
+
+        return cached_index(self.cache_key(), self.fingerprint(), lambda: sql.load_vectors(self.conn, DIM))
 
     def embed_query(self, text: str) -> np.ndarray:
         from corroborate.search.embed import embed_texts
@@ -124,12 +150,24 @@ class Searcher:
         return embed_texts([text], self.settings)[0]
 
     def semantic(self, q: ParsedQuery, depth: int, f: ParagraphFilter) -> list[tuple[int, float]]:
+        return self.finish_semantic(q, depth, self.start_semantic(q, depth, f).result())
+
+    def start_semantic(self, q: ParsedQuery, depth: int, f: ParagraphFilter):
+        """Embed the query and scan the vectors on a worker thread (numpy releases the GIL), so
+        that FTS5 can run meanwhile; all SQL stays on this thread, which owns the connection."""
         index = self.vector_index()
-        if len(index) == 0:
-            return []
         allowed = sql.filtered_pks(self.conn, f) if f.active else None
-        hits = index.search(self.embed_query(q.semantic_text()), depth * 2 if q.exclusions else depth,
-                            allowed)
+        want = depth * 2 if q.exclusions or q.required else depth
+        text = q.semantic_text()
+
+        def work() -> list[tuple[int, float]]:
+            if len(index) == 0:
+                return []
+            return index.search(self.embed_query(text), want, allowed)
+
+        return _pool.submit(work)
+
+    def finish_semantic(self, q: ParsedQuery, depth: int, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
         # Phrases and exclusions are hard constraints in every mode.
         pks = [pk for pk, _ in hits]
         constraint = q.constraint_fts()
@@ -149,11 +187,9 @@ class Searcher:
 
     def rank(self, q: ParsedQuery, k: int, mode: str, f: ParagraphFilter) -> list[Hit]:
         depth = max(DEPTH, k)
-        if mode == "semantic" or (mode == "hybrid"):
-            sem = self.semantic(q, depth, f) if self.semantic_available() else []
-        else:
-            sem = []
+        pending = self.start_semantic(q, depth, f) if mode != "lexical" and self.semantic_available() else None
         lex = self.lexical(q, depth, f) if mode != "semantic" else []
+        sem = self.finish_semantic(q, depth, pending.result()) if pending is not None else []
         if mode == "lexical" or (mode == "hybrid" and not sem):
             return [Hit(pk, s, lexical_rank=i) for i, (pk, s) in enumerate(lex[:k])]
         if mode == "semantic":
@@ -205,6 +241,34 @@ class Searcher:
                 "footnotes": [notes[(r["report_pk"], n)] for n in numbers],
             })
         return out
+
+
+class TermStats:
+    """Document counts of the index's terms; `cost` estimates the postings an FTS5 term visits."""
+
+    def __init__(self, terms: list[str], cumulative: np.ndarray, paragraphs: int):
+        self.terms = terms
+        self.cumulative = cumulative
+        self.paragraphs = paragraphs
+
+    def docs(self, token: str, prefix: bool = False) -> int:
+        lo = bisect.bisect_left(self.terms, token)
+        hi = bisect.bisect_left(self.terms, token + "\U0010ffff") if prefix else lo + (
+            1 if lo < len(self.terms) and self.terms[lo] == token else 0)
+        return int(self.cumulative[hi] - self.cumulative[lo])
+
+    def cost(self, fts_term: str) -> float:
+        prefix = fts_term.endswith("*")
+        toks = fts_term.rstrip("*").strip('"').split()
+        if not toks:
+            return 0.0
+        if len(toks) == 1:
+            return float(self.docs(toks[0], prefix))
+        return float(sum(self.docs(t) for t in toks))  # a phrase reads every token's postings
+
+
+_stats_lock = threading.Lock()
+_stats_cache: dict[str, tuple[str, TermStats]] = {}
 
 
 def fuse(lex: list[tuple[int, float]], sem: list[tuple[int, float]], k: int,

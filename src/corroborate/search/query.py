@@ -66,6 +66,7 @@ class Atom:
     tokens: tuple[str, ...]
     prefix: bool = False
     phrase: bool = False  # typed in quotes by the user: a hard constraint
+    stemmed: bool = True  # also match the truncation stem (dropped when the stem is too common)
 
     def fts(self) -> str:
         body = '"' + " ".join(self.tokens) + '"'
@@ -73,7 +74,7 @@ class Atom:
 
     def stem_fts(self) -> str | None:
         """The truncation-stem alternative of a plain content word, if it adds anything."""
-        if self.phrase or self.prefix or len(self.tokens) != 1:
+        if self.phrase or self.prefix or len(self.tokens) != 1 or not self.stemmed:
             return None
         tok = self.tokens[0]
         if len(tok) <= STEM_LENGTH or tok.isdigit():
@@ -156,6 +157,42 @@ class ParsedQuery:
             parts.extend(" ".join(a.tokens) for a in c.atoms)
         return self.text if not self.exclusions and not any(
             a.prefix for c in self.clauses for a in c.atoms) else " ".join(parts)
+
+    def pruned(self, cost, budget: float) -> ParsedQuery:
+        """A cheaper lexical reading for very large libraries.
+
+        `cost(fts_term)` estimates how many index postings an FTS5 term expands to. Stems that
+        alone exceed the budget are dropped, then soft clauses are kept rarest first while their
+        summed cost fits the budget (at least one is always kept). Common words add little to
+        BM25 (low IDF) but dominate FTS5's work, since ranking visits every matching row.
+        Phrases and exclusions are untouched.
+        """
+        from dataclasses import replace
+
+        soft: list[tuple[float, int, Clause]] = []
+        for i, c in enumerate(self.clauses):
+            if c.hard:
+                continue
+            atoms = []
+            for a in c.atoms:
+                stem = a.stem_fts()
+                if stem and cost(stem) > budget:
+                    a = replace(a, stemmed=False)
+                atoms.append(a)
+            total = sum(cost(a.fts()) + (cost(a.stem_fts()) if a.stem_fts() else 0) for a in atoms)
+            soft.append((total, i, Clause(atoms)))
+        soft.sort(key=lambda x: (x[0], x[1]))
+        kept: dict[int, Clause] = {}
+        spent = 0.0
+        for total, i, clause in soft:
+            if kept and spent + total > budget:
+                break
+            kept[i] = clause
+            spent += total
+        clauses = [kept.get(i, c) if c.hard or i in kept else None for i, c in enumerate(self.clauses)]
+        out = ParsedQuery(self.text, [c for c in clauses if c is not None], list(self.exclusions),
+                          list(self.dropped))
+        return out
 
     def highlight_terms(self) -> tuple[set[str], set[str]]:
         """(exact tokens, prefixes) whose occurrences a snippet marks."""

@@ -51,6 +51,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "search.md"
 DEV = ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
 CORPUS_VERSION = 1
 CENTRES = 2000
+NOTES_MARKER = "<!-- notes: kept by bench_search.py when it rewrites the figures above -->"
 
 # Timing queries: caseworker-style questions in both languages, independent of any gold answers.
 QUESTIONS = [
@@ -360,7 +361,12 @@ def main() -> None:
         print(json.dumps(rows[-1], default=str), flush=True)
     md = write_markdown(rows, emb, args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(md, encoding="utf-8")
+    notes = ""
+    if args.out.exists():  # hand-written notes below the marker survive a re-run
+        old = args.out.read_text(encoding="utf-8")
+        if NOTES_MARKER in old:
+            notes = old[old.index(NOTES_MARKER):]
+    args.out.write_text(md + "\n" + (notes or NOTES_MARKER + "\n"), encoding="utf-8")
     print(md)
 
 

@@ -200,8 +200,7 @@ class Searcher:
         """How far to trust word matches: a Spanish question over English reports shares few
         words with the answer, so its lexical ranking is mostly noise; an English one is not."""
         lang = guess_language(q.text)
-        reports_lang = self.conn.execute("SELECT language FROM reports").fetchall()
-        langs = {r[0] or "en" for r in reports_lang}
+        langs = sql.report_languages(self.conn)
         return 0.5 if langs and lang not in langs else 1.0
 
     # ---- results ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from corroborate.models import SourceType
-from corroborate.search.query import ParsedQuery, QueryError, guess_language, parse_query
+from corroborate.search.query import ParsedQuery, QueryError, parse_query
 from corroborate.search.snippets import snippet
 from corroborate.search.vectors import VectorIndex, cached_index
 from corroborate.settings import Settings
@@ -32,6 +32,7 @@ _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="corroborate-vector
 RRF_K = 60
 MAX_K = 100
 DEPTH = 60  # candidates taken from each ranker before fusion
+MIN_LEXICAL_WEIGHT = 0.25
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -197,11 +198,19 @@ class Searcher:
         return fuse(lex, sem, k, lexical_weight=self.lexical_weight(q))
 
     def lexical_weight(self, q: ParsedQuery) -> float:
-        """How far to trust word matches: a Spanish question over English reports shares few
-        words with the answer, so its lexical ranking is mostly noise; an English one is not."""
-        lang = guess_language(q.text)
-        langs = sql.report_languages(self.conn)
-        return 0.5 if langs and lang not in langs else 1.0
+        """Trust in the word-match ranking: the share of the query's words the library contains.
+
+        A Spanish question over English reports may share a single word with them (Perú); its
+        lexical ranking then orders paragraphs by that word alone and should not outvote the
+        multilingual embeddings. An English question's words are nearly all in the index.
+        """
+        soft = q.soft
+        if not soft:
+            return 1.0
+        present = sum(
+            1 for c in soft if any(sql.term_in_index(self.conn, a.tokens[0]) for a in c.atoms)
+        )
+        return max(MIN_LEXICAL_WEIGHT, present / len(soft))
 
     # ---- results ------------------------------------------------------------------------
 

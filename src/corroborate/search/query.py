@@ -313,18 +313,3 @@ def parse_query(text: str) -> ParsedQuery:
         groups = content
     q.clauses = [Clause(g) for g in groups]
     return q
-
-
-def guess_language(text: str) -> str:
-    """'es' or 'en' from function words and Spanish orthography; enough to weigh evidence."""
-    toks = tokens(text)
-    es_marks = sum(1 for ch in text if ch in "¿¡ñÑáéíóúÁÉÍÓÚ")
-    es = sum(1 for t in toks if t in _ES_ONLY) + es_marks
-    en = sum(1 for t in toks if t in _EN_ONLY)
-    return "es" if es > en else "en"
-
-
-_ES_ONLY = frozenset(fold(w) for w in """el la los las del de en y que qué por para con sin una unos unas es son
-    está están hay cuál cuántos cuántas cómo dónde quién se su sus como al lo""".split())
-_EN_ONLY = frozenset("""the of and to in is are was were what which who how does do did for with
-    on by from that this there an as at be has have""".split())

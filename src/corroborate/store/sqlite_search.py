@@ -258,7 +258,3 @@ def term_document_counts(conn) -> tuple[list[str], np.ndarray, int]:
 def approximate_size(conn) -> int:
     """Paragraph count upper bound in O(log n): the largest pk."""
     return int(conn.execute("SELECT COALESCE(MAX(pk), 0) FROM paragraphs").fetchone()[0])
-
-
-def report_languages(conn) -> set[str]:
-    return {r[0] or "en" for r in conn.execute("SELECT DISTINCT language FROM reports")}

@@ -327,7 +327,7 @@ def search(ctx, query, k, mode, report_id, section, source_type, since, as_json)
 
 @main.command()
 @click.argument("question")
-@click.option("--k", default=3, show_default=True, help="At most this many quotes.")
+@click.option("--k", default=5, show_default=True, help="At most this many quotes (1-10).")
 @click.option("--report", "report_id", help="Only this report.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as /api/ask).")
 @click.pass_context

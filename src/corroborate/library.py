@@ -88,9 +88,9 @@ class Library:
         return link_citations(report)
 
     def _embed(self, report: Report) -> list[bytes]:
-        from corroborate.search.embed import embed_texts
+        from corroborate.search.embed import embed_paragraphs
 
-        vectors = embed_texts([p.text for p in report.paragraphs()], self.settings)
+        vectors = embed_paragraphs([p.text for p in report.paragraphs()], self.settings)
         return [v.tobytes() for v in vectors]
 
     def _result(self, report_id: str, status: str, path: str) -> IngestResult:

@@ -93,7 +93,7 @@ def search(
 @router.get("/ask", summary="Verbatim, cited sentences answering a question")
 def ask(
     q: str = Query(..., description="The question, in English or Spanish"),
-    k: int = Query(5, description="At most this many quotes (1–20)"),
+    k: int = Query(5, description="At most this many quotes (1–10)"),
     report: str | None = Query(None, description="Only this report id"),
     lib: Library = Depends(library),
 ) -> dict:

@@ -75,6 +75,48 @@ def evaluate(db: Path, questions: list[dict], k: int = 5, modes=MODES) -> dict:
     return {"k": k, "questions": len(questions), "recall": recall, "misses": misses}
 
 
+# Questions no COI report on Peru answers: the "not found" threshold must reject them.
+OFF_TOPIC = [
+    "What is the capital of Mongolia's ski industry?", "How do I bake sourdough bread?",
+    "Who won the 2018 FIFA World Cup?", "¿Cuál es la receta de la paella valenciana?",
+    "What is the boiling point of mercury?", "How many moons does Jupiter have?",
+    "¿Quién escribió Don Quijote?", "What is the price of Bitcoin today?",
+    "How do penguins survive in Antarctica?", "¿Cuántos habitantes tiene Noruega?",
+    "Which programming language is best for web development?", "What are the symptoms of the flu in cats?",
+    "How tall is Mount Everest?", "¿Cuál es el río más largo de África?", "What is the GDP of Japan?",
+    "Who painted the Mona Lisa?", "What is the situation of Rohingya refugees in Bangladesh?",
+    "How are elections organised in Kenya?", "¿Hay ataques de tiburones en Australia?",
+    "What is the unemployment rate in Germany?",
+]
+
+
+def evaluate_ask(db: Path, questions: list[dict]) -> dict:
+    """Quote hit rate (a quote contains a gold phrase) and the best-score margins of /api/ask."""
+    from fastapi.testclient import TestClient
+
+    from corroborate.search.answer import FOUND_THRESHOLD
+    from corroborate.settings import Settings
+    from corroborate.web.app import create_app
+
+    client = TestClient(create_app(Settings(db=str(db))))
+    pos, hits, neg = [], [], []
+    for q in questions:
+        a = client.get("/api/ask", params={"q": q["q"]}).json()
+        pos.append((a["best_score"], q["id"]))
+        hits.append(a["found"] and is_hit(a["quotes"], q["gold"]))
+    for text in OFF_TOPIC:
+        a = client.get("/api/ask", params={"q": text}).json()
+        neg.append((a["best_score"], text))
+    return {
+        "threshold": FOUND_THRESHOLD,
+        "quote_hit_rate": sum(hits) / len(hits),
+        "answerable_found": sum(1 for s, _ in pos if s is not None and s >= FOUND_THRESHOLD) / len(pos),
+        "off_topic_rejected": sum(1 for s, _ in neg if s is None or s < FOUND_THRESHOLD) / len(neg),
+        "lowest_answerable": sorted(pos, key=lambda x: x[0] or 0)[:3],
+        "highest_off_topic": sorted(neg, key=lambda x: -(x[0] or 0))[:3],
+    }
+
+
 def ingest_sample(db: Path) -> None:
     from corroborate import Library
 
@@ -88,6 +130,7 @@ def main() -> None:
     ap.add_argument("--db", type=Path, help="database with the sample ingested (default: a fresh one)")
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--ask", action="store_true", help="also evaluate /api/ask (quotes, not-found margins)")
     args = ap.parse_args()
     if not args.questions.exists():
         raise SystemExit(f"{args.questions}: no such question file")
@@ -98,6 +141,8 @@ def main() -> None:
             db = Path(tmp) / "eval.db"
             ingest_sample(db)
         result = evaluate(db, questions, args.k)
+        if args.ask:
+            result["ask"] = evaluate_ask(db, questions)
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -112,6 +157,13 @@ def main() -> None:
               + f" | {' '.join(result['misses'][mode]) or '-'} |")
     goals = ", ".join(f"{lang} >= {g}" for lang, g in GOALS.items())
     print(f"goals (hybrid): {goals}")
+    if args.ask:
+        a = result["ask"]
+        print(f"ask: quotes contain a gold phrase for {a['quote_hit_rate']:.2f} of questions; "
+              f"{a['answerable_found']:.2f} answered; {a['off_topic_rejected']:.2f} of {len(OFF_TOPIC)} off-topic "
+              f"questions rejected (threshold {a['threshold']})")
+        print(f"  lowest answerable best scores: {a['lowest_answerable']}")
+        print(f"  highest off-topic best scores: {a['highest_off_topic']}")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ OFF_TOPIC = [
     "Who painted the Mona Lisa?",
     "¿Cuál es la receta de la paella valenciana?",
     "How many moons does Jupiter have?",
-    "¿Quién escribió Don Quijote?",
+    "¿Cuántos habitantes tiene Noruega?",
     "What is the unemployment rate in Germany?",
     "Which programming language is best for web development?",
 ]

@@ -89,6 +89,8 @@ def test_question_finds_paragraph_without_all_words(lib):
     ("po*lice", "may only end a word"),
     ('""', "empty phrase"),
     ("?!", "no searchable words"),
+    ("police " * 300, "query is too long"),
+    (" ".join(f"word{i}" for i in range(80)), "too many terms"),
 ])
 def test_malformed_queries_raise_query_error(lib, query, problem):
     with pytest.raises(QueryError, match=problem.replace("*", r"\*").replace("(", r"\(")):

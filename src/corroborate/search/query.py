@@ -44,6 +44,8 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
 
+MAX_QUERY_CHARS = 1000
+MAX_CLAUSES = 64
 STEM_LENGTH = 5  # truncation stemming (McNamee & Mayfield): robust across es/en morphology
 MIN_PREFIX = 2
 
@@ -268,6 +270,8 @@ def parse_query(text: str) -> ParsedQuery:
     """Parse the user's query; raise QueryError naming the problem for malformed input."""
     if text is None or not text.strip():
         raise QueryError("empty query: type some words to search for")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
     items = _raw_items(text.strip())
     q = ParsedQuery(text=text.strip())
     groups: list[list[Atom]] = []
@@ -311,5 +315,7 @@ def parse_query(text: str) -> ParsedQuery:
     if content:
         q.dropped = [g[0].tokens[0] for g in groups if is_stop(g)]
         groups = content
+    if len(groups) + len(q.exclusions) > MAX_CLAUSES:
+        raise QueryError(f"query has too many terms ({len(groups) + len(q.exclusions)}; the limit is {MAX_CLAUSES})")
     q.clauses = [Clause(g) for g in groups]
     return q

@@ -322,3 +322,20 @@ def test_large_library_lexical_pruning_keeps_rare_words(lib, monkeypatch):
     assert [c.atoms[0].tokens for c in pruned.clauses] == [("mercury",)]  # Peru: 3 paragraphs, mercury: 1
     got = lib.search("Peru mercury", mode="lexical")["results"]
     assert "mercury" in got[0]["text"]
+
+
+def test_hybrid_skips_a_lexical_ranking_too_common_to_afford(lib, monkeypatch):
+    """In a large library, words too common to rank within the postings budget leave hybrid
+    ranking to the embeddings; lexical mode still answers, and exclusions still hold."""
+    from corroborate.search import engine
+
+    monkeypatch.setattr(engine, "LARGE_LIBRARY", 0)
+    monkeypatch.setattr(engine, "MIN_POSTINGS_BUDGET", 0)
+    monkeypatch.setattr(engine, "POSTINGS_BUDGET", 0.0)
+    searcher = engine.Searcher(lib.store, lib.settings)
+    q = parse_query("Peru -Puno")
+    f = searcher.make_filter()
+    assert searcher.lexical(q, 10, f, optional=True) == []
+    assert searcher.lexical(q, 10, f) != []
+    got = texts(lib.search("Peru -Puno", mode="hybrid"))
+    assert got and not any("Puno" in t for t in got)

@@ -196,6 +196,17 @@ class ParsedQuery:
                           list(self.dropped))
         return out
 
+    def cost(self, cost) -> float:
+        """Estimated postings FTS5 visits for this query (see `pruned`)."""
+        total = 0.0
+        for c in self.clauses:
+            for a in c.atoms:
+                total += cost(a.fts())
+                stem = a.stem_fts()
+                if stem:
+                    total += cost(stem)
+        return total
+
     def highlight_terms(self) -> tuple[set[str], set[str]]:
         """(exact tokens, prefixes) whose occurrences a snippet marks."""
         exact: set[str] = set()

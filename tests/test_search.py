@@ -339,3 +339,26 @@ def test_hybrid_skips_a_lexical_ranking_too_common_to_afford(lib, monkeypatch):
     assert searcher.lexical(q, 10, f) != []
     got = texts(lib.search("Peru -Puno", mode="hybrid"))
     assert got and not any("Puno" in t for t in got)
+
+
+@pytest.mark.parametrize("query", [
+    '"southern Peru" mercury', '"police stations" "in 2017"', "Peru -Puno", 'gangs -"civil union"',
+    '"same-sex" -marriage', 'Peru -demonstr*', '"Policía Nacional"',
+])
+def test_hard_constraints_on_vector_hits_agree_with_fts5(lib, query):
+    """Phrases and exclusions are checked in Python on vector hits; FTS5 must agree."""
+    q = parse_query(query)
+    conn = lib.store.conn
+
+    def fts(expr: str) -> set[int]:
+        return {r[0] for r in conn.execute("SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH ?",
+                                           (expr,))}
+
+    rows = conn.execute("SELECT pk, text FROM paragraphs").fetchall()
+    expected = {pk for pk, _ in rows}
+    for clause in q.required:
+        expected &= set().union(*(fts(a.fts()) for a in clause.atoms))
+    for atom in q.exclusions:
+        expected -= fts(atom.fts())
+    assert {pk for pk, text in rows if q.admits(text)} == expected
+    assert q.required or q.exclusions

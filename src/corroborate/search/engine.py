@@ -182,15 +182,9 @@ class Searcher:
 
     def finish_semantic(self, q: ParsedQuery, depth: int, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
         # Phrases and exclusions are hard constraints in every mode.
-        pks = [pk for pk, _ in hits]
-        constraint = q.constraint_fts()
-        if constraint:
-            ok = sql.fts_matching(self.conn, constraint, pks)
-            hits = [h for h in hits if h[0] in ok]
-        excl = q.exclusion_fts()
-        if excl:
-            bad = sql.fts_matching(self.conn, excl, pks)
-            hits = [h for h in hits if h[0] not in bad]
+        if q.required or q.exclusions:
+            rows = sql.paragraph_texts(self.conn, [pk for pk, _ in hits])
+            hits = [h for h in hits if h[0] in rows and q.admits(rows[h[0]])]
         return hits[:depth]
 
     def semantic_available(self) -> bool:
@@ -207,7 +201,7 @@ class Searcher:
             return [Hit(pk, s, lexical_rank=i) for i, (pk, s) in enumerate(lex[:k])]
         if mode == "semantic":
             return [Hit(pk, s, semantic_rank=i, cosine=s) for i, (pk, s) in enumerate(sem[:k])]
-        return fuse(lex, sem, k, lexical_weight=self.lexical_weight(q))
+        return fuse(lex, sem, k, lexical_weight=self.lexical_weight(q) if lex else 1.0)
 
     def lexical_weight(self, q: ParsedQuery) -> float:
         """Trust in the word-match ranking: the share of the query's words the library contains.
@@ -219,9 +213,14 @@ class Searcher:
         soft = q.soft
         if not soft:
             return 1.0
-        present = sum(
-            1 for c in soft if any(sql.term_in_index(self.conn, a.tokens[0]) for a in c.atoms)
-        )
+        stats = self.term_stats()
+
+        def known(token: str) -> bool:
+            if stats is None:
+                return sql.term_in_index(self.conn, token)
+            return stats.docs(token) > 0 or (len(token) > 5 and stats.docs(token[:5], prefix=True) > 0)
+
+        present = sum(1 for c in soft if any(known(a.tokens[0]) for a in c.atoms))
         return max(MIN_LEXICAL_WEIGHT, present / len(soft))
 
     # ---- results ------------------------------------------------------------------------

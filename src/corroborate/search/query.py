@@ -132,20 +132,6 @@ class ParsedQuery:
         body = " AND ".join([c.fts(stems=False) for c in self.required] + [any_soft])
         return self._with_exclusions(body)
 
-    def constraint_fts(self) -> str | None:
-        """The hard constraints alone (phrases and exclusions), for filtering semantic hits."""
-        req = self.required
-        if not req and not self.exclusions:
-            return None
-        if not req:
-            return None  # exclusions alone are applied as a separate NOT check
-        return self._with_exclusions(" AND ".join(c.fts(stems=False) for c in req))
-
-    def exclusion_fts(self) -> str | None:
-        if not self.exclusions:
-            return None
-        return " OR ".join(a.fts() for a in self.exclusions)
-
     def _with_exclusions(self, body: str) -> str:
         out = f"({body})"
         for a in self.exclusions:
@@ -196,6 +182,14 @@ class ParsedQuery:
                           list(self.dropped))
         return out
 
+    def admits(self, text: str) -> bool:
+        """Whether a paragraph satisfies the hard constraints: every phrase present, no excluded
+        word or phrase present. Used on a handful of vector hits, where asking FTS5 would make
+        it evaluate the whole expression over the index first."""
+        toks = tokens(text)
+        return all(any(_contains(toks, a) for a in c.atoms) for c in self.required) and not any(
+            _contains(toks, a) for a in self.exclusions)
+
     def cost(self, cost) -> float:
         """Estimated postings FTS5 visits for this query (see `pruned`)."""
         total = 0.0
@@ -225,6 +219,17 @@ class ParsedQuery:
 
     def content_tokens(self) -> list[str]:
         return [t for c in self.clauses for a in c.atoms for t in a.tokens]
+
+
+def _contains(toks: list[str], atom: Atom) -> bool:
+    n = len(atom.tokens)
+    *head, last = atom.tokens
+    for i in range(len(toks) - n + 1):
+        if all(toks[i + j] == head[j] for j in range(n - 1)):
+            t = toks[i + n - 1]
+            if t == last or (atom.prefix and t.startswith(last)):
+                return True
+    return False
 
 
 # ---- parsing ---------------------------------------------------------------------------------

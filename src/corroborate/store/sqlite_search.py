@@ -85,22 +85,6 @@ def fts_search(conn, expr: str, limit: int, f: ParagraphFilter | None = None) ->
     return [(int(r[0]), -float(r[1])) for r in rows]
 
 
-def fts_matching(conn, expr: str, pks: list[int]) -> set[int]:
-    """Which of `pks` match `expr` (used to apply phrases/exclusions to semantic hits)."""
-    if not pks:
-        return set()
-    out: set[int] = set()
-    for i in range(0, len(pks), 500):
-        chunk = pks[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(
-            f"SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH ? AND rowid IN ({marks})",
-            [expr, *chunk],
-        ).fetchall()
-        out.update(int(r[0]) for r in rows)
-    return out
-
-
 def filtered_pks(conn, f: ParagraphFilter) -> np.ndarray:
     """Sorted pks of the paragraphs a filter allows (for masking vector scores)."""
     where, args = _filter_sql(f)
@@ -258,3 +242,13 @@ def term_document_counts(conn) -> tuple[list[str], np.ndarray, int]:
 def approximate_size(conn) -> int:
     """Paragraph count upper bound in O(log n): the largest pk."""
     return int(conn.execute("SELECT COALESCE(MAX(pk), 0) FROM paragraphs").fetchone()[0])
+
+
+def paragraph_texts(conn, pks: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for i in range(0, len(pks), 500):
+        chunk = pks[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        out.update((int(r[0]), r[1]) for r in conn.execute(
+            f"SELECT pk, text FROM paragraphs WHERE pk IN ({marks})", chunk))
+    return out

@@ -151,13 +151,11 @@ def test_api_sees_a_delete_made_by_the_cli(client, sample_db):
     assert client.get(f"/api/reports/{SAMPLE_ID}").status_code == 404
 
 
-def test_app_starts_without_optional_routers(monkeypatch, sample_db):
-    import corroborate.web.app as app_module
-
-    for name in ("pages", "audit_routes", "export_routes"):
-        monkeypatch.setattr(app_module, name, None)
-    with TestClient(app_module.create_app(Settings(db=str(sample_db)))) as c:
-        assert c.get("/api/health").status_code == 200
+def test_pages_are_gzipped_for_clients_that_accept_it(sample_db):
+    with TestClient(create_app(Settings(db=str(sample_db)))) as c:
+        r = c.get(f"/reports/{SAMPLE_ID}", headers={"Accept-Encoding": "gzip"})
+        assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+        assert int(r.headers["content-length"]) < len(r.content) / 4
 
 
 def test_recall_goals_on_the_dev_questions(sample_db_master):

@@ -2,8 +2,7 @@
 
     uvicorn --factory corroborate.web.app:create_app     (or: corroborate serve)
 
-Routers written in other modules are included when present, so the app runs whichever parts
-are installed.
+JSON and HTML come from the same library calls; each kind of page lives in its own module.
 """
 
 from __future__ import annotations
@@ -11,24 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from corroborate import __version__
 from corroborate.settings import Settings
-from corroborate.web import api
-
-try:
-    from corroborate.web import pages
-except ImportError:  # the HTML UI is optional
-    pages = None
-try:
-    from corroborate.web import audit_routes
-except ImportError:
-    audit_routes = None
-try:
-    from corroborate.web import export_routes
-except ImportError:
-    export_routes = None
+from corroborate.web import api, audit_routes, export_routes, pages
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -41,12 +28,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "or Spanish and quote passages with their footnotes and sources.",
     )
     app.state.settings = settings or Settings()
-    app.include_router(api.router)
-    for module in (audit_routes, export_routes, pages):
-        if module is not None and hasattr(module, "router"):
-            app.include_router(module.router)
-    if pages is not None and hasattr(pages, "install_error_pages"):
-        pages.install_error_pages(app)
-    if STATIC.is_dir():
-        app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    # The reader page carries every footnote and a ready-to-copy citation per paragraph
+    # (so copying works without JavaScript): ~850 KB of HTML that compresses ~10x.
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    for module in (api, audit_routes, export_routes, pages):
+        app.include_router(module.router)
+    pages.install_error_pages(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app

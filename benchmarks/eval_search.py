@@ -16,6 +16,7 @@ import json
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,17 +100,27 @@ def evaluate_ask(db: Path, questions: list[dict]) -> dict:
     from corroborate.web.app import create_app
 
     client = TestClient(create_app(Settings(db=str(db))))
-    pos, hits, neg = [], [], []
+    pos, hits, top1, neg = [], [], [], []
+    misses_top1: list[str] = []
+    seconds: list[float] = []
     for q in questions:
+        t0 = time.perf_counter()
         a = client.get("/api/ask", params={"q": q["q"]}).json()
+        seconds.append(time.perf_counter() - t0)
         pos.append((a["best_score"], q["id"]))
         hits.append(a["found"] and is_hit(a["quotes"], q["gold"]))
+        top1.append(a["found"] and is_hit(a["quotes"][:1], q["gold"]))
+        if not top1[-1]:
+            misses_top1.append(q["id"])
     for text in OFF_TOPIC:
         a = client.get("/api/ask", params={"q": text}).json()
         neg.append((a["best_score"], text))
     return {
         "threshold": FOUND_THRESHOLD,
         "quote_hit_rate": sum(hits) / len(hits),
+        "top1_hit_rate": sum(top1) / len(top1),
+        "top1_misses": misses_top1,
+        "seconds_per_question": {"median": sorted(seconds)[len(seconds) // 2], "max": max(seconds)},
         "answerable_found": sum(1 for s, _ in pos if s is not None and s >= FOUND_THRESHOLD) / len(pos),
         "off_topic_rejected": sum(1 for s, _ in neg if s is None or s < FOUND_THRESHOLD) / len(neg),
         "lowest_answerable": sorted(pos, key=lambda x: x[0] or 0)[:3],
@@ -131,6 +142,7 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--ask", action="store_true", help="also evaluate /api/ask (quotes, not-found margins)")
+    ap.add_argument("--ask-only", action="store_true", help="evaluate /api/ask only (skip search recall)")
     args = ap.parse_args()
     if not args.questions.exists():
         raise SystemExit(f"{args.questions}: no such question file")
@@ -140,12 +152,29 @@ def main() -> None:
         if db is None:
             db = Path(tmp) / "eval.db"
             ingest_sample(db)
-        result = evaluate(db, questions, args.k)
+        args.ask = args.ask or args.ask_only
+        result = {} if args.ask_only else evaluate(db, questions, args.k)
         if args.ask:
             result["ask"] = evaluate_ask(db, questions)
     if args.json:
         print(json.dumps(result, indent=2))
         return
+    if not args.ask_only:
+        print_recall(args, questions, result)
+    if args.ask:
+        a = result["ask"]
+        print(f"ask on {args.questions}: the top quote contains a gold phrase for {a['top1_hit_rate']:.2f} "
+              f"of questions, any of the top 3 for {a['quote_hit_rate']:.2f}; {a['answerable_found']:.2f} "
+              f"answered; {a['off_topic_rejected']:.2f} of {len(OFF_TOPIC)} off-topic "
+              f"questions rejected (threshold {a['threshold']})")
+        print(f"  top-1 misses: {' '.join(a['top1_misses']) or '-'}")
+        print(f"  seconds per question: median {a['seconds_per_question']['median']:.3f}, "
+              f"max {a['seconds_per_question']['max']:.3f}")
+        print(f"  lowest answerable best scores: {a['lowest_answerable']}")
+        print(f"  highest off-topic best scores: {a['highest_off_topic']}")
+
+
+def print_recall(args, questions: list[dict], result: dict) -> None:
     langs = sorted({q["lang"] for q in questions})
     counts = {lang: sum(1 for q in questions if q["lang"] == lang) for lang in langs}
     print(f"recall@{args.k} on {args.questions} ({', '.join(f'{n} {lang}' for lang, n in counts.items())})")
@@ -157,13 +186,6 @@ def main() -> None:
               + f" | {' '.join(result['misses'][mode]) or '-'} |")
     goals = ", ".join(f"{lang} >= {g}" for lang, g in GOALS.items())
     print(f"goals (hybrid): {goals}")
-    if args.ask:
-        a = result["ask"]
-        print(f"ask: quotes contain a gold phrase for {a['quote_hit_rate']:.2f} of questions; "
-              f"{a['answerable_found']:.2f} answered; {a['off_topic_rejected']:.2f} of {len(OFF_TOPIC)} off-topic "
-              f"questions rejected (threshold {a['threshold']})")
-        print(f"  lowest answerable best scores: {a['lowest_answerable']}")
-        print(f"  highest off-topic best scores: {a['highest_off_topic']}")
 
 
 if __name__ == "__main__":

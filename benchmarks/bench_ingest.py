@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -78,7 +79,9 @@ def main() -> None:
         rows.append((stage, statistics.median(secs), min(secs), max(r["peak_rss_mb"] for r in runs)))
     lines = [
         f"Ingest of `{args.file.name}` ({size_kb:.0f} KB), median of {args.runs} fresh processes "
-        "(embeddings: 2), Python " + sys.version.split()[0] + ", 2 cores.",
+        "(embeddings: 2), Python " + sys.version.split()[0] + ", 2 cores, "
+        f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')} "
+        "(this machine sets it; it slows numpy, and so the embedder, about 3x).",
         "",
         "| stage | median s | best s | peak RSS MB |",
         "|---|---:|---:|---:|",

@@ -16,7 +16,6 @@ a penalty when none of the names in the question (Germany, Mongolia …) occurs 
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 from collections import OrderedDict
@@ -24,9 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corroborate.models import fold
 from corroborate.search.engine import Searcher
 from corroborate.search.query import STEM_LENGTH, STOPWORDS, QueryError, parse_query, tokens
-from corroborate.search.sentences import sentence_footnotes, split_sentences
+from corroborate.search.sentences import is_anaphoric, sentence_footnotes, split_sentences
 from corroborate.settings import Settings
 from corroborate.store import sqlite_search as sql
 
@@ -34,7 +34,9 @@ NOT_FOUND = "Information on this question could not be found among the sources c
 
 PARAGRAPHS = 8  # top paragraphs whose sentences compete
 MAX_WINDOW = 2  # sentences per quote
-WEIGHTS = {"cosine": 0.5, "overlap": 0.3, "prior": 0.2}
+WEIGHTS = {"cosine": 0.5, "overlap": 0.35, "prior": 0.1}
+QUANTITY_BONUS = 0.05  # "how many …?" is answered by a sentence stating a figure
+SOFT_FROM, SOFT_FULL = 0.5, 0.8
 FOUND_THRESHOLD = 0.33  # best candidate's score; calibration margins in benchmarks/results/search.md
 LEXICAL_ONLY_THRESHOLD = 0.6  # without embeddings: share of the question's words
 UNKNOWN_NAME_PENALTY = 0.25
@@ -51,6 +53,7 @@ class Candidate:
     rank: int  # of its paragraph in the hybrid search
     first: int  # index of its first sentence in the paragraph
     last: int
+    parts: tuple[str, ...] = ()  # its sentences, embedded one by one
     cosine: float = 0.0
     overlap: float = 0.0
     score: float = 0.0
@@ -96,9 +99,14 @@ def candidates_for(searcher: Searcher, question: str, k_paragraphs: int, report:
         text = rows[h.pk]["text"]
         spans = split_sentences(text)
         for i in range(len(spans)):
-            for j in range(i, min(i + MAX_WINDOW, len(spans))):
-                s, e = spans[i][0], spans[j][1]
-                cands.append(Candidate(h.pk, s, e, text[s:e], rank, i, j))
+            # a sentence that refers back ("It has …", "They are …") is quoted with the sentence
+            # naming its subject, never alone: the quote must stand on its own
+            first = i - 1 if i > 0 and is_anaphoric(text[spans[i][0]:spans[i][1]]) else i
+            for j in range(i, min(first + MAX_WINDOW, len(spans))):
+                s, e = spans[first][0], spans[j][1]
+                if not cands or (cands[-1].pk, cands[-1].first, cands[-1].last) != (h.pk, first, j):
+                    parts = tuple(text[a:b] for a, b in spans[first:j + 1])
+                    cands.append(Candidate(h.pk, s, e, text[s:e], rank, first, j, parts))
     return q, rows, cands
 
 
@@ -136,35 +144,106 @@ def window_cosines(searcher: Searcher, question: str, cands: list[Candidate]) ->
     from corroborate.search.embed import embed_texts
 
     qv = embed_texts([question], searcher.settings)[0]
-    singles = {(c.pk, c.first): c for c in cands if c.first == c.last}
-    keys = list(singles)
-    vecs = dict(zip(keys, sentence_vectors([singles[k].text for k in keys], searcher.settings), strict=True))
+    sentences = list(dict.fromkeys(t for c in cands for t in c.parts))
+    vecs = dict(zip(sentences, sentence_vectors(sentences, searcher.settings), strict=True))
     out = np.zeros(len(cands), dtype=np.float32)
     for i, c in enumerate(cands):
-        v = sum(vecs[(c.pk, j)] for j in range(c.first, c.last + 1))
+        v = sum(vecs[t] for t in c.parts)
         norm = float(np.linalg.norm(v))
         out[i] = float(v @ qv) / norm if norm else 0.0
     return out
 
 
+# Question words that say what kind of answer is wanted rather than what it is about.
+_ASKING = frozenset(fold(w) for w in """many much number numbers cuántos cuántas cuánto cuánta número
+    porcentaje percentage proportion proporción share""".split())
+_QUANTITY = re.compile(r"\b(how (many|much)|what (share|percentage|proportion|number)|cu[aá]nt[oa]s?|"
+                       r"qu[eé] (porcentaje|proporci[oó]n|n[uú]mero|cantidad))\b", re.IGNORECASE)
+_COUNT = re.compile(r"\d")
+_YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
+_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+
+
+def asks_quantity(question: str) -> bool:
+    return bool(_QUANTITY.search(question))
+
+
+def states_quantity(text: str) -> bool:
+    """A figure other than a year: counts, amounts, percentages."""
+    return bool(_COUNT.search(_YEAR.sub(" ", text)))
+
+
+def _words(text: str) -> dict[str, str]:
+    """Folded content word -> its surface form (accents kept: the embedding model reads them)."""
+    out: dict[str, str] = {}
+    for m in _WORD.finditer(text):
+        raw = m.group(0).strip("’'-").lower()
+        for tok in tokens(raw):
+            if len(tok) >= 3 and tok not in STOPWORDS:
+                out.setdefault(tok, raw if len(tokens(raw)) == 1 else tok)
+    return out
+
+
+def soft_credit(similarity: np.ndarray) -> np.ndarray:
+    """Credit of a word that does not occur but has a translation or synonym in the sentence:
+    0 at the cosine of unrelated words (about 0.5 for the multilingual model), 1 at 0.8."""
+    return np.clip((similarity - SOFT_FROM) / (SOFT_FULL - SOFT_FROM), 0.0, 1.0)
+
+
+def coverage(searcher: Searcher, question_words: dict[str, str], cands: list[Candidate],
+             semantic: bool) -> np.ndarray:
+    """Credit (candidates x question words): 1 when the word's stem occurs in the candidate, else
+    the best soft credit of the candidate's words (cross-lingual: 'periodistas' ~ 'journalists')."""
+    qkeys = list(question_words)
+    cwords = [_words(c.text) for c in cands]
+    out = np.zeros((len(cands), len(qkeys)), dtype=np.float32)
+    for i, c in enumerate(cands):
+        have = _stems(tokens(c.text))
+        for j, w in enumerate(qkeys):
+            if w[:STEM_LENGTH] in have:
+                out[i, j] = 1.0
+    if not semantic or not qkeys:
+        return out
+    vocab = sorted({w for ws in cwords for w in ws})
+    surface = {w: ws[w] for ws in cwords for w in ws}
+    if not vocab:
+        return out
+    vecs = sentence_vectors([question_words[w] for w in qkeys] + [surface[w] for w in vocab],
+                            searcher.settings)
+    credit = soft_credit(vecs[: len(qkeys)] @ vecs[len(qkeys):].T)  # question words x vocab
+    index = {w: k for k, w in enumerate(vocab)}
+    for i, ws in enumerate(cwords):
+        if ws:
+            cols = [index[w] for w in ws]
+            out[i] = np.maximum(out[i], credit[:, cols].max(axis=1))
+    return out
+
+
 def score_candidates(searcher: Searcher, question: str, q, cands: list[Candidate]) -> None:
-    stems = _stems(t for t in q.content_tokens() if t not in STOPWORDS)
-    docs = [_stems(tokens(c.text)) for c in cands]
+    semantic = searcher.semantic_available()
+    qwords = {w: raw for w, raw in _words(" ".join(q.content_tokens())).items() if w not in _ASKING}
+    numbers = [t for t in q.content_tokens() if t.isdigit()]
+    cover = coverage(searcher, qwords, cands, semantic)
+    for n in numbers:  # figures in the question (years, amounts) match only literally
+        col = np.array([1.0 if n in tokens(c.text) else 0.0 for c in cands], dtype=np.float32)
+        cover = np.concatenate([cover, col[:, None]], axis=1)
     # IDF over the candidates: a word every candidate shares says little about which one answers
-    idf = {s: math.log(1 + len(docs) / (1 + sum(1 for d in docs if s in d))) for s in stems}
-    if searcher.semantic_available():
-        cos = window_cosines(searcher, question, cands)
-    else:
-        cos = np.zeros(len(cands), dtype=np.float32)
+    df = cover.sum(axis=0)
+    idf = np.log1p(len(cands) / (1.0 + df))
+    total = float(idf.sum())
+    cos = window_cosines(searcher, question, cands) if semantic else np.zeros(len(cands), dtype=np.float32)
+    quantity = asks_quantity(question)
     w = WEIGHTS
-    for c, cs in zip(cands, cos, strict=True):
-        c.cosine = float(cs)
-        c.overlap = overlap(stems, c.text, idf)
-        prior = 1.0 / (1.0 + c.rank)
-        if searcher.semantic_available():
+    for i, c in enumerate(cands):
+        c.cosine = float(cos[i])
+        c.overlap = float(cover[i] @ idf) / total if total else 0.0
+        prior = 1.0 - c.rank / PARAGRAPHS
+        if semantic:
             c.score = w["cosine"] * c.cosine + w["overlap"] * c.overlap + w["prior"] * prior
         else:
             c.score = c.overlap
+        if quantity and states_quantity(c.text):
+            c.score += QUANTITY_BONUS
 
 
 def pick(cands: list[Candidate], k: int) -> list[Candidate]:

@@ -70,3 +70,24 @@ def sentence_footnotes(spans: list[tuple[int, int]], markers: list[dict]) -> lis
                     out[i].append(m["n"])
                 break
     return out
+
+
+# Openings that refer back to something named in an earlier sentence (English and Spanish).
+_ANAPHORS = frozenset(
+    """it its they them their these those this he she his her such both
+    él ella ellos ellas esta este estos estas esto dicho dicha dichos dichas su sus""".split()
+)
+_ANAPHORIC_PHRASES = ("the same source", "the same report", "the group", "the gang", "the organisation",
+                      "the organization", "the law", "the latter", "the former", "la misma fuente",
+                      "el grupo", "la banda", "la organización")
+_FIRST_WORD = re.compile(r"[\W_]*(\w+)")
+
+
+def is_anaphoric(sentence: str) -> bool:
+    """True when the sentence opens by pointing back ("It has …", "They are …", "The same source
+    …"), so that quoted alone it would not say who or what it is about."""
+    head = sentence.lstrip("•-–—*\"'“‘«(¿¡ \t").casefold()
+    if head.startswith(_ANAPHORIC_PHRASES):
+        return True
+    m = _FIRST_WORD.match(head)
+    return bool(m) and m.group(1) in _ANAPHORS

@@ -10,10 +10,11 @@ between words set with positioning only.
 from __future__ import annotations
 
 import ctypes
-import math
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
+from itertools import repeat
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
@@ -95,45 +96,47 @@ class PageText:
     rules: list[tuple[float, float, float]] = field(default_factory=list)  # x0, y, x1 of thin lines
 
 
-# pdfium's text-object handle as a plain integer: a cheap key for the per-object style cache
-_text_object = ctypes.cast(raw.FPDFText_GetTextObject,
-                           ctypes.CFUNCTYPE(ctypes.c_void_p, raw.FPDF_TEXTPAGE, ctypes.c_int))
+def _untyped(fn, restype):
+    """A pdfium function with no argument conversion: checking and converting arguments is most of
+    the cost of a ctypes call. Callers pass pointers as ctypes instances (a bare int would be cut
+    to 32 bits) and indices as ints."""
+    fast = ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
+    fast.argtypes = None
+    return fast
 
 
+# a text object handle as an int (0 for none): a cheap dict key, and an array of them is cheap to scan
+_object_of = _untyped(raw.FPDFText_GetTextObject, ctypes.c_size_t)
+_loose_box = _untyped(raw.FPDFText_GetLooseCharBox, ctypes.c_int)
+_origin = _untyped(raw.FPDFText_GetCharOrigin, ctypes.c_int)
+_matrix = _untyped(raw.FPDFText_GetMatrix, ctypes.c_int)
+_font_size = _untyped(raw.FPDFText_GetFontSize, ctypes.c_double)
 _obj_font = ctypes.cast(raw.FPDFTextObj_GetFont, ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p))
 
 
-class _FontCache:
-    """Per text object: (size, bold, italic). One text object has one font, size and matrix;
-    weight and style are read once per font."""
+def _face(textpage, i: int, buf, flags) -> tuple[bool, bool]:
+    """(bold, italic) of character i's font, from its weight, flags and name."""
+    n = raw.FPDFText_GetFontInfo(textpage, i, buf, len(buf), ctypes.byref(flags))
+    name = buf.value.decode("latin-1", "replace").lower() if n else ""
+    weight = raw.FPDFText_GetFontWeight(textpage, i)
+    bold = weight >= 600 or "bold" in name or "black" in name or "heavy" in name or bool(flags.value & _BOLD_FLAG)
+    return bold, "italic" in name or "oblique" in name
 
-    def __init__(self) -> None:
-        self.cache: dict[int, tuple[float, bool, bool]] = {}
-        self.fonts: dict[int, tuple[bool, bool]] = {}
-        self.buf = ctypes.create_string_buffer(256)
-        self.flags = ctypes.c_int()
-        self.matrix = raw.FS_MATRIX()
 
-    def style(self, textpage, i: int, key: int) -> tuple[float, bool, bool]:
-        m = self.matrix
-        scale = 1.0
-        if raw.FPDFText_GetMatrix(textpage, i, ctypes.byref(m)):
-            scale = math.sqrt(abs(m.a * m.d - m.b * m.c)) or 1.0
-        size = raw.FPDFText_GetFontSize(textpage, i) * scale
-        font = _obj_font(key) or 0
-        face = self.fonts.get(font)
-        if face is None:
-            n = raw.FPDFText_GetFontInfo(textpage, i, self.buf, 256, ctypes.byref(self.flags))
-            name = self.buf.value.decode("latin-1", "replace").lower() if n else ""
-            weight = raw.FPDFText_GetFontWeight(textpage, i)
-            bold = weight >= 600 or "bold" in name or "black" in name or "heavy" in name or bool(
-                self.flags.value & _BOLD_FLAG)
-            face = (bold, "italic" in name or "oblique" in name)
-            if font:
-                self.fonts[font] = face
-        hit = (size, *face)
-        self.cache[key] = hit
-        return hit
+def _each(fn, tp, indices: list[int], out, stride: int) -> None:
+    """Call fn(textpage, i, &out[k]) for every k, i = indices[k], in one C-level pass."""
+    k = len(indices)
+    deque(map(fn, repeat(tp, k), indices, map(ctypes.byref, repeat(out, k), range(0, stride * k, stride))),
+          maxlen=0)
+
+
+def _baselines(tp, indices: list[int]) -> np.ndarray:
+    """Origin y of the given characters."""
+    k = len(indices)
+    xs, ys = (ctypes.c_double * k)(), (ctypes.c_double * k)()
+    deque(map(_origin, repeat(tp, k), indices, map(ctypes.byref, repeat(xs, k), range(0, 8 * k, 8)),
+              map(ctypes.byref, repeat(ys, k), range(0, 8 * k, 8))), maxlen=0)
+    return np.frombuffer(ys, dtype=np.float64)
 
 
 def _page_unicode(textpage, n: int) -> str | None:
@@ -144,55 +147,76 @@ def _page_unicode(textpage, n: int) -> str | None:
     return text if len(text) == n else None
 
 
-# untyped twins of the two per-character calls: argument checking is a good part of their cost
-_loose_box = ctypes.cast(raw.FPDFText_GetLooseCharBox,
-                         ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p))
-_object_of = ctypes.cast(raw.FPDFText_GetTextObject,
-                         ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int))
-
-
 def page_chars(textpage) -> list[Char]:
     """Every character of a page with its geometry, in content-stream order.
 
     A text object is one text-showing operation: one font, size and baseline. Those are read
-    once per object (the baseline from the first character's origin); per character only the
-    code and the box are asked for.
+    once per object, at its first character (the baseline is that character's origin); weight
+    and style once per font. Per character only the object handle and the box are asked for.
+    Every kind of query is one C-level pass (`map` over a ctypes function, results into one
+    array); spreading the per-object values over the characters is done with numpy.
     """
     n = raw.FPDFText_CountChars(textpage)
-    fonts = _FontCache()
-    known: dict[int, tuple[float, bool, bool, float]] = {}  # text object -> size, bold, italic, baseline
-    box = raw.FS_RECTF()
-    box_ref = ctypes.addressof(box)
-    tp = ctypes.cast(textpage, ctypes.c_void_p).value
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    get_unicode = raw.FPDFText_GetUnicode
-    get_origin = raw.FPDFText_GetCharOrigin
-    loose_box, object_of = _loose_box, _object_of
+    if n <= 0:
+        return []
+    tp = ctypes.c_void_p(ctypes.cast(textpage, ctypes.c_void_p).value)
     text = _page_unicode(textpage, n)
-    codes = [ord(c) for c in text] if text is not None else [get_unicode(textpage, i) for i in range(n)]
-    out: list[Char] = []
-    append = out.append
-    size, bold, italic = 10.0, False, False
-    for i, u in enumerate(codes):
-        if u == 10 or u == 13:
-            continue  # pdfium's guessed line breaks: lines are re-derived from geometry
-        key = object_of(tp, i)
-        loose_box(tp, i, box_ref)
-        if key:
-            hit = known.get(key)
-            if hit is None:
-                size, bold, italic = fonts.style(textpage, i, key)
-                get_origin(textpage, i, ox, oy)
-                hit = known[key] = (size, bold, italic, oy.value)
-            size, bold, italic, base = hit
-        else:  # generated spaces and hyphens have no object: they take the previous style
-            get_origin(textpage, i, ox, oy)
-            base = oy.value
-        ch = "\x02" if u == 2 or u == 0xFFFE else chr(u)  # pdfium's mark for a line-end hyphen
-        top, bottom = box.top, box.bottom
-        append(Char(ch, box.left, box.right, top, bottom, base,
-                    size if size > 0.5 else max(top - bottom, 1.0), bold, italic))
-    return out
+    if text is None:
+        text = "".join([chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(n)])
+    # pdfium's guessed line breaks are dropped: lines are re-derived from geometry
+    keep = [i for i, ch in enumerate(text) if ch != "\n" and ch != "\r"]
+    m = len(keep)
+    if not m:
+        return []
+    letters = list(text.replace("\n", "").replace("\r", "").replace("\ufffe", "\x02"))  # \x02: line-end hyphen
+    handles = np.array(list(map(_object_of, repeat(tp, m), keep)), dtype=np.uint64)
+    boxes = (ctypes.c_float * (4 * m))()
+    _each(_loose_box, tp, keep, boxes, 16)
+    grid = np.frombuffer(boxes, dtype=np.float32).reshape(m, 4).astype(np.float64)  # left, top, right, bottom
+
+    # one row per text object (row 0 may be "no object"), at the object's first character
+    objects, first, row = np.unique(handles, return_index=True, return_inverse=True)
+    at = [keep[f] for f in first.tolist()]
+    k = len(at)
+    matrices = (ctypes.c_float * (6 * k))()
+    has_matrix = np.array(list(map(_matrix, repeat(tp, k), at,
+                                   map(ctypes.byref, repeat(matrices, k), range(0, 24 * k, 24)))), dtype=bool)
+    mx = np.frombuffer(matrices, dtype=np.float32).reshape(k, 6).astype(np.float64)  # a b c d e f
+    scale = np.sqrt(np.abs(mx[:, 0] * mx[:, 3] - mx[:, 1] * mx[:, 2]))
+    scale[(scale == 0) | ~has_matrix] = 1.0
+    obj_size = np.array(list(map(_font_size, repeat(tp, k), at)), dtype=np.float64) * scale
+    obj_base = _baselines(tp, at)
+    buf, flags = ctypes.create_string_buffer(256), ctypes.c_int()
+    faces: dict[int, tuple[bool, bool]] = {}
+    obj_bold = np.zeros(k, dtype=bool)
+    obj_italic = np.zeros(k, dtype=bool)
+    for r, (handle, i) in enumerate(zip(objects.tolist(), at, strict=True)):
+        if not handle:
+            continue
+        font = _obj_font(handle) or 0
+        face = faces.get(font) if font else None
+        if face is None:
+            face = _face(textpage, i, buf, flags)
+            if font:
+                faces[font] = face
+        obj_bold[r], obj_italic[r] = face
+
+    # generated spaces and hyphens have no object: their own baseline, the previous character's style
+    own = handles != 0
+    last = np.maximum.accumulate(np.where(own, np.arange(m), -1))
+    styled = last >= 0
+    src = row[np.maximum(last, 0)]
+    size = np.where(styled, obj_size[src], 10.0)
+    bold = styled & obj_bold[src]
+    italic = styled & obj_italic[src]
+    base = obj_base[row]
+    generated = np.flatnonzero(~own)
+    if generated.size:
+        base[generated] = _baselines(tp, [keep[g] for g in generated.tolist()])
+    left, top, right, bottom = grid[:, 0], grid[:, 1], grid[:, 2], grid[:, 3]
+    size = np.where(size > 0.5, size, np.maximum(top - bottom, 1.0))
+    return list(map(Char, letters, left.tolist(), right.tolist(), top.tolist(), bottom.tolist(), base.tolist(),
+                    size.tolist(), bold.tolist(), italic.tolist()))
 
 
 def build_lines(chars: list[Char], page: int) -> list[Line]:

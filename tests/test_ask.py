@@ -16,12 +16,14 @@ from click.testing import CliRunner
 from conftest import ROOT, SHARED
 from corroborate import Library
 from corroborate.cli import main
-from corroborate.search.answer import NOT_FOUND, names_in
-from corroborate.search.sentences import sentence_footnotes, split_sentences
+from corroborate.search.answer import NOT_FOUND, asks_quantity, names_in, states_quantity
+from corroborate.search.sentences import is_anaphoric, sentence_footnotes, split_sentences
 from corroborate.search.synthesis import check_citations
 from corroborate.settings import Settings
 
 QUESTION_FILES = [SHARED / "eval" / "dev-questions.jsonl", ROOT / "benchmarks" / "own-questions.jsonl"]
+# written from passages across all chapters; the gold phrase is what the best quote must contain
+ASK_QUESTIONS = ROOT / "benchmarks" / "ask-questions.jsonl"
 
 OFF_TOPIC = [
     "What is the capital of Mongolia's ski industry?",
@@ -35,9 +37,9 @@ OFF_TOPIC = [
 ]
 
 
-def questions() -> list[dict]:
+def questions(files=QUESTION_FILES) -> list[dict]:
     out = []
-    for path in QUESTION_FILES:
+    for path in files:
         out += [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
     return out
 
@@ -69,6 +71,65 @@ def test_quotes_answer_most_questions(answers):
     hits = [any(norm(g) in norm(qt["text"]) for qt in a["quotes"] for g in q["gold"]) for q, a in answers.values()]
     assert sum(hits) / len(hits) >= 0.85
     assert all(a["found"] for _, a in answers.values())
+
+
+def test_top_quote_is_the_answering_sentence_for_most_questions(sample_lib, answers):
+    """The best quote itself, not just one of three, holds the answer (English and Spanish)."""
+    extra = {q["id"]: (q, sample_lib.ask(q["q"])) for q in questions([ASK_QUESTIONS])}
+    assert len(extra) >= 25 and sum(q["lang"] == "es" for q, _ in extra.values()) >= 12
+    pairs = list(answers.values()) + list(extra.values())
+    top1 = [a["quotes"] and any(norm(g) in norm(a["quotes"][0]["text"]) for g in q["gold"]) for q, a in pairs]
+    assert sum(top1) / len(top1) >= 0.75
+    anywhere = [any(norm(g) in norm(qt["text"]) for qt in a["quotes"] for g in q["gold"]) for q, a in extra.values()]
+    assert sum(anywhere) / len(anywhere) >= 0.9
+
+
+@pytest.mark.parametrize(("question", "where", "expected"), [
+    # the figure is in the sentence after the one naming the group: quoted as a pair
+    ("¿Cuántos miembros tiene el Tren de Aragua?", 0, "It has between 4 000 and 5 000 members"),
+    # Spanish question, English report: 'periodistas' meets 'journalists'
+    ("¿Cuántas agresiones contra periodistas se documentaron durante las protestas?", 0,
+     "155 instances of harassment, threats, beatings, and arbitrary detentions"),
+    ("How many homicides were committed in Lima in 2022?", 0, "In Lima, 700 homicides were committed in 2022"),
+    ("¿Cuántas personas fueron detenidas en las protestas hasta el 23 de enero de 2023?", 0,
+     "639 persons were detained in the context of the protests"),
+    ("How is the Peruvian Congress elected?", None,
+     "130 members of Congress are elected by open list proportional representation"),
+    ("How much do gangs charge small shops?", None, "a ‘protection’ payment of 50 soles (13 EUR) per week"),
+])
+def test_quotes_hold_the_answering_sentence(sample_lib, question, where, expected):
+    quotes = [qt["text"] for qt in sample_lib.ask(question)["quotes"]]
+    assert any(expected in t for t in (quotes[:1] if where == 0 else quotes)), quotes
+
+
+def test_no_quote_opens_with_a_sentence_that_points_back(sample_lib, answers):
+    """'It has …' quoted alone would not say what it is about: its antecedent comes with it."""
+    texts = {r["id"]: r["text"] for r in sample_lib.store.conn.execute("SELECT id, text FROM paragraphs")}
+    a = sample_lib.ask("¿Cuántos miembros tiene el Tren de Aragua?")
+    assert a["quotes"][0]["text"].startswith("Tren de Aragua is Venezuela’s most powerful")
+    for qt in [qt for _, a in answers.values() for qt in a["quotes"]] + a["quotes"]:
+        first = split_sentences(qt["text"])[0]
+        opens_paragraph = texts[qt["paragraph_id"]].lstrip().startswith(qt["text"])
+        assert opens_paragraph or not is_anaphoric(qt["text"][first[0]:first[1]]), qt["text"]
+
+
+def test_anaphoric_openings():
+    assert is_anaphoric("It has between 4 000 and 5 000 members.")
+    assert is_anaphoric("They are elected by the inhabitants.")
+    assert is_anaphoric("The same source indicated that 578 of the detainees were set free.")
+    assert is_anaphoric("• Its members are required to have a tattoo.")
+    assert is_anaphoric("Esta banda opera en Lima.")
+    assert not is_anaphoric("Tren de Aragua is Venezuela’s most powerful criminal organisation.")
+    assert not is_anaphoric("Items seized included firearms.")  # 'It' only as a whole word
+
+
+def test_quantity_questions_and_figures():
+    assert asks_quantity("How many homicides were committed in Lima?")
+    assert asks_quantity("¿Cuántas comisarías había en 2017?")
+    assert asks_quantity("¿Qué porcentaje de la violencia fue psicológica?")
+    assert not asks_quantity("Who is the leader of Tren de Aragua?")
+    assert states_quantity("There were 166 femicides in 2019.")
+    assert not states_quantity("In 2020, a court ordered the civil registry to change names.")
 
 
 def test_quote_carries_its_footnotes_and_citations(sample_lib):

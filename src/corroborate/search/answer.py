@@ -37,6 +37,8 @@ MAX_WINDOW = 2  # sentences per quote
 WEIGHTS = {"cosine": 0.5, "overlap": 0.35, "prior": 0.1}
 QUANTITY_BONUS = 0.05  # "how many …?" is answered by a sentence stating a figure
 SOFT_FROM, SOFT_FULL = 0.5, 0.8
+STEM_CREDIT = 0.85
+SOFT_MAX = 0.7  # a translation or synonym counts less than the word itself
 FOUND_THRESHOLD = 0.33  # best candidate's score; calibration margins in benchmarks/results/search.md
 LEXICAL_ONLY_THRESHOLD = 0.6  # without embeddings: share of the question's words
 UNKNOWN_NAME_PENALTY = 0.25
@@ -187,7 +189,7 @@ def _words(text: str) -> dict[str, str]:
 def soft_credit(similarity: np.ndarray) -> np.ndarray:
     """Credit of a word that does not occur but has a translation or synonym in the sentence:
     0 at the cosine of unrelated words (about 0.5 for the multilingual model), 1 at 0.8."""
-    return np.clip((similarity - SOFT_FROM) / (SOFT_FULL - SOFT_FROM), 0.0, 1.0)
+    return SOFT_MAX * np.clip((similarity - SOFT_FROM) / (SOFT_FULL - SOFT_FROM), 0.0, 1.0)
 
 
 def coverage(searcher: Searcher, question_words: dict[str, str], cands: list[Candidate],
@@ -198,10 +200,13 @@ def coverage(searcher: Searcher, question_words: dict[str, str], cands: list[Can
     cwords = [_words(c.text) for c in cands]
     out = np.zeros((len(cands), len(qkeys)), dtype=np.float32)
     for i, c in enumerate(cands):
-        have = _stems(tokens(c.text))
+        words = set(tokens(c.text))
+        have = _stems(words)
         for j, w in enumerate(qkeys):
-            if w[:STEM_LENGTH] in have:
+            if w in words:
                 out[i, j] = 1.0
+            elif w[:STEM_LENGTH] in have:  # same truncated stem: 'elected' ~ 'election', but also
+                out[i, j] = STEM_CREDIT    # 'congress' ~ 'congresswoman': less sure than the word
     if not semantic or not qkeys:
         return out
     vocab = sorted({w for ws in cwords for w in ws})

@@ -5,13 +5,19 @@ sources consulted hold nothing on it.
 Pipeline: hybrid search picks the top paragraphs; each is split into sentences (offsets into
 the stored text, so a quote is `text[start:end]` by construction) and candidate quotes are
 single sentences and pairs of consecutive sentences (an answer often needs the sentence that
-names its subject). Each candidate is scored against the question by
-  * embedding cosine (multilingual: a Spanish question meets an English sentence),
-  * the IDF-weighted share of the question's content stems it contains, and
-  * the rank of its paragraph in the hybrid search (which saw the whole paragraph);
+names its subject). A sentence that points back ("It has …", "The same source …") is never a
+candidate alone: it comes with the sentence before it. Each candidate is scored by
+  * embedding cosine to the question (multilingual: a Spanish question meets an English sentence),
+  * IDF-weighted coverage of the question's content words: the word itself counts fully, a shared
+    truncated stem a little less, and a word that does not occur earns soft credit from its
+    nearest word in the candidate by word embedding ('periodistas' ~ 'journalists'),
+  * a gentle prior from the rank of its paragraph in the hybrid search (which saw the whole
+    paragraph), and
+  * a small bonus for stating a figure when the question asks how many / how much / cuántos;
 the best non-overlapping candidates are quoted. Whether anything answers at all is decided by a
-threshold on the best candidate's score, calibrated on answerable and off-topic questions, with
-a penalty when none of the names in the question (Germany, Mongolia …) occurs in the library.
+threshold on the best candidate's score, calibrated on answerable and off-topic questions
+(`benchmarks/eval_search.py --ask`), with a penalty when none of the names in the question
+(Germany, Mongolia …) occurs in the library.
 """
 
 from __future__ import annotations

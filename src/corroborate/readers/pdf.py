@@ -509,22 +509,18 @@ def _split_run(n: int, known: set[int], last: int) -> list[int]:
     return [n]
 
 
+_SPACES = re.compile(r"\s+")  # \s is str.isspace() for str patterns
+
+
 def _squeeze(text: str, markers: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """Collapse runs of spaces and strip, keeping marker offsets on the same characters."""
-    out: list[str] = []
-    mapping: list[int] = []
-    for ch in text:
-        if ch.isspace() and (not out or out[-1] == " "):
-            mapping.append(len(out))
-            continue
-        mapping.append(len(out))
-        out.append(" " if ch.isspace() else ch)
-    mapping.append(len(out))
-    while out and out[-1] == " ":
-        out.pop()
-    clean_text = "".join(out)
-    return clean_text, sorted(((min(mapping[min(o, len(text))], len(clean_text)), n) for o, n in markers),
-                              key=lambda m: m[0])
+    clean_text = " ".join(text.split())
+
+    def moved(o: int) -> int:
+        # what the text before the marker squeezes to (a run of spaces there counts as one)
+        return min(len(_SPACES.sub(" ", text[:o].lstrip())), len(clean_text))
+
+    return clean_text, sorted(((moved(o), n) for o, n in markers), key=lambda m: m[0])
 
 
 def _overlaps(rect: tuple[float, float, float, float], ln: Line) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import compress
 
 from corroborate.readers.pdf_chars import Line
 
@@ -80,6 +81,10 @@ def line_text(line: Line, keep_lead: bool = False) -> LineText:
                 i += 1
             while i < n and chars[i].ch.isspace():
                 i += 1
+    rest = line.text[i:]
+    if not any(map(line.is_raised, compress(chars[i:], map(str.isdigit, rest)))):
+        # no raised digit: no marker, the text as it stands (most lines)
+        return LineText(text=rest.translate(_LIGATURES), lead_number=lead, lead_raised=lead_raised)
     while i < n:
         c = chars[i]
         if c.ch.isdigit() and line.is_raised(c):

@@ -53,17 +53,26 @@ class Line:
     def finish(self) -> Line:
         visible = [c for c in self.chars if not c.ch.isspace()] or self.chars
         # count exact values first (one text object repeats one value), round the few keys after
-        sizes: dict[float, int] = {}
-        for value, count in Counter([c.size for c in visible]).items():
-            key = round(value * 2) / 2
-            sizes[key] = sizes.get(key, 0) + count
-        self.size = max(sizes.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        values = [c.size for c in visible]
+        low = min(values)
+        if low == max(values):  # most lines: one text size
+            self.size = round(low * 2) / 2
+        else:
+            sizes: dict[float, int] = {}
+            for value, count in Counter(values).items():
+                key = round(value * 2) / 2
+                sizes[key] = sizes.get(key, 0) + count
+            self.size = max(sizes.items(), key=lambda kv: (kv[1], kv[0]))[0]
         floor = self.size * 0.85
-        bases: dict[float, int] = {}
-        for value, count in Counter([c.base for c in visible if c.size >= floor]).items():
-            key = round(value, 1)
-            bases[key] = bases.get(key, 0) + count
-        self.base = max(bases.items(), key=lambda kv: kv[1])[0] if bases else visible[0].base
+        values = [c.base for c in visible] if low >= floor else [c.base for c in visible if c.size >= floor]
+        if values and min(values) == max(values):
+            self.base = round(values[0], 1)
+        else:
+            bases: dict[float, int] = {}
+            for value, count in Counter(values).items():
+                key = round(value, 1)
+                bases[key] = bases.get(key, 0) + count
+            self.base = max(bases.items(), key=lambda kv: kv[1])[0] if bases else visible[0].base
         self.x0 = min([c.x0 for c in visible])
         self.x1 = max([c.x1 for c in visible])
         self.top = max([c.top for c in visible])

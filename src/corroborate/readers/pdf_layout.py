@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import compress
 from statistics import median
 
 from corroborate.models import fold
@@ -88,9 +89,9 @@ def body_size(pages: list[PageText], skip: set[int]) -> float:
                 continue
             volume[line.size] += len(line.text)
             chars = line.chars
-            for k in range(1, len(chars)):
+            for k in compress(range(len(chars)), map(str.isdigit, line.text)):  # digits only
                 c = chars[k]
-                if c.ch.isdigit() and line.is_raised(c) and not (chars[k - 1].ch.isdigit()):
+                if k and line.is_raised(c) and not (chars[k - 1].ch.isdigit()):
                     if any(not ch.ch.isspace() and not line.is_raised(ch) for ch in chars[:k]):
                         marked[line.size] += 1
     if marked:

@@ -232,7 +232,9 @@ def coverage(searcher: Searcher, question_words: dict[str, str], cands: list[Can
 
 def score_candidates(searcher: Searcher, question: str, q, cands: list[Candidate]) -> None:
     semantic = searcher.semantic_available()
-    qwords = {w: raw for w, raw in _words(" ".join(q.content_tokens())).items() if w not in _ASKING}
+    content = set(q.content_tokens())
+    # surface forms from the question itself: the embedding model reads 'comisarías', not 'comisarias'
+    qwords = {w: raw for w, raw in _words(question).items() if w in content and w not in _ASKING}
     numbers = [t for t in q.content_tokens() if t.isdigit()]
     cover = coverage(searcher, qwords, cands, semantic)
     for n in numbers:  # figures in the question (years, amounts) match only literally

@@ -127,7 +127,10 @@ def test_quantity_questions_and_figures():
     assert asks_quantity("How many homicides were committed in Lima?")
     assert asks_quantity("¿Cuántas comisarías había en 2017?")
     assert asks_quantity("¿Qué porcentaje de la violencia fue psicológica?")
+    assert asks_quantity("What was the homicide rate in 2020?")
+    assert asks_quantity("¿Cuál es la tasa de desempleo?")
     assert not asks_quantity("Who is the leader of Tren de Aragua?")
+    assert not asks_quantity("Are public defenders well trained?")
     assert states_quantity("There were 166 femicides in 2019.")
     assert not states_quantity("In 2020, a court ordered the civil registry to change names.")
 

@@ -165,8 +165,10 @@ def window_cosines(searcher: Searcher, question: str, cands: list[Candidate]) ->
 # Question words that say what kind of answer is wanted rather than what it is about.
 _ASKING = frozenset(fold(w) for w in """many much number numbers cuántos cuántas cuánto cuánta número
     porcentaje percentage proportion proporción share""".split())
-_QUANTITY = re.compile(r"\b(how (many|much)|what (share|percentage|proportion|number)|cu[aá]nt[oa]s?|"
-                       r"qu[eé] (porcentaje|proporci[oó]n|n[uú]mero|cantidad))\b", re.IGNORECASE)
+# "how many …", "cuántos …", or a question about a rate, share or number: a figure answers it
+_QUANTITY = re.compile(r"\b(how (many|much)|cu[aá]nt[oa]s?|rates?|percentages?|proportions?|share|numbers?|"
+                       r"figures?|tasas?|porcentajes?|proporci[oó]n|n[uú]meros?|cifras?|[ií]ndices?)\b",
+                       re.IGNORECASE)
 _COUNT = re.compile(r"\d")
 _YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")

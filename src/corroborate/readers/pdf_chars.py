@@ -156,7 +156,27 @@ def _page_unicode(textpage, n: int) -> str | None:
     return text if len(text) == n else None
 
 
+@dataclass(slots=True)
+class CharColumns:
+    """A page's character values as arrays (index = position in `page_chars`), so that per-line
+    extremes and counts are numpy reductions instead of passes over Char objects."""
+
+    x0: np.ndarray
+    x1: np.ndarray
+    top: np.ndarray
+    bottom: np.ndarray
+    base: np.ndarray
+    size: np.ndarray
+    letter: np.ndarray  # alphanumeric
+    bold_letter: np.ndarray
+    shown: np.ndarray  # not whitespace
+
+
 def page_chars(textpage) -> list[Char]:
+    return page_geometry(textpage)[0]
+
+
+def page_geometry(textpage) -> tuple[list[Char], CharColumns | None]:
     """Every character of a page with its geometry, in content-stream order.
 
     A text object is one text-showing operation: one font, size and baseline. Those are read
@@ -167,7 +187,7 @@ def page_chars(textpage) -> list[Char]:
     """
     n = raw.FPDFText_CountChars(textpage)
     if n <= 0:
-        return []
+        return [], None
     tp = ctypes.c_void_p(ctypes.cast(textpage, ctypes.c_void_p).value)
     text = _page_unicode(textpage, n)
     if text is None:
@@ -176,7 +196,7 @@ def page_chars(textpage) -> list[Char]:
     keep = [i for i, ch in enumerate(text) if ch != "\n" and ch != "\r"]
     m = len(keep)
     if not m:
-        return []
+        return [], None
     letters = list(text.replace("\n", "").replace("\r", "").replace("\ufffe", "\x02"))  # \x02: line-end hyphen
     handles = np.array(list(map(_object_of, repeat(tp, m), keep)), dtype=np.uint64)
     boxes = (ctypes.c_float * (4 * m))()
@@ -224,17 +244,23 @@ def page_chars(textpage) -> list[Char]:
         base[generated] = _baselines(tp, [keep[g] for g in generated.tolist()])
     left, top, right, bottom = grid[:, 0], grid[:, 1], grid[:, 2], grid[:, 3]
     size = np.where(size > 0.5, size, np.maximum(top - bottom, 1.0))
-    return list(map(Char, letters, left.tolist(), right.tolist(), top.tolist(), bottom.tolist(), base.tolist(),
-                    size.tolist(), bold.tolist(), italic.tolist()))
+    chars = list(map(Char, letters, left.tolist(), right.tolist(), top.tolist(), bottom.tolist(), base.tolist(),
+                     size.tolist(), bold.tolist(), italic.tolist()))
+    letter = np.fromiter(map(str.isalnum, letters), dtype=bool, count=m)
+    shown = ~np.fromiter(map(str.isspace, letters), dtype=bool, count=m)
+    return chars, CharColumns(left, right, top, bottom, base, size, letter, letter & bold, shown)
 
 
-def build_lines(chars: list[Char], page: int) -> list[Line]:
-    """Group characters into lines: same baseline (superscripts allowed), no big gap or jump back."""
+def build_lines(chars: list[Char], page: int, columns: CharColumns | None = None) -> list[Line]:
+    """Group characters into lines: same baseline (superscripts allowed), no big gap or jump back.
+
+    With `columns` (the same characters as arrays) the lines' statistics come from numpy."""
     lines: list[Line] = []
+    starts: list[int] = []  # index in `chars` of each line's first character
     cur: list[Char] = []
     size = base = 0.0
     last_x1 = 0.0
-    for c in chars:
+    for at, c in enumerate(chars):
         if cur and c.base == base and c.size == size:
             # the common case, the same text object going on: only the gap can end the line
             gap = c.x0 - last_x1
@@ -275,16 +301,54 @@ def build_lines(chars: list[Char], page: int) -> list[Line]:
             lines.append(_close(cur, page))
             cur = []
         cur = [c]
+        starts.append(at)
         size, base, last_x1 = c.size, c.base, c.x1
     if cur:
         lines.append(_close(cur, page))
+    if columns is None:
+        for ln in lines:
+            ln.finish()
+    else:
+        _finish_lines(lines, starts, columns)
     return [ln for ln in lines if ln.text.strip()]
 
 
 def _close(chars: list[Char], page: int) -> Line:
     while chars and chars[-1].ch.isspace():
         chars.pop()
-    return Line(chars=chars, page=page).finish()
+    return Line(chars=chars, page=page)
+
+
+def _finish_lines(lines: list[Line], starts: list[int], cols: CharColumns) -> None:
+    """`Line.finish` for all lines of a page at once. A line's visible characters are the shown
+    ones from its first character to the next line's: every visible character either joins the
+    open line or opens the next one, and what lies between is whitespace. Lines of one size and
+    one baseline (most) take everything from the reductions; the others are finished one by one."""
+    if not lines:
+        return
+    at = np.array(starts, dtype=np.intp)
+    shown = cols.shown
+
+    def low(values: np.ndarray) -> list[float]:
+        return np.minimum.reduceat(np.where(shown, values, np.inf), at).tolist()
+
+    def high(values: np.ndarray) -> list[float]:
+        return np.maximum.reduceat(np.where(shown, values, -np.inf), at).tolist()
+
+    x0, x1, top, bottom = low(cols.x0), high(cols.x1), high(cols.top), low(cols.bottom)
+    size_lo, size_hi, base_lo, base_hi = low(cols.size), high(cols.size), low(cols.base), high(cols.base)
+    letters = np.add.reduceat(cols.letter.astype(np.intp), at).tolist()
+    bold = np.add.reduceat(cols.bold_letter.astype(np.intp), at).tolist()
+    for k, ln in enumerate(lines):
+        lo = size_lo[k]
+        size = round(lo * 2) / 2
+        if lo != size_hi[k] or lo < size * 0.85 or base_lo[k] != base_hi[k]:
+            ln.finish()
+            continue
+        ln.size, ln.base = size, round(base_lo[k], 1)
+        ln.x0, ln.x1, ln.top, ln.bottom = x0[k], x1[k], top[k], bottom[k]
+        ln.bold = bold[k] / letters[k] if letters[k] else 0.0
+        ln.text = "".join([c.ch for c in ln.chars])
 
 
 def page_links(page, index: int) -> list[Link]:
@@ -351,10 +415,10 @@ def read_pages(doc: pdfium.PdfDocument) -> list[PageText]:
             width, height = page.get_size()
             textpage = page.get_textpage()
             try:
-                chars = page_chars(textpage.raw)
+                chars, columns = page_geometry(textpage.raw)
             finally:
                 textpage.close()
-            lines = build_lines(chars, i)
+            lines = build_lines(chars, i, columns)
             pt = PageText(i, width, height, lines, page_links(page, i), len(chars))
             if _may_need_rules(lines, height):
                 pt.rules = page_rules(page)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import ctypes
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import compress, repeat
+from operator import not_
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -20,6 +21,7 @@ import pypdfium2.raw as raw
 
 _BOLD_FLAG = 1 << 18  # PDF font descriptor ForceBold
 _HYPHENS = {"-", "\u00ad", "\u2010", "\x02"}
+_NO_FACE = (False, False)
 
 
 @dataclass(slots=True)
@@ -52,6 +54,18 @@ class Line:
 
     def finish(self) -> Line:
         visible = [c for c in self.chars if not c.ch.isspace()] or self.chars
+        self.size_and_base(visible)
+        self.x0 = min([c.x0 for c in visible])
+        self.x1 = max([c.x1 for c in visible])
+        self.top = max([c.top for c in visible])
+        self.bottom = min([c.bottom for c in visible])
+        letters = [c.bold for c in visible if c.ch.isalnum()]
+        self.bold = sum(letters) / len(letters) if letters else 0.0
+        self.text = "".join([c.ch for c in self.chars])
+        return self
+
+    def size_and_base(self, visible: list[Char]) -> None:
+        """The dominant size, and the dominant baseline of the characters in about that size."""
         # count exact values first (one text object repeats one value), round the few keys after
         values = [c.size for c in visible]
         low = min(values)
@@ -73,14 +87,6 @@ class Line:
                 key = round(value, 1)
                 bases[key] = bases.get(key, 0) + count
             self.base = max(bases.items(), key=lambda kv: kv[1])[0] if bases else visible[0].base
-        self.x0 = min([c.x0 for c in visible])
-        self.x1 = max([c.x1 for c in visible])
-        self.top = max([c.top for c in visible])
-        self.bottom = min([c.bottom for c in visible])
-        letters = [c.bold for c in visible if c.ch.isalnum()]
-        self.bold = sum(letters) / len(letters) if letters else 0.0
-        self.text = "".join([c.ch for c in self.chars])
-        return self
 
     def is_raised(self, c: Char) -> bool:
         """A superscript: clearly smaller than the line and lifted off its baseline."""
@@ -193,7 +199,7 @@ def page_geometry(textpage) -> tuple[list[Char], CharColumns | None]:
     if text is None:
         text = "".join([chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(n)])
     # pdfium's guessed line breaks are dropped: lines are re-derived from geometry
-    keep = [i for i, ch in enumerate(text) if ch != "\n" and ch != "\r"]
+    keep = list(compress(range(n), map(not_, map("\r\n".__contains__, text))))
     m = len(keep)
     if not m:
         return [], None
@@ -215,20 +221,18 @@ def page_geometry(textpage) -> tuple[list[Char], CharColumns | None]:
     scale[(scale == 0) | ~has_matrix] = 1.0
     obj_size = np.array(list(map(_font_size, repeat(tp, k), at)), dtype=np.float64) * scale
     obj_base = _baselines(tp, at)
+    # weight and style once per font (asked at its first object), or per object if it has no font
     buf, flags = ctypes.create_string_buffer(256), ctypes.c_int()
-    faces: dict[int, tuple[bool, bool]] = {}
-    obj_bold = np.zeros(k, dtype=bool)
-    obj_italic = np.zeros(k, dtype=bool)
-    for r, (handle, i) in enumerate(zip(objects.tolist(), at, strict=True)):
-        if not handle:
-            continue
-        font = _obj_font(handle) or 0
-        face = faces.get(font) if font else None
-        if face is None:
-            face = _face(textpage, i, buf, flags)
-            if font:
-                faces[font] = face
-        obj_bold[r], obj_italic[r] = face
+    handles_list = objects.tolist()
+    fonts = list(map(_obj_font, handles_list))
+    faces: dict[int | None, tuple[bool, bool]] = {
+        font: _face(textpage, at[fonts.index(font)], buf, flags) for font in dict.fromkeys(fonts) if font}
+    per_object = [faces.get(font, _NO_FACE) for font in fonts]
+    for r in compress(range(k), map(not_, fonts)):
+        if handles_list[r]:
+            per_object[r] = _face(textpage, at[r], buf, flags)
+    obj_bold = np.array([face[0] for face in per_object], dtype=bool)
+    obj_italic = np.array([face[1] for face in per_object], dtype=bool)
 
     # generated spaces and hyphens have no object: their own baseline, the previous character's style
     own = handles != 0
@@ -323,7 +327,8 @@ def _finish_lines(lines: list[Line], starts: list[int], cols: CharColumns) -> No
     """`Line.finish` for all lines of a page at once. A line's visible characters are the shown
     ones from its first character to the next line's: every visible character either joins the
     open line or opens the next one, and what lies between is whitespace. Lines of one size and
-    one baseline (most) take everything from the reductions; the others are finished one by one."""
+    one baseline (most) take everything from the reductions; in the others sizes and baselines
+    are counted."""
     if not lines:
         return
     at = np.array(starts, dtype=np.intp)
@@ -343,9 +348,10 @@ def _finish_lines(lines: list[Line], starts: list[int], cols: CharColumns) -> No
         lo = size_lo[k]
         size = round(lo * 2) / 2
         if lo != size_hi[k] or lo < size * 0.85 or base_lo[k] != base_hi[k]:
-            ln.finish()
-            continue
-        ln.size, ln.base = size, round(base_lo[k], 1)
+            # superscripts or a lowered run: the sizes and baselines are counted
+            ln.size_and_base([c for c in ln.chars if not c.ch.isspace()])
+        else:
+            ln.size, ln.base = size, round(base_lo[k], 1)
         ln.x0, ln.x1, ln.top, ln.bottom = x0[k], x1[k], top[k], bottom[k]
         ln.bold = bold[k] / letters[k] if letters[k] else 0.0
         ln.text = "".join([c.ch for c in ln.chars])

@@ -21,20 +21,19 @@ import pypdfium2.raw as raw
 
 _BOLD_FLAG = 1 << 18  # PDF font descriptor ForceBold
 _HYPHENS = {"-", "\u00ad", "\u2010", "\x02"}
-_NO_FACE = (False, False)
 
 
 @dataclass(slots=True)
 class Char:
+    """What line building and marker detection ask of each character; box tops and bottoms and
+    weight are only needed per line, from the page's `CharColumns`. (10^5 of these per report:
+    every field costs.)"""
+
     ch: str
     x0: float
     x1: float
-    top: float  # box top in PDF space (y grows upwards)
-    bottom: float
-    base: float  # baseline (origin y)
+    base: float  # baseline (origin y, PDF space: y grows upwards)
     size: float  # effective font size in points (font size x text matrix scale)
-    bold: bool
-    italic: bool
 
 
 @dataclass(slots=True)
@@ -51,18 +50,6 @@ class Line:
     bottom: float = 0.0
     bold: float = 0.0  # share of bold letters
     text: str = ""
-
-    def finish(self) -> Line:
-        visible = [c for c in self.chars if not c.ch.isspace()] or self.chars
-        self.size_and_base(visible)
-        self.x0 = min([c.x0 for c in visible])
-        self.x1 = max([c.x1 for c in visible])
-        self.top = max([c.top for c in visible])
-        self.bottom = min([c.bottom for c in visible])
-        letters = [c.bold for c in visible if c.ch.isalnum()]
-        self.bold = sum(letters) / len(letters) if letters else 0.0
-        self.text = "".join([c.ch for c in self.chars])
-        return self
 
     def size_and_base(self, visible: list[Char]) -> None:
         """The dominant size, and the dominant baseline of the characters in about that size."""
@@ -129,13 +116,12 @@ _font_size = _untyped(raw.FPDFText_GetFontSize, ctypes.c_double)
 _obj_font = ctypes.cast(raw.FPDFTextObj_GetFont, ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p))
 
 
-def _face(textpage, i: int, buf, flags) -> tuple[bool, bool]:
-    """(bold, italic) of character i's font, from its weight, flags and name."""
+def _bold(textpage, i: int, buf, flags) -> bool:
+    """Is character i's font bold? From its weight, flags and name."""
     n = raw.FPDFText_GetFontInfo(textpage, i, buf, len(buf), ctypes.byref(flags))
     name = buf.value.decode("latin-1", "replace").lower() if n else ""
     weight = raw.FPDFText_GetFontWeight(textpage, i)
-    bold = weight >= 600 or "bold" in name or "black" in name or "heavy" in name or bool(flags.value & _BOLD_FLAG)
-    return bold, "italic" in name or "oblique" in name
+    return weight >= 600 or "bold" in name or "black" in name or "heavy" in name or bool(flags.value & _BOLD_FLAG)
 
 
 def _each(fn, tp, indices: list[int], out, stride: int) -> None:
@@ -221,18 +207,17 @@ def page_geometry(textpage) -> tuple[list[Char], CharColumns | None]:
     scale[(scale == 0) | ~has_matrix] = 1.0
     obj_size = np.array(list(map(_font_size, repeat(tp, k), at)), dtype=np.float64) * scale
     obj_base = _baselines(tp, at)
-    # weight and style once per font (asked at its first object), or per object if it has no font
+    # weight once per font (asked at its first object), or per object if it has no font
     buf, flags = ctypes.create_string_buffer(256), ctypes.c_int()
     handles_list = objects.tolist()
     fonts = list(map(_obj_font, handles_list))
-    faces: dict[int | None, tuple[bool, bool]] = {
-        font: _face(textpage, at[fonts.index(font)], buf, flags) for font in dict.fromkeys(fonts) if font}
-    per_object = [faces.get(font, _NO_FACE) for font in fonts]
+    weights: dict[int | None, bool] = {
+        font: _bold(textpage, at[fonts.index(font)], buf, flags) for font in dict.fromkeys(fonts) if font}
+    per_object = [weights.get(font, False) for font in fonts]
     for r in compress(range(k), map(not_, fonts)):
         if handles_list[r]:
-            per_object[r] = _face(textpage, at[r], buf, flags)
-    obj_bold = np.array([face[0] for face in per_object], dtype=bool)
-    obj_italic = np.array([face[1] for face in per_object], dtype=bool)
+            per_object[r] = _bold(textpage, at[r], buf, flags)
+    obj_bold = np.array(per_object, dtype=bool)
 
     # generated spaces and hyphens have no object: their own baseline, the previous character's style
     own = handles != 0
@@ -241,24 +226,21 @@ def page_geometry(textpage) -> tuple[list[Char], CharColumns | None]:
     src = row[np.maximum(last, 0)]
     size = np.where(styled, obj_size[src], 10.0)
     bold = styled & obj_bold[src]
-    italic = styled & obj_italic[src]
     base = obj_base[row]
     generated = np.flatnonzero(~own)
     if generated.size:
         base[generated] = _baselines(tp, [keep[g] for g in generated.tolist()])
     left, top, right, bottom = grid[:, 0], grid[:, 1], grid[:, 2], grid[:, 3]
     size = np.where(size > 0.5, size, np.maximum(top - bottom, 1.0))
-    chars = list(map(Char, letters, left.tolist(), right.tolist(), top.tolist(), bottom.tolist(), base.tolist(),
-                     size.tolist(), bold.tolist(), italic.tolist()))
+    chars = list(map(Char, letters, left.tolist(), right.tolist(), base.tolist(), size.tolist()))
     letter = np.fromiter(map(str.isalnum, letters), dtype=bool, count=m)
     shown = ~np.fromiter(map(str.isspace, letters), dtype=bool, count=m)
     return chars, CharColumns(left, right, top, bottom, base, size, letter, letter & bold, shown)
 
 
-def build_lines(chars: list[Char], page: int, columns: CharColumns | None = None) -> list[Line]:
+def build_lines(chars: list[Char], page: int, columns: CharColumns | None) -> list[Line]:
     """Group characters into lines: same baseline (superscripts allowed), no big gap or jump back.
-
-    With `columns` (the same characters as arrays) the lines' statistics come from numpy."""
+    `columns` are the same characters as arrays (None only when there are none)."""
     lines: list[Line] = []
     starts: list[int] = []  # index in `chars` of each line's first character
     cur: list[Char] = []
@@ -273,7 +255,7 @@ def build_lines(chars: list[Char], page: int, columns: CharColumns | None = None
                     cur.append(c)
                     continue
                 if gap > size * 0.16 and not cur[-1].ch.isspace():
-                    cur.append(Char(" ", last_x1, c.x0, c.top, c.bottom, c.base, c.size, c.bold, c.italic))
+                    cur.append(Char(" ", last_x1, c.x0, c.base, c.size))
                 cur.append(c)
                 if c.x1 > last_x1 or gap <= -size:
                     last_x1 = c.x1
@@ -294,7 +276,7 @@ def build_lines(chars: list[Char], page: int, columns: CharColumns | None = None
                 continue
             if (same_line or raised or lowered) and not jumped:
                 if gap > max(size, c.size) * 0.16 and not cur[-1].ch.isspace():
-                    cur.append(Char(" ", last_x1, c.x0, c.top, c.bottom, c.base, c.size, c.bold, c.italic))
+                    cur.append(Char(" ", last_x1, c.x0, c.base, c.size))
                 cur.append(c)
                 if lowered:
                     size, base = c.size, c.base
@@ -309,10 +291,7 @@ def build_lines(chars: list[Char], page: int, columns: CharColumns | None = None
         size, base, last_x1 = c.size, c.base, c.x1
     if cur:
         lines.append(_close(cur, page))
-    if columns is None:
-        for ln in lines:
-            ln.finish()
-    else:
+    if lines and columns is not None:
         _finish_lines(lines, starts, columns)
     return [ln for ln in lines if ln.text.strip()]
 
@@ -324,13 +303,11 @@ def _close(chars: list[Char], page: int) -> Line:
 
 
 def _finish_lines(lines: list[Line], starts: list[int], cols: CharColumns) -> None:
-    """`Line.finish` for all lines of a page at once. A line's visible characters are the shown
+    """Size, baseline, extent, weight and text of all lines of a page at once. A line's visible characters are the shown
     ones from its first character to the next line's: every visible character either joins the
     open line or opens the next one, and what lies between is whitespace. Lines of one size and
     one baseline (most) take everything from the reductions; in the others sizes and baselines
     are counted."""
-    if not lines:
-        return
     at = np.array(starts, dtype=np.intp)
     shown = cols.shown
 

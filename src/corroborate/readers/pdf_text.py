@@ -32,8 +32,12 @@ class LineText:
     lead_raised: bool = False
 
 
+_LIGATURE_CHARS = re.compile("[" + "".join(chr(c) for c in _LIGATURES) + "]")
+
+
 def clean(text: str) -> str:
-    return text.translate(_LIGATURES)
+    # most lines have none of these: a regex scan is much cheaper than translating char by char
+    return text.translate(_LIGATURES) if _LIGATURE_CHARS.search(text) else text
 
 
 def _marker_numbers(run: str) -> list[int]:
@@ -84,7 +88,7 @@ def line_text(line: Line, keep_lead: bool = False) -> LineText:
     rest = line.text[i:]
     if not any(map(line.is_raised, compress(chars[i:], map(str.isdigit, rest)))):
         # no raised digit: no marker, the text as it stands (most lines)
-        return LineText(text=rest.translate(_LIGATURES), lead_number=lead, lead_raised=lead_raised)
+        return LineText(text=clean(rest), lead_number=lead, lead_raised=lead_raised)
     while i < n:
         c = chars[i]
         if c.ch.isdigit() and line.is_raised(c):
@@ -119,20 +123,21 @@ class Vocabulary:
     """Words the document spells inside lines: evidence for resolving hyphens at line ends."""
 
     def __init__(self, texts: list[str]):
-        self.words: Counter[str] = Counter()
-        self.compounds: Counter[str] = Counter()
+        bodies: list[str] = []
         for t in texts:
             body = t.rstrip()
             if body.endswith(_LINE_END_HYPHENS):
                 body = body.rsplit(" ", 1)[0] if " " in body else ""
-            for m in _WORD.finditer(body):
-                w = m.group(0).lower()
-                if "-" in w or "\u2010" in w:
-                    self.compounds[w.replace("\u2010", "-")] += 1
-                    for part in re.split(r"[-\u2010]", w):
-                        self.words[part] += 1
-                else:
-                    self.words[w] += 1
+            bodies.append(body)
+        # one pass over all lines (no word spans the newline), counted in C; compounds, the few
+        # distinct words with a hyphen, then move over to their own counter and count their parts
+        self.words: Counter[str] = Counter(map(str.lower, _WORD.findall("\n".join(bodies))))
+        self.compounds: Counter[str] = Counter()
+        for w in [w for w in self.words if "-" in w or "\u2010" in w]:
+            count = self.words.pop(w)
+            self.compounds[w.replace("\u2010", "-")] += count
+            for part in re.split(r"[-\u2010]", w):
+                self.words[part] += count
 
     def decide(self, left: str, right: str) -> bool | None:
         """True: drop the hyphen (a word broken by the typesetter); False: keep it; None: no evidence."""

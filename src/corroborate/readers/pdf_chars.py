@@ -165,6 +165,7 @@ class CharColumns:
 
 
 def page_chars(textpage) -> list[Char]:
+    """Every character of a page (see `page_geometry`)."""
     return page_geometry(textpage)[0]
 
 
@@ -172,8 +173,8 @@ def page_geometry(textpage) -> tuple[list[Char], CharColumns | None]:
     """Every character of a page with its geometry, in content-stream order.
 
     A text object is one text-showing operation: one font, size and baseline. Those are read
-    once per object, at its first character (the baseline is that character's origin); weight
-    and style once per font. Per character only the object handle and the box are asked for.
+    once per object, at its first character (the baseline is that character's origin); the
+    weight once per font. Per character only the object handle and the box are asked for.
     Every kind of query is one C-level pass (`map` over a ctypes function, results into one
     array); spreading the per-object values over the characters is done with numpy.
     """

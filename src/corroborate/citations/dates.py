@@ -106,3 +106,23 @@ def _parse_plain(s: str) -> str | None:
 
 def is_date(text: str) -> bool:
     return parse_date(text) is not None
+
+
+_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December"]
+
+
+def human_date(iso: str | None, missing: str = "n.d.") -> str:
+    """An ISO date of the precision written (2023 | 2023-04 | 2023-03-20) as EUAA writes it
+    (`2023`, `April 2023`, `20 March 2023`); `missing` stands in for no date."""
+    if not iso:
+        return missing
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", iso.strip())
+    if not m:
+        return iso
+    year, month, day = m.groups()
+    if not month or not 1 <= int(month) <= 12:
+        return year
+    name = _MONTH_NAMES[int(month) - 1]
+    return f"{int(day)} {name} {year}" if day else f"{name} {year}"
+

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from corroborate.citations.dates import human_date
 from corroborate.models import ParagraphKind, Report, Section, Source, TorItem, fold
 
 
@@ -281,22 +282,6 @@ def tor_blocks(items: list[TorItem], depth: int = 0) -> list[Block]:
     return out
 
 
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"]
-
-
-def human_date(iso: str | None) -> str:
-    """ISO with the precision written (2023 | 2023-04 | 2023-03-20) as EUAA writes dates."""
-    if not iso:
-        return "n.d."
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", iso.strip())
-    if not m:
-        return iso
-    year, month, day = m.groups()
-    if month and 1 <= int(month) <= 12:
-        name = _MONTHS[int(month) - 1]
-        return f"{int(day)} {name} {year}" if day else f"{name} {year}"
-    return year
 
 
 def sources_by_id(sources: list[Source]) -> dict[str, Source]:

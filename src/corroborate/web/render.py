@@ -14,29 +14,14 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from corroborate.citations.dates import human_date as _human_date
 from corroborate.models import Citation, CitationKind, Footnote, GlossaryEntry, Paragraph, Report, Source
 
 MISSING_FOOTNOTE = "text missing in the source"
 
-_MONTHS = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-]
-
-
 def human_date(value: str | None) -> str:
-    """ISO dates at the precision written (2023, 2023-04, 2023-04-01) as EUAA writes them."""
-    if not value:
-        return ""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value.strip())
-    if not m:
-        return value
-    year, month, day = m.groups()
-    if not month or not 1 <= int(month) <= 12:
-        return year
-    if not day:
-        return f"{_MONTHS[int(month) - 1]} {year}"
-    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+    """EUAA-style date for pages, where no date shows as nothing (lists say `n.d.` themselves)."""
+    return _human_date(value, missing="")
 
 
 def url_host(url: str | None) -> str:

@@ -17,7 +17,7 @@ from lxml import etree
 
 from corroborate.models import Footnote, IngestWarning, Paragraph, ParagraphKind, Report
 from corroborate.readers import ReaderError
-from corroborate.readers.html import URL_RE, Outline, TextRun
+from corroborate.readers.html import Outline, TextRun, footnote_urls
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -291,12 +291,7 @@ class DocxReader:
                 self._runs(p, run, self.note_rels[key[0]], in_note=True)
                 run.add(" ")
             text = run.text()
-            urls = list(dict.fromkeys(run.urls))
-            for m in URL_RE.finditer(text):
-                url = m.group(0).rstrip(".,;:)]}'’”»")
-                if not any(u.rstrip("/") == url.rstrip("/") for u in urls):
-                    urls.append(url)
-            out.append(Footnote(n=n, text=text or None, urls=urls))
+            out.append(Footnote(n=n, text=text or None, urls=footnote_urls(run.urls, text)))
         return out
 
     def _core_title(self) -> str:

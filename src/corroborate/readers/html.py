@@ -73,6 +73,16 @@ class Outline:
         self.front.paragraphs.append(para)
 
 
+def footnote_urls(linked: list[str], text: str) -> list[str]:
+    """A note's URLs: its link targets, then addresses written out in its text, each once."""
+    urls = list(dict.fromkeys(linked))
+    for m in URL_RE.finditer(text):
+        url = m.group(0).rstrip(".,;:)]}'’”»")
+        if not any(u.rstrip("/") == url.rstrip("/") for u in urls):
+            urls.append(url)
+    return urls
+
+
 @dataclass
 class TextRun:
     """Whitespace-collapsed text built piece by piece, with marker offsets."""
@@ -216,12 +226,7 @@ class HtmlReader:
             self._inline(el, run, note=True)
             text = re.sub(r"^\s*[\[(]?\d{1,4}[\])]?\.?\s*", "", run.text())
             text = re.sub(r"\s*[↩↑]\ufe0e?\s*$", "", text).strip()
-            urls = list(dict.fromkeys(run.urls))
-            for m in URL_RE.finditer(text):
-                url = m.group(0).rstrip(".,;:)]}'’”»")
-                if not any(u.rstrip("/") == url.rstrip("/") for u in urls):
-                    urls.append(url)
-            out.append(Footnote(n=n, text=text or None, urls=urls))
+            out.append(Footnote(n=n, text=text or None, urls=footnote_urls(run.urls, text)))
         return out
 
     # --- text ----------------------------------------------------------------------------

@@ -50,6 +50,16 @@ def sample_db(sample_db_master, tmp_path) -> Path:
     return dst
 
 
+@pytest.fixture(scope="module")
+def module_sample_lib(sample_db_master, tmp_path_factory) -> Library:
+    """A writable copy of the ingested sample shared by one test module (exports, compile)."""
+    db = tmp_path_factory.mktemp("module-db") / "sample.db"
+    shutil.copy(sample_db_master, db)
+    lib = Library(db)
+    yield lib
+    lib.close()
+
+
 @pytest.fixture
 def empty_db(tmp_path) -> Path:
     return tmp_path / "empty.db"

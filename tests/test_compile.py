@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -35,12 +34,8 @@ def dev_questions(*ids: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def lib(sample_db_master, tmp_path_factory):
-    db = tmp_path_factory.mktemp("compile-db") / "sample.db"
-    shutil.copy(sample_db_master, db)
-    lib = Library(db)
-    yield lib
-    lib.close()
+def lib(module_sample_lib):
+    return module_sample_lib
 
 
 @pytest.fixture(scope="module")

@@ -74,12 +74,8 @@ def soffice_to_pdf(docx: Path, outdir: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def lib(sample_db_master, tmp_path_factory):
-    db = tmp_path_factory.mktemp("export-db") / "sample.db"
-    shutil.copy(sample_db_master, db)
-    lib = Library(db)
-    yield lib
-    lib.close()
+def lib(module_sample_lib):
+    return module_sample_lib
 
 
 @pytest.fixture(scope="module")

@@ -94,7 +94,7 @@ class Library:
         return [v.tobytes() for v in vectors]
 
     def _result(self, report_id: str, status: str, path: str) -> IngestResult:
-        row = next(r for r in self.store.list_reports() if r["id"] == report_id)
+        (row,) = self.store.list_reports(report_id)  # counts for this report only, not the library
         return IngestResult(
             id=row["id"], title=row["title"], status=status, version=row["version"],
             sections=row["sections"], paragraphs=row["paragraphs"], footnotes=row["footnotes"],

@@ -375,7 +375,8 @@ class SqliteStore:
             "WHERE source_id IS NOT NULL)"
         )
 
-    def list_reports(self) -> list[dict]:
+    def list_reports(self, report_id: str | None = None) -> list[dict]:
+        """Reports with their counts; all of them, or only `report_id`."""
         rows = self.conn.execute(
             """SELECT r.id, r.title, r.version, r.family, r.published, r.cut_off, r.format,
                       r.source_path, r.ingested_at,
@@ -383,7 +384,8 @@ class SqliteStore:
                       (SELECT COUNT(*) FROM paragraphs p WHERE p.report_pk = r.pk) AS paragraphs,
                       (SELECT COUNT(*) FROM footnotes f WHERE f.report_pk = r.pk) AS footnotes,
                       (SELECT COUNT(*) FROM warnings w WHERE w.report_pk = r.pk) AS warnings
-               FROM reports r ORDER BY r.family, r.version"""
+               FROM reports r WHERE ? IS NULL OR r.id = ? ORDER BY r.family, r.version""",
+            (report_id, report_id),
         ).fetchall()
         return [dict(r) for r in rows]
 

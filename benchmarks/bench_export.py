@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "euaa-peru-country-focus-2023.txt"
 REPORT_ID = "euaa-peru-country-focus-2023"
-QUESTIONS = ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
+QUESTIONS = ROOT / "tests" / "data" / "eval" / "dev-questions.jsonl"
 
 CHILD = r"""
 import json, resource, sys, time

@@ -5,7 +5,7 @@
   headings, paragraphs (what ingest runs);
 * `pdfplumber extract_text`: a common choice for Python PDF text.
 
-    .venv/bin/python benchmarks/bench_pdf.py [--runs 3] [--dir ../shared/corpus/pdf] [--no-plumber]
+    .venv/bin/python benchmarks/bench_pdf.py [--runs 3] [--dir tests/data/corpus/pdf] [--no-plumber]
 
 Speed is pages / CPU seconds of this process (one core; the machine is shared, so CPU time is
 steadier than wall time); wall time is reported too. Each tool gets the best of `--runs` runs
@@ -25,7 +25,7 @@ import pypdfium2 as pdfium
 from corroborate.readers.pdf import read_pdf_file
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DIR = ROOT.parent / "shared" / "corpus" / "pdf"
+DEFAULT_DIR = ROOT / "tests" / "data" / "corpus" / "pdf"
 
 
 def pdfium_dump(path: Path) -> int:

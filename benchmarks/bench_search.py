@@ -48,7 +48,7 @@ from corroborate.store import sqlite_search as sql  # noqa: E402
 SAMPLE = ROOT / "samples" / "euaa-peru-country-focus-2023.txt"
 CACHE = ROOT / "benchmarks" / ".cache"
 RESULTS = ROOT / "benchmarks" / "results" / "search.md"
-DEV = ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
+DEV = ROOT / "tests" / "data" / "eval" / "dev-questions.jsonl"
 CORPUS_VERSION = 1
 CENTRES = 2000
 NOTES_MARKER = "<!-- notes: kept by bench_search.py when it rewrites the figures above -->"

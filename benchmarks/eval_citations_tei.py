@@ -1,6 +1,6 @@
 """Informative: citation parsing of real PDFs against silver TEI references (OSCOLA-like styles).
 
-    .venv/bin/python benchmarks/eval_citations_tei.py [--corpus ../shared/corpus/pdf] [--show-misses]
+    .venv/bin/python benchmarks/eval_citations_tei.py [--corpus tests/data/corpus/pdf] [--show-misses]
 
 For each `<biblStruct source="fnN">` of a `*.tei.xml` beside its PDF, the PDF is read with the
 project's reader, its footnotes parsed, and the reference is looked up among footnote N's
@@ -97,7 +97,7 @@ def rate(a: int, b: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "pdf")
+    ap.add_argument("--corpus", type=Path, default=ROOT / "tests" / "data" / "corpus" / "pdf")
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args(argv)
     teis = sorted(args.corpus.glob("*.tei.xml"))

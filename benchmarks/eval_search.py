@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/eval_search.py [QUESTIONS.jsonl] [--db DB] [--k 5] [--json]
 
-QUESTIONS defaults to ../shared/eval/dev-questions.jsonl beside the repository; each line is
+QUESTIONS defaults to tests/data/eval/dev-questions.jsonl; each line is
 {"id", "lang", "q", "gold": [phrases]}. A question is a hit when one of the top-k results' full
 `text` contains a gold phrase, ignoring case, accents and punctuation. Requests go through the
 real FastAPI app in-process (TestClient) on a database with the sample report ingested (`--db`,
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from corroborate.models import fold  # noqa: E402
 
-DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
+DEFAULT_QUESTIONS = ROOT / "tests" / "data" / "eval" / "dev-questions.jsonl"
 SAMPLE = ROOT / "samples" / "euaa-peru-country-focus-2023.txt"
 MODES = ("lexical", "semantic", "hybrid")
 GOALS = {"en": 0.95, "es": 0.85}

@@ -12,7 +12,8 @@ from corroborate import Library
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "euaa-peru-country-focus-2023.txt"
 SAMPLE_ID = "euaa-peru-country-focus-2023"
-SHARED = ROOT.parent / "shared"  # read-only corpus beside the checkout (present in CI)
+# Everything a test reads ships in tests/data (see tests/data/PROVENANCE.md); ../shared is not needed.
+DATA = ROOT / "tests" / "data"
 
 
 @pytest.fixture(scope="session")

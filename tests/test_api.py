@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from conftest import ROOT, SAMPLE_ID, SHARED
+from conftest import DATA, ROOT, SAMPLE_ID
 from corroborate.cli import main
 from corroborate.contract import report_json
 from corroborate.library import Library
@@ -165,7 +165,7 @@ def test_recall_goals_on_the_dev_questions(sample_db_master):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from eval_search import GOALS, evaluate, load_questions
 
-    questions = load_questions(SHARED / "eval" / "dev-questions.jsonl")
+    questions = load_questions(DATA / "eval" / "dev-questions.jsonl")
     result = evaluate(sample_db_master, questions, k=5, modes=("hybrid",))
     for lang, goal in GOALS.items():
         assert result["recall"]["hybrid"][lang] >= goal, (lang, result["misses"])

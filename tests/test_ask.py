@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, SHARED
+from conftest import DATA, ROOT
 from corroborate import Library
 from corroborate.cli import main
 from corroborate.search.answer import NOT_FOUND, asks_quantity, names_in, states_quantity
@@ -21,7 +21,7 @@ from corroborate.search.sentences import is_anaphoric, sentence_footnotes, split
 from corroborate.search.synthesis import check_citations
 from corroborate.settings import Settings
 
-QUESTION_FILES = [SHARED / "eval" / "dev-questions.jsonl", ROOT / "benchmarks" / "own-questions.jsonl"]
+QUESTION_FILES = [DATA / "eval" / "dev-questions.jsonl", ROOT / "benchmarks" / "own-questions.jsonl"]
 # written from passages across all chapters; the gold phrase is what the best quote must contain
 ASK_QUESTIONS = ROOT / "benchmarks" / "ask-questions.jsonl"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SAMPLE_ID, SHARED
+from conftest import DATA, SAMPLE_ID
 from corroborate import Library
 from corroborate.cli import main
 from corroborate.export import write_document
@@ -27,7 +27,7 @@ OFF_TOPIC = "What is the breeding season of emperor penguins in Antarctica?"
 
 
 def dev_questions(*ids: str) -> list[str]:
-    rows = [json.loads(line) for line in (SHARED / "eval" / "dev-questions.jsonl").read_text().splitlines()
+    rows = [json.loads(line) for line in (DATA / "eval" / "dev-questions.jsonl").read_text().splitlines()
             if line.strip()]
     by_id = {r["id"]: r["q"] for r in rows}
     return [by_id[i] for i in ids]

@@ -1,4 +1,4 @@
-"""The PDF reader on real, born-digital, footnote-heavy PDFs (see shared/corpus/pdf/PROVENANCE.md)."""
+"""The PDF reader on real, born-digital, footnote-heavy PDFs (see tests/data/corpus/pdf/PROVENANCE.md)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED
+from conftest import DATA
 from corroborate import Library
 from corroborate.contract import report_json
 from corroborate.models import Report, fold
 from corroborate.readers import read_document
 
-PDFS = SHARED / "corpus" / "pdf"
+PDFS = DATA / "corpus" / "pdf"
 IACHR = PDFS / "iachr-merits-report-146-18.pdf"
 KLIMA = PDFS / "mpilhlt_klimaseniorinnen_10.25364_01.11-2024.1.5.pdf"
 MOLLOY = PDFS / "mpilhlt_molloy_police_human_rights_10.19164_ijple.v6i1.1295.pdf"

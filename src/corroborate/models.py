@@ -53,6 +53,14 @@ class Marker(BaseModel):
     offset: int
 
 
+class Link(BaseModel):
+    """An inline hyperlink: `text[start:end]` of its paragraph or footnote links to `url`."""
+
+    start: int
+    end: int
+    url: str
+
+
 class Paragraph(BaseModel):
     id: str = ""  # stable: see paragraph_id()
     section: str | None = None  # the number (or title, for unnumbered sections) of its section
@@ -60,6 +68,7 @@ class Paragraph(BaseModel):
     kind: ParagraphKind = ParagraphKind.BODY
     text: str
     markers: list[Marker] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
     page: int | None = None
 
     @property
@@ -115,6 +124,7 @@ class Footnote(BaseModel):
     text: str | None = None  # None: referenced in the body but its text is lost
     page: int | None = None
     urls: list[str] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
 
 
@@ -128,6 +138,18 @@ class Source(BaseModel):
     urls: list[str] = Field(default_factory=list)
     confidential: bool = False
     kind: CitationKind = CitationKind.DOCUMENT
+    cited: bool = True  # False: only listed in a bibliography as consulted, never cited in a note
+
+
+class BibliographyEntry(BaseModel):
+    """One entry of the report's own list of sources ("Sources cited", "Bibliography")."""
+
+    text: str
+    urls: list[str] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+    heading: str | None = None  # the (sub)section it is listed under
+    cited: bool = True  # False: listed under "consulted but not cited"
+    citation: Citation | None = None  # parsed; `citation.source_id` places it in the registry
 
 
 class GlossaryEntry(BaseModel):
@@ -167,6 +189,8 @@ class Report(BaseModel):
     publisher: str | None = None
     published: str | None = None
     cut_off: str | None = None  # drafting finalised / information cut-off
+    edition: str | None = None  # the report's own version label: "2.0"
+    reference: str | None = None  # the publisher's document reference, as written
     reference_period: ReferencePeriod = Field(default_factory=ReferencePeriod)
     language: str = "en"
     source_hash: str = ""
@@ -176,6 +200,7 @@ class Report(BaseModel):
     sections: list[Section] = Field(default_factory=list)
     footnotes: list[Footnote] = Field(default_factory=list)
     glossary: list[GlossaryEntry] = Field(default_factory=list)
+    bibliography: list[BibliographyEntry] = Field(default_factory=list)
     terms_of_reference: list[TorItem] = Field(default_factory=list)
     warnings: list[IngestWarning] = Field(default_factory=list)
 

@@ -14,17 +14,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import lxml.html
 from lxml import etree
 
-from corroborate.models import Footnote, IngestWarning, Marker, Paragraph, ParagraphKind, Report, Section
+from corroborate.models import (
+    Footnote,
+    IngestWarning,
+    Link,
+    Marker,
+    Paragraph,
+    ParagraphKind,
+    Report,
+    Section,
+)
 from corroborate.readers import ReaderError
 
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"“”‘’]+", re.I)
 _HEADING_NUMBER = re.compile(
     r"^(?P<num>(?:[IVXLC]{1,6}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2}){0,4}[.)]?)\s+(?P<title>\S.*)$")
-_MARK_TEXT = re.compile(r"^\s*[\[(]?\s*(\d{1,4})\s*[\])]?\s*$")
+# What a marker shows: `1`, `[1]`, `(1)`, `[footnote 1]` (GOV.UK), `note 1`, or a symbol (`*`, `†`, `[a]`).
+_MARK_TEXT = re.compile(
+    r"^\s*[\[(]?\s*(?:(?:(?:foot|end)?note|fn|nota|n\.)\s*)?(?:(\d{1,4})|[*†‡§¶]{1,3}|[a-z])\s*[\])]?\s*$", re.I)
+_NOTE_ROLES = {"doc-footnote", "doc-endnote"}
+_NOTE_LEAD = re.compile(r"^\s*(?:\^\s*)?[\[(]?(?:(?:foot|end)?note\s*)?(\d{1,4})[\])]?\.?\s*", re.I)
+_NOTE_TAIL = re.compile(r"\s*(?:[↩↑][\ufe0e\ufe0f]?\s*)+$")
 _DROP = {"script", "style", "noscript", "nav", "form", "iframe", "svg", "template", "button", "select",
          "textarea", "object", "embed", "canvas", "head", "menu", "input"}
 _BLOCK = {"p", "div", "section", "article", "main", "aside", "header", "footer", "ul", "ol", "li", "dl",
@@ -91,6 +106,7 @@ class TextRun:
     length: int = 0
     markers: list[Marker] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
 
     def add(self, text: str) -> None:
         if not text:
@@ -108,12 +124,27 @@ class TextRun:
             offset -= 1  # the marker hugs the preceding word
         self.markers.append(Marker(n=n, offset=offset))
 
+    def link(self, url: str, start: int) -> None:
+        """Text added since `start` links to `url` (a space at either end is not linked)."""
+        raw = "".join(self.parts)
+        while start < self.length and raw[start] == " ":
+            start += 1
+        end = self.length
+        while end > start and raw[end - 1] == " ":
+            end -= 1
+        if end > start:
+            self.links.append(Link(start=start, end=end, url=url))
+
     def text(self) -> str:
         raw = "".join(self.parts)
         lead = len(raw) - len(raw.lstrip())
         text = raw.strip()
         for m in self.markers:
             m.offset = max(0, min(m.offset - lead, len(text)))
+        for k in self.links:
+            k.start = max(0, min(k.start - lead, len(text)))
+            k.end = max(k.start, min(k.end - lead, len(text)))
+        self.links = [k for k in self.links if k.end > k.start]
         return text
 
 
@@ -158,7 +189,7 @@ class HtmlReader:
                 comment.drop_tree()
         self.warnings: list[IngestWarning] = []
         self.carriers: dict[object, int] = {}  # marker element -> note number
-        self._marker_parts: set[int] | None = None
+        self.backlinks: set[int] = set()
         self.notes: dict[int, object] = {}  # note number -> note element
         self.ids: dict[str, object] = {}
         self.names: dict[str, object] = {}
@@ -178,7 +209,15 @@ class HtmlReader:
         return found if found is not None else self.names.get(anchor_id)
 
     def _note_element(self, target):
-        """The whole note: the list item, or the block holding the anchor (a Word note's div)."""
+        """The whole note: an element with a DPUB-ARIA note role around the target, else the
+        list item, or the block holding the anchor (a Word note's div)."""
+        for i, el in enumerate(target.iterancestors()):
+            if i > 4:
+                break
+            if el.get("role") in _NOTE_ROLES:
+                return el
+        if target.get("role") in _NOTE_ROLES:
+            return target
         el = target
         while el is not None and el.tag not in ("li", "p", "div", "dd", "aside", "section", "td", "body"):
             el = el.getparent()
@@ -190,29 +229,87 @@ class HtmlReader:
             return parent
         return el
 
+    @staticmethod
+    def _zone(a) -> list:
+        """A link and the inline wrappers that hold nothing else (`<sup id=fnref:1><a>…`)."""
+        zone = [a]
+        text = (a.text_content() or "").strip()
+        el = a.getparent()
+        while el is not None and el.tag in ("sup", "span", "a", "small") and (
+                (el.text_content() or "").strip() == text):
+            zone.append(el)
+            el = el.getparent()
+        return zone
+
     def _find_notes(self) -> None:
+        """Markers are in-page links to notes; a link from inside a note back to (the wrapper
+        of) a link pointing at that note is the note's back-link, never a marker."""
+        links = []
         for a in self.root.iter("a"):
             href = (a.get("href") or "").strip()
-            m = _MARK_TEXT.match(a.text_content() or "")
-            if not href.startswith("#") or len(href) < 2 or not m:
+            if href.startswith("#") and len(href) > 1:
+                target = self._target(unquote(href[1:]))
+                if target is not None and target is not a:
+                    links.append((a, target))
+        # ids of lxml proxies are stable only while the proxies live: keep them referenced
+        self._alive = [(a, target, self._zone(a)) for a, target in links]
+        in_zone: dict[int, object] = {}  # element -> the link whose zone it is in
+        for a, _, zone in self._alive:
+            for el in zone:
+                in_zone.setdefault(id(el), a)
+        targets = {id(a): t for a, t in links}
+        order = {id(a): i for i, (a, _) in enumerate(links)}
+        backlinks: set[int] = set()
+        for a, target in links:
+            other = in_zone.get(id(target))
+            if other is None or other is a:
                 continue
-            target = self._target(href[1:])
-            if target is None:
+            if in_zone.get(id(targets[id(other)])) is a and order[id(a)] < order[id(other)]:
+                continue  # two links pointing at each other (Word): the note comes after its marker
+            back_note = self._note_element(targets[id(other)])
+            if back_note is not None and self._contains(back_note, a):
+                backlinks.add(id(a))
+        self.backlinks = backlinks
+        numbered: list[tuple[object, object, int | None]] = []
+        for a, target in links:
+            if id(a) in backlinks:
+                continue
+            text = " ".join((a.text_content() or "").split())
+            href = a.get("href") or ""
+            m = _MARK_TEXT.match(text)
+            role = (a.get("role") or "") + " " + " ".join((x.get("role") or "") for x in self._zone(a))
+            hinted = "doc-noteref" in role or re.search(
+                r"(?i)fn|ftn|edn|note|foot|ref|cite", href + " " + a.get("class", ""))
+            in_sup = any(x.tag == "sup" for x in a.iterancestors()) or a.find(".//sup") is not None
+            if not m or not (in_sup or hinted):
                 continue
             note = self._note_element(target)
-            if note is None or self._contains(note, a):
-                continue  # a note's own back-link
-            n = int(m.group(1))
-            in_sup = any(x.tag == "sup" for x in a.iterancestors()) or a.find(".//sup") is not None
-            hinted = re.search(r"(?i)fn|ftn|edn|note|foot|ref|cite", href + a.get("class", "") + a.get("role", ""))
-            if not (in_sup or hinted):
+            if note is None or self._contains(note, a) or self._contains(a, note):
                 continue
-            carrier = a
-            parent = a.getparent()
-            if parent is not None and parent.tag == "sup" and _MARK_TEXT.match(parent.text_content() or ""):
-                carrier = parent
-            self.carriers[carrier] = n
-            self.notes.setdefault(n, note)
+            numbered.append((a, note, int(m.group(1)) if m.group(1) else None))
+        self._number_notes(numbered)
+
+    def _number_notes(self, numbered: list[tuple[object, object, int | None]]) -> None:
+        """Each note keeps the number its first marker shows; a marker without a number (`*`)
+        or a second series reusing numbers gets the next free number, with a warning."""
+        by_note: dict[int, int] = {}
+        for a, note, n in numbered:
+            if id(note) in by_note:
+                n = by_note[id(note)]
+            elif n is None or n in self.notes:
+                wanted = n
+                n = max(self.notes, default=0) + 1
+                if wanted is not None:
+                    self.warnings.append(IngestWarning(
+                        code="footnote-renumbered", footnote=n,
+                        message=f"a second note numbered {wanted} is kept as footnote {n}"))
+                self.notes[n] = note
+                by_note[id(note)] = n
+            else:
+                self.notes[n] = note
+                by_note[id(note)] = n
+            zone = self._zone(a)
+            self.carriers[zone[-1]] = n
 
     @staticmethod
     def _contains(outer, inner) -> bool:
@@ -224,20 +321,28 @@ class HtmlReader:
             el = self.notes[n]
             run = TextRun()
             self._inline(el, run, note=True)
-            text = re.sub(r"^\s*[\[(]?\d{1,4}[\])]?\.?\s*", "", run.text())
-            text = re.sub(r"\s*[↩↑]\ufe0e?\s*$", "", text).strip()
-            out.append(Footnote(n=n, text=text or None, urls=footnote_urls(run.urls, text)))
+            text = run.text()
+            lead = _NOTE_LEAD.match(text)
+            cut = lead.end() if lead and int(lead.group(1)) == n else 0
+            tail = _NOTE_TAIL.search(text)
+            end = tail.start() if tail else len(text)
+            text = text[cut:end]
+            links = [Link(start=k.start - cut, end=min(k.end, end) - cut, url=k.url)
+                     for k in run.links if k.start >= cut and k.start < end]
+            out.append(Footnote(n=n, text=text or None, urls=footnote_urls(run.urls, text), links=links))
         return out
 
     # --- text ----------------------------------------------------------------------------
 
     def _inline(self, el, run: TextRun, note: bool = False, skip_blocks: bool = False) -> None:
-        """Text of el and its inline descendants; markers become offsets."""
+        """Text of el and its inline descendants; markers become offsets, links spans."""
         run.add(el.text or "")
         for child in el:
-            if not isinstance(child.tag, str):
-                run.add(child.tail or "")
-                continue
+            self._child(child, run, note, skip_blocks)
+
+    def _child(self, child, run: TextRun, note: bool = False, skip_blocks: bool = False) -> None:
+        """One inline child of a block, then its tail."""
+        if isinstance(child.tag, str):
             if child in self.carriers and not note:
                 run.mark(self.carriers[child])
             elif note and (child.tag == "a" and self._is_backlink(child) or "backlink" in child.get("class", "")):
@@ -245,38 +350,38 @@ class HtmlReader:
             elif skip_blocks and child.tag in ("ul", "ol", "table"):
                 pass
             else:
+                url = None
                 if child.tag == "a":
                     href = (child.get("href") or "").strip()
-                    if href.lower().startswith(("http://", "https://")):
-                        run.urls.append(href)
+                    if href.lower().startswith(("http://", "https://", "mailto:")):
+                        url = href
+                        if not href.lower().startswith("mailto:"):
+                            run.urls.append(href)
                 if child.tag == "br" or child.tag in _BLOCK:
                     run.add(" ")
+                start = run.length
                 self._inline(child, run, note=note, skip_blocks=skip_blocks)
+                if url:
+                    run.link(url, start)
                 if child.tag in _BLOCK:
                     run.add(" ")
-            run.add(child.tail or "")
+        run.add(child.tail or "")
 
     def _is_backlink(self, a) -> bool:
+        if id(a) in self.backlinks:
+            return True
         href = a.get("href") or ""
         if not href.startswith("#"):
             return False
-        target = self._target(href[1:])
-        if target is not None:
-            if self._marker_parts is None:
-                # every element inside a marker, and the markers' ancestors up to their paragraph
-                self._marker_parts = set()
-                for c in self.carriers:
-                    self._marker_parts.update(id(x) for x in c.iter())
-                    self._marker_parts.update(id(x) for x in c.iterancestors())
-            if id(target) in self._marker_parts and target.tag in ("a", "sup", "span"):
-                return True
+        if "doc-backlink" in (a.get("role") or ""):
+            return True
         return bool(_BACKLINK.match(a.text_content() or ""))
 
     def _para(self, el, kind: ParagraphKind, skip_blocks: bool = False) -> Paragraph:
         run = TextRun()
         self._inline(el, run, skip_blocks=skip_blocks)
         text = run.text()
-        return Paragraph(kind=kind, text=text, markers=run.markers)
+        return Paragraph(kind=kind, text=text, markers=run.markers, links=run.links)
 
     def _walk(self, el, outline: Outline, kind: ParagraphKind = ParagraphKind.BODY) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -314,20 +419,16 @@ class HtmlReader:
                 self._flush(run, outline, kind)
                 run = TextRun()
                 self._walk(child, outline, kind)
-            elif child in self.carriers:
-                run.mark(self.carriers[child])
-            elif ctag:
-                if ctag == "br":
-                    run.add(" ")
-                self._inline(child, run)
-            run.add(child.tail or "")
+                run.add(child.tail or "")
+            else:
+                self._child(child, run)
         self._flush(run, outline, kind)
 
     @staticmethod
     def _flush(run: TextRun, outline: Outline, kind: ParagraphKind) -> None:
         text = run.text()
         if text:
-            outline.add(Paragraph(kind=kind, text=text, markers=run.markers))
+            outline.add(Paragraph(kind=kind, text=text, markers=run.markers, links=run.links))
 
     def report(self) -> Report:
         footnotes = self.footnotes()

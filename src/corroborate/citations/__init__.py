@@ -19,8 +19,8 @@ from corroborate.citations.parse import (
     resolve_pieces,
     split_pieces,
 )
-from corroborate.citations.registry import build_sources
-from corroborate.models import Citation, CitationKind, IngestWarning, Report, Source, fold
+from corroborate.citations.registry import build_sources, cites_a_source
+from corroborate.models import Citation, CitationKind, IngestWarning, Link, Report, Source, fold
 
 __all__ = ["link_citations", "parse_footnote_text"]
 
@@ -64,6 +64,36 @@ def assign_urls(citations: list[Citation], url_slots: list[int], urls: list[str]
     if urls and url_slots and len(urls) != len(url_slots):  # no slots: links of inline URLs
         return f"{len(url_slots)} 'url' placeholders but {len(urls)} URLs assigned"
     return None
+
+
+def assign_linked_urls(citations: list[Citation], text: str, links: list[Link]) -> None:
+    """A note written with hyperlinks (`Author, <a href=…>Title</a>, date`, GOV.UK and most web
+    reports): each link belongs to the citation whose text holds the linked words."""
+    spans: list[tuple[int, int, Citation]] = []
+    pos = 0
+    for cit in citations:
+        start = text.find(cit.raw.strip(), pos) if cit.raw.strip() else -1
+        if start < 0:
+            continue
+        end = start + len(cit.raw.strip())
+        spans.append((start, end, cit))
+        pos = end
+    for link in links:
+        if not link.url.lower().startswith(("http://", "https://")):
+            continue
+        for start, end, cit in spans:
+            if start <= link.start < end and cit.url is None and cites_a_source(cit):
+                cit.url = link.url
+                if cit.kind == CitationKind.DOCUMENT and is_dataset_url(link.url):
+                    cit.kind = CitationKind.DATASET
+                break
+
+
+def _solved_by_link(problem: str, citations: list[Citation]) -> bool:
+    """`citation without date or url` no longer holds once a link gave the citation its URL."""
+    if not problem.startswith("citation without date or url"):
+        return False
+    return any(c.url and repr(c.raw) in problem for c in citations)
 
 
 def link_citations(report: Report) -> list[Source]:
@@ -113,10 +143,14 @@ def link_citations(report: Report) -> list[Source]:
                 message=f"footnote {fn.n}: parser error {type(exc).__name__}: {exc}; kept verbatim"))
             continue
         fn.citations = parsed.citations
-        problem = assign_urls(parsed.citations, parsed.url_slots, fn.urls)
-        if problem:
-            report.warnings.append(IngestWarning(code="citation-url-mismatch", footnote=fn.n,
-                                                 message=f"footnote {fn.n}: {problem}"))
+        if fn.links and not parsed.url_slots:
+            assign_linked_urls(parsed.citations, fn.text, fn.links)
+            parsed.problems = [p for p in parsed.problems if not _solved_by_link(p, parsed.citations)]
+        else:
+            problem = assign_urls(parsed.citations, parsed.url_slots, fn.urls)
+            if problem:
+                report.warnings.append(IngestWarning(code="citation-url-mismatch", footnote=fn.n,
+                                                     message=f"footnote {fn.n}: {problem}"))
         for p in parsed.problems:
             code = "citation-unparsed" if p.startswith("could not") else "citation-incomplete"
             report.warnings.append(IngestWarning(code=code, footnote=fn.n, message=f"footnote {fn.n}: {p}"))

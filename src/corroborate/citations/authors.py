@@ -30,7 +30,7 @@ from corroborate.citations.knowledge import (
 from corroborate.models import fold
 
 ACRONYM = re.compile(r"^[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ0-9&\-]{1,9}$|^[A-Z]{2,}[a-z]?[A-Z]+$")
-ET_AL = re.compile(r"\s+et\s+al\.?$", re.IGNORECASE)
+ET_AL = re.compile(r"\s+(?:et\s+al\.?|and\s+others|y\s+otros|et\s+autres)$", re.IGNORECASE)
 GIVEN_NAME = re.compile(r"^(?:[A-ZÁÉÍÓÚÑÄÖÜ][a-záéíóúñäöüçàèìòùâêîôû'’\-]+|[A-Z]\.(?:-?[A-Z]\.)?)$")
 NAME_WORD = re.compile(r"^[A-ZÁÉÍÓÚÑÄÖÜ¿¡(\"“‘'][\w'’.&()\-]*$|^[A-Z0-9][\w.&\-]*$")
 ARTICLES = frozenset({"the", "la", "el", "los", "las", "le", "les", "il", "der", "die", "das", "a", "an"})
@@ -88,7 +88,7 @@ def is_plausible_author(segment: str) -> bool:
     if is_acronym(s) or is_parent(s):
         return True
     s = ET_AL.sub("", s)
-    return is_name_like(s, max_words=7) or bool(re.match(r"^\d+\s+[A-Z]", s) and is_name_like(s.split(" ", 1)[1]))
+    return is_name_like(s, max_words=7) or bool(re.match(r"^\d[\d,.]*\s+[A-Z]", s) and is_name_like(s.split(" ", 1)[1]))
 
 
 def _given_names(segment: str) -> tuple[bool, bool]:

@@ -30,6 +30,8 @@ from corroborate.models import (
     Section,
 )
 from corroborate.readers import ReaderError
+from corroborate.readers.html_meta import head_fields, read_html_metadata
+from corroborate.readers.text_metadata import title_from_filename
 
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"“”‘’]+", re.I)
 _HEADING_NUMBER = re.compile(
@@ -65,7 +67,11 @@ class Outline:
         number = None
         if m and len(m.group("title")) > 1:
             number, title = m.group("num").rstrip(".)"), m.group("title")
-        while self.stack and self.raw_levels[-1] >= level:
+        parent = self._numbered_parent(number)
+        if parent is not None:
+            # `1.2` written one heading level above its sibling `1.1` still belongs under `1`
+            del self.stack[parent + 1:], self.raw_levels[parent + 1:]
+        while self.stack and self.raw_levels[-1] >= level and parent is None:
             self.stack.pop()
             self.raw_levels.pop()
         if number and not re.fullmatch(r"\d+(\.\d+)+", number) and self.stack and self.stack[-1].number:
@@ -75,6 +81,16 @@ class Outline:
         self.stack.append(section)
         self.raw_levels.append(level)  # h1..h6 or Word outline level, compared as written
         return section
+
+    def _numbered_parent(self, number: str | None) -> int | None:
+        """Where in the open stack the section numbered like this heading's parent is."""
+        if not number or not re.fullmatch(r"\d+(\.\d+)+", number):
+            return None
+        prefix = number.rsplit(".", 1)[0]
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i].number == prefix:
+                return i
+        return None
 
     def add(self, para: Paragraph) -> None:
         if not para.text:
@@ -156,7 +172,7 @@ def read_html_file(path: Path, data: bytes) -> Report:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise ReaderError(path, f"unreadable HTML ({exc})") from exc
-    return HtmlReader(root).report()
+    return HtmlReader(root).report(path.name)
 
 
 def _decode(data: bytes) -> str:
@@ -180,7 +196,7 @@ def _decode(data: bytes) -> str:
 class HtmlReader:
     def __init__(self, root) -> None:
         self.root = root
-        self.title = " ".join((root.findtext(".//title") or "").split())
+        self.head = head_fields(root)
         for bad in list(root.iter(*_DROP)):
             if bad.getparent() is not None:
                 bad.drop_tree()
@@ -430,7 +446,7 @@ class HtmlReader:
         if text:
             outline.add(Paragraph(kind=kind, text=text, markers=run.markers, links=run.links))
 
-    def report(self) -> Report:
+    def report(self, name: str = "") -> Report:
         footnotes = self.footnotes()
         for el in {id(e): e for e in self.notes.values()}.values():
             if el.getparent() is not None:
@@ -439,8 +455,18 @@ class HtmlReader:
         self._prune_note_containers(body)
         outline = Outline()
         self._walk(body, outline)
-        title = self.title or next((s.title for s in outline.roots if s.title != "Front matter"), "")
-        report = Report(title=title, sections=outline.roots, footnotes=footnotes, warnings=self.warnings)
+        meta = read_html_metadata(self.head, outline.roots)
+        title = meta.title
+        if not title:
+            title = title_from_filename(name) or "HTML report"
+            self.warnings.append(IngestWarning(
+                code="title-missing",
+                message=f"the document names no title (no <title>, <h1> or title line); '{title}' is "
+                        "made from the file name"))
+        report = Report(title=title, publisher=meta.publisher, published=meta.published,
+                        cut_off=meta.cut_off, edition=meta.edition, reference=meta.reference,
+                        language=meta.language, sections=outline.roots, footnotes=footnotes,
+                        warnings=self.warnings)
         cited = {m.n for p in report.paragraphs() for m in p.markers}
         for f in footnotes:
             if f.n not in cited:

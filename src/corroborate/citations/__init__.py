@@ -13,6 +13,7 @@ author evidence of the whole report is counted, then each piece is resolved with
 from __future__ import annotations
 
 from corroborate.citations.authors import AuthorEvidence
+from corroborate.citations.bibliography import link_bibliography
 from corroborate.citations.parse import (
     analyse_piece,
     is_dataset_url,
@@ -159,7 +160,8 @@ def link_citations(report: Report) -> list[Source]:
         named = [c for c in parsed.citations if c.kind not in (CitationKind.EMPTY, CitationKind.UNPARSED)]
         if named:
             previous = named
-    return build_sources(all_citations)
+    sources = build_sources(all_citations)
+    return link_bibliography(report, sources, evidence, assign_linked_urls)
 
 
 def parse_footnote_text(text: str, urls: list[str] | None = None) -> list[Citation]:

@@ -30,6 +30,7 @@ from corroborate.models import (
     Section,
 )
 from corroborate.readers import ReaderError
+from corroborate.readers.bibliography import bibliography_entries
 from corroborate.readers.html_meta import head_fields, read_html_metadata
 from corroborate.readers.text_metadata import title_from_filename
 
@@ -466,7 +467,7 @@ class HtmlReader:
         report = Report(title=title, publisher=meta.publisher, published=meta.published,
                         cut_off=meta.cut_off, edition=meta.edition, reference=meta.reference,
                         language=meta.language, sections=outline.roots, footnotes=footnotes,
-                        warnings=self.warnings)
+                        bibliography=bibliography_entries(outline.roots), warnings=self.warnings)
         cited = {m.n for p in report.paragraphs() for m in p.markers}
         for f in footnotes:
             if f.n not in cited:

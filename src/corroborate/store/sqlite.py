@@ -18,10 +18,12 @@ except ImportError:  # pragma: no cover - exercised only where pysqlite3-binary 
     sqlite3 = _stdlib_sqlite3  # type: ignore[no-redef]
 
 from corroborate.models import (
+    BibliographyEntry,
     Citation,
     Footnote,
     GlossaryEntry,
     IngestWarning,
+    Link,
     Marker,
     Paragraph,
     ReferencePeriod,
@@ -30,8 +32,6 @@ from corroborate.models import (
     Source,
     TorItem,
 )
-
-SCHEMA_VERSION = 1
 
 
 class StoreError(Exception):
@@ -123,7 +123,26 @@ MIGRATIONS: list[str] = [
         vector BLOB NOT NULL
     );
     """,
+    """
+    -- html: inline link spans of paragraphs and notes, the report's own version label and
+    -- reference, and its bibliography (so a source consulted but never cited is kept as such)
+    ALTER TABLE paragraphs ADD COLUMN links TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE footnotes ADD COLUMN links TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE reports ADD COLUMN edition TEXT;
+    ALTER TABLE reports ADD COLUMN reference TEXT;
+    CREATE TABLE bibliography (
+        report_pk INTEGER NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        ord INTEGER NOT NULL, heading TEXT, text TEXT NOT NULL,
+        urls TEXT NOT NULL DEFAULT '[]', links TEXT NOT NULL DEFAULT '[]',
+        cited INTEGER NOT NULL DEFAULT 1,
+        author TEXT, title TEXT, container TEXT, date TEXT, url TEXT,
+        kind TEXT NOT NULL DEFAULT 'document', raw TEXT NOT NULL DEFAULT '',
+        source_id TEXT REFERENCES sources(id)
+    );
+    CREATE INDEX bibliography_source ON bibliography(source_id);
+    """,
 ]
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
@@ -179,6 +198,10 @@ def _migrate(conn: sqlite3.Connection) -> None:
 
 def _split_sql(script: str) -> list[str]:
     return [s.strip() for s in script.split(";\n") if s.strip()]
+
+
+def _links_json(links: list[Link]) -> str:
+    return json.dumps([k.model_dump() for k in links])
 
 
 def _now() -> str:
@@ -250,13 +273,14 @@ class SqliteStore:
     def _insert(self, c, report: Report, family: str, sources: list[Source], embeddings) -> None:
         cur = c.execute(
             """INSERT INTO reports(id, family, version, title, publisher, published, cut_off,
-                   ref_start, ref_end, language, source_hash, source_path, format, ingested_at)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   ref_start, ref_end, language, source_hash, source_path, format, ingested_at,
+                   edition, reference)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (
                 report.id, family, report.version, report.title, report.publisher,
                 report.published, report.cut_off, report.reference_period.start,
                 report.reference_period.end, report.language, report.source_hash,
-                report.source_path, report.format, _now(),
+                report.source_path, report.format, _now(), report.edition, report.reference,
             ),
         )
         rpk = cur.lastrowid
@@ -286,8 +310,8 @@ class SqliteStore:
             ord_ = self._insert_section(c, rpk, None, top, ord_, vectors)
         for fn in report.footnotes:
             c.execute(
-                "INSERT INTO footnotes(report_pk, n, text, page, urls) VALUES (?,?,?,?,?)",
-                (rpk, fn.n, fn.text, fn.page, json.dumps(fn.urls)),
+                "INSERT INTO footnotes(report_pk, n, text, page, urls, links) VALUES (?,?,?,?,?,?)",
+                (rpk, fn.n, fn.text, fn.page, json.dumps(fn.urls), _links_json(fn.links)),
             )
             for i, cit in enumerate(fn.citations):
                 c.execute(
@@ -297,6 +321,16 @@ class SqliteStore:
                     (rpk, fn.n, i, cit.author, cit.title, cit.container, cit.date, cit.url,
                      cit.locator, cit.kind.value, cit.note, cit.raw, cit.source_id),
                 )
+        for i, entry in enumerate(report.bibliography):
+            cit = entry.citation or Citation(raw=entry.text)
+            c.execute(
+                """INSERT INTO bibliography(report_pk, ord, heading, text, urls, links, cited, author,
+                       title, container, date, url, kind, raw, source_id)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                (rpk, i, entry.heading, entry.text, json.dumps(entry.urls), _links_json(entry.links),
+                 int(entry.cited), cit.author, cit.title, cit.container, cit.date, cit.url,
+                 cit.kind.value, cit.raw, cit.source_id),
+            )
         for i, g in enumerate(report.glossary):
             c.execute(
                 "INSERT INTO glossary(report_pk, ord, term, definition) VALUES (?,?,?,?)",
@@ -320,10 +354,10 @@ class SqliteStore:
         ord_ += 1
         for p in section.paragraphs:
             cur = c.execute(
-                """INSERT INTO paragraphs(report_pk, section_pk, id, ord, kind, text, page, markers)
-                   VALUES (?,?,?,?,?,?,?,?)""",
+                """INSERT INTO paragraphs(report_pk, section_pk, id, ord, kind, text, page, markers, links)
+                   VALUES (?,?,?,?,?,?,?,?,?)""",
                 (rpk, spk, p.id, p.order, p.kind.value, p.text, p.page,
-                 json.dumps([m.model_dump() for m in p.markers])),
+                 json.dumps([m.model_dump() for m in p.markers]), _links_json(p.links)),
             )
             ppk = cur.lastrowid
             c.execute("INSERT INTO paragraphs_fts(rowid, text) VALUES (?, ?)", (ppk, p.text))
@@ -371,7 +405,8 @@ class SqliteStore:
 
     def _purge_orphan_sources(self, c) -> None:
         c.execute(
-            "DELETE FROM sources WHERE id NOT IN (SELECT DISTINCT source_id FROM citations "
+            "DELETE FROM sources WHERE id NOT IN (SELECT source_id FROM citations "
+            "WHERE source_id IS NOT NULL UNION SELECT source_id FROM bibliography "
             "WHERE source_id IS NOT NULL)"
         )
 
@@ -405,6 +440,7 @@ class SqliteStore:
             reference_period=ReferencePeriod(start=r["ref_start"], end=r["ref_end"]),
             language=r["language"] or "en", source_hash=r["source_hash"],
             source_path=r["source_path"], format=r["format"] or "text", version=r["version"],
+            edition=r["edition"], reference=r["reference"],
         )
         by_pk: dict[int, Section] = {}
         for s in c.execute(
@@ -425,6 +461,7 @@ class SqliteStore:
                     id=p["id"], section=section.key, order=p["ord"], kind=p["kind"],
                     text=p["text"], page=p["page"],
                     markers=[Marker(**m) for m in json.loads(p["markers"])],
+                    links=[Link(**k) for k in json.loads(p["links"])],
                 )
             )
         citations: dict[int, list[Citation]] = {}
@@ -443,8 +480,19 @@ class SqliteStore:
         ).fetchall():
             report.footnotes.append(
                 Footnote(n=f["n"], text=f["text"], page=f["page"], urls=json.loads(f["urls"]),
+                         links=[Link(**k) for k in json.loads(f["links"])],
                          citations=citations.get(f["n"], []))
             )
+        report.bibliography = [
+            BibliographyEntry(
+                text=b["text"], urls=json.loads(b["urls"]), links=[Link(**k) for k in json.loads(b["links"])],
+                heading=b["heading"], cited=bool(b["cited"]),
+                citation=Citation(author=b["author"], title=b["title"], container=b["container"],
+                                  date=b["date"], url=b["url"], kind=b["kind"], raw=b["raw"],
+                                  source_id=b["source_id"]),
+            )
+            for b in c.execute("SELECT * FROM bibliography WHERE report_pk = ? ORDER BY ord", (rpk,))
+        ]
         report.glossary = [
             GlossaryEntry(term=g["term"], definition=g["definition"])
             for g in c.execute(
@@ -475,31 +523,39 @@ class SqliteStore:
         return Source(
             id=s["id"], author=s["author"], title=s["title"], type=s["type"],
             language=s["language"], date=s["date"], urls=json.loads(s["urls"]),
-            confidential=bool(s["confidential"]), kind=s["kind"],
+            confidential=bool(s["confidential"]), kind=s["kind"], cited=bool(s["cited"]),
         )
 
+    # A source is cited when a note cites it or a bibliography lists it as cited; a source only
+    # listed as consulted is not. `?` twice: a report id, or NULL for the whole library.
+    _CITED = """(EXISTS (SELECT 1 FROM citations c2 JOIN reports r2 ON r2.pk = c2.report_pk
+                         WHERE c2.source_id = s.id AND (? IS NULL OR r2.id = ?))
+                 OR EXISTS (SELECT 1 FROM bibliography b2 JOIN reports r3 ON r3.pk = b2.report_pk
+                            WHERE b2.source_id = s.id AND b2.cited = 1 AND (? IS NULL OR r3.id = ?)))"""
+
     def list_sources(self, report_id: str | None = None, source_type: str | None = None) -> list[dict]:
-        """Each source once, with how many footnotes and paragraphs cite it."""
-        where, args = [], []
-        if report_id is not None:
-            where.append("r.id = ?")
-            args.append(report_id)
-        if source_type is not None:
-            where.append("s.type = ?")
-            args.append(source_type)
+        """Each source once, with how many footnotes and paragraphs cite it; sources a report
+        only lists in its bibliography are included with zero counts (`cited` false when it
+        lists them as consulted but not cited)."""
+        r = (report_id, report_id)
         sql = f"""
-            SELECT s.*, COUNT(DISTINCT ct.report_pk || ':' || ct.footnote_n) AS footnotes,
+            SELECT s.*, {self._CITED} AS cited,
+                   COUNT(DISTINCT ct.report_pk || ':' || ct.footnote_n) AS footnotes,
                    COUNT(DISTINCT m.paragraph_pk) AS paragraphs,
                    COUNT(DISTINCT ct.pk) AS citations
             FROM sources s
-            JOIN citations ct ON ct.source_id = s.id
-            JOIN reports r ON r.pk = ct.report_pk
+            LEFT JOIN citations ct ON ct.source_id = s.id
+                 AND (? IS NULL OR ct.report_pk = (SELECT pk FROM reports WHERE id = ?))
             LEFT JOIN markers m ON m.report_pk = ct.report_pk AND m.n = ct.footnote_n
-            {"WHERE " + " AND ".join(where) if where else ""}
+            WHERE s.id IN (SELECT c3.source_id FROM citations c3 JOIN reports r4 ON r4.pk = c3.report_pk
+                           WHERE ? IS NULL OR r4.id = ?
+                           UNION SELECT b4.source_id FROM bibliography b4 JOIN reports r5 ON r5.pk = b4.report_pk
+                           WHERE ? IS NULL OR r5.id = ?)
+              AND (? IS NULL OR s.type = ?)
             GROUP BY s.id ORDER BY footnotes DESC, s.author, s.title
         """
         out = []
-        for row in self.conn.execute(sql, args).fetchall():
+        for row in self.conn.execute(sql, [*r, *r, *r, *r, *r, source_type, source_type]).fetchall():
             d = self._source_from_row(row).model_dump(mode="json")
             d.update(footnotes=row["footnotes"], paragraphs=row["paragraphs"],
                      citations=row["citations"])
@@ -507,7 +563,8 @@ class SqliteStore:
         return out
 
     def get_source(self, source_id: str) -> Source | None:
-        row = self.conn.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
+        row = self.conn.execute(f"SELECT s.*, {self._CITED} AS cited FROM sources s WHERE s.id = ?",
+                                (None, None, None, None, source_id)).fetchone()
         return self._source_from_row(row) if row else None
 
     def source_citations(self, source_id: str) -> list[dict]:

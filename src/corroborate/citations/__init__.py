@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from corroborate.citations.authors import AuthorEvidence
 from corroborate.citations.bibliography import link_bibliography
+from corroborate.citations.linked import apply_link
 from corroborate.citations.parse import (
     analyse_piece,
     is_dataset_url,
@@ -69,32 +70,35 @@ def assign_urls(citations: list[Citation], url_slots: list[int], urls: list[str]
 
 def assign_linked_urls(citations: list[Citation], text: str, links: list[Link]) -> None:
     """A note written with hyperlinks (`Author, <a href=…>Title</a>, date`, GOV.UK and most web
-    reports): each link belongs to the citation whose text holds the linked words."""
-    spans: list[tuple[int, int, Citation]] = []
+    reports): each link belongs to the citation whose text holds the linked words; a citation
+    shaped around its one link is read from that shape (see `linked.apply_link`)."""
     pos = 0
+    web = [k for k in links if k.url.lower().startswith(("http://", "https://"))]
     for cit in citations:
-        start = text.find(cit.raw.strip(), pos) if cit.raw.strip() else -1
+        raw = cit.raw.strip()
+        start = text.find(raw, pos) if raw else -1
         if start < 0:
             continue
-        end = start + len(cit.raw.strip())
-        spans.append((start, end, cit))
+        end = start + len(raw)
         pos = end
-    for link in links:
-        if not link.url.lower().startswith(("http://", "https://")):
+        inside = [k for k in web if start <= k.start < end]
+        if len(inside) == 1 and apply_link(cit, raw, inside[0], start):
             continue
-        for start, end, cit in spans:
-            if start <= link.start < end and cit.url is None and cites_a_source(cit):
-                cit.url = link.url
-                if cit.kind == CitationKind.DOCUMENT and is_dataset_url(link.url):
-                    cit.kind = CitationKind.DATASET
-                break
+        if not inside or cit.url is not None:
+            continue
+        if cites_a_source(cit):
+            cit.url = inside[0].url
+            if cit.kind == CitationKind.DOCUMENT and is_dataset_url(cit.url):
+                cit.kind = CitationKind.DATASET
+        if cit.kind == CitationKind.DOCUMENT and cit.url and is_dataset_url(cit.url):
+            cit.kind = CitationKind.DATASET
 
 
 def _solved_by_link(problem: str, citations: list[Citation]) -> bool:
     """`citation without date or url` no longer holds once a link gave the citation its URL."""
     if not problem.startswith("citation without date or url"):
         return False
-    return any(c.url and repr(c.raw) in problem for c in citations)
+    return any(c.url and c.raw.strip() and c.raw.strip() in problem for c in citations)
 
 
 def link_citations(report: Report) -> list[Source]:

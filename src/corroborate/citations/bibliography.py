@@ -14,6 +14,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from corroborate.citations.authors import AuthorEvidence
+from corroborate.citations.linked import apply_link
 from corroborate.citations.parse import analyse_piece, resolve_pieces, split_pieces
 from corroborate.citations.registry import build_sources, cites_a_source, key_text, source_id
 from corroborate.models import Citation, CitationKind, Link, Report, Source
@@ -48,16 +49,10 @@ def link_bibliography(report: Report, sources: list[Source], evidence: AuthorEvi
     known = {s.id for s in sources}
     unmatched = []
     for entry in report.bibliography:
-        pieces = [analyse_piece(p) for p in split_pieces(entry.text)]
-        named = [c for c in resolve_pieces(pieces, evidence).citations if cites_a_source(c)]
-        if not named:
+        cit = _read_entry(entry.text, entry.links, evidence, assign_linked)
+        if cit is None:
             entry.citation = Citation(kind=CitationKind.UNPARSED, raw=entry.text)
             continue
-        cit = named[0]  # one entry, one source: what follows (`Accessed: …`) is a remark
-        rest = [c.raw.strip() for c in named[1:]]
-        if rest:
-            cit.note = " ".join(filter(None, [cit.note, *rest]))
-        assign_linked([cit], entry.text, entry.links)
         if cit.url is None and entry.urls:
             cit.url = entry.urls[0]
         entry.citation = cit
@@ -73,3 +68,24 @@ def link_bibliography(report: Report, sources: list[Source], evidence: AuthorEvi
     for src in added:
         src.cited = any(e.cited for e in unmatched if e.citation and e.citation.source_id == src.id)
     return sources + [s for s in added if s.id not in known]
+
+
+def _read_entry(text: str, links: list[Link], evidence: AuthorEvidence,
+                assign_linked: Callable[[list[Citation], str, list[Link]], None]) -> Citation | None:
+    """One entry, one source: the shape around its one link when it has that shape, else the
+    footnote parser's first citation (what follows it, `Accessed: …`, is a remark)."""
+    web = [k for k in links if k.url.lower().startswith(("http://", "https://"))]
+    if len(web) == 1:
+        cit = Citation(raw=text)
+        if apply_link(cit, text, web[0], 0) and cit.title:
+            return cit
+    pieces = [analyse_piece(p) for p in split_pieces(text)]
+    named = [c for c in resolve_pieces(pieces, evidence).citations if cites_a_source(c)]
+    if not named:
+        return None
+    cit = named[0]
+    rest = [c.raw.strip() for c in named[1:]]
+    if rest:
+        cit.note = " ".join(filter(None, [cit.note, *rest]))
+    assign_linked([cit], text, links)
+    return cit

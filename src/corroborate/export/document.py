@@ -9,12 +9,13 @@ and PDF from drifting apart in what they show; each renderer only decides how.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
 from corroborate.citations.dates import human_date
+from corroborate.models import Link as TextLink
 from corroborate.models import ParagraphKind, Report, Section, Source, TorItem, fold
 
 
@@ -192,6 +193,45 @@ def split_at_markers(text: str, markers: list[tuple[int, int]], start: int = 0,
     return inlines
 
 
+_SAFE_SCHEME = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
+
+
+def safe_links(links: Iterable[TextLink], length: int, markers: Iterable[int] = ()) -> list[tuple[int, int, str]]:
+    """(start, end, url) of the links that can be shown: web or mail addresses only (never
+    `javascript:`), inside the text, not overlapping each other or holding a footnote marker."""
+    out: list[tuple[int, int, str]] = []
+    offsets = list(markers)
+    for k in sorted(links, key=lambda k: k.start):
+        start, end = max(0, k.start), min(k.end, length)
+        if end <= start or not _SAFE_SCHEME.match(k.url.strip()):
+            continue
+        if (out and start < out[-1][1]) or any(start < off < end for off in offsets):
+            continue
+        out.append((start, end, k.url.strip()))
+    return out
+
+
+def link_inlines(inlines: list[Run | NoteRef], links: list[tuple[int, int, str]], start: int = 0) -> list[Inline]:
+    """Cut the runs of `split_at_markers` (which began at `start`) at the (start, end, url) link
+    spans: the linked words become Links, so every format shows the report's own hyperlinks."""
+    if not links:
+        return list(inlines)
+    out: list[Inline] = []
+    pos = start
+    for inline in inlines:
+        if isinstance(inline, NoteRef):
+            out.append(inline)
+            continue
+        text, base = inline.text, pos
+        cuts = sorted({0, len(text), *(max(0, min(len(text), x - base)) for a, b, _ in links for x in (a, b))})
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            piece = text[a:b]
+            href = next((url for la, lb, url in links if la <= base + a and base + b <= lb), None)
+            out.append(Link(text=piece, href=href) if href else Run(text=piece))
+        pos += len(text)
+    return out
+
+
 def report_subtitle(report: Report) -> list[str]:
     lines = []
     if report.publisher:
@@ -226,7 +266,10 @@ def report_document(report: Report, shown: dict[int, tuple[str | None, list[str]
         doc.blocks.append(Block(kind=BlockKind.HEADING, level=min(depth, 6), inlines=[Run(text=head)]))
         for p in section.paragraphs:
             text, move = redactor(p.text) if redactor else (p.text, lambda off: off)
-            inlines = split_at_markers(text, [(m.n, move(min(max(m.offset, 0), len(p.text)))) for m in p.markers])
+            inlines: list[Inline] = split_at_markers(
+                text, [(m.n, move(min(max(m.offset, 0), len(p.text)))) for m in p.markers])
+            if p.links and text == p.text:  # a redacted paragraph keeps no link that could name a source
+                inlines = link_inlines(inlines, safe_links(p.links, len(text)))
             kind = _KIND.get(p.kind, BlockKind.PARAGRAPH)
             doc.blocks.append(Block(kind=kind, level=min(depth + 1, 6), inlines=inlines, anchor=p.id))
             for m in p.markers:

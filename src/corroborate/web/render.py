@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from corroborate.citations.dates import human_date as _human_date
-from corroborate.models import Citation, CitationKind, Footnote, GlossaryEntry, Paragraph, Report, Source
+from corroborate.export.document import safe_links
+from corroborate.models import (
+    Citation,
+    CitationKind,
+    Footnote,
+    GlossaryEntry,
+    Paragraph,
+    Report,
+    Source,
+)
 
 MISSING_FOOTNOTE = "text missing in the source"
 
@@ -116,7 +125,7 @@ def paragraph_html(
     fn_href: str = "#fn-{n}",
 ) -> Markup:
     """The paragraph's text with footnote markers re-inserted as superscript links at their
-    offsets and glossary terms wrapped in `<abbr title>`."""
+    offsets, the report's own hyperlinks as links and glossary terms wrapped in `<abbr title>`."""
     text = p.text
     markers: dict[int, list[int]] = {}
     for m in p.markers:
@@ -124,21 +133,33 @@ def paragraph_html(
         markers.setdefault(offset, [])
         if m.n not in markers[offset]:
             markers[offset].append(m.n)
+    links = safe_links(p.links, len(text), markers)
     abbrs = []
     for start, end, definition in (glossary.spans(text) if glossary else []):
         # A marker inside a term would be split by the <abbr>; keep the marker, drop the hint.
-        if not any(start < off < end for off in markers):
+        # A term across a link's edge cannot nest with it; the link wins.
+        if not any(start < off < end for off in markers) and not any(
+                start < b and a < end and not (a <= start and end <= b) for a, b, _ in links):
             abbrs.append((start, end, definition))
-    cuts = sorted({0, len(text), *markers, *(a for a, _, _ in abbrs), *(b for _, b, _ in abbrs)})
+    cuts = sorted({0, len(text), *markers, *(a for a, _, _ in abbrs), *(b for _, b, _ in abbrs),
+                   *(a for a, _, _ in links), *(b for _, b, _ in links)})
     starts = {a: (b, d) for a, b, d in abbrs}
+    link_starts = {a: (b, url) for a, b, url in links}
     out: list[str] = []
     abbr_end: int | None = None
+    link_end: int | None = None
     for i, pos in enumerate(cuts):
         if abbr_end is not None and pos == abbr_end:
             out.append("</abbr>")
             abbr_end = None
+        if link_end is not None and pos == link_end:
+            out.append("</a>")
+            link_end = None
         if pos in markers:
             out.append(_markers_html(markers[pos], footnotes, p.id, fn_href))
+        if pos in link_starts and link_end is None and abbr_end is None:
+            link_end, url = link_starts[pos]
+            out.append(f'<a class="doc-link" href="{escape(url)}" rel="noopener nofollow">')
         if pos in starts and abbr_end is None:
             end, definition = starts[pos]
             out.append(f'<abbr title="{escape(definition)}">')
@@ -147,6 +168,8 @@ def paragraph_html(
             out.append(str(escape(text[pos:cuts[i + 1]])))
     if abbr_end is not None:
         out.append("</abbr>")
+    if link_end is not None:
+        out.append("</a>")
     return Markup("".join(out))
 
 

@@ -141,3 +141,17 @@ def test_table_of_contents_and_hidden_text_left_out(tmp_path):
     report = read_document(path)
     assert [p.text for p in report.paragraphs()] == ["Protests spread."]
     assert [s.title for s in report.sections] == ["Political context"]
+
+
+def test_inline_body_hyperlinks_become_link_spans(report):
+    (para,) = report.sections[1].paragraphs
+    assert [(para.text[k.start:k.end], k.url) for k in para.links] == [("the OHCHR site", "https://www.ohchr.org/en")]
+
+
+def test_a_note_link_showing_its_address_is_the_url_not_the_title(tmp_path, monkeypatch):
+    monkeypatch.setenv("CORROBORATE_EMBEDDINGS", "0")
+    with Library(tmp_path / "lib.db") as lib:
+        rid = lib.ingest(make_docx(tmp_path / "draft.docx")).id
+        (c,) = lib.report(rid).footnote(1).citations
+    assert (c.author, c.title, c.date) == ("Amnesty International", "Lethal repression", "2023")
+    assert c.url == "https://www.amnesty.org/en/documents/amr46/6761/2023/en/"

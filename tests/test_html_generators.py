@@ -232,3 +232,30 @@ def test_bibliography_matched_to_the_notes_sources():
     assert (reuters.author, reuters.title, reuters.cited) == ("Reuters", "Honduras extends state of exception", False)
     assert all(by_id[i].cited for i in note_ids)
     assert len(sources) == 3
+
+
+def test_bare_number_link_is_a_marker_when_its_note_links_back():
+    """No <sup>, no note-like class or id: the note's link back to the marker is the evidence."""
+    html = """<html><body><h1>Briefing</h1><p>Killings rose <a href="#n1" id="r1">1</a> in 2024.</p>
+    <p>See chapter <a href="#c2">2</a>.</p><h2 id="c2">2. Context</h2><p>Context text.</p>
+    <ol><li id="n1"><a href="#r1">1</a> Observatorio, Informe anual, 2024.</li></ol></body></html>"""
+    report = read(html)
+    assert [(f.n, f.text) for f in report.footnotes] == [(1, "Observatorio, Informe anual, 2024.")]
+    assert linked(report) == {1}
+    assert "Context text." in all_text(report)
+
+
+def test_a_marker_like_link_into_a_chapter_never_swallows_it():
+    html = """<html><body><p>As set out in <sup><a href="#ch1">1</a></sup>.</p>
+    <div id="ch1"><h2>1. Law</h2><p>The law says much.</p></div></body></html>"""
+    report = read(html)
+    assert report.footnotes == []
+    assert "The law says much." in all_text(report)
+
+
+def test_page_title_loses_the_site_name_only():
+    head = '<head><title>{}</title><meta property="og:site_name" content="Human Rights Watch"></head>'
+    report = read(f"<html>{head.format('Peru: Events of 2023 | Human Rights Watch')}<body><p>x</p></body></html>")
+    assert report.title == "Peru: Events of 2023"
+    report = read("<html><head><title>Peru - World Report 2024</title></head><body><p>x</p></body></html>")
+    assert report.title == "Peru - World Report 2024"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from corroborate.citations.authors import AuthorEvidence
 from corroborate.citations.bibliography import link_bibliography
-from corroborate.citations.linked import apply_link
+from corroborate.citations.linked import apply_link, drop_address_label
 from corroborate.citations.parse import (
     analyse_piece,
     is_dataset_url,
@@ -88,6 +88,7 @@ def assign_linked_urls(citations: list[Citation], text: str, links: list[Link]) 
             continue
         if cites_a_source(cit):
             cit.url = inside[0].url
+            drop_address_label(cit, text[inside[0].start:inside[0].end])
             if cit.kind == CitationKind.DOCUMENT and is_dataset_url(cit.url):
                 cit.kind = CitationKind.DATASET
         if cit.kind == CitationKind.DOCUMENT and cit.url and is_dataset_url(cit.url):

@@ -20,6 +20,8 @@ _LOCATOR_PAREN = re.compile(
     r"table|figure|annex|footnote|art|article|s)\b\.?\s*[^()]{0,60})\)", re.I)
 _REMARK_PAREN = re.compile(r"^\s*\((?P<remark>[^()]{1,80})\)")
 _ACCESSED = re.compile(r"[.,;]?\s*(?:last\s+)?(?:accessed|consulted|consultado|retrieved)\b.*$", re.I)
+_ADDRESS = re.compile(r"(?:https?://|www\.)|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?$", re.I)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _SIGNAL = re.compile(r"^(?:see(?:\s+also)?|cf\.?|véase|ver)[:,]?\s+", re.I)
 
 
@@ -35,8 +37,10 @@ def apply_link(cit: Citation, raw: str, link: Link, offset: int) -> bool:
         author = _SIGNAL.sub("", before.rstrip().rstrip(",").strip()) or None
     else:
         return False  # the link is inside a sentence, not on a title
-    if re.match(r"(?:https?://|www\.)", title, re.I) or len(title) < 2:
-        return False
+    if _ADDRESS.match(title) or len(title) < 2:
+        return False  # the link shows its address: it is not on the title
+    if author and (_YEAR.search(author) or len(author.split()) > 15):
+        return False  # a year before the link: it follows a title and date, so it is the URL's label
     locator = None
     note_parts: list[str] = []
     m = _LOCATOR_PAREN.match(after)
@@ -76,3 +80,17 @@ def apply_link(cit: Citation, raw: str, link: Link, offset: int) -> bool:
     if cit.kind in (CitationKind.EMPTY, CitationKind.UNPARSED):
         cit.kind = CitationKind.DOCUMENT
     return True
+
+
+def drop_address_label(cit: Citation, label: str) -> None:
+    """`Author, Title, 2023, amnesty.org` with the link on `amnesty.org`: the label stands where
+    other reports write `url`, so it is neither title nor date."""
+    label = label.strip()
+    if not (cit.title and label and _ADDRESS.match(label) and cit.title.endswith(label)):
+        return
+    title = cit.title[:-len(label)].rstrip(" ,;")
+    head, _, last = title.rpartition(",")
+    parsed = parse_date(last) if head else None
+    if parsed is not None and cit.date is None:
+        cit.date, title = parsed.iso, head.strip()
+    cit.title = title or cit.title

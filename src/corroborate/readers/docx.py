@@ -181,6 +181,7 @@ class DocxReader:
     def _runs(self, p, run: TextRun, rels: dict[str, str], in_note: bool = False) -> None:
         """Paragraph text in document order; a footnote reference becomes a marker."""
         field_code: list[str] = []
+        link: tuple[object, str, int] | None = None  # the open w:hyperlink, its URL, where it began
         for el in p.iter(W + "t", W + "tab", W + "br", W + "cr", W + "footnoteReference", W + "endnoteReference",
                          W + "hyperlink",
                          W + "instrText", W + "noBreakHyphen", W + "sym"):
@@ -189,6 +190,9 @@ class DocxReader:
             r = el.getparent()
             if r is not None and r.tag == W + "r" and r.find(f"{W}rPr/{W}vanish") is not None:
                 continue  # hidden text is not part of the report as read
+            if link is not None and not any(a is link[0] for a in el.iterancestors()):
+                run.link(link[1], link[2])
+                link = None
             tag = el.tag
             if tag == W + "t":
                 run.add(el.text or "")
@@ -204,8 +208,11 @@ class DocxReader:
                 target = rels.get(el.get(R + "id") or "")
                 if target.lower().startswith(("http://", "https://")):
                     run.urls.append(target)
+                    link = (el, target, run.length)
             elif tag == W + "instrText":
                 field_code.append(el.text or "")
+        if link is not None:
+            run.link(link[1], link[2])
         for m in _HYPERLINK_FIELD.finditer("".join(field_code)):
             run.urls.append(m.group(1))
 
@@ -263,7 +270,7 @@ class DocxReader:
                 kind = ParagraphKind.QUOTE
             elif "caption" in name:
                 kind = ParagraphKind.CAPTION
-            outline.add(Paragraph(kind=kind, text=text, markers=run.markers))
+            outline.add(Paragraph(kind=kind, text=text, markers=run.markers, links=run.links))
         footnotes = self.footnotes()
         title = title or self._core_title() or next(
             (s.title for s in outline.roots if s.title != "Front matter"), "")
@@ -291,7 +298,7 @@ class DocxReader:
                 self._runs(p, run, self.note_rels[key[0]], in_note=True)
                 run.add(" ")
             text = run.text()
-            out.append(Footnote(n=n, text=text or None, urls=footnote_urls(run.urls, text)))
+            out.append(Footnote(n=n, text=text or None, urls=footnote_urls(run.urls, text), links=run.links))
         return out
 
     def _core_title(self) -> str:

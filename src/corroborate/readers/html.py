@@ -287,6 +287,7 @@ class HtmlReader:
             if back_note is not None and self._contains(back_note, a):
                 backlinks.add(id(a))
         self.backlinks = backlinks
+        pointed_back = {id(in_zone[id(t)]) for a, t in links if id(a) in backlinks and id(t) in in_zone}
         numbered: list[tuple[object, object, int | None]] = []
         for a, target in links:
             if id(a) in backlinks:
@@ -298,10 +299,10 @@ class HtmlReader:
             hinted = "doc-noteref" in role or re.search(
                 r"(?i)fn|ftn|edn|note|foot|ref|cite", href + " " + a.get("class", ""))
             in_sup = any(x.tag == "sup" for x in a.iterancestors()) or a.find(".//sup") is not None
-            if not m or not (in_sup or hinted):
+            if not m or not (in_sup or hinted or id(a) in pointed_back):
                 continue
             note = self._note_element(target)
-            if note is None or self._contains(note, a) or self._contains(a, note):
+            if note is None or self._contains(note, a) or self._contains(a, note) or not self._note_like(note):
                 continue
             numbered.append((a, note, int(m.group(1)) if m.group(1) else None))
         self._number_notes(numbered)
@@ -327,6 +328,13 @@ class HtmlReader:
                 by_note[id(note)] = n
             zone = self._zone(a)
             self.carriers[zone[-1]] = n
+
+    @staticmethod
+    def _note_like(el) -> bool:
+        """A note holds no heading and is not a chapter: a link into the body is navigation."""
+        if any(True for _ in el.iter(*_HEADINGS)):
+            return False
+        return len(el.text_content() or "") <= 6000
 
     @staticmethod
     def _contains(outer, inner) -> bool:

@@ -71,6 +71,20 @@ def head_fields(root) -> dict[str, str]:
     return out
 
 
+def _page_title(head: dict[str, str]) -> str:
+    """<title> without the site's name after it (`… | Human Rights Watch`, `… - GOV.UK`), cut
+    only when the page says that is its site's name: a `- World Report 2024` may be the title's."""
+    title = head["title"]
+    m = _SITE_SUFFIX.search(title)
+    if m:
+        tail = m.group(0).strip(" |–—-").casefold()
+        site = {head.get(k, "").casefold() for k in ("og:site_name", "application-name", "publisher",
+                                                      "dc.publisher", "govuk:primary-publishing-organisation")}
+        if tail in site or tail in ("gov.uk", "refworld", "ecoi.net", "reliefweb"):
+            return title[:m.start()].strip() or title
+    return title
+
+
 def _meta_date(value: str) -> str | None:
     m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
     if m:
@@ -82,7 +96,7 @@ def read_html_metadata(head: dict[str, str], sections: list[Section]) -> HtmlMet
     meta = HtmlMetadata()
     meta.title = next((head[k] for k in _META_TITLE if head.get(k)), None)
     if meta.title is None and head.get("title"):
-        meta.title = _SITE_SUFFIX.sub("", head["title"]) or head["title"]
+        meta.title = _page_title(head)
     meta.publisher = next((head[k] for k in _META_PUBLISHER if head.get(k)), None)
     meta.published = next((d for k in _META_DATE if head.get(k) and (d := _meta_date(head[k]))), None)
 

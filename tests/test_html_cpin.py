@@ -134,3 +134,18 @@ def test_inline_links_stored_shown_and_exported(cpin_lib, tmp_path):
     with zipfile.ZipFile(docx) as z:
         rels = z.read("word/_rels/document.xml.rels").decode()
     assert "https://www.gov.uk/government/publications/colombia-country-policy-and-information-notes" in rels
+
+
+def test_consulted_only_source_in_sources_page_and_api(cpin_lib):
+    lib, rid = cpin_lib
+    reuters = next(e for e in lib.report(rid).bibliography if not e.cited and e.citation.author == "Reuters").citation.source_id
+    client = TestClient(create_app(Settings(db=lib.store.path, embeddings=False)))
+    page = client.get(f"/sources/{reuters}", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "consulted, not cited" in page.text
+    listing = client.get(f"/sources?report={rid}", headers={"accept": "text/html"}).text
+    assert listing.count("consulted, not cited</span>") == 5
+    api = client.get(f"/api/sources/{reuters}").json()
+    assert api["cited"] is False and api["cited_by"] == []
+    shown = client.get(f"/api/reports/{rid}").json()
+    assert sum(1 for e in shown["bibliography"] if not e["cited"]) == 5
+    assert shown["edition"] == "2.0"

@@ -3,12 +3,12 @@ and the REST API cannot drift apart."""
 
 from __future__ import annotations
 
-from corroborate.models import Footnote, Paragraph, Report, Section, TorItem
+from corroborate.models import BibliographyEntry, Footnote, Paragraph, Report, Section, TorItem
 
 
 def paragraph_json(p: Paragraph) -> dict:
     return {"id": p.id, "kind": p.kind.value, "text": p.text, "footnotes": p.footnote_numbers,
-            "page": p.page}
+            "page": p.page, "links": [k.model_dump() for k in p.links]}
 
 
 def section_json(s: Section) -> dict:
@@ -29,6 +29,12 @@ def footnote_json(f: Footnote) -> dict:
         "urls": f.urls,
         "citations": [c.json_contract() for c in f.citations],
     }
+
+
+def bibliography_json(e: BibliographyEntry) -> dict:
+    """An entry of the report's own source list; `cited` false: consulted but not cited."""
+    return {"text": e.text, "heading": e.heading, "cited": e.cited, "urls": e.urls,
+            "citation": e.citation.json_contract() | {"source_id": e.citation.source_id} if e.citation else None}
 
 
 def tor_json(item: TorItem) -> dict:
@@ -52,6 +58,8 @@ def report_json(report: Report, section: str | None = None) -> dict:
         "publisher": report.publisher,
         "published": report.published,
         "cut_off": report.cut_off,
+        "edition": report.edition,
+        "reference": report.reference,
         "reference_period": report.reference_period.model_dump(),
         "language": report.language,
         "version": report.version,
@@ -60,6 +68,7 @@ def report_json(report: Report, section: str | None = None) -> dict:
         "sections": [section_json(s) for s in sections],
         "footnotes": [footnote_json(f) for f in footnotes],
         "glossary": [g.model_dump() for g in report.glossary],
+        "bibliography": [bibliography_json(e) for e in report.bibliography] if section is None else [],
         "terms_of_reference": [tor_json(t) for t in report.terms_of_reference],
         "warnings": [str(w) for w in report.warnings],
     }

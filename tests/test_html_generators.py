@@ -259,3 +259,21 @@ def test_page_title_loses_the_site_name_only():
     assert report.title == "Peru: Events of 2023"
     report = read("<html><head><title>Peru - World Report 2024</title></head><body><p>x</p></body></html>")
     assert report.title == "Peru - World Report 2024"
+
+
+def test_govuk_variant_role_on_sup_numbered_span_heading_and_word_endnotes_in_roman():
+    html = """<html><body><div class="govspeak">
+    <h3 id="justice"><span class="number">8. </span> Justice and the rule of law</h3>
+    <p>8.1.1 Courts were suspended.<sup id="fnref:9" role="doc-noteref"><a href="#fn:9" class="govuk-link"
+    rel="footnote">[footnote 9]</a></sup> Judges were removed.<a href="#_edn1" name="_ednref1">[i]</a></p>
+    <div class="footnotes" role="doc-endnotes"><ol start="9"><li id="fn:9"><p>UNAMA, <a href="https://unama.org/r">Update</a>,
+    1 May 2024 <a href="#fnref:9" class="govuk-link" role="doc-backlink">↩</a></p></li></ol></div>
+    <div id="edn1"><p><a href="#_ednref1" name="_edn1">[i]</a> AAN, Decrees, 2023.</p></div>
+    </div></body></html>"""
+    report = read(html)
+    (section,) = report.sections
+    assert (section.number, section.title) == ("8", "Justice and the rule of law")
+    (p,) = section.paragraphs
+    assert p.text == "8.1.1 Courts were suspended. Judges were removed."
+    assert [(f.n, f.text) for f in report.footnotes] == [(9, "UNAMA, Update, 1 May 2024"), (10, "AAN, Decrees, 2023.")]
+    assert [m.n for m in p.markers] == [9, 10]

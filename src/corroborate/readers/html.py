@@ -37,9 +37,11 @@ from corroborate.readers.text_metadata import title_from_filename
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"“”‘’]+", re.I)
 _HEADING_NUMBER = re.compile(
     r"^(?P<num>(?:[IVXLC]{1,6}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2}){0,4}[.)]?)\s+(?P<title>\S.*)$")
-# What a marker shows: `1`, `[1]`, `(1)`, `[footnote 1]` (GOV.UK), `note 1`, or a symbol (`*`, `†`, `[a]`).
+# What a marker shows: `1`, `[1]`, `(1)`, `[footnote 1]` (GOV.UK), `note 1`, or a symbol (`*`, `†`,
+# `[a]`, Word's endnote `[iv]`); a symbol gets the next free number.
 _MARK_TEXT = re.compile(
-    r"^\s*[\[(]?\s*(?:(?:(?:foot|end)?note|fn|nota|n\.)\s*)?(?:(\d{1,4})|[*†‡§¶]{1,3}|[a-z])\s*[\])]?\s*$", re.I)
+    r"^\s*[\[(]?\s*(?:(?:(?:foot|end)?note|fn|nota|n\.)\s*)?(?:(\d{1,4})|[*†‡§¶]{1,3}|[a-z]|[ivxlc]{2,7})"
+    r"\s*[\])]?\s*$", re.I)
 _NOTE_ROLES = {"doc-footnote", "doc-endnote"}
 _NOTE_LEAD = re.compile(r"^\s*(?:\^\s*)?[\[(]?(?:(?:foot|end)?note\s*)?(\d{1,4})[\])]?\.?\s*", re.I)
 _NOTE_TAIL = re.compile(r"\s*(?:[↩↑][\ufe0e\ufe0f]?\s*)+$")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from corroborate.citations.bibliography import url_key
 from corroborate.library import Library
 from corroborate.models import Report
 from corroborate.readers.html import read_html_file
@@ -108,7 +109,11 @@ def test_bibliography_read_into_the_registry(cpin_lib):
         "Government of the Netherlands", "Reuters"]
     note_sources = {c.source_id for f in report.footnotes for c in f.citations}
     matched = [e for e in report.bibliography if e.citation.source_id in note_sources]
-    assert len(matched) >= 135  # the rest are cited by inline links in the text, or not at all
+    assert len(matched) == 141
+    # every other entry under "Sources cited" is cited by a hyperlink in the running text
+    body_links = {url_key(k.url) for p in report.paragraphs() for k in p.links}
+    rest = [e for e in report.bibliography if e.cited and e not in matched]
+    assert len(rest) == 15 and all(url_key(e.citation.url) in body_links for e in rest)
     sources = {s["id"]: s for s in lib.store.list_sources(rid)}
     assert all(e.citation.source_id in sources for e in report.bibliography)
     assert sum(1 for s in sources.values() if not s["cited"]) == 5

@@ -277,3 +277,49 @@ def test_govuk_variant_role_on_sup_numbered_span_heading_and_word_endnotes_in_ro
     assert p.text == "8.1.1 Courts were suspended. Judges were removed."
     assert [(f.n, f.text) for f in report.footnotes] == [(9, "UNAMA, Update, 1 May 2024"), (10, "AAN, Decrees, 2023.")]
     assert [m.n for m in p.markers] == [9, 10]
+
+
+def test_bibliography_publisher_as_subheading_and_entries_with_their_own_author():
+    html = """<html><body><h2>Bibliography</h2><h3>Sources cited</h3>
+    <h4 id="ilga-europe">ILGA-Europe,</h4>
+    <ul><li><p><a href="https://www.ilga-europe.org/about-us/">About Us</a>, no date. Accessed: 14 July 2025</p></li>
+    <li><p>ILGA-World, <a href="https://ilga.org/upr.pdf">UPR Outcomes Albania</a>, no date. Accessed: 20 August 2025</p></li></ul>
+    <h4 id="cia">United States Central Intelligence Agency (US CIA), The World Factbook,</h4>
+    <p><a href="https://www.cia.gov/the-world-factbook/countries/albania/">Albania</a> (People and Society), updated regularly. Accessed: 6 August 2025</p>
+    <h3>Sources consulted but not cited</h3>
+    <p>Global Gayz, <a href="https://www.globalgayz.com/gay-life-in-albania/2236/">Gay Life in Albania</a>, no date. Accessed: 9 July 2025</p>
+    </body></html>"""
+    report = read(html)
+    assert [e.text.split(",")[0] for e in report.bibliography] == [
+        "ILGA-Europe", "ILGA-World", "United States Central Intelligence Agency (US CIA)", "Global Gayz"]
+    assert [e.cited for e in report.bibliography] == [True, True, True, False]
+    sources = link_citations(report)
+    c = report.bibliography[0].citation
+    assert (c.author, c.title, c.url) == ("ILGA-Europe", "About Us", "https://www.ilga-europe.org/about-us/")
+    assert len(sources) == 4 and [s.cited for s in sources] == [True, True, True, False]
+
+
+def test_title_reference_date_and_cut_off_statements():
+    html = """<html><body><h1>Sudan: Security situation</h1>
+    <p>Reference: EUAA-COI-SD-2026-07, July 2026</p><p>Updated 3 August 2026</p>
+    <p>COI cut-off: 30 June 2026</p><h2>1. Overview</h2><p>Fighting continued.</p></body></html>"""
+    report = read(html, "whatever-file-name.html")
+    assert report.title == "Sudan: Security situation"
+    assert report.reference == "EUAA-COI-SD-2026-07"
+    assert report.published == "2026-07"  # the reference's date before a later update
+    assert report.cut_off == "2026-06-30"
+    assert not any(w.code == "title-missing" for w in report.warnings)
+
+
+def test_spanish_report_language_and_bibliografia():
+    html = """<html><body><h1>Perú: situación de seguridad</h1>
+    <p>La policía informó que los ataques de las bandas aumentaron en los distritos de Lima y del
+    Callao durante el año, según los datos que se publicaron.</p>
+    <h2>Bibliografía</h2><p>Defensoría del Pueblo, <a href="https://www.defensoria.gob.pe/r">Reporte de conflictos sociales</a>, marzo de 2024.</p>
+    </body></html>"""
+    report = read(html)
+    assert report.language == "es"
+    (entry,) = report.bibliography
+    link_citations(report)
+    assert (entry.citation.author, entry.citation.title, entry.citation.date) == (
+        "Defensoría del Pueblo", "Reporte de conflictos sociales", "2024-03")

@@ -54,6 +54,7 @@ def apply_link(cit: Citation, raw: str, link: Link, offset: int) -> bool:
     accessed = _ACCESSED.search(after)
     if accessed:
         after = after[:accessed.start()]
+        note_parts.append(accessed.group(0).strip(" .,;"))
     rest = after.strip().strip(".").strip()
     if rest and not rest.startswith(","):
         return False

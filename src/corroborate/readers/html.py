@@ -1,12 +1,16 @@
 """HTML report -> Report: h1-h6 as the section tree, paragraphs, list items, quotes and
-captions as plain text (markup is never stored), footnote and endnote markers linked to their
-notes.
+captions as plain text (markup is never stored, its hyperlinks are kept as spans), footnote and
+endnote markers linked to their notes.
 
-Notes are found from their markers, not from one publisher's class names: a marker is a link
-to an in-page anchor whose visible text is a bare number ("1", "[1]"), usually in <sup>. Its
-target (by id, or by <a name> in Word-exported HTML) is inside the note. That covers pandoc
-(`#fn1` -> `<li id="fn1">`), Word (`#_ftn1` -> `<a name="_ftn1">` in `<div id="ftn1">`),
-Wikipedia (`#cite_note-x-3` -> `<li id="cite_note-x-3">`) and the EUAA/USDOS web layouts.
+Notes are found from their markers, not from one generator's class names: a marker is a link
+to an in-page anchor whose visible text is a note label ("1", "[1]", GOV.UK's "[footnote 1]",
+"*", "[iv]"), in <sup>, named like a note (href, class, DPUB-ARIA `doc-noteref`) or linked back
+from its note. Its target (by id, or by <a name> in Word-exported HTML) is inside the note; a
+DPUB-ARIA `doc-footnote`/`doc-endnote` around it is the note. A link from inside a note back to
+the marker pointing at that note is the note's back-link, whatever it shows (↩, ^, a, [1]).
+That covers kramdown/GOV.UK govspeak (`#fn:1` -> `<li id="fn:1">`), pandoc and markdown-it
+(`#fn1`), Word (`#_ftn1` <-> `#_ftnref1`, two links pointing at each other: the marker comes
+first), Wikipedia (`#cite_note-x-3`) and the EUAA/USDOS web layouts.
 """
 
 from __future__ import annotations

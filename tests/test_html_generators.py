@@ -323,3 +323,16 @@ def test_spanish_report_language_and_bibliografia():
     link_citations(report)
     assert (entry.citation.author, entry.citation.title, entry.citation.date) == (
         "Defensoría del Pueblo", "Reporte de conflictos sociales", "2024-03")
+
+
+def test_several_notes_in_one_block_are_cut_at_their_anchors():
+    html = """<html><body><p>Arrests<sup><a href="#n1">1</a></sup> and trials<sup><a href="#n2">2</a></sup>.</p>
+    <hr><p class="notes"><a name="n1"></a>1 Police, <a href="https://police.example/r">Annual report</a>, 2024.<br>
+    <a name="n2"></a>2 Courts, Statistics, 2025.</p></body></html>"""
+    report = read(html)
+    assert [(f.n, f.text) for f in report.footnotes] == [
+        (1, "Police, Annual report, 2024."), (2, "Courts, Statistics, 2025.")]
+    assert report.footnote(1).urls == ["https://police.example/r"]
+    f1 = report.footnote(1)
+    assert [(f1.text[k.start:k.end], k.url) for k in f1.links] == [("Annual report", "https://police.example/r")]
+    assert [p.text for p in report.paragraphs()] == ["Arrests and trials."]

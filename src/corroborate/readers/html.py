@@ -130,6 +130,7 @@ class TextRun:
     markers: list[Marker] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    cuts: dict[int, int] = field(default_factory=dict)  # note number -> where its text starts
 
     def add(self, text: str) -> None:
         if not text:
@@ -214,6 +215,8 @@ class HtmlReader:
         self.carriers: dict[object, int] = {}  # marker element -> note number
         self.backlinks: set[int] = set()
         self.notes: dict[int, object] = {}  # note number -> note element
+        self.note_starts: dict[int, object] = {}  # number -> its anchor, when one block holds several notes
+        self._cut_at: dict[int, int] = {}
         self.ids: dict[str, object] = {}
         self.names: dict[str, object] = {}
         for el in root.iter():
@@ -310,28 +313,35 @@ class HtmlReader:
             note = self._note_element(target)
             if note is None or self._contains(note, a) or self._contains(a, note) or not self._note_like(note):
                 continue
-            numbered.append((a, note, int(m.group(1)) if m.group(1) else None))
-        self._number_notes(numbered)
+            numbered.append((a, note, int(m.group(1)) if m.group(1) else None, target))
+        # Several notes in one block (`<p><a name=n1>1</a> … <br><a name=n2>2</a> …</p>`): each
+        # note is that block's text from its own anchor to the next one.
+        anchors: dict[int, set[int]] = {}
+        for _, note, _, target in numbered:
+            anchors.setdefault(id(note), set()).add(id(target))
+        self._number_notes([(a, (note, target) if len(anchors[id(note)]) > 1 else (note, None), n)
+                            for a, note, n, target in numbered])
 
-    def _number_notes(self, numbered: list[tuple[object, object, int | None]]) -> None:
+    def _number_notes(self, numbered: list[tuple[object, tuple[object, object], int | None]]) -> None:
         """Each note keeps the number its first marker shows; a marker without a number (`*`)
         or a second series reusing numbers gets the next free number, with a warning."""
-        by_note: dict[int, int] = {}
-        for a, note, n in numbered:
-            if id(note) in by_note:
-                n = by_note[id(note)]
-            elif n is None or n in self.notes:
-                wanted = n
-                n = max(self.notes, default=0) + 1
-                if wanted is not None:
-                    self.warnings.append(IngestWarning(
-                        code="footnote-renumbered", footnote=n,
-                        message=f"a second note numbered {wanted} is kept as footnote {n}"))
-                self.notes[n] = note
-                by_note[id(note)] = n
+        by_note: dict[tuple[int, int], int] = {}
+        for a, (note, start), n in numbered:
+            key = (id(note), id(start))
+            if key in by_note:
+                n = by_note[key]
             else:
+                if n is None or n in self.notes:
+                    wanted = n
+                    n = max(self.notes, default=0) + 1
+                    if wanted is not None:
+                        self.warnings.append(IngestWarning(
+                            code="footnote-renumbered", footnote=n,
+                            message=f"a second note numbered {wanted} is kept as footnote {n}"))
                 self.notes[n] = note
-                by_note[id(note)] = n
+                if start is not None:
+                    self.note_starts[n] = start
+                by_note[key] = n
             zone = self._zone(a)
             self.carriers[zone[-1]] = n
 
@@ -348,19 +358,37 @@ class HtmlReader:
 
     def footnotes(self) -> list[Footnote]:
         out: list[Footnote] = []
-        for n in sorted(self.notes):
-            el = self.notes[n]
+        texts: dict[int, tuple[str, list[Link], list[str]]] = {}
+        for el in {id(e): e for e in self.notes.values()}.values():
+            ns = [n for n in self.notes if self.notes[n] is el]
+            starts = {id(self.note_starts[n]): n for n in ns if n in self.note_starts}
             run = TextRun()
+            self._cut_at = starts
             self._inline(el, run, note=True)
-            text = run.text()
+            self._cut_at = {}
+            if not starts:
+                texts[ns[0]] = (run.text(), run.links, run.urls)
+                continue
+            raw = "".join(run.parts)
+            cuts = sorted((off, n) for n, off in run.cuts.items())
+            for i, (off, n) in enumerate(cuts):
+                end = cuts[i + 1][0] if i + 1 < len(cuts) else len(raw)
+                piece = raw[off:end]
+                lead = len(piece) - len(piece.lstrip())
+                text = piece.strip()
+                links = [Link(start=k.start - off - lead, end=min(k.end, end) - off - lead, url=k.url)
+                         for k in run.links if off <= k.start < end]
+                texts[n] = (text, links, [k.url for k in links if k.url.lower().startswith("http")])
+        for n in sorted(self.notes):
+            text, links, urls = texts.get(n, ("", [], []))
             lead = _NOTE_LEAD.match(text)
             cut = lead.end() if lead and int(lead.group(1)) == n else 0
             tail = _NOTE_TAIL.search(text)
             end = tail.start() if tail else len(text)
             text = text[cut:end]
             links = [Link(start=k.start - cut, end=min(k.end, end) - cut, url=k.url)
-                     for k in run.links if k.start >= cut and k.start < end]
-            out.append(Footnote(n=n, text=text or None, urls=footnote_urls(run.urls, text), links=links))
+                     for k in links if cut <= k.start < end]
+            out.append(Footnote(n=n, text=text or None, urls=footnote_urls(urls, text), links=links))
         return out
 
     # --- text ----------------------------------------------------------------------------
@@ -373,6 +401,8 @@ class HtmlReader:
 
     def _child(self, child, run: TextRun, note: bool = False, skip_blocks: bool = False) -> None:
         """One inline child of a block, then its tail."""
+        if note and id(child) in self._cut_at:
+            run.cuts[self._cut_at[id(child)]] = run.length
         if isinstance(child.tag, str):
             if child in self.carriers and not note:
                 run.mark(self.carriers[child])

@@ -154,3 +154,33 @@ def test_consulted_only_source_in_sources_page_and_api(cpin_lib):
     shown = client.get(f"/api/reports/{rid}").json()
     assert sum(1 for e in shown["bibliography"] if not e["cited"]) == 5
     assert shown["edition"] == "2.0"
+
+
+def test_a_database_of_the_previous_schema_is_migrated_in_place(tmp_path):
+    """Links, edition/reference and the bibliography arrive by one migration; what was stored
+    before reads back with no links and no bibliography."""
+    import sqlite3
+
+    from corroborate.store import SqliteStore
+    from corroborate.store.sqlite import MIGRATIONS, _split_sql
+
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    for stmt in _split_sql(MIGRATIONS[0]):
+        old.execute(stmt)
+    old.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    old.execute("INSERT INTO reports(pk, id, family, title, source_hash, ingested_at) "
+                "VALUES (1, 'r', 'r', 'Old report', 'h', '2026-01-01')")
+    old.execute("INSERT INTO sections(pk, report_pk, ord, title, level) VALUES (1, 1, 0, 'Intro', 1)")
+    old.execute("INSERT INTO paragraphs(report_pk, section_pk, id, ord, kind, text) "
+                "VALUES (1, 1, 'p1', 0, 'body', 'Old text.')")
+    old.execute("INSERT INTO footnotes(report_pk, n, text) VALUES (1, 1, 'A note.')")
+    old.commit()
+    old.close()
+    store = SqliteStore(path)
+    try:
+        report = store.load_report("r")
+        assert next(report.paragraphs()).links == []
+        assert report.footnote(1).links == [] and report.bibliography == [] and report.edition is None
+    finally:
+        store.close()

@@ -336,3 +336,9 @@ def test_several_notes_in_one_block_are_cut_at_their_anchors():
     f1 = report.footnote(1)
     assert [(f1.text[k.start:k.end], k.url) for k in f1.links] == [("Annual report", "https://police.example/r")]
     assert [p.text for p in report.paragraphs()] == ["Arrests and trials."]
+
+
+def test_a_word_file_name_in_title_gives_way_to_the_first_heading():
+    html = """<html><head><title>Microsoft Word - A_HRC_55_23_AEV.docx</title></head><body>
+    <h1>Situation of human rights in Haiti</h1><p>Report of the High Commissioner.</p></body></html>"""
+    assert read(html).title == "Situation of human rights in Haiti"

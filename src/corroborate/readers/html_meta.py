@@ -37,6 +37,8 @@ _GENERIC = re.compile(
     r"resumen(?:\s+ejecutivo)?|introducci[oó]n|[ií]ndice|contenido|metodolog[ií]a|front matter)$", re.I)
 _FEEDBACK_TO = re.compile(r"^(?i:feedback\s+to|contact(?:ing)?|comments\s+to)\s+(?i:the\s+)?(?P<org>[A-Z][\w&.'’-]*"
                           r"(?:\s+(?:[A-Z][\w&.'’-]*|of|for|and|the))*)$")
+_FILE_TITLE = re.compile(r"^\s*(?:microsoft\s+word\s*-|untitled\b|document\d*$)|\.(?:docx?|rtf|odt|pdf|html?)\s*$",
+                         re.I)
 _SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{1,40}$")
 _META_TITLE = ("og:title", "dc.title", "dcterms.title", "citation_title", "twitter:title")
 _META_PUBLISHER = ("govuk:primary-publishing-organisation", "dc.publisher", "dcterms.publisher",
@@ -97,6 +99,8 @@ def read_html_metadata(head: dict[str, str], sections: list[Section]) -> HtmlMet
     meta.title = next((head[k] for k in _META_TITLE if head.get(k)), None)
     if meta.title is None and head.get("title"):
         meta.title = _page_title(head)
+        if _FILE_TITLE.search(meta.title):
+            meta.title = None  # `Microsoft Word - a_hrc_55_23.docx`: a file name, not a title
     meta.publisher = next((head[k] for k in _META_PUBLISHER if head.get(k)), None)
     meta.published = next((d for k in _META_DATE if head.get(k) and (d := _meta_date(head[k]))), None)
 

@@ -363,6 +363,8 @@ class HtmlReader:
             ns = [n for n in self.notes if self.notes[n] is el]
             starts = {id(self.note_starts[n]): n for n in ns if n in self.note_starts}
             run = TextRun()
+            if id(el) in starts:
+                run.cuts[starts[id(el)]] = 0
             self._cut_at = starts
             self._inline(el, run, note=True)
             self._cut_at = {}

@@ -342,3 +342,17 @@ def test_a_word_file_name_in_title_gives_way_to_the_first_heading():
     html = """<html><head><title>Microsoft Word - A_HRC_55_23_AEV.docx</title></head><body>
     <h1>Situation of human rights in Haiti</h1><p>Report of the High Commissioner.</p></body></html>"""
     assert read(html).title == "Situation of human rights in Haiti"
+
+
+def test_numbered_heading_written_as_a_paragraph_under_its_numbered_parent():
+    """Older GOV.UK notes write sub-headings as plain paragraphs: `<p>3.2 Contemporary …</p>`."""
+    html = """<html><body><h3>3. History of blood feuds</h3><p>3.1.1 The Kanun is old.</p>
+    <p>3.2 Contemporary attitudes to customary law</p><p id="x">3.2.1 The Cedoca report 2017 stated:</p>
+    <p>3.3 Million people moved.</p><p>4.1 Not under an open section</p>
+    <h3>4. Protection</h3><p>4.1.1 Police act.</p></body></html>"""
+    report = read(html)
+    three, four = report.sections
+    assert [(s.number, s.title) for s in three.sections] == [("3.2", "Contemporary attitudes to customary law")]
+    assert [p.text for p in three.sections[0].paragraphs] == [
+        "3.2.1 The Cedoca report 2017 stated:", "3.3 Million people moved.", "4.1 Not under an open section"]
+    assert (four.number, four.title, [p.text for p in four.paragraphs]) == ("4", "Protection", ["4.1.1 Police act."])

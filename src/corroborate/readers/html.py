@@ -43,6 +43,7 @@ _HEADING_NUMBER = re.compile(
     r"^(?P<num>(?:[IVXLC]{1,6}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2}){0,4}[.)]?)\s+(?P<title>\S.*)$")
 # What a marker shows: `1`, `[1]`, `(1)`, `[footnote 1]` (GOV.UK), `note 1`, or a symbol (`*`, `†`,
 # `[a]`, Word's endnote `[iv]`); a symbol gets the next free number.
+_HEADING_LINE = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(?P<title>[A-ZÁÉÍÓÚÑ][^.:;,!?]{1,110}[^\s.:;,!?])$")
 _MARK_TEXT = re.compile(
     r"^\s*[\[(]?\s*(?:(?:(?:foot|end)?note|fn|nota|n\.)\s*)?(?:(\d{1,4})|[*†‡§¶]{1,3}|[a-z]|[ivxlc]{2,7})"
     r"\s*[\])]?\s*$", re.I)
@@ -88,6 +89,15 @@ class Outline:
         self.stack.append(section)
         self.raw_levels.append(level)  # h1..h6 or Word outline level, compared as written
         return section
+
+    def numbered_heading_level(self, text: str) -> int | None:
+        """The heading level of a line of body text that is a numbered heading: `3.2 Title`
+        (short, capitalised, no closing punctuation) while section `3` is open; else None."""
+        m = _HEADING_LINE.match(" ".join(text.split()))
+        if not m:
+            return None
+        parent = self._numbered_parent(m.group("num"))
+        return None if parent is None else self.raw_levels[parent] + 1
 
     def _numbered_parent(self, number: str | None) -> int | None:
         """Where in the open stack the section numbered like this heading's parent is."""
@@ -471,7 +481,15 @@ class HtmlReader:
         if tag in ("p", "pre", "dt", "dd", "address", "summary") or (
             tag in _BLOCK and not any(isinstance(c.tag, str) and c.tag in _BLOCK for c in el)
         ):
-            outline.add(self._para(el, kind))
+            para = self._para(el, kind)
+            level = outline.numbered_heading_level(para.text) if kind == ParagraphKind.BODY else None
+            if level is not None:
+                # `<p>3.2 Contemporary attitudes</p>` under the heading `3.`: a heading styled as text
+                section = outline.heading(para.text, level)
+                if para.markers:
+                    section.paragraphs.append(para.model_copy(update={"kind": ParagraphKind.HEADING}))
+                return
+            outline.add(para)
             return
         # a container: loose inline content between blocks forms paragraphs of its own
         run = TextRun()

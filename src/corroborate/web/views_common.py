@@ -22,6 +22,7 @@ templates.env.globals.update(
 )
 templates.env.filters["human_date"] = render.human_date
 templates.env.filters["url_host"] = render.url_host
+templates.env.filters["footnote_html"] = render.footnote_html
 templates.env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True

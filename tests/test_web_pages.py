@@ -171,7 +171,9 @@ def test_reader_citation_to_copy_is_euaa_style_with_real_url(crafted):
     lines = html.unescape(area.group(1)).splitlines()
     assert lines[0].startswith("“The PNP reported that[1] the gang <script>")
     assert lines[0].endswith("in Lima.[2]”")
-    assert lines[1] == "EUAA, Test – Country Focus <2023>, October 2023, p. 6, section 1.1"
+    # the section's number and heading, the page and the paragraph's permalink at this address
+    assert lines[1] == ("EUAA, Test – Country Focus <2023>, October 2023, section 1.1 ‘Criminal groups <b>& gangs</b>’, "
+                        f"p. 6, http://testserver/reports/{CRAFTED_ID}#p-{second}")
     assert lines[2] == f"[1] InSight Crime, Gangs <i>of</i> Lima, 14 February 2023, {HOSTILE_URL}, p. 3"
     assert lines[3] == "[2] Analysis by the authors"
     # without JavaScript the citation sits in a <details> to open and copy by hand

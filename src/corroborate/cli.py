@@ -270,7 +270,8 @@ def audit(ctx, report_id, severity, rules, as_json):
         return
     from corroborate.audit.render import audit_lines
 
-    for line, style in audit_lines(data):
+    # the whole of a rule when it is asked for; otherwise one line per rule and a few examples
+    for line, style in audit_lines(data, per_rule=None if rules else 3):
         click.secho(line, **style)
 
 

@@ -122,9 +122,13 @@ class Library:
             return starting[0]
         import difflib
 
-        close = starting or difflib.get_close_matches(report_id, ids, n=3, cutoff=0.5)
-        if not close and report_id:  # a part of the id ('peru') or a word of it
-            close = [i for i in ids if report_id.lower() in i][:3]
+        def likeness(i: str) -> float:  # a typo in the whole id or in its beginning ('euaa-pero')
+            return max(difflib.SequenceMatcher(None, report_id, i).ratio(),
+                       difflib.SequenceMatcher(None, report_id, i[:len(report_id)]).ratio())
+
+        close = starting or sorted((i for i in ids if likeness(i) >= 0.75), key=likeness, reverse=True)
+        if not close and report_id:  # a part of the id ('peru')
+            close = [i for i in ids if report_id.lower() in i]
         hint = f"; did you mean {' or '.join(repr(c) for c in close[:3])}?" if close else (
             "; list them with `corroborate reports`" if ids else "; the library is empty")
         raise NotFound(f"no report {report_id!r} in {self.settings.db}{hint}", close[:3])

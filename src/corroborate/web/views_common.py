@@ -62,3 +62,12 @@ def not_found(request: Request, message: str) -> HTMLResponse:
 def registry_sources(lib: Library, report_id: str) -> dict[str, Source]:
     """The sources a report cites, by id (confidential flags included)."""
     return {row["id"]: Source.model_validate(row) for row in lib.sources(report_id=report_id)}
+
+
+def citation_options(request: Request) -> tuple[str, str]:
+    """(style, base address) for the citations a page offers to copy: `?style=oscola` picks the
+    style (default euaa); permalinks use CORROBORATE_BASE_URL, else the address the page has."""
+    style = request.query_params.get("style", "euaa")
+    style = style if style in ("euaa", "oscola") else "euaa"
+    settings = getattr(request.app.state, "settings", None)
+    return style, (getattr(settings, "base_url", None) or str(request.base_url)).rstrip("/")

@@ -450,3 +450,16 @@ def test_reader_search_form_is_scoped_to_the_report(client):
     assert 'name="q"' in form and f'name="report" value="{CRAFTED_ID}"' in form
     scoped = client.get("/search", params={"q": "gang", "report": CRAFTED_ID}).text
     assert "Filtered by" in scoped and f"/reports/{CRAFTED_ID}#p-" in scoped
+
+
+def test_keyboard_defaults_autofocus_ask_first_and_skip_to_results(sample_client):
+    home = sample_client.get("/").text
+    assert re.search(r'<input id="q" name="q" type="search" value="" autofocus', home)
+    ask = sample_client.get("/ask").text
+    buttons = re.findall(r'<button type="submit" name="mode" value="(\w*)"', ask)
+    assert buttons == ["ask", ""]  # Enter submits with the first: Ask
+    assert re.findall(r'<button type="submit" name="mode" value="(\w*)"', home) == ["", "ask"]
+    results = sample_client.get("/search", params={"q": "Tren de Aragua"}).text
+    assert results.index('href="#results">Skip to results') < results.index('<form class="search-form"')
+    assert 'id="results" tabindex="-1"' in results
+    assert "Skip to results" not in sample_client.get("/search", params={"q": "zzzzqqq", "mode": "lexical"}).text

@@ -171,6 +171,8 @@ def citation_text(c: Any, style: str = DEFAULT_STYLE) -> str:
         return plain(link_segments(raw, [_field(c, "url")] if _field(c, "url") else [], [c])) if raw else ""
     container, when = _field(c, "container"), human_date(_field(c, "date"), missing="")
     url, locator, note = _field(c, "url"), _field(c, "locator"), _field(c, "note")
+    # fields cut from the footnote may hold a lost link's placeholder too (a note citing more)
+    locator, note = (plain(link_segments(x)) if x else x for x in (locator, note))
     if style == "euaa":
         fields = [author, title, container, when, url, locator]
         text = ", ".join(f.strip() for f in fields if f and f.strip())

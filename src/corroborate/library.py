@@ -129,8 +129,7 @@ class Library:
         close = starting or sorted((i for i in ids if likeness(i) >= 0.75), key=likeness, reverse=True)
         if not close and report_id:  # a part of the id ('peru')
             close = [i for i in ids if report_id.lower() in i]
-        hint = f"; did you mean {' or '.join(repr(c) for c in close[:3])}?" if close else (
-            "; list them with `corroborate reports`" if ids else "; the library is empty")
+        hint = f"; did you mean {' or '.join(repr(c) for c in close[:3])}?" if close else ""
         raise NotFound(f"no report {report_id!r} in {self.settings.db}{hint}", close[:3])
 
     def report(self, report_id: str) -> Report:

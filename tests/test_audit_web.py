@@ -19,7 +19,7 @@ def lib_db(tmp_path):
     report = R(
         S("1", "Overview", P("Police <script>alert(1)</script> were deployed in the south.[1] "
                              "The Due Process of Law Foundation (DPLF) said courts are slow.[2]"),
-          P("DPLF added that many judges were removed by the council in 2022.[3]")),
+          P("DPLF added that many judges were removed by the council in 2022.[3] The SUNAT agreed.")),
         footnotes=[F(1, text=None), F(2, doc(2)), F(3, doc(3, date="2019"))],
         glossary=[("HRW", "Human Rights Watch")],
     )
@@ -87,3 +87,41 @@ def test_cli_audit_and_tor(lib_db):
     assert res.exit_code == 1 and "missing-report" in res.output and "Traceback" not in res.output
     res = runner.invoke(main, ["--db", str(lib_db), "tor", "t"])
     assert res.exit_code == 0 and "[gap]" in res.output
+
+
+def test_sample_audit_page_shows_missing_footnotes_as_one_grouped_line(sample_db_master):
+    import re
+
+    from corroborate.web.app import create_app
+
+    client = TestClient(create_app(Settings(db=str(sample_db_master), embeddings=False)))
+    page = client.get("/reports/euaa-peru/audit")  # a unique prefix of the id is enough
+    assert page.status_code == 200
+    groups = re.search(r'<ul class="audit-groups".*?</ul>', page.text, re.S).group(0)
+    lines = re.findall(r"<li[^>]*>(.*?)</li>", groups, re.S)
+    missing = [" ".join(re.sub(r"<[^>]+>", "", li).split()) for li in lines if "footnote-text-missing" in li]
+    assert len(missing) == 1
+    assert missing[0].startswith("error footnote-text-missing: 165 footnotes have no text: 40–43, 49–55,")
+    # the 165 findings themselves are folded away, each linking to its paragraph in the reader
+    assert "Show all 165 findings" in page.text
+    assert 'href="/reports/euaa-peru-country-focus-2023#p-' in page.text
+    assert "the report cannot be traced as published" in page.text  # severities explained
+
+
+def test_unknown_report_suggests_the_id_meant_everywhere(sample_db_master):
+    from click.testing import CliRunner
+
+    from corroborate.web.app import create_app
+
+    res = CliRunner().invoke(main, ["--db", str(sample_db_master), "audit", "euaa-pero"])
+    assert res.exit_code == 1 and "did you mean 'euaa-peru-country-focus-2023'" in res.output
+    res = CliRunner().invoke(main, ["--db", str(sample_db_master), "tor", "euaa-peru", "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)["report"] == "euaa-peru-country-focus-2023"
+    client = TestClient(create_app(Settings(db=str(sample_db_master), embeddings=False)))
+    api = client.get("/api/reports/peru-country/audit")
+    assert api.status_code == 404 and "euaa-peru-country-focus-2023" in api.json()["detail"]
+    assert "Did you mean euaa-peru-country-focus-2023" in client.get("/reports/euaa-peru-c0untry").text
+    with Library(sample_db_master) as lib:
+        # deleting never goes by prefix
+        with pytest.raises(Exception, match="did you mean"):
+            lib.delete("euaa-peru")

@@ -19,10 +19,10 @@ from lxml import etree, html
 
 from conftest import SAMPLE_ID
 from corroborate import Library
+from corroborate.citations.format import footnote_segments, link_segments, plain
 from corroborate.cli import main
 from corroborate.export import atomic_write
 from corroborate.export.bibliography import collect_entries, persons
-from corroborate.export.document import link_segments
 from corroborate.models import (
     Citation,
     CitationKind,
@@ -111,6 +111,12 @@ def called(report: Report) -> list[int]:
     return list(seen)
 
 
+def shown(fn: Footnote) -> str:
+    """The footnote as every output shows it: links placed by citations.format (lost ones left
+    out, found ones written out)."""
+    return plain(footnote_segments(fn))
+
+
 def texted(report: Report) -> list[Footnote]:
     calls = set(called(report))
     return [f for f in report.footnotes if f.text and f.n in calls]
@@ -131,9 +137,10 @@ def test_markdown_keeps_every_footnote_and_marks_lost_ones(exported, report):
         m = re.search(rf"^\[\^{f.n}\]: (.*)$", md, re.M)
         assert m, f"footnote {f.n} has no definition"
         # the definition is the footnote's text (Markdown-escaped, URLs made links)
-        shown = re.sub(r"\]\([^)]*\)", "", m.group(1)).replace("\\", "").replace("[", "")
-        assert squash(f.text.replace("[", "").replace("]", "")) in squash(shown) or \
-            squash(shown).startswith(squash(f.text)[:30])
+        md_text = re.sub(r"\]\([^)]*\)", "", m.group(1)).replace("\\", "").replace("[", "")
+        md_text = re.sub(r"<(https?://[^>]+)>", r"\1", md_text)
+        assert squash(shown(f).replace("[", "").replace("]", "")) in squash(md_text) or \
+            squash(md_text).startswith(squash(shown(f))[:30])
     lost = [n for n in called(report) if report.footnote(n) is None or report.footnote(n).text is None]
     for n in lost:
         assert f"[^{n}]: \\[footnote {n}: {MISSING}\\]" in md
@@ -160,7 +167,7 @@ def test_html_links_each_call_to_its_footnote_and_urls_are_clickable(exported, r
         if fn is None or fn.text is None:
             assert MISSING in li.text_content()
             continue
-        assert squash(fn.text) in squash(li.text_content())
+        assert squash(shown(fn)) in squash(li.text_content())
         hrefs = [a.get("href") for a in li.xpath(".//a[not(@aria-label)]")]
         assert hrefs == [u for u in fn.urls if u in hrefs] and set(hrefs) <= set(fn.urls) | set(
             re.findall(r"https?://\S+", fn.text)) or not fn.urls
@@ -191,7 +198,7 @@ def test_docx_has_one_word_footnote_per_footnote_with_text(exported, report):
 
 def test_docx_read_back_by_libreoffice_shows_the_footnote_texts(docx_as_pdf, report):
     text = squash("".join(docx_as_pdf))
-    missing = [f.n for f in texted(report) if not shows(f.text, text)]
+    missing = [f.n for f in texted(report) if not shows(shown(f), text)]
     assert not missing, f"footnotes not rendered by LibreOffice: {missing[:10]}"
     lost = [n for n in called(report) if report.footnote(n) is None or report.footnote(n).text is None]
     assert squash(f"[footnote {lost[0]}: {MISSING}]") in text
@@ -201,7 +208,7 @@ def test_pdf_puts_each_footnote_at_the_bottom_of_the_page_calling_it(exported, r
     pages = pdf_pages(exported["pdf"])
     squashed = [squash(p) for p in pages]
     whole = "".join(squashed)
-    assert all(shows(f.text, whole) for f in texted(report))
+    assert all(shows(shown(f), whole) for f in texted(report))
     # the footnote's text is on the page where the text just before its call is
     checked = 0
     for p in report.paragraphs():
@@ -210,7 +217,7 @@ def test_pdf_puts_each_footnote_at_the_bottom_of_the_page_calling_it(exported, r
             before = squash(p.text[max(0, m.offset - 60):m.offset])
             if not fn or not fn.text or len(before) < 30 or checked >= 40:
                 continue
-            note_pages = {i for i, s in enumerate(squashed) if squash(fn.text)[:40] in s}
+            note_pages = {i for i, s in enumerate(squashed) if squash(shown(fn))[:40] in s}
             call_pages = {i for i, s in enumerate(squashed) if before[-30:] in s}
             if len(call_pages) == 1:
                 assert call_pages & note_pages, f"footnote {m.n} not on the page calling it"
@@ -398,14 +405,14 @@ def test_small_report_every_case_in_docx_and_markdown(small, tmp_path):
     md = small.export_report("small", "md", tmp_path / "s.md").read_text(encoding="utf-8")
     assert "Corruption is widespread.[^1] Courts are slow.[^2]" in md
     assert "Cited again.[^1]" in md
-    assert "[^1]: USDOS, Country Reports 2022: Peru, 20 March 2023, [url](https://www.state.gov/peru-2022), pp. 11-12" in md
+    assert "[^1]: USDOS, Country Reports 2022: Peru, 20 March 2023, <https://www.state.gov/peru-2022>, pp. 11-12" in md
     # only the confidential citation of the mixed footnote is replaced
     assert ("[^2]: Confidential oral source, interview with EUAA, 6 September 2023; Infobae, Title, 2023, "
-            "[url](https://infobae.com/a)") in md
+            "<https://infobae.com/a>") in md
     assert f"[^3]: \\[footnote 3: {MISSING}\\]" in md
     assert "Oral source A" not in md
     # a footnote whose call was lost is kept, under its own heading
-    assert "9\\. A footnote whose mark the extraction lost, [url](https://lost.example/x)" in md
+    assert "9\\. A footnote whose mark the extraction lost, <https://lost.example/x>" in md
 
     docx = small.export_report("small", "docx", tmp_path / "s.docx")
     with zipfile.ZipFile(docx) as z:
@@ -417,7 +424,7 @@ def test_small_report_every_case_in_docx_and_markdown(small, tmp_path):
     assert f"[footnote 3: {MISSING}]" in body
     pdf = soffice_to_pdf(docx, tmp_path)
     text = squash("".join(pdf_pages(pdf)))
-    assert squash("USDOS, Country Reports 2022: Peru, 20 March 2023, url, pp. 11-12") in text
+    assert squash("USDOS, Country Reports 2022: Peru, 20 March 2023, https://www.state.gov/peru-2022, pp. 11-12") in text
     assert squash("Confidential oral source, interview with EUAA, 6 September 2023; Infobae") in text
 
 
@@ -450,7 +457,26 @@ def test_person_names_split_institutions_kept_whole():
 
 def test_url_placeholders_get_the_footnotes_link_targets_in_order():
     segs = link_segments("A, T, 2023, url; B, U, 2022, url, p. 3", ["https://a.example", "https://b.example"])
-    assert [(s.text, s.href) for s in segs if s.href] == [("url", "https://a.example"), ("url", "https://b.example")]
+    assert [(s.text, s.href) for s in segs if s.href] == [("https://a.example", "https://a.example"),
+                                                          ("https://b.example", "https://b.example")]
+
+
+def test_a_placeholder_takes_its_own_citations_link_and_a_lost_one_is_left_out():
+    text = "InSight Crime, Tren de Aragua, 14 February 2023, url; Infobae, Extorsión, 1 April 2023, url"
+    cits = [Citation(author="InSight Crime", title="Tren de Aragua", raw="InSight Crime, Tren de Aragua, "
+                     "14 February 2023, url"),
+            Citation(author="Infobae", title="Extorsión", url="https://infobae.example/a",
+                     raw="Infobae, Extorsión, 1 April 2023, url")]
+    segs = link_segments(text, ["https://infobae.example/a"], cits)
+    assert plain(segs) == ("InSight Crime, Tren de Aragua, 14 February 2023; Infobae, Extorsión, 1 April 2023, "
+                           "https://infobae.example/a")
+    assert [s.href for s in segs if s.href] == ["https://infobae.example/a"]
+    # search JSON has no raw text: the citation is found by its author
+    as_json = [c.model_dump(exclude={"raw"}) for c in cits]
+    assert plain(link_segments(text, ["https://infobae.example/a"], as_json)) == plain(segs)
+    # a lost link inside a citation, before its locator
+    segs = link_segments("T, Title, June 2022, url, p. 104", [], [Citation(author="T", title="Title")])
+    assert plain(segs) == "T, Title, June 2022, p. 104"
     # more targets than placeholders: the rest are shown, not dropped
     segs = link_segments("A, T, 2023", ["https://a.example"])
     assert segs[-1].href == "https://a.example"

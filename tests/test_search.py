@@ -201,7 +201,7 @@ def test_cli_search_json_and_human_output(lib):
     assert res.exit_code == 0, res.output
     assert json.loads(res.output) == lib.search("shop owners", k=2)
     res = runner.invoke(main, ["--db", lib.settings.db, "search", "shop owners", "--k", "1"])
-    assert res.exit_code == 0 and "§3.5" in res.output and "[1] La República" in res.output
+    assert res.exit_code == 0 and "section 3.5 ‘Criminal groups’" in res.output and "[1] La República" in res.output
     assert "<mark>" not in res.output
     res = runner.invoke(main, ["--db", lib.settings.db, "search", '"unbalanced'])
     assert res.exit_code == 1 and "Error: unbalanced quote" in res.output and "Traceback" not in res.output

@@ -281,3 +281,26 @@ def test_hovering_a_footnote_number_previews_it(page):
     assert page.evaluate("document.activeElement.id") != "fn-popover"  # a preview does not take focus
     page.mouse.move(5, 5)
     popover.wait_for(state="hidden")
+
+
+def test_keyboard_home_focus_enter_on_ask_and_skip_to_results(page):
+    # the home page's search box has the focus as soon as it loads (autofocus, no script)
+    page.goto("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    # on the Ask page, Enter in the box asks (the form's first button is Ask there)
+    page.goto("/ask")
+    box = page.get_by_label("Search the reports or ask a question")
+    box.fill("Who leads Tren de Aragua?")
+    box.press("Enter")
+    page.wait_for_url("**/search?**")
+    assert "mode=ask" in page.url
+    assert page.locator("#answer-title").is_visible()
+    # on a results page the second Tab stop skips the form and the facets to the results
+    _search(page, "Tren de Aragua members")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to results"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "results"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.hit') !== null")

@@ -171,7 +171,9 @@ def test_reader_citation_to_copy_is_euaa_style_with_real_url(crafted):
     lines = html.unescape(area.group(1)).splitlines()
     assert lines[0].startswith("“The PNP reported that[1] the gang <script>")
     assert lines[0].endswith("in Lima.[2]”")
-    assert lines[1] == "EUAA, Test – Country Focus <2023>, October 2023, p. 6, section 1.1"
+    # the section's number and heading, the page and the paragraph's permalink at this address
+    assert lines[1] == ("EUAA, Test – Country Focus <2023>, October 2023, section 1.1 ‘Criminal groups <b>& gangs</b>’, "
+                        f"p. 6, http://testserver/reports/{CRAFTED_ID}#p-{second}")
     assert lines[2] == f"[1] InSight Crime, Gangs <i>of</i> Lima, 14 February 2023, {HOSTILE_URL}, p. 3"
     assert lines[3] == "[2] Analysis by the authors"
     # without JavaScript the citation sits in a <details> to open and copy by hand
@@ -448,3 +450,16 @@ def test_reader_search_form_is_scoped_to_the_report(client):
     assert 'name="q"' in form and f'name="report" value="{CRAFTED_ID}"' in form
     scoped = client.get("/search", params={"q": "gang", "report": CRAFTED_ID}).text
     assert "Filtered by" in scoped and f"/reports/{CRAFTED_ID}#p-" in scoped
+
+
+def test_keyboard_defaults_autofocus_ask_first_and_skip_to_results(sample_client):
+    home = sample_client.get("/").text
+    assert re.search(r'<input id="q" name="q" type="search" value="" autofocus', home)
+    ask = sample_client.get("/ask").text
+    buttons = re.findall(r'<button type="submit" name="mode" value="(\w*)"', ask)
+    assert buttons == ["ask", ""]  # Enter submits with the first: Ask
+    assert re.findall(r'<button type="submit" name="mode" value="(\w*)"', home) == ["", "ask"]
+    results = sample_client.get("/search", params={"q": "Tren de Aragua"}).text
+    assert results.index('href="#results">Skip to results') < results.index('<form class="search-form"')
+    assert 'id="results" tabindex="-1"' in results
+    assert "Skip to results" not in sample_client.get("/search", params={"q": "zzzzqqq", "mode": "lexical"}).text

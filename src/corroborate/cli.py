@@ -18,6 +18,9 @@ from corroborate.settings import Settings
 from corroborate.store import StoreError
 
 DB_HELP = "SQLite database file (env CORROBORATE_DB, default ./corroborate.db)."
+STYLES = ["euaa", "oscola"]
+STYLE_HELP = ("Citation style: euaa (EUAA COI methodology) or oscola (UK tribunals). Permalinks need "
+              "CORROBORATE_BASE_URL.")
 
 
 def emit_json(data) -> None:
@@ -267,7 +270,8 @@ def audit(ctx, report_id, severity, rules, as_json):
         return
     from corroborate.audit.render import audit_lines
 
-    for line, style in audit_lines(data):
+    # the whole of a rule when it is asked for; otherwise one line per rule and a few examples
+    for line, style in audit_lines(data, per_rule=None if rules else 3):
         click.secho(line, **style)
 
 
@@ -300,41 +304,67 @@ def tor(ctx, report_id, as_json):
 @click.option("--section", help="Only this section and its subsections (e.g. 3.5).")
 @click.option("--source-type", help="Only paragraphs citing this type of source (e.g. media, ngo).")
 @click.option("--since", help="Only paragraphs citing sources dated on or after (2023, 2023-06-01).")
+@click.option("--style", type=click.Choice(STYLES), default="euaa", show_default=True, help=STYLE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as /api/search).")
 @click.pass_context
 @friendly_errors
-def search(ctx, query, k, mode, report_id, section, source_type, since, as_json):
+def search(ctx, query, k, mode, report_id, section, source_type, since, style, as_json):
     """Search paragraphs in English or Spanish.
 
-    QUERY: words, "exact phrases", OR between alternatives, -word to exclude, prefix*.
+    QUERY: words, "exact phrases", OR between alternatives, -word or NOT word to exclude,
+    prefix*.
     """
-    data = open_library(ctx).search(query, k=k, mode=mode, report=report_id, section=section,
-                                    source_type=source_type, since=since)
+    lib = open_library(ctx)
+    data = lib.search(query, k=k, mode=mode, report=report_id, section=section,
+                      source_type=source_type, since=since)
     if as_json:
         emit_json(data)
         return
+    from corroborate.citations.format import footnote_line
     from corroborate.search.snippets import to_terminal
 
     if not data["results"]:
         click.echo("No paragraphs match.")
+    where = _passage_references(lib, style)
     for i, r in enumerate(data["results"], 1):
-        click.secho(f"\n{i}. {r['report_id']} §{r['section']} {r['section_title']}  ({r['paragraph_id']})",
-                    bold=True)
+        click.secho(f"\n{i}. {where(r)}", bold=True)
         click.echo("   " + to_terminal(r["snippet"], lambda t: click.style(t, fg="yellow", bold=True)))
         for f in r["footnotes"]:
-            click.echo(f"   [{f['n']}] {f['text'] if f['text'] is not None else '[footnote text missing]'}")
+            click.echo(f"   {footnote_line(f, f['n'], style)}")
+
+
+def _passage_references(lib: Library, style: str):
+    """hit -> 'EUAA, Peru – Country Focus, September 2023, section 3.5.1 ‘Tren de Aragua’, p. 43'
+    (the permalink too when CORROBORATE_BASE_URL is set): page and section, not stored ids."""
+    from corroborate.citations.format import passage_reference
+
+    reports: dict[str, object] = {}
+
+    def where(hit: dict) -> str:
+        rid = hit["report_id"]
+        if rid not in reports:
+            reports[rid] = lib.report(rid)
+        report = reports[rid]
+        p = next((p for p in report.paragraphs() if p.id == hit["paragraph_id"]), None)
+        if p is None:  # changed under us: still say where, without the stored id
+            return f"{hit.get('report_title') or rid}, section {hit.get('section')}"
+        return passage_reference(report, p, style, lib.settings.base_url)
+
+    return where
 
 
 @main.command()
 @click.argument("question")
 @click.option("--k", default=5, show_default=True, help="At most this many quotes (1-10).")
 @click.option("--report", "report_id", help="Only this report.")
+@click.option("--style", type=click.Choice(STYLES), default="euaa", show_default=True, help=STYLE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as /api/ask).")
 @click.pass_context
 @friendly_errors
-def ask(ctx, question, k, report_id, as_json):
+def ask(ctx, question, k, report_id, style, as_json):
     """Answer a question with verbatim, footnoted quotes from the library."""
-    data = open_library(ctx).ask(question, k=k, report=report_id)
+    lib = open_library(ctx)
+    data = lib.ask(question, k=k, report=report_id)
     if as_json:
         emit_json(data)
         return
@@ -344,13 +374,15 @@ def ask(ctx, question, k, report_id, as_json):
     syn = data.get("synthesis") or {}
     if syn.get("text"):
         click.secho(syn["text"], bold=True)
+    from corroborate.citations.format import footnote_line
+
+    where = _passage_references(lib, style)
     for qt in data["quotes"]:
         marks = "".join(f"[{f['n']}]" for f in qt["footnotes"])
-        click.secho(f"\n[{qt['id']}] {qt['report_id']} §{qt['section']} ({qt['paragraph_id']} "
-                    f"{qt['start']}-{qt['end']})", bold=True)
+        click.secho(f"\n[{qt['id']}] {where(qt)}", bold=True)
         click.echo(f"  “{qt['text']}”{marks}")
         for f in qt["footnotes"]:
-            click.echo(f"  [{f['n']}] {f['text'] if f['text'] is not None else '[footnote text missing]'}")
+            click.echo(f"  {footnote_line(f, f['n'], style)}")
     if syn.get("error"):
         click.echo(f"\n({syn['error']})", err=True)
 
@@ -422,9 +454,10 @@ def export_cmd(ctx, report_id, fmt, output, all_reports, name_confidential):
               help="Name sources marked confidential (default: a neutral label).")
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 20),
               help="At most this many quotes per question.")
+@click.option("--style", type=click.Choice(STYLES), default="euaa", show_default=True, help=STYLE_HELP)
 @click.pass_context
 @friendly_errors
-def compile_cmd(ctx, questions, tor_report, questions_file, reports, fmt, output, name_confidential, k):
+def compile_cmd(ctx, questions, tor_report, questions_file, reports, fmt, output, name_confidential, k, style):
     """Compile a footnoted query response: verbatim evidence per question, original citations
     renumbered as footnotes, methodology and disclaimer, and the sources cited."""
     from corroborate.export.compile import read_questions_file
@@ -439,7 +472,7 @@ def compile_cmd(ctx, questions, tor_report, questions_file, reports, fmt, output
         raise click.UsageError("give --question, --questions FILE or --tor REPORT")
     try:
         path = lib.compile(asked, fmt.lower(), output, reports=list(reports) or None,
-                           name_confidential=name_confidential, k=k)
+                           name_confidential=name_confidential, k=k, style=style)
     except OSError as exc:
         raise click.ClickException(f"{output}: cannot write ({exc.strerror or exc})") from exc
     click.echo(f"wrote {path} ({len(asked)} question{'s' if len(asked) != 1 else ''})")

@@ -22,7 +22,11 @@ from corroborate.store import open_store
 
 
 class NotFound(LookupError):
-    """An unknown report, section, source or paragraph id."""
+    """An unknown report, section, source or paragraph id; `suggestions`: the ids likely meant."""
+
+    def __init__(self, message: str, suggestions: list[str] | None = None):
+        super().__init__(message)
+        self.suggestions = suggestions or []
 
 
 class IngestResult(BaseModel):
@@ -106,21 +110,44 @@ class Library:
     def reports(self) -> list[dict]:
         return self.store.list_reports()
 
+    def resolve(self, report_id: str, prefix: bool = True) -> str:
+        """The id of the report `report_id` names: itself, or (with `prefix`) the one report whose
+        id starts with it (`euaa-peru` -> `euaa-peru-country-focus-2023`). Otherwise NotFound
+        suggesting the ids meant, so a typo gets a did-you-mean in the CLI, the API and the web."""
+        if self.store.report_pk(report_id) is not None:
+            return report_id
+        ids = self.store.report_ids()
+        starting = [i for i in ids if i.startswith(report_id)] if report_id else []
+        if prefix and len(starting) == 1:
+            return starting[0]
+        import difflib
+
+        def likeness(i: str) -> float:  # a typo in the whole id or in its beginning ('euaa-pero')
+            return max(difflib.SequenceMatcher(None, report_id, i).ratio(),
+                       difflib.SequenceMatcher(None, report_id, i[:len(report_id)]).ratio())
+
+        close = starting or sorted((i for i in ids if likeness(i) >= 0.75), key=likeness, reverse=True)
+        if not close and report_id:  # a part of the id ('peru')
+            close = [i for i in ids if report_id.lower() in i]
+        hint = f"; did you mean {' or '.join(repr(c) for c in close[:3])}?" if close else ""
+        raise NotFound(f"no report {report_id!r} in {self.settings.db}{hint}", close[:3])
+
     def report(self, report_id: str) -> Report:
-        report = self.store.load_report(report_id)
-        if report is None:
+        report = self.store.load_report(self.resolve(report_id))
+        if report is None:  # deleted between the two reads
             raise NotFound(f"no report {report_id!r} in {self.settings.db}")
         return report
 
     def delete(self, report_id: str) -> None:
-        if not self.store.delete_report(report_id):
+        # Never by prefix: deleting is not undoable, so the id must be exact (typos get a hint).
+        if not self.store.delete_report(self.resolve(report_id, prefix=False)):
             raise NotFound(f"no report {report_id!r} in {self.settings.db}")
 
     # --- sources -------------------------------------------------------------------------
 
     def sources(self, report_id: str | None = None, source_type: str | None = None) -> list[dict]:
-        if report_id is not None and self.store.report_pk(report_id) is None:
-            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+        if report_id is not None:
+            report_id = self.resolve(report_id)
         return self.store.list_sources(report_id, source_type)
 
     def source(self, source_id: str) -> dict:
@@ -143,7 +170,7 @@ class Library:
         from corroborate.audit import audit_report
 
         report = self.report(report_id)
-        return audit_report(report, self._report_sources(report_id), severity, rules)
+        return audit_report(report, self._report_sources(report.id), severity, rules)
 
     def tor(self, report_id: str) -> dict:
         """Terms-of-reference matrix: each ToR item (hierarchy kept) with a verdict
@@ -156,7 +183,7 @@ class Library:
             from corroborate.search.embed import DIM, embed_texts
             from corroborate.store.sqlite_audit import report_paragraph_vectors
 
-            vectors = report_paragraph_vectors(self.store.conn, report_id, DIM)
+            vectors = report_paragraph_vectors(self.store.conn, report.id, DIM)
             settings = self.settings
 
             def embed(texts: list[str]):
@@ -178,6 +205,7 @@ class Library:
         footnotes and citations. Raises `QueryError` (a ValueError) for a malformed query."""
         from corroborate.search.engine import Searcher
 
+        report = self.resolve(report) if report else report
         return Searcher(self.store, self.settings).search(
             query, k=k, mode=mode, report=report, section=section, source_type=source_type, since=since
         )
@@ -187,7 +215,24 @@ class Library:
         `found: false` when the library holds nothing relevant."""
         from corroborate.search.answer import answer
 
+        report = self.resolve(report) if report else report
         return answer(self.store, self.settings, question, k=k, report=report)
+
+    def cite(self, report_id: str, paragraph_id: str, start: int | None = None, end: int | None = None,
+             style: str = "euaa", base_url: str | None = None) -> str:
+        """A passage (a paragraph, or its span start:end) quoted with its citation and footnotes,
+        ready to paste into a decision (`citations.format`). `base_url` (default: the
+        `CORROBORATE_BASE_URL` setting) adds the paragraph's permalink."""
+        from corroborate.citations.format import passage_citation
+        from corroborate.export.confidential import shown_footnotes
+
+        report = self.report(report_id)
+        p = next((p for p in report.paragraphs() if p.id == paragraph_id), None)
+        if p is None:
+            raise NotFound(f"report {report.id!r} has no paragraph {paragraph_id!r}")
+        span = (start, end) if start is not None and end is not None else None
+        footnotes = shown_footnotes(report.footnotes, self._cited_sources([report]))
+        return passage_citation(report, p, footnotes, span, style, base_url or self.settings.base_url)
 
     # --- export and compiled query responses (issue 7) -----------------------------------
 
@@ -221,7 +266,7 @@ class Library:
         from corroborate.export.bibliography import collect_entries
 
         fmt = check_format(fmt, REGISTRY_FORMATS)
-        ids = [report_id] if report_id is not None else [r["id"] for r in self.reports()]
+        ids = [self.resolve(report_id)] if report_id is not None else [r["id"] for r in self.reports()]
         reports = [self.report(rid) for rid in ids]
         entries = collect_entries([f for r in reports for f in r.footnotes], self._cited_sources(reports))
         return write_text(path, WRITERS[fmt](entries, name_confidential))
@@ -237,16 +282,14 @@ class Library:
         return questions
 
     def compile_document(self, questions: list[str], reports: list[str] | None = None,
-                         name_confidential: bool = False, k: int = 5):
-        """The query response as a FootnotedDocument (see `compile`)."""
+                         name_confidential: bool = False, k: int = 5, style: str = "euaa"):
+        """The query response as a FootnotedDocument (see `compile`); `style`: euaa | oscola."""
         from corroborate.export.compile import compile_document, gather
 
         questions = [q.strip() for q in questions if q and q.strip()]
         if not questions:
             raise ValueError("no question given: pass at least one question")
-        for rid in reports or []:
-            if self.store.report_pk(rid) is None:
-                raise NotFound(f"no report {rid!r} in {self.settings.db}")
+        reports = [self.resolve(rid) for rid in reports] if reports else reports
         cache: dict[str, Report] = {}
 
         def load(rid: str) -> Report:
@@ -263,15 +306,16 @@ class Library:
 
         consulted = [r["title"] + (f", {human_date(r['published'])}" if r["published"] else "")
                      for r in self.reports() if not reports or r["id"] in reports]
-        return compile_document(evidence, load, self.store.get_source, name_confidential, consulted)
+        return compile_document(evidence, load, self.store.get_source, name_confidential, consulted,
+                                style=style, base_url=self.settings.base_url)
 
     def compile(self, questions: list[str], fmt: str, path: str | Path, reports: list[str] | None = None,
-                name_confidential: bool = False, k: int = 5) -> Path:
+                name_confidential: bool = False, k: int = 5, style: str = "euaa") -> Path:
         """A footnoted query response (md, html, docx, pdf): for each question the library's
         verbatim evidence with its original citations renumbered, or a plain statement that
         nothing was found; a methodology/disclaimer block; the sources cited."""
         from corroborate.export import DOCUMENT_FORMATS, check_format, write_document
 
         fmt = check_format(fmt, DOCUMENT_FORMATS)
-        doc = self.compile_document(questions, reports, name_confidential, k)
+        doc = self.compile_document(questions, reports, name_confidential, k, style)
         return write_document(doc, fmt, path)

@@ -18,6 +18,9 @@ class Settings(BaseModel):
         default_factory=lambda: _env("embeddings", "1") not in ("0", "false", "no")
     )
     threads: int = Field(default_factory=lambda: int(_env("threads", "2")))
+    # Where the web UI is served, for paragraph permalinks in citations made outside it (CLI,
+    # compiled responses); the web UI uses the address it is reached at.
+    base_url: str | None = Field(default_factory=lambda: os.environ.get("CORROBORATE_BASE_URL"))
     # Optional synthesis over an OpenAI-compatible endpoint; off unless a URL is configured.
     llm_url: str | None = Field(default_factory=lambda: os.environ.get("CORROBORATE_LLM_URL"))
     llm_model: str = Field(default_factory=lambda: _env("llm_model", "gpt-4o-mini"))

@@ -17,7 +17,7 @@ from corroborate.audit import (  # noqa: F401  (importing registers the rules)
     transparency,
 )
 from corroborate.audit.context import AuditContext
-from corroborate.audit.findings import Finding, Severity, parse_severity, summarize
+from corroborate.audit.findings import SEVERITY_MEANING, Finding, Severity, group, parse_severity, summarize
 from corroborate.audit.registry import RULES, rules_markdown_table
 from corroborate.models import Report, Source
 
@@ -51,10 +51,15 @@ def audit_report(
         findings.extend(r.fn(ctx))
     if threshold is not None:
         findings = [f for f in findings if f.severity.rank >= threshold.rank]
+    for f in findings:
+        anchor = f"p-{f.paragraph_id}" if f.paragraph_id else f"fn-{f.footnote}" if f.footnote is not None else None
+        f.link = f"/reports/{report.id}#{anchor}" if anchor else f"/reports/{report.id}"
     return {
         "report": report.id,
         "title": report.title,
         "findings": [f.model_dump(mode="json") for f in findings],
-        "summary": summarize(findings),
+        "summary": summarize(findings) | {
+            "groups": group(findings, {rid: r.grouped for rid, r in RULES.items() if r.grouped})},
+        "severities": SEVERITY_MEANING,
         "rules": {rid: {"principle": r.principle, "summary": r.summary} for rid, r in RULES.items()},
     }

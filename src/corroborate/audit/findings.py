@@ -18,6 +18,13 @@ class Severity(StrEnum):
         return {"info": 0, "warning": 1, "error": 2}[self.value]
 
 
+SEVERITY_MEANING = {
+    "error": "the report cannot be traced as published (a referenced footnote is lost): fix before use",
+    "warning": "a methodology defect a reviewer should fix or justify",
+    "info": "worth a look; often legitimate (background sources, stated gaps)",
+}
+
+
 class Finding(BaseModel):
     rule: str
     severity: Severity
@@ -26,6 +33,7 @@ class Finding(BaseModel):
     paragraph_id: str | None = None
     footnote: int | None = None
     evidence: str | None = None  # the sentence, citation or text the finding is about
+    link: str | None = None  # the place in the reader: /reports/<id>#p-<paragraph> (or #fn-<n>)
 
 
 def parse_severity(value: str | None) -> Severity | None:
@@ -52,3 +60,45 @@ def summarize(findings: list[Finding]) -> dict:
         "by_severity": {s.value: severity.get(s.value, 0) for s in Severity},
         "by_rule": dict(sorted(by_rule.items())),
     }
+
+
+def ranges(numbers: list[int]) -> str:
+    """[40, 41, 42, 43, 49, 50, 60] -> '40–43, 49–50, 60'."""
+    out: list[str] = []
+    nums = sorted(set(numbers))
+    i = 0
+    while i < len(nums):
+        j = i
+        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
+            j += 1
+        out.append(str(nums[i]) if i == j else f"{nums[i]}–{nums[j]}")
+        i = j + 1
+    return ", ".join(out)
+
+
+def group(findings: list[Finding], phrases: dict[str, str] | None = None) -> list[dict]:
+    """One line per rule, in the order the rules ran: how many findings, at which severity, and
+    where ("165 footnotes have no text: 40–43, 49–55, …"), so one lost page of footnotes does not
+    bury every other finding. `phrases`: a rule's own wording, with {count} and {footnotes}."""
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule, []).append(f)
+    out = []
+    for rule_id, items in by_rule.items():
+        worst = max((f.severity for f in items), key=lambda s: s.rank)
+        notes = [f.footnote for f in items if f.footnote is not None]
+        sections = list(dict.fromkeys(f.section for f in items if f.section))
+        count = len(items)
+        phrase = (phrases or {}).get(rule_id)
+        if phrase and notes:
+            text = phrase.format(count=count, footnotes=ranges(notes))
+        elif notes and len(notes) == count:
+            text = f"{count} finding{'s' * (count > 1)} on footnote{'s' * (len(set(notes)) > 1)} {ranges(notes)}"
+        elif sections:
+            shown = ", ".join(f"§{s}" for s in sections[:6]) + (", …" if len(sections) > 6 else "")
+            text = f"{count} finding{'s' * (count > 1)} in {shown}"
+        else:
+            text = f"{count} finding{'s' * (count > 1)}"
+        out.append({"rule": rule_id, "severity": worst.value, "count": count, "text": text,
+                    "footnotes": ranges(notes) if notes else None, "sections": sections})
+    return out

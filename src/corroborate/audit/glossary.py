@@ -20,6 +20,13 @@ _ROMAN = re.compile(r"[IVXLCDM]+")
 _CAPS_WORD = re.compile(r"[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ0-9&+\-]+")
 # "Due Process of Law Foundation (DPLF)", "(INEI, Instituto Nacional …)"
 _INLINE = re.compile(r"\(\s*([A-Z][A-Z0-9&]*[A-Z]\+?)\s*(?:[,;:][^)]{0,200})?\)")
+# "DPLF (Due Process of Law Foundation)": the long form follows in brackets
+_INLINE_AFTER = re.compile(r"(?<![\w+&])([A-Z][A-Z0-9&]*[A-Z]\+?)\s*\(\s*([A-ZÁÉÍÓÚÑ][^)]{3,200})\)")
+# Acronyms every reader of a COI report knows; explaining them would be noise. Keep it small.
+WELL_KNOWN = frozenset({
+    "UN", "EU", "US", "USA", "UK", "NGO", "BBC", "CNN", "COVID", "HIV", "AIDS", "DNA", "GDP",
+    "TV", "CCTV", "ID", "PDF", "URL", "SMS",
+})
 _GLOSSARY_TITLE = re.compile(r"\b(glossary|abbreviations?|acronyms)\b")
 VARIANT_PREFIX = 4  # "LGBTIQ+" is a variant of a listed "LGBTI"; two letters ("EU") are too short
 
@@ -83,6 +90,11 @@ def acronym_uses(ctx: AuditContext) -> dict[str, _Use]:
                 u.inline = p
                 start = max(0, p.text.rfind(".", 0, m.start()) + 1, m.start() - 80)
                 u.inline_text = " ".join(p.text[start: m.end()].split())
+        for m in _INLINE_AFTER.finditer(p.text):
+            u = uses.get(_key(m.group(1)))
+            if u is not None and u.inline is None and m.group(2)[0] == m.group(1)[0]:
+                u.inline = p
+                u.inline_text = " ".join(m.group(0).split())
     return uses
 
 
@@ -127,28 +139,28 @@ _SENTENCE_OPENERS = {"According", "In", "On", "The", "For", "By", "From", "To", 
 
 @rule("glossary-missing-acronym", PRINCIPLE, Severity.WARNING)
 def glossary_missing_acronym(ctx: AuditContext) -> Iterator[Finding]:
-    """An acronym used in the text but absent from the glossary, including acronyms the text
-    defines inline ("Due Process of Law Foundation (DPLF)").
+    """An acronym used in the text but neither in the glossary nor spelled out where the text
+    uses it.
 
-    A reader meeting the acronym later, or reading one section only, has nowhere to look it up.
-    Variants of a listed acronym sharing its first four letters (LGBTIQ+ for LGBTI) count as
-    listed; Roman numerals, words in capitalised titles and acronyms inside a proper name
-    ("Willax TV") are not counted.
+    A reader meeting the acronym has nowhere to look it up. Not flagged: acronyms the text
+    defines inline ("Due Process of Law Foundation (DPLF)" or "DPLF (Due Process of Law
+    Foundation)"); universally known ones (UN, EU, US, USA, UK, NGO, BBC, CNN, COVID, HIV, AIDS,
+    DNA, GDP, TV, CCTV, ID, PDF, URL, SMS); variants of a listed acronym sharing its first four
+    letters (LGBTIQ+ for LGBTI); Roman numerals, words in capitalised titles and acronyms inside
+    a proper name ("Willax TV").
     """
     if not ctx.report.glossary:
         return
     keys = glossary_keys(ctx.report.glossary)
     for key, u in sorted(acronym_uses(ctx).items()):
-        if explained(key, keys) or u.first is None:
+        if explained(key, keys) or u.first is None or u.inline is not None or key in WELL_KNOWN:
             continue
         form = sorted(u.forms, key=len)[0]
-        where = u.inline or u.first
-        how = f"defined inline ({u.inline_text})" if u.inline else "never spelled out"
         yield Finding(
             rule="glossary-missing-acronym", severity=Severity.WARNING,
-            message=f"{form} is used {u.count} time{'s' * (u.count > 1)} but is not in the glossary; {how}.",
-            section=where.section, paragraph_id=where.id,
-            evidence=u.inline_text or _around(where.text, form),
+            message=f"{form} is used {u.count} time{'s' * (u.count > 1)} but is not in the glossary "
+                    "nor spelled out in the text.",
+            section=u.first.section, paragraph_id=u.first.id, evidence=_around(u.first.text, form),
         )
 
 

@@ -24,6 +24,7 @@ class Rule:
     principle: str
     severities: tuple[Severity, ...]
     fn: RuleFn
+    grouped: str | None = None  # the one-line summary of its findings: {count}, {footnotes}
 
     @property
     def doc(self) -> str:
@@ -42,11 +43,12 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, principle: str, *severities: Severity) -> Callable[[RuleFn], RuleFn]:
+def rule(rule_id: str, principle: str, *severities: Severity,
+         grouped: str | None = None) -> Callable[[RuleFn], RuleFn]:
     def register(fn: RuleFn) -> RuleFn:
         if not fn.__doc__:
             raise TypeError(f"audit rule {rule_id} needs a docstring: it is the rule's documentation")
-        RULES[rule_id] = Rule(rule_id, principle, tuple(severities), fn)
+        RULES[rule_id] = Rule(rule_id, principle, tuple(severities), fn, grouped)
         return fn
 
     return register
@@ -54,7 +56,10 @@ def rule(rule_id: str, principle: str, *severities: Severity) -> Callable[[RuleF
 
 def rules_markdown_table() -> str:
     """The rule table of docs/audit-rules.md, generated from the rule docstrings."""
-    lines = [
+    from corroborate.audit.findings import SEVERITY_MEANING
+
+    lines = ["Severities: " + "; ".join(f"**{k}**: {v}" for k, v in SEVERITY_MEANING.items()) + ".", ""]
+    lines += [
         "| Rule | Severity | Methodology principle | What it finds | Why |",
         "|---|---|---|---|---|",
     ]

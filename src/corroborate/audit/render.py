@@ -13,29 +13,36 @@ def _where(f: dict) -> str:
     parts = []
     if f.get("section"):
         parts.append(f"§{f['section']}")
-    if f.get("paragraph_id"):
-        parts.append(f"¶{f['paragraph_id']}")
     if f.get("footnote") is not None:
         parts.append(f"fn {f['footnote']}")
     return " ".join(parts) or "report"
 
 
-def audit_lines(data: dict) -> Iterator[tuple[str, dict]]:
+def audit_lines(data: dict, per_rule: int | None = 3) -> Iterator[tuple[str, dict]]:
+    """One grouped line per rule, then its first `per_rule` findings (None: all of them)."""
     s = data["summary"]
     sev = s["by_severity"]
     yield f"Audit of {data['report']}: {s['total']} findings", {"bold": True}
     yield (f"  {sev['error']} errors, {sev['warning']} warnings, {sev['info']} info"), {}
+    for name, meaning in data.get("severities", {}).items():
+        yield f"  {name}: {meaning}", {"dim": True}
     by_rule: dict[str, list[dict]] = {}
     for f in data["findings"]:
         by_rule.setdefault(f["rule"], []).append(f)
-    for rule, items in by_rule.items():
-        principle = data.get("rules", {}).get(rule, {}).get("principle", "")
-        yield f"\n{rule} ({len(items)}) — {principle}", {"bold": True}
-        for f in items:
-            yield f"  [{f['severity']}] {_where(f)}: {f['message']}", {"fg": _SEV_COLOUR[f["severity"]]}
+    for g in s.get("groups", []):
+        items = by_rule.get(g["rule"], [])
+        principle = data.get("rules", {}).get(g["rule"], {}).get("principle", "")
+        yield f"\n[{g['severity']}] {g['rule']}: {g['text']}", {"bold": True, "fg": _SEV_COLOUR[g["severity"]]}
+        yield f"  {principle}", {"dim": True}
+        shown = items if per_rule is None else items[:per_rule]
+        for f in shown:
+            yield f"  {_where(f)}: {f['message']}", {}
             if f.get("evidence"):
                 ev = " ".join(f["evidence"].split())
                 yield f"      “{ev[:200]}{'…' if len(ev) > 200 else ''}”", {"dim": True}
+        if len(items) > len(shown):
+            yield (f"  … {len(items) - len(shown)} more: corroborate audit {data['report']} --rule {g['rule']}"
+                   ), {"dim": True}
 
 
 def tor_lines(data: dict) -> Iterator[tuple[str, dict]]:

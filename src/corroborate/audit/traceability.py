@@ -19,7 +19,7 @@ def _snippet(text: str, n: int = 240) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-@rule("footnote-text-missing", PRINCIPLE, Severity.ERROR)
+@rule("footnote-text-missing", PRINCIPLE, Severity.ERROR, grouped="{count} footnotes have no text: {footnotes}")
 def footnote_text_missing(ctx: AuditContext) -> Iterator[Finding]:
     """A footnote marker in the body whose footnote text is absent.
 
@@ -39,7 +39,8 @@ def footnote_text_missing(ctx: AuditContext) -> Iterator[Finding]:
         )
 
 
-@rule("footnote-unreferenced", PRINCIPLE, Severity.WARNING)
+@rule("footnote-unreferenced", PRINCIPLE, Severity.WARNING,
+      grouped="{count} footnotes have text but no marker in the body: {footnotes}")
 def footnote_unreferenced(ctx: AuditContext) -> Iterator[Finding]:
     """A footnote with text that no marker in the body points at.
 

@@ -17,7 +17,9 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from corroborate.export.document import BibGroup, BibItem, Segment, human_date, link_segments
+from corroborate.citations.dates import human_date
+from corroborate.citations.format import Segment, link_segments
+from corroborate.export.document import BibGroup, BibItem
 from corroborate.models import Citation, CitationKind, Footnote, Source, SourceType, fold
 
 # Not sources: the report's own analysis and stray separators.

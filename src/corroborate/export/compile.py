@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from corroborate.citations.format import DEFAULT_STYLE, check_style, passage_reference, report_reference
 from corroborate.export.bibliography import collect_entries, group_entries
 from corroborate.export.confidential import REDACTED, redact, secret_names, shown_footnote
 from corroborate.export.document import (
@@ -31,6 +32,7 @@ from corroborate.export.document import (
     Run,
     Segment,
     human_date,
+    shown_note,
     split_at_markers,
 )
 from corroborate.models import Footnote, Paragraph, Report, Source, TorItem
@@ -158,13 +160,6 @@ def gather(question: str, ask: AskFn, load_report: Callable[[str], Report],
 
 # --- the response document ---------------------------------------------------------------------
 
-def report_label(report: Report) -> str:
-    parts = [p for p in (report.publisher, report.title or report.id) if p]
-    if report.published:
-        parts.append(human_date(report.published))
-    return ", ".join(parts)
-
-
 class _Numbering:
     """Continuous footnote numbers for (report, source footnote) pairs, in order of first call."""
 
@@ -195,8 +190,13 @@ def compile_document(
     name_confidential: bool = False,
     consulted: list[str] | None = None,
     today: date | None = None,
+    style: str = DEFAULT_STYLE,
+    base_url: str | None = None,
 ) -> FootnotedDocument:
+    """`style` (euaa | oscola) cites the quoted reports; `base_url`, when the library is served,
+    adds each passage's permalink."""
     today = today or date.today()
+    style = check_style(style)
     doc = FootnotedDocument(title="COI query response",
                             subtitle=[f"Compiled on {human_date(today.isoformat())}"],
                             bibliography_title="Sources cited")
@@ -230,18 +230,18 @@ def compile_document(
             quoted_reports[report.id] = report
             srcs = sources_of(report)
             para = next(p for p in report.paragraphs() if p.id == q.paragraph_id)
-            label = report_label(report)
+            label = report_reference(report, style)
             secret = [] if name_confidential else [s for s in srcs.values() if s.confidential]
-            where = f"section {q.section.rstrip('.')}" if q.section else "the report"
-            doc.blocks.append(Block(kind=BlockKind.LEAD, inlines=[Run(text=f"{label}, {where}:")]))
+            cited = passage_reference(report, para, style, base_url)
+            doc.blocks.append(Block(kind=BlockKind.LEAD, inlines=[Run(text=f"{cited}:")]))
             placed = _quote_inlines(q, para, q.text)
             marks = []
             for n, offset in placed:
                 shown_n, new = numbering.number((report.id, n, None))
                 if new:
                     fn = report.footnote(n) or Footnote(n=n, text=None)
-                    text, urls = shown_footnote(fn, srcs, name_confidential)
-                    doc.notes[shown_n] = Note(n=shown_n, text=text, urls=urls, origin=label, origin_n=n)
+                    note = shown_note(shown_n, shown_footnote(fn, srcs, name_confidential))
+                    doc.notes[shown_n] = note.model_copy(update={"origin": label, "origin_n": n})
                     cited_footnotes.append(fn)
                 # +1 for the opening quotation mark; a call at the end goes after the closing one
                 marks.append((shown_n, offset + 1 if offset < len(q.text) else len(q.text) + 2))
@@ -249,7 +249,7 @@ def compile_document(
                 # A passage with no footnote of its own is the report's statement: cite the report.
                 shown_n, new = numbering.number((report.id, None, q.paragraph_id))
                 if new:
-                    doc.notes[shown_n] = Note(n=shown_n, text=f"{label}, {where}, paragraph {q.paragraph_id}")
+                    doc.notes[shown_n] = Note(n=shown_n, text=cited)
                 marks.append((shown_n, len(q.text) + 2))
             shown_text, move = redact(q.text, secret_names(secret, report))
             body = "“" + shown_text + "”"
@@ -258,7 +258,8 @@ def compile_document(
             doc.blocks.append(Block(kind=BlockKind.QUOTE, inlines=inlines, anchor=q.paragraph_id))
 
     entries = collect_entries(cited_footnotes, sources)
-    doc.bibliography = _reports_group(list(quoted_reports.values())) + group_entries(entries, name_confidential)
+    doc.bibliography = (_reports_group(list(quoted_reports.values()), style)
+                        + group_entries(entries, name_confidential))
     return doc
 
 
@@ -281,10 +282,10 @@ def _methodology(doc: FootnotedDocument, consulted: list[str], name_confidential
     doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=[Run(text=DISCLAIMER)]))
 
 
-def _reports_group(reports: list[Report]) -> list[BibGroup]:
+def _reports_group(reports: list[Report], style: str) -> list[BibGroup]:
     if not reports:
         return []
     items = []
-    for r in sorted(reports, key=lambda r: report_label(r)):
-        items.append(BibItem(segments=[Segment(text=report_label(r))]))
+    for label in sorted(report_reference(r, style) for r in reports):
+        items.append(BibItem(segments=[Segment(text=label)]))
     return [BibGroup(title="Reports quoted", items=items)]

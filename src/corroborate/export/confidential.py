@@ -17,17 +17,18 @@ from corroborate.models import Footnote, Report, Source
 REDACTED = "[confidential source]"
 
 
-def shown_footnote(fn: Footnote, sources: dict[str, Source],
-                   name_confidential: bool = False) -> tuple[str | None, list[str]]:
-    """The footnote text and link targets to show, with confidential citations replaced."""
+def shown_footnote(fn: Footnote, sources: dict[str, Source], name_confidential: bool = False) -> Footnote:
+    """The footnote to show: confidential citations replaced by a neutral label, their links
+    dropped; the citations kept are the ones whose text is still there (they place the links)."""
     if fn.text is None or name_confidential:
-        return fn.text, list(fn.urls)
+        return fn
     secret = [c for c in fn.citations
               if c.source_id and c.source_id in sources and sources[c.source_id].confidential]
     if not secret:
-        return fn.text, list(fn.urls)
+        return fn
     text = fn.text
     urls = [u for u in fn.urls if u not in {c.url for c in secret if c.url}]
+    kept = [c for c in fn.citations if c not in secret]
     unplaced = []
     for c in secret:
         label = confidential_label(collect_entries([Footnote(n=fn.n, citations=[c])], sources)[0])
@@ -38,13 +39,12 @@ def shown_footnote(fn: Footnote, sources: dict[str, Source],
     if unplaced:
         # Where a citation's span cannot be found the name might survive; rebuild from what is
         # known to be safe instead of guessing.
-        kept = [c.raw.strip() for c in fn.citations if c not in secret and c.raw and c.raw.strip()]
-        text = "; ".join(unplaced + kept)
-    return text, urls
+        text = "; ".join(unplaced + [c.raw.strip() for c in kept if c.raw and c.raw.strip()])
+    return fn.model_copy(update={"text": text, "urls": urls, "citations": kept})
 
 
 def shown_footnotes(footnotes: list[Footnote], sources: dict[str, Source],
-                    name_confidential: bool = False) -> dict[int, tuple[str | None, list[str]]]:
+                    name_confidential: bool = False) -> dict[int, Footnote]:
     return {fn.n: shown_footnote(fn, sources, name_confidential) for fn in footnotes}
 
 

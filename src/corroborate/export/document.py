@@ -15,8 +15,9 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from corroborate.citations.dates import human_date
+from corroborate.citations.format import Segment, link_segments
+from corroborate.models import Citation, Footnote, ParagraphKind, Report, Section, Source, TorItem, fold
 from corroborate.models import Link as TextLink
-from corroborate.models import ParagraphKind, Report, Section, Source, TorItem, fold
 
 
 class BlockKind(StrEnum):
@@ -58,17 +59,11 @@ class Block(BaseModel):
         return "".join(i.text for i in self.inlines if not isinstance(i, NoteRef))
 
 
-class Segment(BaseModel):
-    """A piece of footnote or bibliography text; `href` makes it a link."""
-
-    text: str
-    href: str | None = None
-
-
 class Note(BaseModel):
     n: int
     text: str | None  # None: the report references it but its text was lost
     urls: list[str] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)  # they place the links (citations.format)
     # Compiled responses: the report quoted ("EUAA, Peru – Country Focus, September 2023") and
     # the footnote's number there, since the response renumbers footnotes 1…N.
     origin: str | None = None
@@ -84,7 +79,7 @@ class Note(BaseModel):
                 return [Segment(text=f"[footnote {self.origin_n} of {self.origin}: "
                                      "text missing in the source document]")]
             return [Segment(text=missing_note_text(self.n))]
-        segs = link_segments(self.text, self.urls)
+        segs = link_segments(self.text, self.urls, self.citations)
         if self.origin and self.origin_n is not None:
             segs.append(Segment(text=f" (cited in {self.origin}, footnote {self.origin_n})"))
         return segs
@@ -127,39 +122,6 @@ def segment_inlines(segments: list[Segment]) -> list[Inline]:
 
 def missing_note_text(n: int) -> str:
     return f"[footnote {n}: text missing in the source document]"
-
-
-# EUAA footnotes show the literal word "url" as the link text; the PDF's link targets come in the
-# same order, so the k-th placeholder gets the k-th URL the footnote does not already spell out.
-_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:)\]]")
-_PLACEHOLDER = re.compile(r"(?<![\w/.])url(?![\w/])")
-
-
-def link_segments(text: str, urls: list[str]) -> list[Segment]:
-    url_spans = [(m.start(), m.end(), m.group(0)) for m in _URL.finditer(text)]
-    spelled = {u for _, _, u in url_spans}
-    pending = [u for u in urls if u not in spelled]
-    placeholders = [(m.start(), m.end(), None) for m in _PLACEHOLDER.finditer(text)
-                    if not any(a <= m.start() < b for a, b, _ in url_spans)]
-    tokens = sorted(url_spans + placeholders, key=lambda t: t[0])
-    out: list[Segment] = []
-    pos = 0
-    for start, end, url in tokens:
-        if url is None and not pending:
-            continue  # a placeholder whose URL the source lost stays plain text
-        if start > pos:
-            out.append(Segment(text=text[pos:start]))
-        if url is not None:
-            out.append(Segment(text=url, href=url))
-        else:
-            out.append(Segment(text=text[start:end], href=pending.pop(0)))
-        pos = end
-    if pos < len(text):
-        out.append(Segment(text=text[pos:]))
-    for url in pending:  # targets with no placeholder left: shown, never dropped
-        out.append(Segment(text=", "))
-        out.append(Segment(text=url, href=url))
-    return out
 
 
 # --- a report re-rendered ------------------------------------------------------------------
@@ -250,11 +212,17 @@ def report_subtitle(report: Report) -> list[str]:
 Redactor = Callable[[str], tuple[str, Callable[[int], int]]]
 
 
-def report_document(report: Report, shown: dict[int, tuple[str | None, list[str]]],
+def shown_note(n: int, fn: Footnote | None) -> Note:
+    if fn is None or fn.text is None:
+        return Note(n=n, text=None)
+    return Note(n=n, text=fn.text, urls=fn.urls, citations=fn.citations)
+
+
+def report_document(report: Report, shown: dict[int, Footnote],
                     bibliography: list[BibGroup], redactor: Redactor | None = None) -> FootnotedDocument:
     """The report as published: every paragraph, its markers where the reader found them.
 
-    `shown` maps footnote numbers to the (text, urls) to show, already redacted for
+    `shown` maps footnote numbers to the footnotes to show, already redacted for
     confidential sources; numbers referenced in the body but absent from it are shown as lost.
     `redactor` replaces confidential sources' names in the running text (markers follow).
     """
@@ -274,8 +242,7 @@ def report_document(report: Report, shown: dict[int, tuple[str | None, list[str]
             doc.blocks.append(Block(kind=kind, level=min(depth + 1, 6), inlines=inlines, anchor=p.id))
             for m in p.markers:
                 if m.n not in doc.notes:
-                    text, urls = shown.get(m.n, (None, []))
-                    doc.notes[m.n] = Note(n=m.n, text=text, urls=urls if text is not None else [])
+                    doc.notes[m.n] = shown_note(m.n, shown.get(m.n))
         # The reader keeps the glossary and the ToR as data, not paragraphs: put them back where
         # the report has them.
         if report.glossary and section is glossary_home:
@@ -300,13 +267,12 @@ def report_document(report: Report, shown: dict[int, tuple[str | None, list[str]
     if report.terms_of_reference and not done["tor"]:
         doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text="Terms of Reference")]))
         doc.blocks += tor_blocks(report.terms_of_reference)
-    lost_marks = [n for n, (text, _) in shown.items() if n not in doc.notes and text is not None]
+    lost_marks = [n for n, fn in shown.items() if n not in doc.notes and fn.text is not None]
     if lost_marks:
         doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text=LOST_MARKS_TITLE)]))
         for n in sorted(lost_marks):
-            text, urls = shown[n]
             inlines: list[Inline] = [Run(text=f"{n}. ")]
-            inlines += segment_inlines(Note(n=n, text=text, urls=urls).segments())
+            inlines += segment_inlines(shown_note(n, shown[n]).segments())
             doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=inlines))
     return doc
 

@@ -1,7 +1,7 @@
 """The user's query language, parsed once and compiled to a *safe* FTS5 expression.
 
-Syntax: plain words, "quoted phrases", `OR` between alternatives, `-word` / `-"phrase"` to
-exclude, `prefix*`. Raw user text never reaches FTS5 MATCH: every token is re-extracted with
+Syntax: plain words, "quoted phrases", `OR` between alternatives, `-word` / `-"phrase"` (or
+`NOT word` / `NOT "phrase"`) to exclude, `prefix*`. `OR` and `NOT` are operators only in capitals. Raw user text never reaches FTS5 MATCH: every token is re-extracted with
 the same folding the index uses (unicode61, diacritics removed) and quoted, so FTS5 operators
 or punctuation typed by a user cannot change the expression's meaning or raise a syntax error.
 
@@ -241,24 +241,37 @@ def _raw_items(text: str) -> list[tuple[str, str, bool]]:
     """(kind, value, negated) items: kind is 'phrase', 'word' or 'or'."""
     items: list[tuple[str, str, bool]] = []
     pos = 0
+    negate = False  # the previous item was the NOT operator
     while pos < len(text):
         m = _LEX.match(text, pos)
         assert m is not None  # the last alternative matches any non-space, non-quote run
         pos = m.end()
         if m.group("quote") is not None:
             raise QueryError('unbalanced quote: a "phrase" needs a closing " (or remove the quote)')
+        if m.group("phrase") is None and m.group("word") is None:
+            continue  # whitespace
+        w = m.group("word")
+        if negate and (w in ("OR", "NOT") or (w or "").startswith("-")):
+            raise QueryError("NOT must be followed by a word or \"phrase\" to exclude, e.g. extortion NOT gangs")
+        if w == "NOT":
+            negate = True
+            continue
         if m.group("phrase") is not None:
-            items.append(("phrase", m.group("phrase"), bool(m.group("neg"))))
+            items.append(("phrase", m.group("phrase"), bool(m.group("neg")) or negate))
         elif m.group("word") is not None:
-            w = m.group("word")
             if w == "OR":
                 items.append(("or", w, False))
+            elif negate:
+                items.append(("word", w, True))
             elif w.startswith("-"):
                 if w == "-" or not w.strip("-"):
                     raise QueryError("'-' must be followed by a word or \"phrase\" to exclude, e.g. -Lima")
                 items.append(("word", w[1:], True))
             else:
                 items.append(("word", w, False))
+        negate = False
+    if negate:
+        raise QueryError("NOT must be followed by a word or \"phrase\" to exclude, e.g. extortion NOT gangs")
     return items
 
 
@@ -320,7 +333,8 @@ def parse_query(text: str) -> ParsedQuery:
         raise QueryError("OR needs a word or phrase on both sides, e.g. police OR army")
     if not groups:
         if q.exclusions:
-            raise QueryError("a query needs at least one word to look for, not only exclusions")
+            raise QueryError("a query needs at least one word to look for, not only exclusions: "
+                             "NOT and - exclude (e.g. extortion NOT gangs)")
         raise QueryError("query has no searchable words")
     # Drop function words standing alone (never inside phrases or OR groups), unless nothing is left.
     def is_stop(g: list[Atom]) -> bool:

@@ -424,6 +424,9 @@ class SqliteStore:
         ).fetchall()
         return [dict(r) for r in rows]
 
+    def report_ids(self) -> list[str]:
+        return [r["id"] for r in self.conn.execute("SELECT id FROM reports ORDER BY id")]
+
     def report_pk(self, report_id: str) -> int | None:
         row = self.conn.execute("SELECT pk FROM reports WHERE id = ?", (report_id,)).fetchone()
         return row["pk"] if row else None

@@ -14,17 +14,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from corroborate.citations import format as cite
 from corroborate.citations.dates import human_date as _human_date
 from corroborate.export.document import safe_links
-from corroborate.models import (
-    Citation,
-    CitationKind,
-    Footnote,
-    GlossaryEntry,
-    Paragraph,
-    Report,
-    Source,
-)
+from corroborate.models import Footnote, GlossaryEntry, Paragraph, Report, Source
 
 MISSING_FOOTNOTE = "text missing in the source"
 
@@ -186,80 +179,13 @@ def _markers_html(numbers: list[int], footnotes: Mapping[int, Footnote], pid: st
     return f'<sup class="fn-marker">{", ".join(links)}</sup>'
 
 
-def plain_with_markers(p: Paragraph, start: int = 0, end: int | None = None) -> str:
-    """The paragraph (or its span start:end) as plain text with markers as [n], for drafts.
-
-    A marker right after the span's last character belongs to the span: footnote markers sit
-    after the sentence they support.
-    """
-    text = p.text
-    end = len(text) if end is None else end
-    parts: list[str] = []
-    last = start
-    for m in sorted(p.markers, key=lambda m: m.offset):
-        if not start < m.offset <= end and not (m.offset == start == 0):
-            continue
-        offset = max(last, min(m.offset, len(text)))
-        parts.append(text[last:offset])
-        parts.append(f"[{m.n}]")
-        last = offset
-    parts.append(text[last:end])
-    return "".join(parts)
-
-
-# --- citations in EUAA style ------------------------------------------------------------------
-
-
-def citation_text(c: Citation) -> str:
-    """One citation as EUAA writes it: Author, Title, Date, url, p. (fields that exist)."""
-    if c.kind in (CitationKind.UNPARSED, CitationKind.EMPTY) or not (c.author or c.title):
-        return " ".join((c.raw or "").split())
-    fields = [c.author, c.title, c.container, human_date(c.date), c.url, c.locator]
-    text = ", ".join(f.strip() for f in fields if f and f.strip())
-    if c.note:
-        text = f"{text} ({c.note.strip()})"
-    return text
-
-
-_URL_PLACEHOLDER = re.compile(r"\burl\b")
-
-
-def footnote_text(fn: Footnote | None, n: int, sources: Mapping[str, Source] | None = None) -> str:
-    """The footnote as the report wrote it (already EUAA style), with real addresses.
-
-    PDF extraction leaves the word "url" where the report had a hyperlink; when the parsed
-    citations recovered one address per placeholder they are put back in order, otherwise the
-    known addresses are appended so the reader can still follow them. Sources a reviewer marked
-    confidential are replaced by a neutral label, as in every export.
-    """
-    if footnote_is_missing(fn):
-        return f"[{n}] ({MISSING_FOOTNOTE})"
-    assert fn is not None
-    if sources and any(c.source_id in sources and sources[c.source_id].confidential for c in fn.citations):
-        from corroborate.export.confidential import shown_footnote
-
-        text, urls = shown_footnote(fn, dict(sources))
-        fn = fn.model_copy(update={"text": text, "urls": urls,
-                                   "citations": [c for c in fn.citations if c.url in urls]})
-    body = " ".join((fn.text or "").split())
-    urls = [c.url for c in fn.citations if c.url] or list(fn.urls)
-    placeholders = _URL_PLACEHOLDER.findall(body)
-    if urls and len(placeholders) == len(urls):
-        queue = iter(urls)
-        body = _URL_PLACEHOLDER.sub(lambda _m: next(queue), body)
-    else:
-        extra = [u for u in dict.fromkeys(urls) if u not in body]
-        if extra:
-            body = f"{body} [{', '.join(extra)}]"
-    return f"[{n}] {body}"
-
-
-def report_reference(report: Report, p: Paragraph | None = None) -> str:
-    """The report itself as the cited document: Publisher, Title, Date, p. N."""
-    fields = [report.publisher, report.title, human_date(report.published)]
-    if p is not None and p.page:
-        fields.append(f"p. {p.page}")
-    return ", ".join(f for f in fields if f)
+def footnote_html(fn) -> Markup:
+    """A footnote's text with its links where the one URL-placement rule puts them."""
+    segs = cite.footnote_segments(fn) or []
+    return Markup("".join(
+        f'<a class="ext" href="{escape(s.href)}" rel="noopener noreferrer nofollow" target="_blank">'
+        f'{escape(s.text)}<span class="visually-hidden"> (opens in a new tab)</span></a>'
+        if s.href else str(escape(s.text)) for s in segs))
 
 
 def paragraph_citation(
@@ -268,20 +194,16 @@ def paragraph_citation(
     footnotes: Mapping[int, Footnote],
     sources: Mapping[str, Source] | None = None,
     span: tuple[int, int] | None = None,
+    style: str = cite.DEFAULT_STYLE,
+    base_url: str | None = None,
 ) -> str:
-    """What "Copy citation" puts on the clipboard: the quote (the paragraph, or a sentence of it
-    given as `span`), where it is in the report, and the footnotes it carries."""
-    start, end = span if span else (0, len(p.text))
-    quote = plain_with_markers(p, start, end).strip()
-    numbers = [m.n for m in sorted(p.markers, key=lambda m: m.offset)
-               if start < m.offset <= end or (m.offset == start == 0)]
-    where = report_reference(report, p)
-    if p.section:
-        where += f", section {p.section}"
-    lines = [f"“{quote}”", where]
-    for n in dict.fromkeys(numbers):
-        lines.append(footnote_text(footnotes.get(n), n, sources))
-    return "\n".join(lines)
+    """What "Copy citation" puts on the clipboard (`citations.format.passage_citation`), with
+    sources a reviewer marked confidential replaced by a neutral label, as in every export."""
+    from corroborate.export.confidential import shown_footnote
+
+    if sources and any(s.confidential for s in sources.values()):
+        footnotes = {n: shown_footnote(f, dict(sources)) for n, f in footnotes.items()}
+    return cite.passage_citation(report, p, footnotes, span, style, base_url)
 
 
 _SENTENCE_END = re.compile(r"[.!?…][”’\"')\]]*\s+")

@@ -22,6 +22,7 @@ templates.env.globals.update(
 )
 templates.env.filters["human_date"] = render.human_date
 templates.env.filters["url_host"] = render.url_host
+templates.env.filters["footnote_html"] = render.footnote_html
 templates.env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
@@ -61,3 +62,12 @@ def not_found(request: Request, message: str) -> HTMLResponse:
 def registry_sources(lib: Library, report_id: str) -> dict[str, Source]:
     """The sources a report cites, by id (confidential flags included)."""
     return {row["id"]: Source.model_validate(row) for row in lib.sources(report_id=report_id)}
+
+
+def citation_options(request: Request) -> tuple[str, str]:
+    """(style, base address) for the citations a page offers to copy: `?style=oscola` picks the
+    style (default euaa); permalinks use CORROBORATE_BASE_URL, else the address the page has."""
+    style = request.query_params.get("style", "euaa")
+    style = style if style in ("euaa", "oscola") else "euaa"
+    settings = getattr(request.app.state, "settings", None)
+    return style, (getattr(settings, "base_url", None) or str(request.base_url)).rstrip("/")

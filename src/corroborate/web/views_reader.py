@@ -11,7 +11,7 @@ from markupsafe import Markup
 from corroborate.library import NotFound
 from corroborate.models import Footnote, Report, Section, Source
 from corroborate.web import render
-from corroborate.web.views_common import get_library, not_found, page, registry_sources
+from corroborate.web.views_common import citation_options, get_library, not_found, page, registry_sources
 
 router = APIRouter()
 
@@ -47,7 +47,8 @@ class FootnoteView:
     cited_in: list[tuple[str, str]]  # (paragraph id, section label)
 
 
-def build_sections(report: Report, footnotes: dict[int, Footnote], sources: dict[str, Source]) -> list[SectionView]:
+def build_sections(report: Report, footnotes: dict[int, Footnote], sources: dict[str, Source],
+                   style: str = "euaa", base_url: str | None = None) -> list[SectionView]:
     glossary = render.Glossary.build(report.glossary)
     counter = iter(range(1, 1_000_000))
 
@@ -57,7 +58,7 @@ def build_sections(report: Report, footnotes: dict[int, Footnote], sources: dict
             sv.paragraphs.append(ParagraphView(
                 id=p.id, kind=p.kind.value, page=p.page, footnotes=p.footnote_numbers,
                 html=render.paragraph_html(p, footnotes, glossary),
-                citation=render.paragraph_citation(report, p, footnotes, sources),
+                citation=render.paragraph_citation(report, p, footnotes, sources, None, style, base_url),
             ))
         sv.children = [view(c) for c in s.sections]
         return sv
@@ -84,8 +85,9 @@ def reader(request: Request, report_id: str) -> HTMLResponse:
     lib = get_library(request)
     try:
         report = lib.report(report_id)
-    except NotFound:
-        return not_found(request, f"There is no report “{report_id}” in this library.")
+    except NotFound as exc:
+        hint = f" Did you mean {' or '.join(exc.suggestions)}?" if exc.suggestions else ""
+        return not_found(request, f"There is no report “{report_id}” in this library.{hint}")
     footnotes = {f.n: f for f in report.footnotes}
     fviews = build_footnotes(report, footnotes)
     # A caseworker must not quote a superseded version without knowing it.
@@ -95,7 +97,8 @@ def reader(request: Request, report_id: str) -> HTMLResponse:
     latest = versions[-1] if versions and versions[-1]["id"] != report_id else None
     sources = registry_sources(lib, report_id)
     return page(
-        request, "reader.html", report=report, sections=build_sections(report, footnotes, sources),
+        request, "reader.html", report=report,
+        sections=build_sections(report, footnotes, sources, *citation_options(request)),
         confidential_ids={sid for sid, src in sources.items() if src.confidential},
         footnotes=fviews, missing_count=sum(1 for f in fviews if f.missing),
         exports=REPORT_EXPORTS, latest=latest,

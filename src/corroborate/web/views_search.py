@@ -17,6 +17,7 @@ from corroborate.web import render
 from corroborate.web.views_common import (
     LANGUAGE_LABELS,
     SOURCE_TYPE_LABELS,
+    citation_options,
     error_page,
     get_library,
     page,
@@ -194,7 +195,7 @@ def _apply_page_filters(hits: list[dict], cache: ReportCache, params: dict[str, 
     return out
 
 
-def _citation_for(hit: dict, cache: ReportCache) -> str:
+def _citation_for(hit: dict, cache: ReportCache, options: tuple[str, str] = ("euaa", "")) -> str:
     """The copyable citation of a hit (a paragraph) or an ask quote (a sentence: start/end)."""
     rid = hit.get("report_id", "")
     report = cache.report(rid)
@@ -203,7 +204,7 @@ def _citation_for(hit: dict, cache: ReportCache) -> str:
         return f"“{hit.get('text', '')}”\n{hit.get('report_title', '')}"
     span = (hit["start"], hit["end"]) if isinstance(hit.get("start"), int) and isinstance(hit.get("end"), int) else None
     footnotes = {f.n: f for f in report.footnotes}
-    return render.paragraph_citation(report, p, footnotes, cache.registry(rid), span)
+    return render.paragraph_citation(report, p, footnotes, cache.registry(rid), span, *options)
 
 
 def _quote_footnotes(item: dict, cache: ReportCache) -> list[Any]:
@@ -248,7 +249,7 @@ def search(request: Request) -> HTMLResponse:
     facets = build_facets(hits, cache, params)
     hits = _apply_page_filters(hits, cache, params)
     for h in hits:
-        h["citation_text"] = _citation_for(h, cache)
+        h["citation_text"] = _citation_for(h, cache, citation_options(request))
     active = [
         (f.title, v.label, v.href) for f in facets for v in f.values if v.selected
     ]
@@ -277,7 +278,8 @@ def _ask(request: Request, q: str) -> HTMLResponse:
     for item in answer.get("quotes") or []:
         item = dict(item)
         item["footnotes"] = _quote_footnotes(item, cache)
-        item["citation_text"] = _citation_for(item, cache) if item.get("paragraph_id") else item.get("text", "")
+        item["citation_text"] = (_citation_for(item, cache, citation_options(request)) if item.get("paragraph_id")
+                                 else item.get("text", ""))
         quotes.append(item)
     found = bool(answer.get("found", bool(quotes))) and bool(quotes)
     # When found, `answer` only strings the quotes together; the page shows the quotes themselves.

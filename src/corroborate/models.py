@@ -128,6 +128,7 @@ class Source(BaseModel):
     urls: list[str] = Field(default_factory=list)
     confidential: bool = False
     kind: CitationKind = CitationKind.DOCUMENT
+    aliases: list[str] = Field(default_factory=list)  # abbreviations a report's key gives it (`JS7`)
 
 
 class GlossaryEntry(BaseModel):

@@ -576,12 +576,15 @@ def _from_referent(piece: Piece, referent: Referent | None) -> Citation:
 
 
 def resolve_pieces(pieces: list[Piece], evidence: AuthorEvidence | None,
-                   referent: Referent | None = None) -> ParsedFootnote:
+                   referent: Referent | None = None,
+                   short_form: Callable[[str], Citation | None] | None = None) -> ParsedFootnote:
+    """`short_form` reads a citation by abbreviation (`JS7, p.8`) through the report's key."""
     citations: list[Citation] = []
     url_slots: list[int] = []
     problems: list[str] = []
     pending: list[str] = []  # notes waiting for the next citation
     for piece in pieces:
+        by_key = False
         if piece.role == "note":
             pending.append(piece.lead_note or piece.text)
             continue
@@ -594,6 +597,8 @@ def resolve_pieces(pieces: list[Piece], evidence: AuthorEvidence | None,
                 continue
         elif piece.role == "locator":
             cit = Citation(kind=CitationKind.EMPTY, locator=piece.locator, raw=piece.text, note=piece.lead_note)
+        elif short_form is not None and (short := short_form(piece.text)) is not None:
+            cit, by_key = short, True
         else:
             cit = build_citation(piece, evidence)
             if piece.inherit_author and cit.author is None:
@@ -606,8 +611,8 @@ def resolve_pieces(pieces: list[Piece], evidence: AuthorEvidence | None,
             url_slots.append(len(citations))
         if cit.kind == CitationKind.UNPARSED:
             problems.append(f"could not read a citation in {piece.text!r}")
-        elif piece.role in ("ibid", "backref", "locator"):
-            pass
+        elif piece.role in ("ibid", "backref", "locator") or by_key:
+            pass  # a short form: the work it points to is complete elsewhere
         elif cit.kind == CitationKind.DOCUMENT and not piece.has_url and not cit.date and cit.title:
             problems.append(f"citation without date or url (text cut?): {piece.text!r}")
         citations.append(cit)

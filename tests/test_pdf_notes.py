@@ -78,15 +78,16 @@ def test_numbered_operative_points_stay_body_beside_real_footnotes(tmp_path):
 
 # --- a separate opinion: quoted operative points restart at 1 after the notes have -----------
 
-def opinion_pdf(path: Path) -> Path:
-    """Three pages. Notes 1-4 on pages 1-2. On page 3 the judge quotes the operative points,
+def opinion_pdf(path: Path, rule: bool = True) -> Path:
+    """Three pages (with or without footnote separator rules). Notes 1-4 on pages 1-2. On page 3 the judge quotes the operative points,
     set smaller than the body and numbered from 1, at the foot of the text right above the
     notes 5 and 6; on page 2 a quoted point also sits just above the separator."""
     c = canvas.Canvas(str(path), pagesize=A4)
     line(c, LEFT, 780, bold("CONCURRING OPINION OF JUDGE EDUARDO FERRER MAC-GREGOR POISOT", 12))
     y, _ = paragraph(c, 750, "1. I concur with the Judgment.{1} The Court rightly applied its case law on "
                              "forced disappearance{2} and on the duty to investigate.")
-    separator(c, 130)
+    if rule:
+        separator(c, 130)
     note(c, 115, 1, "Case of Acosta Martínez et al. v. Argentina, Judgment of August 31, 2020, Series C No. 410.")
     note(c, 105, 2, "Case of Radilla Pacheco v. Mexico, Judgment of November 23, 2009, Series C No. 209.")
     c.showPage()
@@ -95,7 +96,8 @@ def opinion_pdf(path: Path) -> Path:
                              "paragraph 9, as follows:")
     line(c, LEFT + 30, 160, small("9. To adopt, within a reasonable time, the legislative measures necessary"))
     line(c, LEFT + 30, 149, small("to define the crime of forced disappearance."))
-    separator(c, 130)
+    if rule:
+        separator(c, 130)
     note(c, 115, 3, "Case of Garrido and Baigorria v. Argentina, Reparations, Series C No. 39, para. 68.")
     note(c, 105, 4, "American Convention on Human Rights, Article 2.")
     c.showPage()
@@ -108,7 +110,8 @@ def opinion_pdf(path: Path) -> Path:
                     (4, "To publish the official summary of this Judgment.")):
         line(c, LEFT + 30, y, small(f"{n}. {text}"))
         y -= 11
-    separator(c, 130)
+    if rule:
+        separator(c, 130)
     note(c, 115, 5, "Cf. Case of Velásquez Rodríguez v. Honduras, Reparations, Series C No. 7, para. 25.")
     note(c, 105, 6, "Judgment of the Federal Court of First Instance No. 3 of Mendoza, 2019.")
     c.showPage()
@@ -116,8 +119,9 @@ def opinion_pdf(path: Path) -> Path:
     return path
 
 
-def test_quoted_points_restarting_at_one_are_not_footnotes(tmp_path):
-    report = read_document(opinion_pdf(tmp_path / "opinion.pdf"))
+@pytest.mark.parametrize("rule", [True, False])
+def test_quoted_points_restarting_at_one_are_not_footnotes(tmp_path, rule):
+    report = read_document(opinion_pdf(tmp_path / "opinion.pdf", rule))
     assert [(f.n, f.page) for f in report.footnotes] == [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3)]
     assert report.footnote(5).text.startswith("Cf. Case of Velásquez Rodríguez")
     assert report.footnote(6).text == "Judgment of the Federal Court of First Instance No. 3 of Mendoza, 2019."
@@ -186,7 +190,7 @@ def test_endnotes_of_a_un_compilation_are_linked(tmp_path, heading, face):
     assert report.footnote(3).text == "JS7, p.8; AI, pp.3-6."
     assert markers(report) == [1, 2, 3, 4, 5, 6]
     assert "stakeholders listed below" not in body_lines(report)
-    assert "Notes" not in [s.title for s in report.walk_sections()]
+    assert "Notes" not in [s.title for s in report.walk_sections()] + [p.text for p in report.paragraphs()]
     assert report.title == "Summary of Stakeholders' submissions on Peru"
 
 

@@ -43,7 +43,8 @@ from corroborate.readers.pdf_text import (
 
 _CAPTION = re.compile(r"^(?i:figure|fig\.|table|map|chart|graph|photo|image|sources?)\s*"
                       r"(?:\d+[a-z]?\b|[IVX]+\b|:)")
-_ENDNOTES = re.compile(r"(?i)^(?:end\s*notes|notes|foot\s*notes|notas)$")
+_ENDNOTES = re.compile(r"(?i)^(?:end\s*notes|notes|foot\s*notes|notas(?: finales)?|notes de fin)"
+                       r"(?:\s+(?:to|for|del?|al)\s+(?:chapter|cap[ií]tulo|part|parte)\s+\w+)?:?$")
 _DOTTED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}\.?\s+[^\W\d_]")
 _URL_END = re.compile(r"(?:https?://|www\.)\S+$")
 _TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…{2,}\s*\d+\s*$")
@@ -150,10 +151,17 @@ class PdfAssembler:
         else a numbered list closing the document that the raised markers of the text count
         up to. The label itself is dropped."""
         flow = [(lay, ln) for lay in self.layouts for ln in lay.body]
-        leads = [line_text(ln).lead_number for _, ln in flow]
+        # only a line opening with a digit can open a note: the rest need no reading here
+        leads = [line_text(ln).lead_number if ln.text[:1].isdigit() else None for _, ln in flow]
         labels = [i for i, (_, ln) in enumerate(flow) if _ENDNOTES.match(ln.text.strip())
                   and i + 1 < len(flow) and leads[i + 1] == 1]
         runs = [(i, self._numbered_run(flow, leads, i + 1, set(labels))) for i in labels]
+        for i, (lay, ln) in enumerate(flow):
+            if i not in labels and _ENDNOTES.match(ln.text.strip()):
+                below = [x for x in lay.notes if x.base < ln.base]
+                if below and line_text(below[0]).lead_number == 1:  # notes set small: found already
+                    lay.body.remove(ln)
+                    lay.dropped.append(ln)
         if not runs:
             last_one = next((i for i in range(len(flow) - 1, -1, -1) if leads[i] == 1), None)
             if last_one is not None:
@@ -218,9 +226,21 @@ class PdfAssembler:
                     last = max(last, n)
         return pages
 
+    def _marks_so_far(self) -> dict[int, set[int]]:
+        """page -> the numbers of the raised markers of the text up to the end of that page; empty
+        when the text has too few markers to say which numbers are notes."""
+        seen: set[int] = set()
+        out: dict[int, set[int]] = {}
+        for lay in self.layouts:
+            for ln in lay.body:
+                seen.update(self._body_text(ln).markers_n)
+            out[lay.page.index] = set(seen)
+        return out if len(seen) >= 3 else {}
+
     def footnotes(self) -> list[_Note]:
         self._endnote_lines()
         restarts = self._body_restarts()
+        marks = self._marks_so_far()
         # raised digits inside a note's text are content (m², 1er), not markers: restored
         items = [(lay, ln, _filter_markers(line_text(ln), set(), [0])) for lay in self.layouts for ln in lay.notes]
         # do this document's notes open with a raised number? then only raised numbers open notes
@@ -253,7 +273,10 @@ class PdfAssembler:
                 # ("… published on" / "13 July 2023"): a note before a new one has ended
                 ended = notes[-1].texts[-1].text.rstrip()
                 opens = not ended or ended[-1] in ".)]}\"'’”;" or bool(_URL_END.search(ended))
-            if not opens and n is not None and not lt.lead_raised and _ITEM.match(ln.text):
+            if opens and not lt.lead_raised and not restart and marks and n not in marks.get(lay.page.index, ()):
+                opens = False  # a plain number the text has no raised marker for (yet)
+            if not opens and n is not None and not lt.lead_raised and _ITEM.match(ln.text) and not (
+                    last < n <= last + 3 and n in marks.get(lay.page.index, {n})):
                 # "1. To adopt the measures …" where no note can open: a numbered item of the
                 # text (a quotation set small), and so are the lines after it up to a note
                 in_text = lay.page.index

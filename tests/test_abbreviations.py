@@ -71,6 +71,7 @@ def test_an_entry_is_believed_only_when_the_abbreviation_fits_the_name():
                 "(United Kingdom); JS1 Joint submission 1 submitted by: Asociación Pro Derechos Humanos, Lima "
                 "(Peru); Red Peruana TLGBI, Lima (Peru). National human rights institution: DdP Defensoría del "
                 "Pueblo, Lima (Peru).") == {
+        "ADF International": "ADF International",  # a name that is its own key
         "AI": "Amnesty International",
         "JS1": "Joint submission 1 submitted by: Asociación Pro Derechos Humanos; Red Peruana TLGBI",
         "DdP": "Defensoría del Pueblo"}

@@ -30,6 +30,7 @@ _KEY_TITLE = re.compile(r"(?i)\b(?:abbreviations?|acronyms?|siglas|abreviaturas|
 _KEY_SENTENCE = re.compile(
     r"(?i)\b(?:following|these)\s+(?:abbreviations|acronyms)\b|\babbreviations\s+(?:are\s+)?used\b|"
     r"\bsiglas\s+(?:utilizadas|usadas)\b|\bsubmissions? (?:are )?available\b|\bcontributed information\b")
+_SELF = re.compile(r"(?:^|[;:]\s+)(?P<name>[A-Z][^,;:()]{1,60}?) (?P=name),")
 # what follows the name in a UN key: the seat (`, London (United Kingdom)`), a mark (`*`)
 _SEAT = re.compile(r",\s*[^,;()]{2,60}\([^()]{2,60}\)\s*\*?\s*$")
 # a category label closing the entry before it (`… (Peru). Joint submissions:`)
@@ -90,6 +91,10 @@ def scan(text: str) -> dict[str, str]:
         name = _name(text[m.end():end])
         if name and abbreviates(m.group("abbr"), name):
             out.setdefault(m.group("abbr"), name)
+    if out:
+        # `ADF International ADF International, Geneva (Switzerland)`: a name that is its own key
+        for m in _SELF.finditer(text):
+            out.setdefault(m.group("name"), m.group("name"))
     return out
 
 
@@ -130,7 +135,7 @@ def abbreviation_key(report: Report) -> dict[str, str]:
     return key
 
 
-_SHORT = re.compile(r"^(?P<lead>(?:see(?:\s+also)?|cf\.?|e\.g\.,?)\s+)?(?P<abbr>[^\s,;]+?)\.?(?:,\s*(?P<loc>.+?))?\.?$",
+_SHORT = re.compile(r"^(?P<lead>(?:[^;:]{0,80}?\b)?(?:see(?:\s+also)?|cf\.?|e\.g\.,?)\s+)?(?P<abbr>[^,;]{1,60}?)\.?(?:,\s*(?P<loc>.+?))?\.?$",
                     re.IGNORECASE)
 
 

@@ -153,8 +153,13 @@ class PdfAssembler:
         flow = [(lay, ln) for lay in self.layouts for ln in lay.body]
         # only a line opening with a digit can open a note: the rest need no reading here
         leads = [line_text(ln).lead_number if ln.text[:1].isdigit() else None for _, ln in flow]
-        labels = [i for i, (_, ln) in enumerate(flow) if _ENDNOTES.match(ln.text.strip())
-                  and i + 1 < len(flow) and leads[i + 1] == 1]
+        labels: list[int] = []
+        for i, (_, ln) in enumerate(flow):
+            if _ENDNOTES.match(ln.text.strip()) and i + 1 < len(flow) and leads[i + 1] == 1:
+                # the text before the label (since the last one) points to note 1 with a marker
+                since = labels[-1] if labels else 0
+                if any(1 in self._body_text(x).markers_n for _, x in flow[since:i]):
+                    labels.append(i)
         runs = [(i, self._numbered_run(flow, leads, i + 1, set(labels))) for i in labels]
         for i, (lay, ln) in enumerate(flow):
             if i not in labels and _ENDNOTES.match(ln.text.strip()):
@@ -273,8 +278,9 @@ class PdfAssembler:
                 # ("… published on" / "13 July 2023"): a note before a new one has ended
                 ended = notes[-1].texts[-1].text.rstrip()
                 opens = not ended or ended[-1] in ".)]}\"'’”;" or bool(_URL_END.search(ended))
-            if opens and not lt.lead_raised and not restart and marks and n not in marks.get(lay.page.index, ()):
-                opens = False  # a plain number the text has no raised marker for (yet)
+            if opens and not lt.lead_raised and not restart and marks and _ITEM.match(ln.text) and (
+                    n not in marks.get(lay.page.index, ())):
+                opens = False  # "2. …" like a list item, and the text has no marker 2 (yet)
             if not opens and n is not None and not lt.lead_raised and _ITEM.match(ln.text) and not (
                     last < n <= last + 3 and n in marks.get(lay.page.index, {n})):
                 # "1. To adopt the measures …" where no note can open: a numbered item of the

@@ -268,3 +268,50 @@ def test_a_closing_numbered_list_without_markers_stays_body(tmp_path):
     report = read_document(path)
     assert report.footnotes == []
     assert "Protect defenders at risk." in body_lines(report)
+
+
+def test_a_closing_numbered_list_after_footnoted_text_stays_body(tmp_path):
+    """The text's markers count up to 3 and so does the closing list; the notes are footnotes."""
+    path = tmp_path / "footnoted-recs.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    paragraph(c, 760, "Killings rose in 2023.{1} Curfews followed.{2} Courts were slow.{3}")
+    separator(c, 130)
+    for i, text in enumerate(["Defensoría del Pueblo, Reporte 227, 2023.", "Amnesty International, Peru, 2023.",
+                              "Human Rights Watch, Deadly Decline, 2023."], start=1):
+        note(c, 125 - i * 10, i, text)
+    c.showPage()
+    line(c, LEFT, 780, bold("Recommendations"))
+    for i, text in enumerate(["Investigate every death in custody.", "Protect defenders at risk.",
+                              "Publish the data on detentions."], start=1):
+        line(c, LEFT, 760 - i * 14, (f"{i} {text}", "Helvetica", BODY, 0))
+    line(c, LEFT, 690, bold("Annex"))
+    paragraph(c, 670, "Methodology of the mission.")
+    c.showPage()
+    c.save()
+    report = read_document(path)
+    assert [(f.n, f.text) for f in report.footnotes] == [
+        (1, "Defensoría del Pueblo, Reporte 227, 2023."), (2, "Amnesty International, Peru, 2023."),
+        (3, "Human Rights Watch, Deadly Decline, 2023.")]
+    assert "2 Protect defenders at risk." in body_lines(report)
+    assert markers(report) == [1, 2, 3]
+
+
+def test_endnote_list_without_a_label_before_an_annex(tmp_path):
+    path = tmp_path / "ngo.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    line(c, LEFT, 780, bold("Peru: Lethal repression", 16))
+    paragraph(c, 750, "Security forces killed 49 people.{1} Curfews followed in Puno.{2} Courts were slow.{3}")
+    c.showPage()
+    for i, text in enumerate(["Defensoría del Pueblo, Reporte 227, 2023.", "Amnesty International, Peru, 2023.",
+                              "Human Rights Watch, Deadly Decline, 2023."], start=1):
+        line(c, LEFT, 780 - i * 14, (f"{i} {text}", "Helvetica", BODY, 0))
+    line(c, LEFT, 700, bold("Annex: methodology"))
+    paragraph(c, 680, "The mission met 40 people in Lima and Puno.")
+    c.showPage()
+    c.save()
+    report = read_document(path)
+    assert [f.n for f in report.footnotes] == [1, 2, 3]
+    assert report.footnote(3).text == "Human Rights Watch, Deadly Decline, 2023."
+    assert markers(report) == [1, 2, 3]
+    assert "The mission met 40 people in Lima and Puno." in body_lines(report)
+    assert report.title == "Peru: Lethal repression"

@@ -167,14 +167,15 @@ class PdfAssembler:
                 if below and line_text(below[0]).lead_number == 1:  # notes set small: found already
                     lay.body.remove(ln)
                     lay.dropped.append(ln)
-        if not runs:
+        footnoted = sum(1 for lay in self.layouts for ln in lay.notes if ln.text[:1].isdigit())
+        if not runs and footnoted < 3:
             last_one = next((i for i in range(len(flow) - 1, -1, -1) if leads[i] == 1), None)
             if last_one is not None:
                 run = self._numbered_run(flow, leads, last_one, set())
                 count = sum(1 for j in run if leads[j] is not None)
                 marks = {n for j in range(last_one) for n in self._body_text(flow[j][1]).markers_n}
                 # only the list the text's markers count up to is a list of notes
-                if count >= 3 and run[-1] == len(flow) - 1 and marks and max(marks) <= count + 1 and (
+                if count >= 3 and marks and max(marks) <= count + 1 and (
                         len(marks & set(range(1, count + 1))) >= 0.8 * count):
                     runs = [(None, run)]
         for label, run in runs:

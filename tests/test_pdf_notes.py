@@ -5,6 +5,8 @@ numbered list after the body in the body size) and a UN compilation citing by ab
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -315,3 +317,51 @@ def test_endnote_list_without_a_label_before_an_annex(tmp_path):
     assert markers(report) == [1, 2, 3]
     assert "The mission met 40 people in Lima and Puno." in body_lines(report)
     assert report.title == "Peru: Lethal repression"
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_opinion_printed_by_writer_keeps_quoted_points_out_of_its_notes(tmp_path):
+    """Another producer: a DOCX opinion (notes in the text size, numbered paragraphs, operative
+    points quoted smaller and numbered from 1) printed to PDF by LibreOffice."""
+    import random
+
+    import docx
+    from docx.shared import Cm, Pt
+
+    rng = random.Random(3)
+    words = "the court state measures victims reparation investigation rights convention duty judgment".split()
+    d = docx.Document()
+    d.add_heading("SEPARATE OPINION OF JUDGE X", level=1)
+    n = 0
+    for i in range(14):
+        p = d.add_paragraph(f"{i + 1}. ")
+        for _ in range(5):
+            p.add_run(" ".join(rng.choice(words) for _ in range(rng.randint(8, 16))).capitalize() + ". ")
+            if rng.random() < 0.4:
+                n += 1
+                p.add_run().add_footnote_reference(
+                    d.footnotes.add_footnote(f"Case {n} v. State, Judgment, Series C No. {100 + n}, para. {n}."))
+        if i in (4, 9):
+            for k in range(1, 5):
+                q = d.add_paragraph(f"{k}. To adopt the measures necessary to "
+                                    + " ".join(rng.choice(words) for _ in range(12)) + ".")
+                q.paragraph_format.left_indent = Cm(1.5)
+                for r in q.runs:
+                    r.font.size = Pt(9)
+    source = tmp_path / "opinion.docx"
+    d.save(source)
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(source)], check=True, timeout=180, capture_output=True)
+    report = read_document(tmp_path / "opinion.pdf")
+    assert n > 20
+    assert [f.n for f in report.footnotes] == list(range(1, n + 1))
+    assert [f.text for f in report.footnotes] == [f"Case {k} v. State, Judgment, Series C No. {100 + k}, para. {k}."
+                                                  for k in range(1, n + 1)]
+    assert markers(report) == list(range(1, n + 1))
+    assert sum(p.text.startswith(("1. To adopt", "2. To adopt", "3. To adopt", "4. To adopt"))
+               for p in report.paragraphs()) == 8

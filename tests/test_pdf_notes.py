@@ -365,3 +365,49 @@ def test_opinion_printed_by_writer_keeps_quoted_points_out_of_its_notes(tmp_path
     assert markers(report) == list(range(1, n + 1))
     assert sum(p.text.startswith(("1. To adopt", "2. To adopt", "3. To adopt", "4. To adopt"))
                for p in report.paragraphs()) == 8
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_word_endnotes_printed_by_writer_are_linked_and_resolve_their_key(tmp_path):
+    """A DOCX with real endnotes (arabic numbering, as UN documents set them), printed by
+    LibreOffice: the notes come after the body with no label, their numbers set flush against
+    the text in the text size; some markers wrap onto a line of their own."""
+    import random
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    rng = random.Random(5)
+    words = "the police protesters regions security forces detained investigation human rights defenders".split()
+    d = docx.Document()
+    d.add_heading("Summary of Stakeholders' submissions on Peru", level=1)
+    n = 0
+    for i in range(16):
+        p = d.add_paragraph(f"{i + 1}. ")
+        for _ in range(4):
+            p.add_run(" ".join(rng.choice(words) for _ in range(rng.randint(8, 16))).capitalize() + ". ")
+            if rng.random() < 0.5:
+                n += 1
+                text = ("The stakeholders listed below contributed: AI Amnesty International, London (United Kingdom); "
+                        "JS7 Joint submission 7 submitted by: Coordinadora Nacional de Derechos Humanos, Lima (Peru)."
+                        if n == 1 else rng.choice(["JS7, p.8; AI, pp.3-6.", "AI, p. 4.", "JS7, paras. 3-5."]))
+                p.add_run().add_endnote_reference(d.endnotes.add_endnote(text))
+    d.sections[0]._sectPr.append(parse_xml(f'<w:endnotePr {nsdecls("w")}><w:numFmt w:val="decimal"/></w:endnotePr>'))
+    source = tmp_path / "upr.docx"
+    d.save(source)
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(source)], check=True, timeout=180, capture_output=True)
+    pdf = tmp_path / "upr.pdf"
+    report = read_document(pdf)
+    assert n > 20
+    assert [f.n for f in report.footnotes] == list(range(1, n + 1))
+    assert markers(report) == list(range(1, n + 1))
+    assert not any("JS7, p.8" in p.text or "stakeholders listed" in p.text for p in report.paragraphs())
+    assert report.title == "Summary of Stakeholders' submissions on Peru"
+    sources = link_citations(report)
+    named = {s.author: s.aliases for s in sources}
+    assert named["Amnesty International"] == ["AI"]
+    assert not [w for w in report.warnings if w.code == "citation-incomplete"]

@@ -50,6 +50,7 @@ _URL_END = re.compile(r"(?:https?://|www\.)\S+$")
 _TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…{2,}\s*\d+\s*$")
 _BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u25a0\uf0b7\uf0a7\uf0d8\uf076\u2013\u2014\-*]\s+")
 _LABEL = re.compile(r"^(?:\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]|[\u2022\u00b7\u25aa\u25cf\u25e6\uf0b7\uf0a7\u2013*-])\s+")
+_GLUED = re.compile(r"(\d{1,3})(?=[^\W\d])")  # "1Source …"
 _ITEM = re.compile(r"^\s*\(?\d{1,3}[.)]\s")  # "1. To adopt …", "(2) To publish …"
 _ENUM = re.compile(r"^\(?(?:[a-z]|[ivx]{1,4})\)\s+")
 _HEADING_NUMBER = re.compile(
@@ -152,7 +153,7 @@ class PdfAssembler:
         up to. The label itself is dropped."""
         flow = [(lay, ln) for lay in self.layouts for ln in lay.body]
         # only a line opening with a digit can open a note: the rest need no reading here
-        leads = [line_text(ln).lead_number if ln.text[:1].isdigit() else None for _, ln in flow]
+        leads = [_lead(ln) if ln.text[:1].isdigit() else None for _, ln in flow]
         labels: list[int] = []
         for i, (_, ln) in enumerate(flow):
             if _ENDNOTES.match(ln.text.strip()) and i + 1 < len(flow) and leads[i + 1] == 1:
@@ -258,7 +259,7 @@ class PdfAssembler:
         for lay, ln, lt in items:
             n = lt.lead_number
             last = notes[-1].n if notes else 0
-            glued = re.match(r"(\d{1,3})(?=[^\W\d])", ln.text)
+            glued = _GLUED.match(ln.text)
             if n is None and glued and int(glued.group(1)) == last + 1:
                 # "1Source …": the note's number set flush against its text, in the text size
                 lt = line_text(ln, keep_lead=True)
@@ -344,12 +345,19 @@ class PdfAssembler:
         epoch = 0
         for i, (lay, ln) in enumerate(flow):
             lt = self._body_text(ln)
+            if blocks and prev is not None and self._lone_marker(prev, (lay, ln)):
+                # a marker that wrapped onto a line of its own: it belongs to the line before
+                lt = LineText(text="", markers=[(0, int(ln.text.strip()))])
             if lt.markers and epoch + 1 < len(known) and _restarts(lt.markers[0][1], last_marker[0]):
                 epoch += 1  # the markers start again at 1: the next run of numbering
                 last_marker[0] = 0
             lt = _filter_markers(lt, known[epoch], last_marker)
             if offsets[epoch]:
                 lt.markers = [(o, n + offsets[epoch]) for o, n in lt.markers]
+            if not lt.text and lt.markers and blocks:
+                blocks[-1].texts.append(lt)  # (the line ends its paragraph: the next one starts anew)
+                prev = (lay, ln)
+                continue
             is_head = heading_style[i] and self._standalone(flow, heading_style, i)
             cur = blocks[-1] if blocks else None
             if cur is not None and prev is not None and cur.heading == is_head and (
@@ -361,6 +369,12 @@ class PdfAssembler:
                 blocks.append(_Block(is_head, [ln], [lt], lay.page.index + 1))
             prev = (lay, ln)
         return blocks
+
+    def _lone_marker(self, a: tuple[PageLayout, Line], b: tuple[PageLayout, Line]) -> bool:
+        (la, prev), (lb, ln) = a, b
+        text = ln.text.strip()
+        return (la is lb and text.isdigit() and len(text) <= 4 and ln.size <= prev.size * 0.85
+                and 0 < prev.base - ln.base <= max(self.pitch, prev.size) * 1.5)
 
     def _heading_style(self, ln: Line) -> bool:
         text = ln.text.strip()
@@ -569,6 +583,15 @@ class PdfAssembler:
         for n in sorted(cited - {f.n for f in footnotes}):
             self.warnings.append(IngestWarning(
                 code="footnote-missing", footnote=n, message=f"marker {n} has no footnote text"))
+
+
+def _lead(ln: Line) -> int | None:
+    """The number opening a line: "1 Text", "1. Text", a raised "¹Text" or "1Text" set flush
+    against its text in the text size (a word processor's note number without its style)."""
+    n = line_text(ln).lead_number
+    if n is None and (glued := _GLUED.match(ln.text)):
+        n = int(glued.group(1))
+    return n
 
 
 def _restarts(n: int, last: int) -> bool:

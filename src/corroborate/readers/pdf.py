@@ -345,7 +345,7 @@ class PdfAssembler:
         epoch = 0
         for i, (lay, ln) in enumerate(flow):
             lt = self._body_text(ln)
-            if blocks and prev is not None and self._lone_marker(prev, (lay, ln)):
+            if blocks and prev is not None and self._lone_marker(prev, (lay, ln), last_marker[0]):
                 # a marker that wrapped onto a line of its own: it belongs to the line before
                 lt = LineText(text="", markers=[(0, int(ln.text.strip()))])
             if lt.markers and epoch + 1 < len(known) and _restarts(lt.markers[0][1], last_marker[0]):
@@ -370,10 +370,12 @@ class PdfAssembler:
             prev = (lay, ln)
         return blocks
 
-    def _lone_marker(self, a: tuple[PageLayout, Line], b: tuple[PageLayout, Line]) -> bool:
+    def _lone_marker(self, a: tuple[PageLayout, Line], b: tuple[PageLayout, Line], last: int) -> bool:
+        """A small number alone at the start of the line under a text line, next in the run of
+        markers (not a table cell: those do not follow the notes' sequence)."""
         (la, prev), (lb, ln) = a, b
         text = ln.text.strip()
-        return (la is lb and text.isdigit() and len(text) <= 4 and ln.size <= prev.size * 0.85
+        return (la is lb and text.isdigit() and last < int(text) <= last + 3 and ln.size <= prev.size * 0.85
                 and 0 < prev.base - ln.base <= max(self.pitch, prev.size) * 1.5)
 
     def _heading_style(self, ln: Line) -> bool:

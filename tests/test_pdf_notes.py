@@ -411,3 +411,27 @@ def test_word_endnotes_printed_by_writer_are_linked_and_resolve_their_key(tmp_pa
     named = {s.author: s.aliases for s in sources}
     assert named["Amnesty International"] == ["AI"]
     assert not [w for w in report.warnings if w.code == "citation-incomplete"]
+
+
+def test_abbreviations_table_of_a_pdf_names_footnoted_short_forms(tmp_path):
+    """An "Abbreviations" table (abbreviation and name in two columns) resolves footnotes that
+    cite by abbreviation."""
+    path = tmp_path / "ngo-abbrev.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    line(c, LEFT, 780, bold("Abbreviations"))
+    for i, (abbr, name) in enumerate([("CNDDHH", "Coordinadora Nacional de Derechos Humanos"),
+                                      ("HRW", "Human Rights Watch"), ("MSF", "Médecins Sans Frontières")]):
+        line(c, LEFT, 755 - i * 14, (abbr, "Helvetica", BODY, 0))
+        line(c, LEFT + 120, 755 - i * 14, (name, "Helvetica", BODY, 0))
+    line(c, LEFT, 690, bold("1. Security situation"))
+    paragraph(c, 665, "Killings rose in 2023.{1} Clinics closed in Puno.{2}")
+    separator(c, 130)
+    note(c, 115, 1, "CNDDHH, p. 12; HRW, pp. 3-4.")
+    note(c, 105, 2, "MSF, para. 8.")
+    c.showPage()
+    c.save()
+    report = read_document(path)
+    link_citations(report)
+    assert [(c.author, c.locator) for f in report.footnotes for c in f.citations] == [
+        ("Coordinadora Nacional de Derechos Humanos", "p. 12"), ("Human Rights Watch", "pp. 3-4"),
+        ("Médecins Sans Frontières", "para. 8")]

@@ -99,16 +99,21 @@ def scan(text: str) -> dict[str, str]:
 
 
 def _key_paragraphs(report: Report) -> Iterable[str]:
+    """The text of each key section, its paragraphs joined: a table read row by row may give
+    the abbreviation and its name as paragraphs of their own."""
     for section in report.walk_sections():
         in_key = bool(_KEY_TITLE.search(section.title or ""))
+        run: list[str] = []
         after_sentence = 0
         for p in section.paragraphs:
             if _KEY_SENTENCE.search(p.text):
                 after_sentence = 60
-                yield p.text
+                run.append(p.text)
             elif in_key or after_sentence:
-                yield p.text
+                run.append(p.text)
                 after_sentence = max(0, after_sentence - 1)
+        if run:
+            yield " ".join(run)
 
 
 def abbreviation_key(report: Report) -> dict[str, str]:

@@ -231,6 +231,8 @@ def source(ctx, source_id, as_json):
     click.secho(f"{data['author'] or '?'}, {data['title'] or ''}", bold=True)
     click.echo(f"type: {data['type']}  language: {data['language'] or '?'}  date: {data['date'] or 'n.d.'}"
                f"{'  CONFIDENTIAL' if data['confidential'] else ''}")
+    if data["aliases"]:
+        click.echo(f"also cited as: {', '.join(data['aliases'])}")
     for u in data["urls"]:
         click.echo(f"  {u}")
     for c in data["cited_by"]:

@@ -139,6 +139,7 @@ class Source(BaseModel):
     confidential: bool = False
     kind: CitationKind = CitationKind.DOCUMENT
     cited: bool = True  # False: only listed in a bibliography as consulted, never cited in a note
+    aliases: list[str] = Field(default_factory=list)  # abbreviations a report's key gives it (`JS7`)
 
 
 class BibliographyEntry(BaseModel):

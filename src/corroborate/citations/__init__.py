@@ -3,6 +3,7 @@
     parse.py     one footnote -> citations (boundaries, notes, locator, url slots, date, kind)
     authors.py   where an author ends: citation structure + evidence from the whole report
     dates.py     `20 March 2023` -> `2023-03-20` at the precision written
+    abbreviations.py  the report's abbreviation key (`JS7 Joint submission 7 …`) for short forms
     registry.py  citations -> Sources (stable id, type, language, latest date, URLs)
     knowledge.py generic COI knowledge (countries, IGOs, well-known publishers) as data
 
@@ -12,6 +13,7 @@ author evidence of the whole report is counted, then each piece is resolved with
 
 from __future__ import annotations
 
+from corroborate.citations.abbreviations import abbreviation_key, short_citation
 from corroborate.citations.authors import AuthorEvidence
 from corroborate.citations.bibliography import link_bibliography
 from corroborate.citations.linked import apply_link, drop_address_label
@@ -110,6 +112,11 @@ def link_citations(report: Report) -> list[Source]:
     """
     pieces_by_fn = _pieces_by_footnote(report)
     evidence = _evidence(pieces_by_fn)
+    key = abbreviation_key(report)
+
+    def short_form(text: str) -> Citation | None:
+        return short_citation(text, key)
+
     all_citations: list[Citation] = []
     done: dict[int, list[Citation]] = {}
     previous: list[Citation] = []  # the last footnote's citations that name a source
@@ -141,7 +148,7 @@ def link_citations(report: Report) -> list[Source]:
             fn.citations = []
             continue
         try:
-            parsed = resolve_pieces(pieces_by_fn[fn.n], evidence, referent)
+            parsed = resolve_pieces(pieces_by_fn[fn.n], evidence, referent, short_form if key else None)
         except Exception as exc:  # a parser bug must not lose the footnote or stop the ingest
             fn.citations = [Citation(kind=CitationKind.UNPARSED, raw=fn.text)]
             report.warnings.append(IngestWarning(
@@ -165,7 +172,7 @@ def link_citations(report: Report) -> list[Source]:
         named = [c for c in parsed.citations if c.kind not in (CitationKind.EMPTY, CitationKind.UNPARSED)]
         if named:
             previous = named
-    sources = build_sources(all_citations)
+    sources = build_sources(all_citations, key)
     return link_bibliography(report, sources, evidence, assign_linked_urls)
 
 

@@ -125,6 +125,8 @@ _PERIOD_ABBREV = re.compile(r"(?:\b(?:v|vs|No|Nos|Art|Arts|par|para|paras|p|pp|a
 PERIOD_DATE = re.compile(
     r"(?:[A-Z][a-z]+day,\s*)?(?P<date>[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} (?:de )?[A-Za-zé]+ (?:de )?\d{4}|"
     r"[A-Z][a-z]+ \d{4})")
+# A UN document symbol (`A/HRC/37/8`, `CCPR/C/PER/CO/6`, `E/C.12/PER/CO/4`): a complete reference.
+UN_SYMBOL = re.compile(r"^[A-Z]{1,8}(?:/[A-Za-z0-9.()\-]+){2,7}$")
 CASE_TITLE = re.compile(r"^(?:Case of|Caso|Matter of|Asunto|In re)\b")
 
 
@@ -448,7 +450,8 @@ def _read_citation(raw: str, body: str, lead: list[str]) -> Piece:
     s = body.strip().rstrip(".").strip() if not body.strip().endswith("et al.") else body.strip()
     piece = Piece(text=raw, role="citation", lead_note=normalise(" ".join(x for x in lead if x)) or None)
     m = LOCATOR.search(s)
-    if m and (URL_TOKEN.search(s[:m.start()]) or len(split_segments(s[:m.start()])) >= 2):
+    if m and (URL_TOKEN.search(s[:m.start()]) or len(split_segments(s[:m.start()])) >= 2
+              or UN_SYMBOL.match(s[:m.start()].strip())):
         piece.locator = m.group("loc").strip()
         s = s[:m.start()].rstrip(" ,")
     m = URL_TOKEN.search(s)
@@ -503,6 +506,10 @@ def build_citation(piece: Piece, evidence: AuthorEvidence | None) -> Citation:
         return Citation(kind=CitationKind.EMPTY, raw=piece.text, note=piece.lead_note)
     if piece.kind == CitationKind.ANALYSIS:
         return Citation(author=piece.author, kind=CitationKind.ANALYSIS, raw=piece.text, note=piece.lead_note)
+    if len(piece.head) == 1 and UN_SYMBOL.match(piece.head[0]):
+        # `A/HRC/37/8, paras. 111.1-111.5`: the symbol names the document, whoever issued it
+        return Citation(title=piece.head[0], locator=piece.locator, date=piece.date, raw=piece.text,
+                        note=piece.lead_note)
     if piece.quoted:
         author, container, title_segs = piece.author, piece.container, [piece.title] if piece.title else []
     elif piece.kind == CitationKind.BOOK:
@@ -576,12 +583,15 @@ def _from_referent(piece: Piece, referent: Referent | None) -> Citation:
 
 
 def resolve_pieces(pieces: list[Piece], evidence: AuthorEvidence | None,
-                   referent: Referent | None = None) -> ParsedFootnote:
+                   referent: Referent | None = None,
+                   short_form: Callable[[str], Citation | None] | None = None) -> ParsedFootnote:
+    """`short_form` reads a citation by abbreviation (`JS7, p.8`) through the report's key."""
     citations: list[Citation] = []
     url_slots: list[int] = []
     problems: list[str] = []
     pending: list[str] = []  # notes waiting for the next citation
     for piece in pieces:
+        by_key = False
         if piece.role == "note":
             pending.append(piece.lead_note or piece.text)
             continue
@@ -594,6 +604,8 @@ def resolve_pieces(pieces: list[Piece], evidence: AuthorEvidence | None,
                 continue
         elif piece.role == "locator":
             cit = Citation(kind=CitationKind.EMPTY, locator=piece.locator, raw=piece.text, note=piece.lead_note)
+        elif short_form is not None and (short := short_form(piece.text)) is not None:
+            cit, by_key = short, True
         else:
             cit = build_citation(piece, evidence)
             if piece.inherit_author and cit.author is None:
@@ -606,9 +618,10 @@ def resolve_pieces(pieces: list[Piece], evidence: AuthorEvidence | None,
             url_slots.append(len(citations))
         if cit.kind == CitationKind.UNPARSED:
             problems.append(f"could not read a citation in {piece.text!r}")
-        elif piece.role in ("ibid", "backref", "locator"):
-            pass
-        elif cit.kind == CitationKind.DOCUMENT and not piece.has_url and not cit.date and cit.title:
+        elif piece.role in ("ibid", "backref", "locator") or by_key:
+            pass  # a short form: the work it points to is complete elsewhere
+        elif cit.kind == CitationKind.DOCUMENT and not piece.has_url and not cit.date and cit.title and not (
+                UN_SYMBOL.match(cit.title)):
             problems.append(f"citation without date or url (text cut?): {piece.text!r}")
         citations.append(cit)
     if pending:

@@ -214,8 +214,10 @@ def _later(a: str | None, b: str | None) -> str | None:
     return max(a, b)
 
 
-def build_sources(citations: list[Citation]) -> list[Source]:
-    """Assign `source_id` to every citation that names a source; return the sources once each."""
+def build_sources(citations: list[Citation], abbreviations: dict[str, str] | None = None) -> list[Source]:
+    """Assign `source_id` to every citation that names a source; return the sources once each.
+    `abbreviations` (the report's key, abbreviation -> name) become the aliases of the source
+    the short forms resolved to: the one with that name as author and no title."""
     by_id: dict[str, Source] = {}
     kinds: dict[str, CitationKind] = {}
     for cit in citations:
@@ -238,7 +240,12 @@ def build_sources(citations: list[Citation]) -> list[Source]:
     for src in by_id.values():
         if src.date and len(src.date) == 10 and kinds[src.id] == CitationKind.DOCUMENT:
             day_dated[key_text(src.author)] = day_dated.get(key_text(src.author), 0) + 1
+    names: dict[str, list[str]] = {}
+    for abbr, name in (abbreviations or {}).items():
+        names.setdefault(key_text(name), []).append(abbr)
     for sid, src in by_id.items():
+        if not src.title:
+            src.aliases = names.get(key_text(src.author), [])
         newsroom = day_dated.get(key_text(src.author), 0) >= 2
         src.type = source_type(src.author, kinds[sid], src.urls, newsroom)
         # An oral source's "title" is the report's own description (`interview with EUAA`), and

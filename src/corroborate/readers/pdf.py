@@ -18,7 +18,16 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from corroborate.models import Footnote, IngestWarning, Marker, Paragraph, ParagraphKind, Report, Section
+from corroborate.models import (
+    Footnote,
+    IngestWarning,
+    Marker,
+    Paragraph,
+    ParagraphKind,
+    Report,
+    Section,
+    fold,
+)
 from corroborate.readers import ReaderError
 from corroborate.readers.pdf_chars import Line, Link, read_pages
 from corroborate.readers.pdf_layout import PageLayout, layout_pages, line_pitch
@@ -34,12 +43,15 @@ from corroborate.readers.pdf_text import (
 
 _CAPTION = re.compile(r"^(?i:figure|fig\.|table|map|chart|graph|photo|image|sources?)\s*"
                       r"(?:\d+[a-z]?\b|[IVX]+\b|:)")
-_ENDNOTES = re.compile(r"(?i)^(?:end\s*notes|notes|foot\s*notes|notas)$")
+_ENDNOTES = re.compile(r"(?i)^(?:end\s*notes|notes|foot\s*notes|notas(?: finales)?|notes de fin)"
+                       r"(?:\s+(?:to|for|del?|al)\s+(?:chapter|cap[ií]tulo|part|parte)\s+\w+)?:?$")
 _DOTTED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}\.?\s+[^\W\d_]")
 _URL_END = re.compile(r"(?:https?://|www\.)\S+$")
 _TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…{2,}\s*\d+\s*$")
 _BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u25a0\uf0b7\uf0a7\uf0d8\uf076\u2013\u2014\-*]\s+")
 _LABEL = re.compile(r"^(?:\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]|[\u2022\u00b7\u25aa\u25cf\u25e6\uf0b7\uf0a7\u2013*-])\s+")
+_GLUED = re.compile(r"(\d{1,3})(?=[^\W\d])")  # "1Source …"
+_ITEM = re.compile(r"^\s*\(?\d{1,3}[.)]\s")  # "1. To adopt …", "(2) To publish …"
 _ENUM = re.compile(r"^\(?(?:[a-z]|[ivx]{1,4})\)\s+")
 _HEADING_NUMBER = re.compile(
     r"^(?P<num>(?:[IVXLC]{1,6}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2}){0,4}(?:[.)]|(?=\s)))\s+(?P<title>\S.*)$"
@@ -129,34 +141,113 @@ class PdfAssembler:
         all_texts = [ln.text for lay in self.layouts for ln in (*lay.body, *lay.notes)]
         self.vocab = Vocabulary([clean(t) for t in all_texts])
         self.dehyphenate = hyphen_default(self.vocab, all_texts)
+        self._texts: dict[int, LineText] = {}
+        self._chapter_starts: set[int] = set()  # ids of the lines opening a run of endnotes
 
     # --- footnotes -----------------------------------------------------------------------
 
     def _endnote_lines(self) -> None:
-        """Endnotes: the numbered lines under a "Notes"/"Endnotes" heading join the notes, so
-        the markers in the text link to them as to footnotes."""
+        """Endnotes join the notes, so the markers in the text link to them as to footnotes: the
+        numbered lines under each "Notes"/"Endnotes"/"Notas" label (one per chapter, maybe), or
+        else a numbered list closing the document that the raised markers of the text count
+        up to. The label itself is dropped."""
         flow = [(lay, ln) for lay in self.layouts for ln in lay.body]
-        start = next((i for i, (_, ln) in enumerate(flow) if _ENDNOTES.match(ln.text.strip()) and (
-            ln.bold >= 0.9 or ln.size >= self.size * 1.12 or ln.text.strip().isupper())), None)
-        if start is None:
-            return
-        moved: list[tuple[PageLayout, Line]] = []
-        for lay, ln in flow[start + 1:]:
-            if self._heading_style(ln) and not ln.text.lstrip()[:1].isdigit():
+        # only a line opening with a digit can open a note: the rest need no reading here
+        leads = [_lead(ln) if ln.text[:1].isdigit() else None for _, ln in flow]
+        labels: list[int] = []
+        for i, (_, ln) in enumerate(flow):
+            if _ENDNOTES.match(ln.text.strip()) and i + 1 < len(flow) and leads[i + 1] == 1:
+                # the text before the label (since the last one) points to note 1 with a marker
+                since = labels[-1] if labels else 0
+                if any(1 in self._body_text(x).markers_n for _, x in flow[since:i]):
+                    labels.append(i)
+        runs = [(i, self._numbered_run(flow, leads, i + 1, set(labels))) for i in labels]
+        for i, (lay, ln) in enumerate(flow):
+            if i not in labels and _ENDNOTES.match(ln.text.strip()):
+                below = [x for x in lay.notes if x.base < ln.base]
+                if below and line_text(below[0]).lead_number == 1:  # notes set small: found already
+                    lay.body.remove(ln)
+                    lay.dropped.append(ln)
+        footnoted = sum(1 for lay in self.layouts for ln in lay.notes if ln.text[:1].isdigit())
+        if not runs and footnoted < 3:
+            last_one = next((i for i in range(len(flow) - 1, -1, -1) if leads[i] == 1), None)
+            if last_one is not None:
+                run = self._numbered_run(flow, leads, last_one, set())
+                count = sum(1 for j in run if leads[j] is not None)
+                marks = {n for j in range(last_one) for n in self._body_text(flow[j][1]).markers_n}
+                # only the list the text's markers count up to is a list of notes
+                if count >= 3 and marks and max(marks) <= count + 1 and (
+                        len(marks & set(range(1, count + 1))) >= 0.8 * count):
+                    runs = [(None, run)]
+        for label, run in runs:
+            if not run:
+                continue
+            self._chapter_starts.add(id(flow[run[0]][1]))
+            if label is not None:
+                lay, ln = flow[label]
+                lay.body.remove(ln)
+                lay.dropped.append(ln)
+            by_page: dict[int, list[Line]] = {}
+            for j in run:
+                lay, ln = flow[j]
+                lay.body.remove(ln)
+                by_page.setdefault(lay.page.index, []).append(ln)
+            for lay in self.layouts:
+                if lay.page.index in by_page:
+                    lay.notes[:0] = by_page[lay.page.index]
+
+    def _numbered_run(self, flow, leads: list[int | None], i: int, stops: set[int]) -> list[int]:
+        """Flow indexes of the notes numbered 1, 2, 3 … from `i`, their lines in between, up to a
+        heading (bold or large) or the next endnotes label."""
+        run: list[int] = []
+        expect = 1
+        for j in range(i, len(flow)):
+            ln = flow[j][1]
+            if j in stops or ln.bold >= 0.9 or ln.size >= self.size * 1.12:
                 break
-            moved.append((lay, ln))
-        if not moved or line_text(moved[0][1]).lead_number != 1:
-            return
-        by_page: dict[int, list[Line]] = {}
-        for lay, ln in moved:
-            lay.body.remove(ln)
-            by_page.setdefault(lay.page.index, []).append(ln)
+            if leads[j] == expect:
+                expect += 1
+            elif j == i:
+                break
+            run.append(j)
+        return run
+
+    def _body_text(self, ln: Line) -> LineText:
+        """A running-text line's text and raised markers, read once (notes and blocks ask)."""
+        lt = self._texts.get(id(ln))
+        if lt is None:
+            lt = self._texts[id(ln)] = line_text(ln, keep_lead=True)
+        return lt
+
+    def _body_restarts(self) -> list[int]:
+        """Pages (0-based) where the raised markers of the text start again at 1: the evidence
+        that a note numbered 1 after higher ones is a new run of notes, not a numbered item."""
+        pages: list[int] = []
+        last = 0
         for lay in self.layouts:
-            if lay.page.index in by_page:
-                lay.notes[:0] = by_page[lay.page.index]
+            for ln in lay.body:
+                for n in self._body_text(ln).markers_n:
+                    if _restarts(n, last):
+                        pages.append(lay.page.index)
+                        last = 0
+                    last = max(last, n)
+        return pages
+
+    def _marks_so_far(self) -> dict[int, set[int]]:
+        """page -> the numbers of the raised markers of the text up to the end of that page; empty
+        when the text has too few markers to say which numbers are notes."""
+        seen: set[int] = set()
+        out: dict[int, set[int]] = {}
+        for lay in self.layouts:
+            for ln in lay.body:
+                seen.update(self._body_text(ln).markers_n)
+            out[lay.page.index] = set(seen)
+        return out if len(seen) >= 3 else {}
 
     def footnotes(self) -> list[_Note]:
         self._endnote_lines()
+        restarts = self._body_restarts()
+        marks = self._marks_so_far()
         # raised digits inside a note's text are content (m², 1er), not markers: restored
         items = [(lay, ln, _filter_markers(line_text(ln), set(), [0])) for lay in self.layouts for ln in lay.notes]
         # do this document's notes open with a raised number? then only raised numbers open notes
@@ -164,10 +255,11 @@ class PdfAssembler:
         raised_style = bool(candidates) and sum(lt.lead_raised for lt in candidates) >= 0.7 * len(candidates)
         notes: list[_Note] = []
         orphans: dict[int, list[Line]] = {}
+        in_text = -1  # page whose note area, from a numbered item on, holds running text
         for lay, ln, lt in items:
             n = lt.lead_number
             last = notes[-1].n if notes else 0
-            glued = re.match(r"(\d{1,3})(?=[^\W\d])", ln.text)
+            glued = _GLUED.match(ln.text)
             if n is None and glued and int(glued.group(1)) == last + 1:
                 # "1Source …": the note's number set flush against its text, in the text size
                 lt = line_text(ln, keep_lead=True)
@@ -176,18 +268,32 @@ class PdfAssembler:
                 n = last + 1
             opens = n is not None and (lt.lead_raised or not raised_style) and (
                 last < n <= last + 3 if notes else n <= 3 or lt.lead_raised)
-            restart = not opens and n == 1 and last >= 3 and (lt.lead_raised or not raised_style)
+            restart = not opens and n == 1 and bool(notes) and (lt.lead_raised or not raised_style) and (
+                id(ln) in self._chapter_starts
+                or bool(restarts) and restarts[0] <= lay.page.index and last >= 2)
             if restart:
-                opens = True  # a new chapter numbers its notes from 1 again
+                opens = True  # a new chapter numbers its notes from 1 again, and so do its markers
+                if id(ln) not in self._chapter_starts:
+                    restarts.pop(0)
             if opens and not lt.lead_raised and notes and lay.page.index == notes[-1].lines[-1].page:
                 # a plain number opening a line may be a date going on from the line before
                 # ("… published on" / "13 July 2023"): a note before a new one has ended
                 ended = notes[-1].texts[-1].text.rstrip()
                 opens = not ended or ended[-1] in ".)]}\"'’”;" or bool(_URL_END.search(ended))
+            if opens and not lt.lead_raised and not restart and marks and _ITEM.match(ln.text) and (
+                    n not in marks.get(lay.page.index, ())):
+                opens = False  # "2. …" like a list item, and the text has no marker 2 (yet)
+            if not opens and n is not None and not lt.lead_raised and _ITEM.match(ln.text) and not (
+                    last < n <= last + 3 and n in marks.get(lay.page.index, {n})):
+                # "1. To adopt the measures …" where no note can open: a numbered item of the
+                # text (a quotation set small), and so are the lines after it up to a note
+                in_text = lay.page.index
+            elif opens:
+                in_text = -1
             if opens:
                 epoch = notes[-1].epoch + (1 if restart else 0) if notes else 0
                 notes.append(_Note(n, lay.page.index + 1, [ln], [lt], epoch))
-            elif notes and notes[-1].lines[-1].page >= lay.page.index - 1:
+            elif in_text != lay.page.index and notes and notes[-1].lines[-1].page >= lay.page.index - 1:
                 # no number: the previous note goes on (also from the previous page)
                 note = notes[-1]
                 note.lines.append(ln)
@@ -238,13 +344,20 @@ class PdfAssembler:
         last_marker = [0]
         epoch = 0
         for i, (lay, ln) in enumerate(flow):
-            lt = line_text(ln, keep_lead=True)
-            if lt.markers and epoch + 1 < len(known) and lt.markers[0][1] <= 2 and last_marker[0] >= 3:
+            lt = self._body_text(ln)
+            if blocks and prev is not None and self._lone_marker(prev, (lay, ln), last_marker[0]):
+                # a marker that wrapped onto a line of its own: it belongs to the line before
+                lt = LineText(text="", markers=[(0, int(ln.text.strip()))])
+            if lt.markers and epoch + 1 < len(known) and _restarts(lt.markers[0][1], last_marker[0]):
                 epoch += 1  # the markers start again at 1: the next run of numbering
                 last_marker[0] = 0
             lt = _filter_markers(lt, known[epoch], last_marker)
             if offsets[epoch]:
                 lt.markers = [(o, n + offsets[epoch]) for o, n in lt.markers]
+            if not lt.text and lt.markers and blocks:
+                blocks[-1].texts.append(lt)  # (the line ends its paragraph: the next one starts anew)
+                prev = (lay, ln)
+                continue
             is_head = heading_style[i] and self._standalone(flow, heading_style, i)
             cur = blocks[-1] if blocks else None
             if cur is not None and prev is not None and cur.heading == is_head and (
@@ -256,6 +369,14 @@ class PdfAssembler:
                 blocks.append(_Block(is_head, [ln], [lt], lay.page.index + 1))
             prev = (lay, ln)
         return blocks
+
+    def _lone_marker(self, a: tuple[PageLayout, Line], b: tuple[PageLayout, Line], last: int) -> bool:
+        """A small number alone at the start of the line under a text line, next in the run of
+        markers (not a table cell: those do not follow the notes' sequence)."""
+        (la, prev), (lb, ln) = a, b
+        text = ln.text.strip()
+        return (la is lb and text.isdigit() and last < int(text) <= last + 3 and ln.size <= prev.size * 0.85
+                and 0 < prev.base - ln.base <= max(self.pitch, prev.size) * 1.5)
 
     def _heading_style(self, ln: Line) -> bool:
         text = ln.text.strip()
@@ -353,8 +474,27 @@ class PdfAssembler:
         blocks = self.blocks(known, offsets)
         sections = self.sections(blocks)
         self._check_links(sections, footnotes)
-        title = self.title_meta or next((s.title for s in sections if s.number is None and s.title), "")
+        title = self._title(blocks, sections)
         return Report(title=title, sections=sections, footnotes=footnotes, warnings=self.warnings)
+
+    def _title(self, blocks: list[_Block], sections: list[Section]) -> str:
+        """The metadata title when the first pages bear it out (not a file name, not a template's
+        leftover), else the largest unnumbered heading of the first page, else the first
+        unnumbered heading."""
+        opening = fold(" ".join(ln.text for lay in self.layouts[:2] for ln in (*lay.body, *lay.notes)))
+        words = [w for w in re.findall(r"[^\W\d_]{3,}", fold(self.title_meta))]
+        if words and sum(w in opening for w in words) >= 0.6 * len(words):
+            return self.title_meta
+        # a chapter heading ("I. SUMMARY") is not the title; a title is set larger than the text
+        heads = [b for b in blocks if b.heading and b.page == blocks[0].page
+                 and not _HEADING_NUMBER.match(b.texts[0].text.strip())
+                 and max(ln.size for ln in b.lines) >= self.size * 1.12] if blocks else []
+        if heads:
+            top = max(heads, key=lambda b: max(ln.size for ln in b.lines))
+            text = self.paragraph(top).text.strip().rstrip("*† ").strip()
+            if len(text) >= 4:
+                return text
+        return next((s.title for s in sections if s.number is None and s.title), "")
 
     def paragraph(self, block: _Block) -> Paragraph:
         text = ""
@@ -445,6 +585,20 @@ class PdfAssembler:
         for n in sorted(cited - {f.n for f in footnotes}):
             self.warnings.append(IngestWarning(
                 code="footnote-missing", footnote=n, message=f"marker {n} has no footnote text"))
+
+
+def _lead(ln: Line) -> int | None:
+    """The number opening a line: "1 Text", "1. Text", a raised "¹Text" or "1Text" set flush
+    against its text in the text size (a word processor's note number without its style)."""
+    n = line_text(ln).lead_number
+    if n is None and (glued := _GLUED.match(ln.text)):
+        n = int(glued.group(1))
+    return n
+
+
+def _restarts(n: int, last: int) -> bool:
+    """Does marker `n` after `last` open a new run of numbering?"""
+    return (n == 1 and last >= 2) or (n == 2 and last >= 3)
 
 
 def _justified_to(block: _Block, prev: Line) -> bool:

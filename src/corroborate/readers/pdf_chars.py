@@ -10,6 +10,7 @@ between words set with positioning only.
 from __future__ import annotations
 
 import ctypes
+import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from itertools import compress, repeat
@@ -376,6 +377,9 @@ def page_rules(page) -> list[tuple[float, float, float]]:
     return out
 
 
+_LIST_ITEM = re.compile(r"\s*\(?\d{1,3}[.)]\s")
+
+
 def _may_need_rules(lines: list[Line], height: float) -> bool:
     """Rules only matter for notes set in the text size (a smaller note size finds them without):
     a page whose lower part has a line opening with a number and no smaller print."""
@@ -386,8 +390,11 @@ def _may_need_rules(lines: list[Line], height: float) -> bool:
         common[ln.size] = common.get(ln.size, 0) + len(ln.chars)
     size = max(common.items(), key=lambda kv: kv[1])[0]
     lower = [ln for ln in lines if ln.top < height * 0.75]
-    if any(ln.size < size * 0.95 for ln in lower):
-        return False
+    small = [ln for ln in lower if ln.size < size * 0.95]
+    if small:
+        # small print numbered like a list ("1. To adopt …"): a quotation or the notes? The
+        # separator tells (read only then: walking a page's objects costs a tenth of its time)
+        return any(_LIST_ITEM.match(ln.text) for ln in small)
     return any(ln.chars[0].ch.isdigit() for ln in lower)
 
 

@@ -193,8 +193,11 @@ def layout_pages(pages: list[PageText]) -> tuple[list[PageLayout], float]:
                and not _opens_small_note(ln, ordered, small)
                and not (separator is not None and ln.top < separator)]
         for ln in ordered:
-            is_note = (ln.size < small or _opens_small_note(ln, ordered, small)
-                       or (separator is not None and ln.top < separator)) and not any(
+            # with a separator rule, the notes are what lies under it: small print above it
+            # (a quotation closing the page) is running text
+            in_area = ln.top < separator if separator is not None else (
+                ln.size < small or _opens_small_note(ln, ordered, small))
+            is_note = in_area and not any(
                 b.base < ln.base - 1 and b.x0 < ln.x1 and ln.x0 < b.x1 for b in big)
             (lay.notes if is_note else lay.body).append(ln)
         if lay.two_columns:

@@ -31,6 +31,10 @@ class LineText:
     lead_number: int | None = None  # a number opening the line (a footnote's own number)
     lead_raised: bool = False
 
+    @property
+    def markers_n(self) -> list[int]:
+        return [n for _, n in self.markers]
+
 
 _LIGATURE_CHARS = re.compile("[" + "".join(chr(c) for c in _LIGATURES) + "]")
 

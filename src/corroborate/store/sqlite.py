@@ -141,6 +141,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX bibliography_source ON bibliography(source_id);
     """,
+    """
+    -- pdf: sources.aliases, the abbreviations (`JS7`, `AI`) a report's key resolves to the source
+    ALTER TABLE sources ADD COLUMN aliases TEXT NOT NULL DEFAULT '[]';
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -289,8 +293,8 @@ class SqliteStore:
             # A source shared by several reports keeps the latest date and every URL (first
             # seen first), so ingesting one report does not erase what another contributed.
             c.execute(
-                """INSERT INTO sources(id, author, title, type, language, date, urls, kind)
-                   VALUES (?,?,?,?,?,?,?,?)
+                """INSERT INTO sources(id, author, title, type, language, date, urls, kind, aliases)
+                   VALUES (?,?,?,?,?,?,?,?,?)
                    ON CONFLICT(id) DO UPDATE SET author=excluded.author, title=excluded.title,
                      type=excluded.type, language=excluded.language,
                      date=CASE WHEN sources.date IS NULL OR excluded.date > sources.date
@@ -300,9 +304,13 @@ class SqliteStore:
                                SELECT value, key AS o FROM json_each(sources.urls)
                                UNION ALL SELECT value, 100000 + key FROM json_each(excluded.urls))
                              GROUP BY value ORDER BY o)),
-                     kind=excluded.kind""",
+                     kind=excluded.kind,
+                     aliases=(SELECT json_group_array(value) FROM (
+                             SELECT DISTINCT value FROM (
+                               SELECT value FROM json_each(sources.aliases)
+                               UNION ALL SELECT value FROM json_each(excluded.aliases))))""",
                 (src.id, src.author, src.title, src.type.value, src.language, src.date,
-                 json.dumps(src.urls), src.kind.value),
+                 json.dumps(src.urls), src.kind.value, json.dumps(src.aliases)),
             )
         vectors = iter(embeddings) if embeddings is not None else None
         ord_ = 0
@@ -527,6 +535,7 @@ class SqliteStore:
             id=s["id"], author=s["author"], title=s["title"], type=s["type"],
             language=s["language"], date=s["date"], urls=json.loads(s["urls"]),
             confidential=bool(s["confidential"]), kind=s["kind"], cited=bool(s["cited"]),
+            aliases=json.loads(s["aliases"]),
         )
 
     # A source is cited when a note cites it or a bibliography lists it as cited; a source only

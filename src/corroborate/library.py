@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -18,7 +20,7 @@ from pydantic import BaseModel
 from corroborate.models import Report, Source, assign_paragraph_ids
 from corroborate.readers import read_document
 from corroborate.settings import Settings
-from corroborate.store import open_store
+from corroborate.store import SqliteStore, open_pool, open_store
 
 
 class NotFound(LookupError):
@@ -43,11 +45,13 @@ def slugify(text: str) -> str:
 
 
 class Library:
-    def __init__(self, db: str | Path | None = None, settings: Settings | None = None):
+    def __init__(self, db: str | Path | None = None, settings: Settings | None = None,
+                 store: SqliteStore | None = None):
+        """`store` (from `LibraryPool`) reuses an open store instead of opening the file."""
         self.settings = settings or Settings()
         if db is not None:
             self.settings = self.settings.model_copy(update={"db": str(db)})
-        self.store = open_store(self.settings.db)
+        self.store = store if store is not None else open_store(self.settings.db)
 
     def close(self) -> None:
         self.store.close()
@@ -275,3 +279,24 @@ class Library:
         fmt = check_format(fmt, DOCUMENT_FORMATS)
         doc = self.compile_document(questions, reports, name_confidential, k)
         return write_document(doc, fmt, path)
+
+
+class LibraryPool:
+    """Libraries for concurrent readers, such as the web app's requests.
+
+    `with pool.library() as lib:` gives one caller a read-only Library over a pooled connection
+    of its own; the model and the vector index are shared by the whole process. A Library is
+    not thread-safe: one per request, never one per thread shared across requests.
+    """
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self.stores = open_pool(self.settings.db)
+
+    @contextmanager
+    def library(self) -> Iterator[Library]:
+        with self.stores.store() as store:
+            yield Library(settings=self.settings, store=store)
+
+    def close(self) -> None:
+        self.stores.close()

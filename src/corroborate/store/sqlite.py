@@ -126,8 +126,16 @@ MIGRATIONS: list[str] = [
 ]
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database at `path`."""
+BUSY_TIMEOUT_MS = 30_000  # a reader or writer waits this long for a lock before failing
+
+
+def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database at `path`.
+
+    `readonly` opens an existing, migrated file for reading only (the web app's pooled
+    connections): SQLite itself refuses any write through it. It may be handed from thread to
+    thread, but must be used by one thread at a time (the pool checks it out exclusively).
+    """
     path = str(path)
     if path != ":memory:":
         p = Path(path)
@@ -139,15 +147,33 @@ def connect(path: str | Path) -> sqlite3.Connection:
                     raise StoreError(f"{path}: not a SQLite database")
         if not p.parent.exists():
             raise StoreError(f"{path}: folder {p.parent} does not exist")
+        if readonly and not p.exists():
+            raise StoreError(f"{path}: no such database")
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        if readonly:
+            uri = Path(path).resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None)
         conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if readonly:
+            _check_version(conn, path)
+            return conn
         conn.execute("PRAGMA foreign_keys = ON")
+        # WAL: readers never block the writer nor each other, and see a consistent snapshot.
         conn.execute("PRAGMA journal_mode = WAL")
         _migrate(conn)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: {exc}") from exc
     return conn
+
+
+def _check_version(conn: sqlite3.Connection, path: str) -> None:
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    if row is None or int(row[0]) != len(MIGRATIONS):
+        raise StoreError(f"{path}: schema version {row[0] if row else 0} is not this corroborate's "
+                         f"({len(MIGRATIONS)}); open it read-write once to migrate it")
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -188,9 +214,10 @@ def _now() -> str:
 class SqliteStore:
     """The library's evidence base in one SQLite file."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, readonly: bool = False):
         self.path = str(path)
-        self.conn = connect(self.path)
+        self.readonly = readonly
+        self.conn = connect(self.path, readonly)
 
     def close(self) -> None:
         self.conn.close()

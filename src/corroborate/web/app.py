@@ -7,9 +7,11 @@ JSON and HTML come from the same library calls; each kind of page lives in its o
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
@@ -20,8 +22,17 @@ from corroborate.web import api, audit_routes, export_routes, pages
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+@asynccontextmanager
+async def _close_pool(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    pool = getattr(app.state, "libraries", None)
+    if pool is not None:
+        pool.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
+        lifespan=_close_pool,
         title="Corroborate",
         version=__version__,
         description="Citation-traceable country-of-origin information: search reports in English "
@@ -31,8 +42,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The reader page carries every footnote and a ready-to-copy citation per paragraph
     # (so copying works without JavaScript): ~850 KB of HTML that compresses ~10x.
     app.add_middleware(GZipMiddleware, minimum_size=2048)
-    for module in (api, audit_routes, export_routes, pages):
+    for module in (api, audit_routes, export_routes):
         app.include_router(module.router)
+    # Pages call `get_library(request)`; this checks out the request's Library for them.
+    app.include_router(pages.router, dependencies=[Depends(api.library)])
     pages.install_error_pages(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app

@@ -116,6 +116,18 @@ class Library:
             raise NotFound(f"no report {report_id!r} in {self.settings.db}")
         return report
 
+    def excerpt(self, report_id: str, paragraph_ids: list[str]) -> Report:
+        """The report with only these paragraphs (in their sections) and the footnotes they cite:
+        enough to quote and cite a few search hits without loading the whole report."""
+        report = self.store.load_excerpt(report_id, paragraph_ids)
+        if report is None:
+            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+        return report
+
+    def sources_by_id(self, source_ids: list[str]) -> dict[str, Source]:
+        """The registry entries with these ids (unknown ids are left out)."""
+        return self.store.get_sources(source_ids)
+
     def delete(self, report_id: str) -> None:
         if not self.store.delete_report(report_id):
             raise NotFound(f"no report {report_id!r} in {self.settings.db}")
@@ -196,9 +208,8 @@ class Library:
     # --- export and compiled query responses (issue 7) -----------------------------------
 
     def _cited_sources(self, reports: list[Report]) -> dict[str, Source]:
-        ids = {c.source_id for r in reports for f in r.footnotes for c in f.citations if c.source_id}
-        found = {sid: self.store.get_source(sid) for sid in ids}
-        return {sid: s for sid, s in found.items() if s is not None}
+        ids = [c.source_id for r in reports for f in r.footnotes for c in f.citations if c.source_id]
+        return self.store.get_sources(ids)
 
     def export_report(self, report_id: str, fmt: str, path: str | Path,
                       name_confidential: bool = False) -> Path:

@@ -19,6 +19,7 @@ from corroborate.web.views_common import (
     SOURCE_TYPE_LABELS,
     error_page,
     get_library,
+    not_found,
     page,
 )
 
@@ -238,6 +239,8 @@ def search(request: Request) -> HTMLResponse:
     lib = get_library(request)
     if not hasattr(lib, "search"):
         return error_page(request, 503, "Search is not available", "This installation cannot search yet.", q=q)
+    if params.get("source") and not lib.sources_by_id([params["source"]]):
+        return not_found(request, f"There is no source “{params['source']}” in this library.")
     engine_args = {k: params[k] for k in ENGINE_FILTERS if k in params}
     if params.get("mode"):
         engine_args["mode"] = params["mode"]

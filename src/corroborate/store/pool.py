@@ -20,9 +20,9 @@ class StorePool:
     """Read-only `SqliteStore`s over one database file.
 
     A checkout never waits: it takes an idle store or opens a new one (~0.1 ms), so the pool
-    cannot deadlock however the web server schedules requests; the server's own concurrency
-    limit bounds how many are open at once. At most `max_idle` are kept between requests, so
-    each keeps its page cache and index fingerprint warm.
+    cannot deadlock however the web server schedules requests; the caller bounds how many are
+    checked out at once (the web app: `web.api.CONNECTIONS`). At most `max_idle` are kept
+    between requests, so each keeps its page cache and index fingerprint warm.
     """
 
     def __init__(self, path: str | Path, max_idle: int = 16):

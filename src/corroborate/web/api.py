@@ -7,7 +7,9 @@ id 404, always as `{"detail": "<message>"}`.
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import ExitStack
 
@@ -22,6 +24,11 @@ from corroborate.store import StoreError
 router = APIRouter(prefix="/api", tags=["api"])
 
 _pool_lock = threading.Lock()
+# Requests holding a database connection at once (the others wait here, costing nothing): at
+# least the server's worker threads, so none idles, and few enough to bound memory however many
+# clients connect (each connection has its own page cache).
+CONNECTIONS = 16
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
 def library_pool(app: FastAPI) -> LibraryPool:
@@ -43,13 +50,16 @@ async def library(request: Request) -> AsyncIterator[Library]:
     is tied to a thread: the request owns the connection for its duration, and no other request
     can use it meanwhile. Async, so checking a store out costs no trip through the thread pool.
     """
-    with ExitStack() as stack:
-        try:
-            lib = stack.enter_context(library_pool(request.app).library())
-        except StoreError as exc:
-            raise HTTPException(503, str(exc)) from exc
-        request.state.library = lib
-        yield lib
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop) or _slots.setdefault(loop, asyncio.Semaphore(CONNECTIONS))
+    async with slots:
+        with ExitStack() as stack:
+            try:
+                lib = stack.enter_context(library_pool(request.app).library())
+            except StoreError as exc:
+                raise HTTPException(503, str(exc)) from exc
+            request.state.library = lib
+            yield lib
 
 
 def _not_found(exc: NotFound) -> HTTPException:

@@ -115,7 +115,8 @@ class BoundedH11Protocol(H11Protocol):
         if not answered:
             self.transport.write(error_response(status, detail, api))
         self._drained = 0
-        self.transport.write_eof()  # our side is finished; keep reading so no reset is sent
+        if self.transport.can_write_eof():  # not over TLS
+            self.transport.write_eof()  # our side is finished; keep reading so no reset is sent
         self.loop.call_later(DRAIN_SECONDS, self.transport.close)
 
     def eof_received(self) -> bool | None:

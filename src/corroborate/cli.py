@@ -395,11 +395,9 @@ def ask(ctx, question, k, report_id, style, as_json):
 @click.pass_context
 def serve(ctx, host, port):
     """Run the web interface and the REST API (OpenAPI docs at /docs)."""
-    import uvicorn
+    from corroborate.web.server import run
 
-    from corroborate.web.app import create_app
-
-    uvicorn.run(create_app(ctx.obj["settings"]), host=host, port=port)
+    run(ctx.obj["settings"], host, port)
 
 
 # --- export and compile (issue 7) ------------------------------------------------------------

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -18,7 +20,7 @@ from pydantic import BaseModel
 from corroborate.models import Report, Source, assign_paragraph_ids
 from corroborate.readers import read_document
 from corroborate.settings import Settings
-from corroborate.store import open_store
+from corroborate.store import SqliteStore, open_pool, open_store
 
 
 class NotFound(LookupError):
@@ -47,11 +49,13 @@ def slugify(text: str) -> str:
 
 
 class Library:
-    def __init__(self, db: str | Path | None = None, settings: Settings | None = None):
+    def __init__(self, db: str | Path | None = None, settings: Settings | None = None,
+                 store: SqliteStore | None = None):
+        """`store` (from `LibraryPool`) reuses an open store instead of opening the file."""
         self.settings = settings or Settings()
         if db is not None:
             self.settings = self.settings.model_copy(update={"db": str(db)})
-        self.store = open_store(self.settings.db)
+        self.store = store if store is not None else open_store(self.settings.db)
 
     def close(self) -> None:
         self.store.close()
@@ -137,6 +141,18 @@ class Library:
         if report is None:  # deleted between the two reads
             raise NotFound(f"no report {report_id!r} in {self.settings.db}")
         return report
+
+    def excerpt(self, report_id: str, paragraph_ids: list[str]) -> Report:
+        """The report with only these paragraphs (in their sections) and the footnotes they cite:
+        enough to quote and cite a few search hits without loading the whole report."""
+        report = self.store.load_excerpt(report_id, paragraph_ids)
+        if report is None:
+            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+        return report
+
+    def sources_by_id(self, source_ids: list[str]) -> dict[str, Source]:
+        """The registry entries with these ids (unknown ids are left out)."""
+        return self.store.get_sources(source_ids)
 
     def delete(self, report_id: str) -> None:
         # Never by prefix: deleting is not undoable, so the id must be exact (typos get a hint).
@@ -237,9 +253,8 @@ class Library:
     # --- export and compiled query responses (issue 7) -----------------------------------
 
     def _cited_sources(self, reports: list[Report]) -> dict[str, Source]:
-        ids = {c.source_id for r in reports for f in r.footnotes for c in f.citations if c.source_id}
-        found = {sid: self.store.get_source(sid) for sid in ids}
-        return {sid: s for sid, s in found.items() if s is not None}
+        ids = [c.source_id for r in reports for f in r.footnotes for c in f.citations if c.source_id]
+        return self.store.get_sources(ids)
 
     def export_report(self, report_id: str, fmt: str, path: str | Path,
                       name_confidential: bool = False) -> Path:
@@ -319,3 +334,24 @@ class Library:
         fmt = check_format(fmt, DOCUMENT_FORMATS)
         doc = self.compile_document(questions, reports, name_confidential, k, style)
         return write_document(doc, fmt, path)
+
+
+class LibraryPool:
+    """Libraries for concurrent readers, such as the web app's requests.
+
+    `with pool.library() as lib:` gives one caller a read-only Library over a pooled connection
+    of its own; the model and the vector index are shared by the whole process. A Library is
+    not thread-safe: one per request, never one per thread shared across requests.
+    """
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self.stores = open_pool(self.settings.db)
+
+    @contextmanager
+    def library(self) -> Iterator[Library]:
+        with self.stores.store() as store:
+            yield Library(settings=self.settings, store=store)
+
+    def close(self) -> None:
+        self.stores.close()

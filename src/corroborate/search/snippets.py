@@ -4,6 +4,7 @@ matched words wrapped in <mark>…</mark>. Matching uses the same folding as the
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -13,13 +14,22 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 WINDOW = 280  # characters of paragraph text shown around the matches
 
 
-def _is_match(word: str, exact: set[str], prefixes: set[str]) -> bool:
-    f = fold(word)
-    return f in exact or any(f.startswith(p) for p in prefixes)
+@functools.lru_cache(maxsize=50_000)
+def _fold_word(word: str) -> str:
+    return fold(word)
 
 
 def match_spans(text: str, exact: set[str], prefixes: set[str]) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _WORD.finditer(text) if _is_match(m.group(), exact, prefixes)]
+    # Every word of every hit is folded: ASCII words need only lower(), the others are
+    # remembered (a library's vocabulary repeats), so this is not the slow part of a search.
+    starts = tuple(prefixes)
+    spans = []
+    for m in _WORD.finditer(text):
+        w = m.group()
+        f = w.lower() if w.isascii() else _fold_word(w)
+        if f in exact or (starts and f.startswith(starts)):
+            spans.append(m.span())
+    return spans
 
 
 def snippet(text: str, exact: set[str], prefixes: set[str], window: int = WINDOW) -> str:

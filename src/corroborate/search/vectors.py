@@ -140,17 +140,28 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 _cache_lock = threading.Lock()
+_build_lock = threading.Lock()
 _cache: dict[str, tuple[str, VectorIndex]] = {}
 
 
 def cached_index(key: str, fingerprint: str, load) -> VectorIndex:
-    """The index for database `key`, rebuilt by `load()` when `fingerprint` changed."""
+    """The index for database `key`, rebuilt by `load()` when `fingerprint` changed.
+
+    One build at a time: when many requests arrive at once on a cold or changed library, one
+    loads the matrix and the others wait for it, instead of each holding its own copy.
+    The index is never modified once built, so any number of threads may search it.
+    """
     with _cache_lock:
         hit = _cache.get(key)
+    if hit is not None and hit[0] == fingerprint:
+        return hit[1]
+    with _build_lock:
+        with _cache_lock:
+            hit = _cache.get(key)
         if hit is not None and hit[0] == fingerprint:
             return hit[1]
-    pks, mat = load()
-    index = VectorIndex.build(pks, mat)
-    with _cache_lock:
-        _cache[key] = (fingerprint, index)
+        pks, mat = load()
+        index = VectorIndex.build(pks, mat)
+        with _cache_lock:
+            _cache[key] = (fingerprint, index)
     return index

@@ -149,8 +149,16 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database at `path`."""
+BUSY_TIMEOUT_MS = 30_000  # a reader or writer waits this long for a lock before failing
+
+
+def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database at `path`.
+
+    `readonly` opens an existing, migrated file for reading only (the web app's pooled
+    connections): SQLite itself refuses any write through it. It may be handed from thread to
+    thread, but must be used by one thread at a time (the pool checks it out exclusively).
+    """
     path = str(path)
     if path != ":memory:":
         p = Path(path)
@@ -162,15 +170,33 @@ def connect(path: str | Path) -> sqlite3.Connection:
                     raise StoreError(f"{path}: not a SQLite database")
         if not p.parent.exists():
             raise StoreError(f"{path}: folder {p.parent} does not exist")
+        if readonly and not p.exists():
+            raise StoreError(f"{path}: no such database")
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        if readonly:
+            uri = Path(path).resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None)
         conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if readonly:
+            _check_version(conn, path)
+            return conn
         conn.execute("PRAGMA foreign_keys = ON")
+        # WAL: readers never block the writer nor each other, and see a consistent snapshot.
         conn.execute("PRAGMA journal_mode = WAL")
         _migrate(conn)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: {exc}") from exc
     return conn
+
+
+def _check_version(conn: sqlite3.Connection, path: str) -> None:
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    if row is None or int(row[0]) != len(MIGRATIONS):
+        raise StoreError(f"{path}: schema version {row[0] if row else 0} is not this corroborate's "
+                         f"({len(MIGRATIONS)}); open it read-write once to migrate it")
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -215,9 +241,10 @@ def _now() -> str:
 class SqliteStore:
     """The library's evidence base in one SQLite file."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, readonly: bool = False):
         self.path = str(path)
-        self.conn = connect(self.path)
+        self.readonly = readonly
+        self.conn = connect(self.path, readonly)
 
     def close(self) -> None:
         self.conn.close()
@@ -439,13 +466,9 @@ class SqliteStore:
         row = self.conn.execute("SELECT pk FROM reports WHERE id = ?", (report_id,)).fetchone()
         return row["pk"] if row else None
 
-    def load_report(self, report_id: str) -> Report | None:
-        c = self.conn
-        r = c.execute("SELECT * FROM reports WHERE id = ?", (report_id,)).fetchone()
-        if not r:
-            return None
-        rpk = r["pk"]
-        report = Report(
+    @staticmethod
+    def _report_header(r) -> Report:
+        return Report(
             id=r["id"], title=r["title"], publisher=r["publisher"], published=r["published"],
             cut_off=r["cut_off"],
             reference_period=ReferencePeriod(start=r["ref_start"], end=r["ref_end"]),
@@ -453,6 +476,87 @@ class SqliteStore:
             source_path=r["source_path"], format=r["format"] or "text", version=r["version"],
             edition=r["edition"], reference=r["reference"],
         )
+
+    @staticmethod
+    def _paragraph(p, section: Section) -> Paragraph:
+        return Paragraph(
+            id=p["id"], section=section.key, order=p["ord"], kind=p["kind"],
+            text=p["text"], page=p["page"],
+            markers=[Marker(**m) for m in json.loads(p["markers"])],
+            links=[Link(**k) for k in json.loads(p["links"])],
+        )
+
+    def _footnotes(self, rpk: int, numbers: list[int] | None = None) -> list[Footnote]:
+        """The report's footnotes with their citations: all, or only `numbers`."""
+        c = self.conn
+        only, args = "", [rpk]
+        if numbers is not None:
+            only = f" AND {{n}} IN ({','.join('?' * len(numbers))})"
+            args += numbers
+        citations: dict[int, list[Citation]] = {}
+        for ct in c.execute(
+            "SELECT * FROM citations WHERE report_pk = ?" + only.format(n="footnote_n")
+            + " ORDER BY footnote_n, ord", args
+        ).fetchall():
+            citations.setdefault(ct["footnote_n"], []).append(
+                Citation(
+                    author=ct["author"], title=ct["title"], container=ct["container"],
+                    date=ct["date"], url=ct["url"], locator=ct["locator"], kind=ct["kind"],
+                    note=ct["note"], raw=ct["raw"], source_id=ct["source_id"],
+                )
+            )
+        return [
+            Footnote(n=f["n"], text=f["text"], page=f["page"], urls=json.loads(f["urls"]),
+                     links=[Link(**k) for k in json.loads(f["links"])],
+                     citations=citations.get(f["n"], []))
+            for f in c.execute(
+                "SELECT * FROM footnotes WHERE report_pk = ?" + only.format(n="n") + " ORDER BY n", args
+            ).fetchall()
+        ]
+
+    def load_excerpt(self, report_id: str, paragraph_ids: list[str]) -> Report | None:
+        """The report's header with only `paragraph_ids`, each in a copy of its section (no other
+        paragraphs, no subsections), and only the footnotes they cite: what a page needs to
+        quote and cite a few paragraphs, at a small fraction of `load_report`'s cost."""
+        c = self.conn
+        r = c.execute("SELECT * FROM reports WHERE id = ?", (report_id,)).fetchone()
+        if not r:
+            return None
+        report = self._report_header(r)
+        ids = list(dict.fromkeys(paragraph_ids))
+        sections: dict[int, Section] = {}
+        section_ord: dict[int, int] = {}
+        numbers: set[int] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for p in c.execute(
+                f"""SELECT p.*, s.number AS s_number, s.title AS s_title, s.level AS s_level,
+                           s.page AS s_page, s.ord AS s_ord
+                    FROM paragraphs p JOIN sections s ON s.pk = p.section_pk
+                    WHERE p.report_pk = ? AND p.id IN ({','.join('?' * len(chunk))})""",
+                [r["pk"], *chunk],
+            ).fetchall():
+                section = sections.get(p["section_pk"])
+                if section is None:
+                    section = sections[p["section_pk"]] = Section(
+                        number=p["s_number"], title=p["s_title"], level=p["s_level"], page=p["s_page"])
+                    section_ord[p["section_pk"]] = p["s_ord"]
+                paragraph = self._paragraph(p, section)
+                section.paragraphs.append(paragraph)
+                numbers.update(m.n for m in paragraph.markers)
+        for section in sections.values():
+            section.paragraphs.sort(key=lambda x: x.order)
+        report.sections = [sections[pk] for pk in sorted(sections, key=section_ord.__getitem__)]
+        report.footnotes = self._footnotes(r["pk"], sorted(numbers))
+        return report
+
+    def load_report(self, report_id: str) -> Report | None:
+        c = self.conn
+        r = c.execute("SELECT * FROM reports WHERE id = ?", (report_id,)).fetchone()
+        if not r:
+            return None
+        rpk = r["pk"]
+        report = self._report_header(r)
         by_pk: dict[int, Section] = {}
         for s in c.execute(
             "SELECT * FROM sections WHERE report_pk = ? ORDER BY ord", (rpk,)
@@ -467,33 +571,8 @@ class SqliteStore:
             "SELECT * FROM paragraphs WHERE report_pk = ? ORDER BY ord", (rpk,)
         ).fetchall():
             section = by_pk[p["section_pk"]]
-            section.paragraphs.append(
-                Paragraph(
-                    id=p["id"], section=section.key, order=p["ord"], kind=p["kind"],
-                    text=p["text"], page=p["page"],
-                    markers=[Marker(**m) for m in json.loads(p["markers"])],
-                    links=[Link(**k) for k in json.loads(p["links"])],
-                )
-            )
-        citations: dict[int, list[Citation]] = {}
-        for ct in c.execute(
-            "SELECT * FROM citations WHERE report_pk = ? ORDER BY footnote_n, ord", (rpk,)
-        ).fetchall():
-            citations.setdefault(ct["footnote_n"], []).append(
-                Citation(
-                    author=ct["author"], title=ct["title"], container=ct["container"],
-                    date=ct["date"], url=ct["url"], locator=ct["locator"], kind=ct["kind"],
-                    note=ct["note"], raw=ct["raw"], source_id=ct["source_id"],
-                )
-            )
-        for f in c.execute(
-            "SELECT * FROM footnotes WHERE report_pk = ? ORDER BY n", (rpk,)
-        ).fetchall():
-            report.footnotes.append(
-                Footnote(n=f["n"], text=f["text"], page=f["page"], urls=json.loads(f["urls"]),
-                         links=[Link(**k) for k in json.loads(f["links"])],
-                         citations=citations.get(f["n"], []))
-            )
+            section.paragraphs.append(self._paragraph(p, section))
+        report.footnotes = self._footnotes(rpk)
         report.bibliography = [
             BibliographyEntry(
                 text=b["text"], urls=json.loads(b["urls"]), links=[Link(**k) for k in json.loads(b["links"])],
@@ -578,6 +657,19 @@ class SqliteStore:
         row = self.conn.execute(f"SELECT s.*, {self._CITED} AS cited FROM sources s WHERE s.id = ?",
                                 (None, None, None, None, source_id)).fetchone()
         return self._source_from_row(row) if row else None
+
+    def get_sources(self, source_ids: list[str]) -> dict[str, Source]:
+        """The sources with these ids (unknown ids are left out), in one query per 500."""
+        ids = list(dict.fromkeys(source_ids))
+        out: dict[str, Source] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for row in self.conn.execute(
+                f"SELECT s.*, {self._CITED} AS cited FROM sources s"
+                f" WHERE s.id IN ({','.join('?' * len(chunk))})", [None, None, None, None, *chunk]
+            ).fetchall():
+                out[row["id"]] = self._source_from_row(row)
+        return out
 
     def source_citations(self, source_id: str) -> list[dict]:
         """Every citation of a source with its footnote and the paragraphs carrying the marker."""

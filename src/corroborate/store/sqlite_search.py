@@ -44,8 +44,9 @@ def _filter_sql(f: ParagraphFilter) -> tuple[list[str], list]:
     if f.section is not None:
         key = f.section.rstrip(".")
         # A section number includes its subsections: 3.5 keeps 3.5, 3.5.1, 3.5.2.1 …
-        where.append("(rtrim(s.number, '.') = ? OR s.number LIKE ? OR (s.number IS NULL AND s.title = ?))")
-        args += [key, key + ".%", f.section]
+        where.append("(rtrim(s.number, '.') = ? OR s.number LIKE ? ESCAPE '\\' "
+                     "OR (s.number IS NULL AND s.title = ?))")
+        args += [key, like_prefix(key + "."), f.section]
     if f.source_type is not None or f.since is not None:
         conds = ["m.paragraph_pk = p.pk"]
         if f.source_type is not None:
@@ -60,6 +61,12 @@ def _filter_sql(f: ParagraphFilter) -> tuple[list[str], list]:
             + " AND ".join(conds) + ")"
         )
     return where, args
+
+
+def like_prefix(text: str) -> str:
+    """A LIKE pattern (with `ESCAPE '\\'`) matching strings that start with `text` literally:
+    a user's `%` or `_` is a character to find, never a wildcard."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 _JOINS = "JOIN sections s ON s.pk = p.section_pk JOIN reports r ON r.pk = p.report_pk"

@@ -7,41 +7,59 @@ id 404, always as `{"detail": "<message>"}`.
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import ExitStack
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 
 from corroborate.contract import report_json
-from corroborate.library import Library, NotFound
+from corroborate.library import Library, LibraryPool, NotFound
 from corroborate.search.query import QueryError
 from corroborate.settings import Settings
 from corroborate.store import StoreError
 
 router = APIRouter(prefix="/api", tags=["api"])
 
-_local = threading.local()
+_pool_lock = threading.Lock()
+# Requests holding a database connection at once (the others wait here, costing nothing): at
+# least the server's worker threads, so none idles, and few enough to bound memory however many
+# clients connect (each connection has its own page cache).
+CONNECTIONS = 16
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
-def library(request: Request) -> Library:
-    """One Library per worker thread and database.
+def library_pool(app: FastAPI) -> LibraryPool:
+    """The app's pool of read-only libraries, opened on first use (a bad path answers 503)."""
+    pool = getattr(app.state, "libraries", None)
+    if pool is None:
+        with _pool_lock:
+            pool = getattr(app.state, "libraries", None)
+            if pool is None:
+                settings: Settings = getattr(app.state, "settings", None) or Settings()
+                pool = app.state.libraries = LibraryPool(settings)
+    return pool
 
-    SQLite connections belong to the thread that opened them, and FastAPI runs sync endpoints
-    in a thread pool; a per-thread Library reuses its connection (and the process-wide vector
-    cache) across requests without ever sharing a connection between threads.
+
+async def library(request: Request) -> AsyncIterator[Library]:
+    """This request's own Library, over a pooled read-only connection given back afterwards.
+
+    FastAPI may run a dependency and its endpoint on different worker threads, so nothing here
+    is tied to a thread: the request owns the connection for its duration, and no other request
+    can use it meanwhile. Async, so checking a store out costs no trip through the thread pool.
     """
-    lib = getattr(request.app.state, "library", None)
-    if lib is not None:
-        return lib
-    settings: Settings = getattr(request.app.state, "settings", None) or Settings()
-    libs: dict[str, Library] = getattr(_local, "libraries", None) or {}
-    _local.libraries = libs
-    key = f"{id(request.app)}:{settings.db}"
-    if key not in libs:
-        try:
-            libs[key] = Library(settings=settings)
-        except StoreError as exc:
-            raise HTTPException(503, str(exc)) from exc
-    return libs[key]
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop) or _slots.setdefault(loop, asyncio.Semaphore(CONNECTIONS))
+    async with slots:
+        with ExitStack() as stack:
+            try:
+                lib = stack.enter_context(library_pool(request.app).library())
+            except StoreError as exc:
+                raise HTTPException(503, str(exc)) from exc
+            request.state.library = lib
+            yield lib
 
 
 def _not_found(exc: NotFound) -> HTTPException:

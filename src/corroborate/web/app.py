@@ -7,9 +7,12 @@ JSON and HTML come from the same library calls; each kind of page lives in its o
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+import anyio.to_thread
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
@@ -20,8 +23,20 @@ from corroborate.web import api, audit_routes, export_routes, pages
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    threads = getattr(app.state, "worker_threads", None)
+    if threads:  # how many sync endpoints run at once (anyio's default is 40)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+    yield
+    pool = getattr(app.state, "libraries", None)
+    if pool is not None:
+        pool.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="Corroborate",
         version=__version__,
         description="Citation-traceable country-of-origin information: search reports in English "
@@ -30,9 +45,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or Settings()
     # The reader page carries every footnote and a ready-to-copy citation per paragraph
     # (so copying works without JavaScript): ~850 KB of HTML that compresses ~10x.
-    app.add_middleware(GZipMiddleware, minimum_size=2048)
-    for module in (api, audit_routes, export_routes, pages):
+    # Level 1: a third of level 9's CPU for ~25 % more bytes (a 360 KB results page: 6 ms vs 22 ms,
+    # 50 KB vs 39 KB); CPU, not bandwidth, is what a busy server runs out of.
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=1)
+    for module in (api, audit_routes, export_routes):
         app.include_router(module.router)
+    # Pages call `get_library(request)`; this checks out the request's Library for them.
+    app.include_router(pages.router, dependencies=[Depends(api.library)])
     pages.install_error_pages(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from corroborate.library import Library
 from corroborate.models import Source
-from corroborate.web import api, render
+from corroborate.web import render
 
 WEB = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(WEB / "templates"))
@@ -41,8 +41,12 @@ LANGUAGE_LABELS = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Port
 templates.env.globals.update(SOURCE_TYPE_LABELS=SOURCE_TYPE_LABELS, LANGUAGE_LABELS=LANGUAGE_LABELS)
 
 def get_library(request: Request) -> Library:
-    """The same per-thread Library the REST API uses (SQLite connections are per thread)."""
-    return api.library(request)
+    """This request's Library, checked out by the `api.library` dependency that `web/app.py`
+    puts on every page route (one pooled connection per request, as for the REST API)."""
+    lib = getattr(request.state, "library", None)
+    if lib is None:
+        raise RuntimeError(f"{request.url.path}: page route without the api.library dependency")
+    return lib
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

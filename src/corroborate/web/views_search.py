@@ -20,8 +20,8 @@ from corroborate.web.views_common import (
     citation_options,
     error_page,
     get_library,
+    not_found,
     page,
-    registry_sources,
 )
 
 router = APIRouter()
@@ -51,32 +51,42 @@ class Facet:
 
 
 class ReportCache:
-    """Reports (and who their footnotes cite) loaded at most once per request."""
+    """What a page of hits (or quotes) needs from their reports, loaded once per request: per
+    report only the hit paragraphs, the footnotes they cite and the sources those footnotes
+    name (`Library.excerpt`), never the whole report nor its whole bibliography."""
 
-    def __init__(self, lib: Library):
+    def __init__(self, lib: Library, items: list[dict]):
         self.lib = lib
+        self._wanted: dict[str, list[str]] = {}
+        for item in items:
+            if item.get("report_id") and item.get("paragraph_id"):
+                self._wanted.setdefault(item["report_id"], []).append(item["paragraph_id"])
         self._reports: dict[str, Report | None] = {}
+        self._paragraphs: dict[str, dict[str, Paragraph]] = {}
         self._sources: dict[str, dict[int, list[dict]]] = {}
         self._registry: dict[str, dict[str, Source]] = {}
 
     def registry(self, report_id: str) -> dict[str, Source]:
+        """The sources cited by the loaded footnotes of this report, by id."""
         if report_id not in self._registry:
-            self._registry[report_id] = registry_sources(self.lib, report_id) if self.report(report_id) else {}
+            report = self.report(report_id)
+            ids = [c.source_id for f in report.footnotes for c in f.citations if c.source_id] if report else []
+            self._registry[report_id] = self.lib.sources_by_id(ids)
         return self._registry[report_id]
 
     def report(self, report_id: str) -> Report | None:
         if report_id not in self._reports:
             try:
-                self._reports[report_id] = self.lib.report(report_id)
+                self._reports[report_id] = self.lib.excerpt(report_id, self._wanted.get(report_id, []))
             except NotFound:
                 self._reports[report_id] = None
         return self._reports[report_id]
 
     def paragraph(self, report_id: str, paragraph_id: str) -> Paragraph | None:
-        report = self.report(report_id)
-        if report is None:
-            return None
-        return next((p for p in report.paragraphs() if p.id == paragraph_id), None)
+        if report_id not in self._paragraphs:
+            report = self.report(report_id)
+            self._paragraphs[report_id] = {p.id: p for p in report.paragraphs()} if report else {}
+        return self._paragraphs[report_id].get(paragraph_id)
 
     def footnote_sources(self, report_id: str) -> dict[int, list[dict]]:
         """Footnote number -> the registry sources its citations point at."""
@@ -85,23 +95,18 @@ class ReportCache:
             registry = {s.id: s.model_dump(mode="json") for s in self.registry(report_id).values()}
             out: dict[int, list[dict]] = {}
             for fn in report.footnotes if report else []:
-                seen: list[dict] = []
-                for c in fn.citations:
-                    src = registry.get(c.source_id or "")
-                    if src is not None and src not in seen:
-                        seen.append(src)
-                out[fn.n] = seen
+                ids = dict.fromkeys(c.source_id for c in fn.citations if c.source_id in registry)
+                out[fn.n] = [registry[sid] for sid in ids]
             self._sources[report_id] = out
         return self._sources[report_id]
 
     def hit_sources(self, hit: dict) -> list[dict]:
         by_fn = self.footnote_sources(hit.get("report_id", ""))
-        out: list[dict] = []
+        out: dict[str, dict] = {}
         for fn in hit.get("footnotes") or []:
             for src in by_fn.get(fn.get("n"), []):
-                if src not in out:
-                    out.append(src)
-        return out
+                out.setdefault(src["id"], src)
+        return list(out.values())
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -235,6 +240,8 @@ def search(request: Request) -> HTMLResponse:
     lib = get_library(request)
     if not hasattr(lib, "search"):
         return error_page(request, 503, "Search is not available", "This installation cannot search yet.", q=q)
+    if params.get("source") and not lib.sources_by_id([params["source"]]):
+        return not_found(request, f"There is no source “{params['source']}” in this library.")
     engine_args = {k: params[k] for k in ENGINE_FILTERS if k in params}
     if params.get("mode"):
         engine_args["mode"] = params["mode"]
@@ -244,8 +251,8 @@ def search(request: Request) -> HTMLResponse:
         return _search_error(request, exc, q)
     except NotFound as exc:
         return error_page(request, 400, "This search could not be run", str(exc), q=q)
-    cache = ReportCache(lib)
     hits = list(result.get("results") or [])
+    cache = ReportCache(lib, hits)
     facets = build_facets(hits, cache, params)
     hits = _apply_page_filters(hits, cache, params)
     for h in hits:
@@ -273,7 +280,7 @@ def _ask(request: Request, q: str) -> HTMLResponse:
         answer = lib.ask(q)
     except QueryError as exc:
         return _search_error(request, exc, q)
-    cache = ReportCache(lib)
+    cache = ReportCache(lib, answer.get("quotes") or [])
     quotes = []
     for item in answer.get("quotes") or []:
         item = dict(item)

@@ -1,0 +1,251 @@
+"""Load test: `corroborate serve` on the sample report under 1, 4, 16 and 50 concurrent clients.
+
+    .venv/bin/python benchmarks/bench_load.py [--duration 60] [--levels 1,4,16,50] [--port 8711]
+
+Ingests the sample into a temporary database (or uses `--db`), starts `corroborate serve` as a
+real subprocess on 127.0.0.1, and for each endpoint and each level runs that many asyncio+httpx
+clients, each sending its next request as soon as the last one is answered, for `--duration`
+seconds. Queries rotate through the dev questions (tests/data/eval/dev-questions.jsonl), so
+repeated questions are served as a real server serves popular ones; `--unique` makes every
+query distinct (nothing can come from a cache). Reports requests/s, p50/p95/p99 latency, errors
+(any status other than 200, any connection failure or timeout) and the server's RSS before and
+after. Stops the server by itself. Results go to stdout and benchmarks/results/load.md.
+
+The client runs on the same machine and takes CPU from the server: figures are a lower bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "euaa-peru-country-focus-2023.txt"
+REPORT_ID = "euaa-peru-country-focus-2023"
+QUESTIONS = ROOT / "tests" / "data" / "eval" / "dev-questions.jsonl"
+CORROBORATE = Path(sys.executable).with_name("corroborate")
+REQUEST_TIMEOUT = 30.0  # seconds; a slower answer counts as an error
+
+
+def questions() -> list[str]:
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["q"] for line in lines if line.strip()]
+
+
+def endpoints(unique: bool = False) -> dict[str, Callable[[int], str]]:
+    """Endpoint name -> the URL of its i-th request."""
+    qs = questions()
+
+    def q(i: int) -> str:
+        text = qs[i % len(qs)] + (f" {i}" if unique else "")
+        return quote(text)
+
+    return {
+        "/api/search": lambda i: f"/api/search?q={q(i)}",
+        "/api/ask": lambda i: f"/api/ask?q={q(i)}",
+        "/api/reports/{id}": lambda i: f"/api/reports/{REPORT_ID}",
+        "/search": lambda i: f"/search?q={q(i)}",
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+@contextlib.contextmanager
+def served(db: Path, port: int, log: Path | None = None, startup: float = 180.0) -> Iterator[subprocess.Popen]:
+    """`corroborate serve` on 127.0.0.1:`port` over `db`, as a subprocess; stopped on exit."""
+    out = open(log, "wb") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        [str(CORROBORATE), "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=out, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + startup
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"corroborate serve exited with status {proc.returncode}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"corroborate serve did not answer within {startup:.0f} s")
+            time.sleep(0.25)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if log:
+            out.close()
+
+
+@dataclass
+class LevelResult:
+    endpoint: str
+    clients: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)  # of successful requests, seconds
+    errors: dict[str, int] = field(default_factory=dict)  # status or exception name -> count
+
+    @property
+    def ok(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    @property
+    def rps(self) -> float:
+        return (self.ok + self.error_count) / self.seconds
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        if len(self.latencies) == 1:
+            return self.latencies[0] * 1000
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(p) - 1] * 1000
+
+
+async def run_level(base: str, url_of: Callable[[int], str], endpoint: str, clients: int,
+                    duration: float) -> LevelResult:
+    """`clients` concurrent clients, each one request at a time, for `duration` seconds."""
+    counter = itertools.count()
+    result = LevelResult(endpoint, clients, duration)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=REQUEST_TIMEOUT) as client:
+        deadline = time.monotonic() + duration
+
+        async def one_client() -> None:
+            while time.monotonic() < deadline:
+                url = url_of(next(counter))
+                start = time.perf_counter()
+                try:
+                    r = await client.get(url)
+                    await r.aread()
+                except httpx.HTTPError as exc:
+                    key = type(exc).__name__
+                else:
+                    if r.status_code == 200:
+                        result.latencies.append(time.perf_counter() - start)
+                        continue
+                    key = str(r.status_code)
+                result.errors[key] = result.errors.get(key, 0) + 1
+
+        started = time.monotonic()
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+        result.seconds = time.monotonic() - started
+    return result
+
+
+def render(rows: list[LevelResult], rss: list[tuple[str, float]], command: str, notes: list[str]) -> str:
+    lines = [
+        "# Load: `corroborate serve` on the sample report",
+        "",
+        f"Command: `{command}`",
+        "",
+        *notes,
+        "",
+        "| endpoint | clients | requests/s | p50 ms | p95 ms | p99 ms | requests | errors |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        errors = ", ".join(f"{k}: {v}" for k, v in sorted(r.errors.items())) or "0"
+        lines.append(f"| {r.endpoint} | {r.clients} | {r.rps:.1f} | {r.percentile(50):.0f} | "
+                     f"{r.percentile(95):.0f} | {r.percentile(99):.0f} | {r.ok + r.error_count} | {errors} |")
+    lines += ["", "Server RSS (MB):", ""]
+    lines += [f"- {label}: {mb:.0f}" for label, mb in rss]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds per endpoint and level")
+    parser.add_argument("--levels", default="1,4,16,50", help="concurrent clients, comma-separated")
+    parser.add_argument("--endpoints", default=",".join(endpoints()), help="comma-separated")
+    parser.add_argument("--port", type=int, default=8711)
+    parser.add_argument("--db", type=Path, help="an ingested database (default: ingest the sample)")
+    parser.add_argument("--unique", action="store_true", help="every query distinct (no cache hits)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "load.md")
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",") if x.strip()]
+    urls = endpoints(args.unique)
+    chosen = [e.strip() for e in args.endpoints.split(",") if e.strip()]
+    unknown = [e for e in chosen if e not in urls]
+    if unknown:
+        parser.error(f"unknown endpoint(s) {unknown}: use {', '.join(urls)}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "sample.db"
+        if args.db:
+            shutil.copy(args.db, db)
+        else:
+            from corroborate import Library
+
+            with Library(db) as lib:
+                lib.ingest(SAMPLE)
+        load_before = os.getloadavg()
+        rows: list[LevelResult] = []
+        rss: list[tuple[str, float]] = []
+        with served(db, args.port, Path(tmp) / "server.log") as proc:
+            base = f"http://127.0.0.1:{args.port}"
+            rss.append(("after start (model and vectors loaded)", rss_mb(proc.pid)))
+            for endpoint in chosen:
+                for clients in levels:
+                    r = asyncio.run(run_level(base, urls[endpoint], endpoint, clients, args.duration))
+                    rows.append(r)
+                    print(f"{endpoint:20} {clients:3} clients: {r.rps:7.1f} req/s  p50 {r.percentile(50):6.0f} ms  "
+                          f"p95 {r.percentile(95):6.0f} ms  p99 {r.percentile(99):6.0f} ms  errors {r.errors or 0}",
+                          flush=True)
+                rss.append((f"after {endpoint}", rss_mb(proc.pid)))
+        load_after = os.getloadavg()
+    command = "python benchmarks/bench_load.py " + " ".join(sys.argv[1:])
+    notes = [
+        f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}. "
+        f"Load average (1/5/15 min) before: {'/'.join(f'{x:.1f}' for x in load_before)}, "
+        f"after: {'/'.join(f'{x:.1f}' for x in load_after)}.",
+        f"{args.duration:.0f} s per endpoint and level; queries rotate through the "
+        f"{len(questions())} dev questions{' made unique per request' if args.unique else ''}. "
+        "The load client runs on the same cores as the server.",
+    ]
+    text = render(rows, rss, command.strip(), notes)
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""How `corroborate serve` runs the app: one uvicorn process with bounded request sizes, a
+bounded worker-thread pool, and the model and vectors loaded before the port opens.
+
+One process, not several workers: the sentence encoder (~65 MB) and the vector index are then
+held once and shared by every request; SQLite and numpy release the GIL for the heavy parts.
+Measured in benchmarks/results/load.md (benchmarks/bench_load.py).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+
+from fastapi import FastAPI
+
+from corroborate.settings import Settings
+from corroborate.web.http import H11_MAX_INCOMPLETE, BoundedH11Protocol
+
+# Requests run on this many threads at once (sync endpoints); the others wait their turn in
+# order. Measured at 50 clients on 2 cores: 4 threads beat 8 (and anyio's default 40) in
+# throughput and memory; more only add GIL contention and malloc arenas.
+WORKER_THREADS = 4
+# glibc gives each thread that allocates its own malloc arena, which keeps freed memory: with
+# many request threads RSS grew ~90 MB in a minute of load; two arenas keep it near the working set.
+MALLOC_ARENAS = 2
+# Beyond this many open connections uvicorn answers 503 at once instead of queueing without end.
+MAX_CONNECTIONS = 256
+BACKLOG = 1024
+# uvicorn's default 5 s lets it close a keep-alive connection just as a busy client reuses it
+# (seen as "server disconnected" errors at 50 clients); nginx keeps them 75 s.
+KEEP_ALIVE = 30
+
+log = logging.getLogger("corroborate.serve")
+
+
+def warm_up(app: FastAPI) -> None:
+    """Open the store pool and, with embeddings on, load the encoder and the vector index, so
+    that the first requests do not all wait for (or race to do) the loading."""
+    from corroborate.web.api import library_pool
+
+    pool = library_pool(app)
+    with pool.library() as lib:
+        if lib.settings.embeddings and lib.reports():
+            lib.search("warm up", k=1)
+
+
+def limit_malloc_arenas(arenas: int) -> None:
+    """`MALLOC_ARENA_MAX` for this process, set before any request thread starts (glibc only)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, arenas)  # M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        log.debug("mallopt unavailable; malloc arenas left as they are")
+
+
+def run(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    limit_malloc_arenas(MALLOC_ARENAS)
+
+    from corroborate.web.app import create_app
+
+    app = create_app(settings)
+    app.state.worker_threads = WORKER_THREADS
+    warm_up(app)
+    uvicorn.run(app, host=host, port=port, http=BoundedH11Protocol, timeout_keep_alive=KEEP_ALIVE,
+                h11_max_incomplete_event_size=H11_MAX_INCOMPLETE,
+                limit_concurrency=MAX_CONNECTIONS, backlog=BACKLOG)

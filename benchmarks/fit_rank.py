@@ -6,8 +6,9 @@ questions, and measure its levers by cross-validation on that half.
 For each tuning question the product's own two rankings (FTS5 and embeddings, depth 60) give
 the candidates; a candidate is positive when its text holds the gold phrase. `--levers` prints
 5-fold cross-validated recall@1/@5 and MRR@10 per language for feature subsets (questions are
-folded, never paragraphs); `--write` fits on the whole tuning half and writes
-src/corroborate/search/rank_weights.json. The frozen half is never read here.
+folded, never paragraphs), and each subset fitted on the whole tuning half and measured on the
+frozen half (reported, never used to choose); `--write` fits on the whole tuning half and writes
+src/corroborate/search/rank_weights.json from the tuning half only.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from eval_peers import load_questions, normalise  # noqa: E402
 
 from corroborate.search import rank  # noqa: E402
 
+ANSWER_FLOOR = 0.9  # share of answerable tuning questions `ask` must still answer, per language
 LEVERS = {
     "all features": rank.FEATURES,
     "without Snowball stems": tuple(f for f in rank.FEATURES if "stem" not in f),
@@ -38,7 +40,7 @@ LEVERS = {
 }
 
 
-def collect(db: Path) -> list[dict]:
+def collect(db: Path, split: str = "tuning") -> list[dict]:
     from corroborate import Library
     from corroborate.search.engine import DEPTH, Searcher
     from corroborate.search.query import parse_query
@@ -47,7 +49,7 @@ def collect(db: Path) -> list[dict]:
     s = Searcher(lib.store, lib.settings)
     f = s.make_filter()
     out = []
-    for q in load_questions("tuning"):
+    for q in load_questions(split):
         if not q["covered"]:
             continue
         pq = parse_query(q["q"])
@@ -105,15 +107,61 @@ def main() -> None:
     print(f"{len(rows)} tuning questions, {sum(len(r['y']) for r in rows)} candidates, "
           f"{sum(r['y'].max() > 0 for r in rows)} with the gold among them")
     if args.levers:
-        print("| features (5-fold CV on the tuning half) | R@1 en | R@1 es | R@5 en | R@5 es | MRR en | MRR es |")
-        print("|---|---|---|---|---|---|---|")
+        # the frozen half only measures each lever once it has been fitted on the whole tuning half
+        frozen = collect(build(args.db), "frozen")
+        print("| features | half | R@1 en | R@1 es | R@5 en | R@5 es | MRR en | MRR es |")
+        print("|---|---|---|---|---|---|---|---|")
         for label, names in LEVERS.items():
-            print(f"| {label} | {fmt(cross_validate(rows, names))} |")
+            cols = [rank.FEATURES.index(n) for n in names]
+            m = rank.fit(np.vstack([r["x"][:, cols] for r in rows]), np.concatenate([r["y"] for r in rows]),
+                         names=names)
+            held = evaluate(frozen, [m.probability(r["x"][:, cols]) for r in frozen])
+            print(f"| {label} | tuning (5-fold CV) | {fmt(cross_validate(rows, names))} |")
+            print(f"| {label} | frozen | {fmt(held)} |")
     if args.write:
         m = rank.fit(np.vstack([r["x"] for r in rows]), np.concatenate([r["y"] for r in rows]))
-        rank.WEIGHTS_FILE.write_text(json.dumps(m.to_json(), indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {rank.WEIGHTS_FILE}")
+        weights = {"ranking": m.to_json()}
+        rank.WEIGHTS_FILE.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
+        rank._weights.cache_clear()
         print(dict(zip(rank.FEATURES, m.coef.round(2).tolist(), strict=True)))
+        refusal, threshold, table = fit_refusal(build(args.db))
+        weights["refusal"] = {**refusal.to_json(), "threshold": threshold}
+        rank.WEIGHTS_FILE.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
+        rank._weights.cache_clear()
+        print(f"wrote {rank.WEIGHTS_FILE}; refusal threshold {threshold}: {table}")
+
+
+def fit_refusal(db: Path) -> tuple[rank.Model, float, dict]:
+    """Logistic model of "the library answers this question" over the tuning half's answerable
+    and not-covered questions, with the new ranking in place. The threshold: among those that
+    still answer ANSWER_FLOOR of the answerable questions in each language, the one that refuses
+    most not-covered questions in the worse language."""
+    from corroborate import Library
+    from corroborate.search import answer as A
+    from corroborate.search.engine import Searcher
+
+    lib = Library(db)
+    xs, ys, langs = [], [], []
+    for q in load_questions("tuning"):
+        s = Searcher(lib.store, lib.settings)
+        pq, _, cands = A.candidates_for(s, q["q"], A.PARAGRAPHS, None)
+        A.score_candidates(s, q["q"], pq, cands)
+        top = A.pick(cands, 1)[0]
+        xs.append(A.refusal_features(s, q["q"], top, top.score)[0])
+        ys.append(1.0 if q["covered"] else 0.0)
+        langs.append(q["lang"])
+    lib.close()
+    x, y, lang = np.array(xs), np.array(ys), np.array(langs)
+    m = rank.fit(x, y, names=rank.REFUSAL_FEATURES)
+    p = m.probability(x)
+    best, best_t, table = -1.0, 0.5, {}
+    for t in np.arange(0.05, 0.96, 0.05):
+        rates = {lg: ((p[(lang == lg) & (y == 1)] >= t).mean(), (p[(lang == lg) & (y == 0)] < t).mean())
+                 for lg in ("en", "es")}
+        worst = min(r for _, r in rates.values())
+        if min(a for a, _ in rates.values()) >= ANSWER_FLOOR and worst > best:
+            best, best_t, table = worst, round(float(t), 2), {lg: (round(a, 2), round(r, 2)) for lg, (a, r) in rates.items()}
+    return m, best_t, table
 
 
 if __name__ == "__main__":

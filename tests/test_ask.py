@@ -275,3 +275,27 @@ def test_check_citations_rejects_unknown_ids():
     kept, dropped = check_citations("Fact one [q1][q2]. Fact two [q3]. Fact three.", {"q1", "q2"})
     assert [k["quotes"] for k in kept] == [["q1", "q2"]]
     assert dropped == ["Fact two [q3].", "Fact three."]
+
+
+# Topics the sample never covers, near what it does (issue 13): prison conditions came back as
+# quotes on rape penalties, military service as the armed forces' composition.
+NOT_COVERED = [
+    "What are conditions like in Peruvian prisons?",
+    "Is military service compulsory in Peru?",
+    "¿Existen venganzas de sangre entre familias en el Perú?",
+]
+
+
+@pytest.mark.parametrize("question", NOT_COVERED)
+def test_topics_the_report_does_not_cover_are_refused(sample_lib, question):
+    a = sample_lib.ask(question)
+    assert a["found"] is False, [qt["text"][:80] for qt in a["quotes"]]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How many people died in the protests?", "around 60 people had died"),
+    ("¿Cuántas personas murieron en las protestas?", "around 60 people had died"),
+])
+def test_protest_deaths_are_answered_in_both_languages(sample_lib, question, expected):
+    a = sample_lib.ask(question)
+    assert a["found"] and any(expected in qt["text"] for qt in a["quotes"]), [qt["text"][:80] for qt in a["quotes"]]

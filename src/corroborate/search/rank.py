@@ -61,14 +61,31 @@ class Model:
                 "bias": round(float(self.bias), 6)}
 
 
+# Whether `ask` answers: the best quote's score, cosine and word coverage (answer.py), the
+# search's top probability, and the question's language.
+REFUSAL_FEATURES = ("score", "cosine", "overlap", "top_probability", "es")
+
+
+def _load(d: dict, names: tuple[str, ...]) -> Model | None:
+    if tuple(d.get("features", ())) != names:  # fitted for another feature set: not used
+        return None
+    return Model(names, np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]), float(d["bias"]))
+
+
 @lru_cache(maxsize=1)
+def _weights() -> dict:
+    return json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")) if WEIGHTS_FILE.exists() else {}
+
+
 def model() -> Model | None:
-    if not WEIGHTS_FILE.exists():
-        return None
-    d = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    if tuple(d["features"]) != FEATURES:  # fitted for another feature set: fall back to fusion
-        return None
-    return Model(FEATURES, np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]), float(d["bias"]))
+    return _load(_weights().get("ranking", {}), FEATURES)
+
+
+def refusal_model() -> tuple[Model, float] | None:
+    """(model, threshold): `ask` answers when the model's probability reaches the threshold."""
+    d = _weights().get("refusal", {})
+    m = _load(d, REFUSAL_FEATURES)
+    return (m, float(d["threshold"])) if m is not None else None
 
 
 def cosines_for(index, qv: np.ndarray, pks: list[int]) -> np.ndarray:

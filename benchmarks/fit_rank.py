@@ -29,7 +29,6 @@ from eval_peers import load_questions, normalise  # noqa: E402
 
 from corroborate.search import rank  # noqa: E402
 
-ANSWER_FLOOR = 0.9  # share of answerable tuning questions `ask` must still answer, per language
 LEVERS = {
     "all features": rank.FEATURES,
     "without Snowball stems": tuple(f for f in rank.FEATURES if "stem" not in f),
@@ -122,46 +121,8 @@ def main() -> None:
         m = rank.fit(np.vstack([r["x"] for r in rows]), np.concatenate([r["y"] for r in rows]))
         weights = {"ranking": m.to_json()}
         rank.WEIGHTS_FILE.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
-        rank._weights.cache_clear()
         print(dict(zip(rank.FEATURES, m.coef.round(2).tolist(), strict=True)))
-        refusal, threshold, table = fit_refusal(build(args.db))
-        weights["refusal"] = {**refusal.to_json(), "threshold": threshold}
-        rank.WEIGHTS_FILE.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
-        rank._weights.cache_clear()
-        print(f"wrote {rank.WEIGHTS_FILE}; refusal threshold {threshold}: {table}")
-
-
-def fit_refusal(db: Path) -> tuple[rank.Model, float, dict]:
-    """Logistic model of "the library answers this question" over the tuning half's answerable
-    and not-covered questions, with the new ranking in place. The threshold: among those that
-    still answer ANSWER_FLOOR of the answerable questions in each language, the one that refuses
-    most not-covered questions in the worse language."""
-    from corroborate import Library
-    from corroborate.search import answer as A
-    from corroborate.search.engine import Searcher
-
-    lib = Library(db)
-    xs, ys, langs = [], [], []
-    for q in load_questions("tuning"):
-        s = Searcher(lib.store, lib.settings)
-        pq, _, cands = A.candidates_for(s, q["q"], A.PARAGRAPHS, None)
-        A.score_candidates(s, q["q"], pq, cands)
-        top = A.pick(cands, 1)[0]
-        xs.append(A.refusal_features(s, q["q"], top, top.score)[0])
-        ys.append(1.0 if q["covered"] else 0.0)
-        langs.append(q["lang"])
-    lib.close()
-    x, y, lang = np.array(xs), np.array(ys), np.array(langs)
-    m = rank.fit(x, y, names=rank.REFUSAL_FEATURES)
-    p = m.probability(x)
-    best, best_t, table = -1.0, 0.5, {}
-    for t in np.arange(0.05, 0.96, 0.05):
-        rates = {lg: ((p[(lang == lg) & (y == 1)] >= t).mean(), (p[(lang == lg) & (y == 0)] < t).mean())
-                 for lg in ("en", "es")}
-        worst = min(r for _, r in rates.values())
-        if min(a for a, _ in rates.values()) >= ANSWER_FLOOR and worst > best:
-            best, best_t, table = worst, round(float(t), 2), {lg: (round(a, 2), round(r, 2)) for lg, (a, r) in rates.items()}
-    return m, best_t, table
+        print(f"wrote {rank.WEIGHTS_FILE}")
 
 
 if __name__ == "__main__":

@@ -277,20 +277,6 @@ def test_check_citations_rejects_unknown_ids():
     assert dropped == ["Fact two [q3].", "Fact three."]
 
 
-# Topics the sample never covers, near what it does (issue 13): prison conditions came back as
-# quotes on rape penalties, military service as the armed forces' composition.
-NOT_COVERED = [
-    "What are conditions like in Peruvian prisons?",
-    "Is military service compulsory in Peru?",
-    "¿Existen venganzas de sangre entre familias en el Perú?",
-]
-
-
-@pytest.mark.parametrize("question", NOT_COVERED)
-def test_topics_the_report_does_not_cover_are_refused(sample_lib, question):
-    a = sample_lib.ask(question)
-    assert a["found"] is False, [qt["text"][:80] for qt in a["quotes"]]
-
 
 @pytest.mark.parametrize(("question", "expected"), [
     ("How many people died in the protests?", "around 60 people had died"),

@@ -15,11 +15,10 @@ candidate alone: it comes with the sentence before it. Each candidate is scored 
     paragraph), and
   * a small bonus for stating a figure when the question asks how many / how much / cuántos;
 the best non-overlapping candidates are quoted. Whether anything answers at all is decided by a
-logistic model over the best candidate's score, cosine and coverage, the search's top
-probability (itself relative to the other candidates of the library) and the question's
-language, fitted with its threshold on the tuning half of the library questions
-(`benchmarks/fit_rank.py`); without that model, by a threshold on the best candidate's score. A
-question naming something the library never names (Germany, Mongolia …) is penalised.
+threshold on the best candidate's score, calibrated on answerable and off-topic questions
+(`benchmarks/eval_search.py --ask`), with a penalty when none of the names in the question
+(Germany, Mongolia …) occurs in the library. (A logistic refusal model fitted on the library
+questions was tried and not kept: benchmarks/results/peers.md.)
 """
 
 from __future__ import annotations
@@ -34,8 +33,6 @@ import numpy as np
 from corroborate.models import fold
 from corroborate.search.engine import Searcher
 from corroborate.search.query import STEM_LENGTH, STOPWORDS, QueryError, parse_query, tokens
-from corroborate.search.rank import model as rank_model
-from corroborate.search.rank import question_language, refusal_model
 from corroborate.search.sentences import is_anaphoric, sentence_footnotes, split_sentences
 from corroborate.settings import Settings
 from corroborate.store import sqlite_search as sql
@@ -103,7 +100,6 @@ def candidates_for(searcher: Searcher, question: str, k_paragraphs: int, report:
     q = parse_query(question)
     f = searcher.make_filter(report=report)
     hits = searcher.rank(q, k_paragraphs, "hybrid", f)
-    searcher.top_score = hits[0].score if hits else 0.0
     rows = sql.paragraphs_by_pk(searcher.conn, [h.pk for h in hits])
     cands: list[Candidate] = []
     for rank, h in enumerate(hits):
@@ -282,23 +278,6 @@ def pick(cands: list[Candidate], k: int) -> list[Candidate]:
     return chosen
 
 
-def refusal_features(searcher: Searcher, question: str, top: Candidate, best: float) -> np.ndarray:
-    es = 1.0 if question_language(question) == "es" else 0.0
-    return np.array([[best, top.cosine, top.overlap, searcher.top_score, es]])
-
-
-def found(searcher: Searcher, question: str, top: Candidate, best: float) -> bool:
-    """Whether the best quote answers: the refusal model fitted on the tuning half of the library
-    questions (benchmarks/fit_rank.py) when the search ranks with its model, else the threshold."""
-    if not searcher.semantic_available():
-        return best >= LEXICAL_ONLY_THRESHOLD
-    fitted = refusal_model() if rank_model() is not None else None
-    if fitted is None:
-        return best >= FOUND_THRESHOLD
-    m, threshold = fitted
-    return float(m.probability(refusal_features(searcher, question, top, best))[0]) >= threshold
-
-
 def answer(store, settings: Settings, question: str, k: int = 3, report: str | None = None) -> dict:
     if not isinstance(k, int) or not 1 <= k <= MAX_K:
         raise QueryError(f"k={k!r}: use a number of quotes between 1 and {MAX_K}")
@@ -315,7 +294,8 @@ def answer(store, settings: Settings, question: str, k: int = 3, report: str | N
     if names and not any(sql.term_in_index(store.conn, n) for n in names):
         best -= UNKNOWN_NAME_PENALTY  # the question is about something the library never names
     result["best_score"] = round(best, 4)
-    if not found(searcher, question, chosen[0], best):
+    threshold = FOUND_THRESHOLD if searcher.semantic_available() else LEXICAL_ONLY_THRESHOLD
+    if best < threshold:
         return result
 
     wanted: set[tuple[int, int]] = set()

@@ -71,7 +71,6 @@ class Searcher:
         self.conn = store.conn
         self.settings = settings
         self.query_vectors: dict[str, np.ndarray] = {}
-        self.top_score = 0.0  # of the last hybrid ranking's best hit (ask's refusal reads it)
 
     # ---- validation ---------------------------------------------------------------------
 

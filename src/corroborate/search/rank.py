@@ -61,11 +61,6 @@ class Model:
                 "bias": round(float(self.bias), 6)}
 
 
-# Whether `ask` answers: the best quote's score, cosine and word coverage (answer.py), the
-# search's top probability, and the question's language.
-REFUSAL_FEATURES = ("score", "cosine", "overlap", "top_probability", "es")
-
-
 def _load(d: dict, names: tuple[str, ...]) -> Model | None:
     if tuple(d.get("features", ())) != names:  # fitted for another feature set: not used
         return None
@@ -79,13 +74,6 @@ def _weights() -> dict:
 
 def model() -> Model | None:
     return _load(_weights().get("ranking", {}), FEATURES)
-
-
-def refusal_model() -> tuple[Model, float] | None:
-    """(model, threshold): `ask` answers when the model's probability reaches the threshold."""
-    d = _weights().get("refusal", {})
-    m = _load(d, REFUSAL_FEATURES)
-    return (m, float(d["threshold"])) if m is not None else None
 
 
 def cosines_for(index, qv: np.ndarray, pks: list[int]) -> np.ndarray:

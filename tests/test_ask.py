@@ -275,3 +275,13 @@ def test_check_citations_rejects_unknown_ids():
     kept, dropped = check_citations("Fact one [q1][q2]. Fact two [q3]. Fact three.", {"q1", "q2"})
     assert [k["quotes"] for k in kept] == [["q1", "q2"]]
     assert dropped == ["Fact two [q3].", "Fact three."]
+
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How many people died in the protests?", "around 60 people had died"),
+    ("¿Cuántas personas murieron en las protestas?", "around 60 people had died"),
+])
+def test_protest_deaths_are_answered_in_both_languages(sample_lib, question, expected):
+    a = sample_lib.ask(question)
+    assert a["found"] and any(expected in qt["text"] for qt in a["quotes"]), [qt["text"][:80] for qt in a["quotes"]]

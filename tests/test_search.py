@@ -362,3 +362,32 @@ def test_hard_constraints_on_vector_hits_agree_with_fts5(lib, query):
         expected -= fts(atom.fts())
     assert {pk for pk, text in rows if q.admits(text)} == expected
     assert q.required or q.exclusions
+
+
+def test_snowball_stems_meet_word_forms_in_both_languages():
+    from corroborate.search.stem import stems
+
+    assert stems("protesters") & stems("protests")
+    assert stems("comisarias") & stems("comisaria")  # tokens are folded before stemming
+    assert stems("protestas") & stems("protests")
+    assert not stems("police") & stems("policy")
+
+
+def test_question_language():
+    from corroborate.search.rank import question_language
+
+    assert question_language("¿Cuántas personas murieron en las protestas?") == "es"
+    assert question_language("How many people died in the protests?") == "en"
+    assert question_language("Pueden casarse las parejas del mismo sexo") == "es"
+
+
+def test_hybrid_search_ranks_with_the_fitted_model(sample_lib):
+    """Scores are the ranking model's probabilities, best first, and its features see both
+    rankings: a Spanish question finds the English paragraph on protest deaths."""
+    from corroborate.search.rank import model
+
+    assert model() is not None
+    res = sample_lib.search("¿Cuántas personas murieron en las protestas?", k=5)["results"]
+    scores = [r["score"] for r in res]
+    assert scores == sorted(scores, reverse=True) and all(0 < s < 1 for s in scores)
+    assert any("around 60 people had died" in r["text"] for r in res)

@@ -17,7 +17,8 @@ candidate alone: it comes with the sentence before it. Each candidate is scored 
 the best non-overlapping candidates are quoted. Whether anything answers at all is decided by a
 threshold on the best candidate's score, calibrated on answerable and off-topic questions
 (`benchmarks/eval_search.py --ask`), with a penalty when none of the names in the question
-(Germany, Mongolia …) occurs in the library.
+(Germany, Mongolia …) occurs in the library. (A logistic refusal model fitted on the library
+questions was tried and not kept: benchmarks/results/peers.md.)
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ import numpy as np
 
 from corroborate.models import SourceType
 from corroborate.search.query import ParsedQuery, QueryError, parse_query
+from corroborate.search.rank import candidate_texts, cosines_for, features
+from corroborate.search.rank import model as rank_model
 from corroborate.search.snippets import snippet
 from corroborate.search.vectors import VectorIndex, cached_index
 from corroborate.settings import Settings
@@ -68,6 +70,7 @@ class Searcher:
         self.store = store
         self.conn = store.conn
         self.settings = settings
+        self.query_vectors: dict[str, np.ndarray] = {}
 
     # ---- validation ---------------------------------------------------------------------
 
@@ -176,7 +179,9 @@ class Searcher:
         def work() -> list[tuple[int, float]]:
             if len(index) == 0:
                 return []
-            return index.search(self.embed_query(text), want, allowed)
+            qv = self.embed_query(text)
+            self.query_vectors[text] = qv  # kept for the second-stage ranking
+            return index.search(qv, want, allowed)
 
         return _pool.submit(work)
 
@@ -201,7 +206,32 @@ class Searcher:
             return [Hit(pk, s, lexical_rank=i) for i, (pk, s) in enumerate(lex[:k])]
         if mode == "semantic":
             return [Hit(pk, s, semantic_rank=i, cosine=s) for i, (pk, s) in enumerate(sem[:k])]
+        if rank_model() is not None:
+            return self.rerank(q, lex, sem, k)
         return fuse(lex, sem, k, lexical_weight=self.lexical_weight(q) if lex else 1.0)
+
+    def candidate_features(self, q: ParsedQuery, lex: list[tuple[int, float]], sem: list[tuple[int, float]]
+                           ) -> tuple[list[int], np.ndarray]:
+        """The candidates of both rankings (lexical first) and their second-stage features."""
+        pks = list(dict.fromkeys([pk for pk, _ in lex] + [pk for pk, _ in sem]))
+        qv = self.query_vectors.get(q.semantic_text())
+        if qv is None:
+            qv = self.embed_query(q.semantic_text())
+        cos = cosines_for(self.vector_index(), qv, pks)
+        texts = candidate_texts(self.conn, pks)
+        sem_rank = {pk: i for i, (pk, _) in enumerate(sem)}
+        return pks, features(q.text, q.content_tokens(), pks, texts, lex, sem_rank, cos)
+
+    def rerank(self, q: ParsedQuery, lex: list[tuple[int, float]], sem: list[tuple[int, float]], k: int
+               ) -> list[Hit]:
+        pks, x = self.candidate_features(q, lex, sem)
+        p = rank_model().probability(x)
+        lex_rank = {pk: i for i, (pk, _) in enumerate(lex)}
+        sem_of = {pk: (i, c) for i, (pk, c) in enumerate(sem)}
+        order = sorted(range(len(pks)), key=lambda i: (-p[i], pks[i]))[:k]
+        return [Hit(pks[i], float(p[i]), lexical_rank=lex_rank.get(pks[i]),
+                    semantic_rank=sem_of.get(pks[i], (None, None))[0], cosine=float(x[i][0]))
+                for i in order]
 
     def lexical_weight(self, q: ParsedQuery) -> float:
         """Trust in the word-match ranking: the share of the query's words the library contains.

@@ -1,0 +1,154 @@
+"""Second-stage ranking of hybrid search: a small logistic model over the signals the two
+rankers already produce, fitted on the tuning half of the library questions.
+
+Reciprocal rank fusion weighs the word-match and the embedding rankings by hand-set weights and
+throws their scores away. Here every candidate of either ranking gets features (its cosine, its
+cosine relative to the other candidates', its BM25 relative to the best, the IDF-weighted share
+of the question's words and Snowball stems it holds, their interactions with the question's
+language), and a logistic regression turns them into the probability that the paragraph answers.
+The coefficients are data (`rank_weights.json`), written by `benchmarks/fit_rank.py` from the
+tuning half only; the frozen half measures them (benchmarks/results/peers.md).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from corroborate.search.stem import stems
+from corroborate.store import sqlite_search as sql
+
+WEIGHTS_FILE = Path(__file__).with_name("rank_weights.json")
+FEATURES = ("cos", "cos_z", "sem_rr", "lex_rr", "bm25_rel", "cover", "stem_cover", "es", "es_cos", "es_cos_z",
+            "es_lex_rr", "es_cover", "es_stem_cover")
+
+_ES_HINT = re.compile(r"[¿¡ñáéíóú]", re.IGNORECASE)
+_ES_WORDS = frozenset("""el la los las del de en y que por para con una un se su es son hay está están cómo
+    cuál cuáles cuántos cuántas cuánto qué quién dónde pueden puede sin sobre entre tiene tienen""".split())
+_EN_WORDS = frozenset("""the of and to in is are was were what who how which does do did can could many much
+    there their with for from by on be been has have""".split())
+
+
+def question_language(text: str) -> str:
+    """'es' or 'en', from the question's function words (and Spanish punctuation or accents)."""
+    words = re.findall(r"\w+", text.lower())
+    es = sum(w in _ES_WORDS for w in words) + (2 if _ES_HINT.search(text) else 0)
+    en = sum(w in _EN_WORDS for w in words)
+    return "es" if es > en else "en"
+
+
+@dataclass
+class Model:
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    bias: float
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        z = ((x - self.mean) / self.scale) @ self.coef + self.bias
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> dict:
+        return {"features": list(self.names), "mean": self.mean.round(6).tolist(),
+                "scale": self.scale.round(6).tolist(), "coef": self.coef.round(6).tolist(),
+                "bias": round(float(self.bias), 6)}
+
+
+def _load(d: dict, names: tuple[str, ...]) -> Model | None:
+    if tuple(d.get("features", ())) != names:  # fitted for another feature set: not used
+        return None
+    return Model(names, np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]), float(d["bias"]))
+
+
+@lru_cache(maxsize=1)
+def _weights() -> dict:
+    return json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")) if WEIGHTS_FILE.exists() else {}
+
+
+def model() -> Model | None:
+    return _load(_weights().get("ranking", {}), FEATURES)
+
+
+def cosines_for(index, qv: np.ndarray, pks: list[int]) -> np.ndarray:
+    """Cosine of the query to the stored vectors of `pks` (0 for a paragraph without one)."""
+    out = np.zeros(len(pks), dtype=np.float32)
+    if len(index) == 0 or not pks:
+        return out
+    arr = np.asarray(pks, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(index.pks, arr), len(index.pks) - 1)
+    ok = index.pks[pos] == arr
+    if ok.any():
+        out[ok] = index.matrix[pos[ok]].astype(np.float32) @ qv.astype(np.float32)
+    return out
+
+
+def features(question: str, content: list[str], pks: list[int], texts: dict[int, str],
+             lex: list[tuple[int, float]], sem_rank: dict[int, int], cos: np.ndarray) -> np.ndarray:
+    """Feature matrix (len(pks) x len(FEATURES)) of the candidate paragraphs `pks`.
+
+    `content`: the question's folded content tokens; `lex`: the lexical ranking with its BM25
+    (larger is better); `sem_rank`: rank in the embedding ranking; `cos`: cosine of each pk.
+    """
+    from corroborate.search.query import tokens
+
+    es = 1.0 if question_language(question) == "es" else 0.0
+    lex_rank = {pk: i for i, (pk, _) in enumerate(lex)}
+    best_bm25 = max((s for _, s in lex), default=0.0)
+    bm25 = dict(lex)
+    top = np.sort(cos)[::-1][: max(10, len(cos) // 2)]
+    mu, sd = float(top.mean()) if len(top) else 0.0, float(top.std()) if len(top) else 1.0
+    qwords = list(dict.fromkeys(content))
+    qstems = [stems(w) for w in qwords]
+    toks = [set(tokens(texts.get(pk, ""))) for pk in pks]
+    tstems = [set().union(*(stems(t) for t in ts)) if ts else set() for ts in toks]
+    # IDF over the candidates: a word every candidate holds does not tell them apart
+    n = len(pks)
+    df = np.array([sum(w in ts for ts in toks) for w in qwords], dtype=np.float64)
+    sdf = np.array([sum(bool(s & ts) for ts in tstems) for s in qstems], dtype=np.float64)
+    idf, sidf = np.log1p(n / (1.0 + df)), np.log1p(n / (1.0 + sdf))
+    x = np.zeros((n, len(FEATURES)), dtype=np.float64)
+    for i, pk in enumerate(pks):
+        c = float(cos[i])
+        cz = (c - mu) / (sd + 1e-6)
+        sr = 1.0 / (1.0 + sem_rank[pk]) if pk in sem_rank else 0.0
+        lr = 1.0 / (1.0 + lex_rank[pk]) if pk in lex_rank else 0.0
+        b = bm25.get(pk, 0.0) / best_bm25 if best_bm25 > 0 else 0.0
+        cover = float(sum(idf[j] for j, w in enumerate(qwords) if w in toks[i]) / idf.sum()) if qwords else 0.0
+        scover = float(sum(sidf[j] for j, s in enumerate(qstems) if s & tstems[i]) / sidf.sum()) if qwords else 0.0
+        x[i] = (c, cz, sr, lr, b, cover, scover, es, es * c, es * cz, es * lr, es * cover, es * scover)
+    return x
+
+
+def candidate_texts(conn, pks: list[int]) -> dict[int, str]:
+    rows = sql.paragraph_texts(conn, pks)
+    return {pk: rows[pk] for pk in pks if pk in rows}
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 200,
+        names: tuple[str, ...] = FEATURES) -> Model:
+    """L2-regularised logistic regression by Newton's method (a few hundred rows x a dozen
+    features: exact and instant)."""
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
+    a = np.hstack([z, np.ones((len(z), 1))])
+    w = np.zeros(a.shape[1])
+    reg = np.full(a.shape[1], l2)
+    reg[-1] = 0.0
+    for _ in range(iters):
+        p = 1.0 / (1.0 + np.exp(-(a @ w)))
+        grad = a.T @ (p - y) + reg * w
+        hess = (a * (p * (1 - p))[:, None]).T @ a + np.diag(reg) + 1e-9 * np.eye(len(w))
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if math.sqrt(float(step @ step)) < 1e-8:
+            break
+    return Model(names, mean, scale, w[:-1], float(w[-1]))

@@ -12,10 +12,11 @@ import re
 from collections.abc import Callable
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from corroborate.citations.dates import human_date
 from corroborate.models import ParagraphKind, Report, Section, Source, TorItem, fold
+from corroborate.urls import safe_url
 
 
 class BlockKind(StrEnum):
@@ -42,6 +43,13 @@ class Link(BaseModel):
     text: str
     href: str
 
+    @field_validator("href")
+    @classmethod
+    def _only_safe(cls, href: str) -> str:
+        if safe_url(href) is None:  # built from Segments, which already dropped it: a bug
+            raise ValueError(f"not a link target an export may contain: {href[:80]!r}")
+        return href
+
 
 Inline = Run | NoteRef | Link
 
@@ -62,6 +70,11 @@ class Segment(BaseModel):
 
     text: str
     href: str | None = None
+
+    @field_validator("href")
+    @classmethod
+    def _only_safe(cls, href: str | None) -> str | None:
+        return safe_url(href)  # a `javascript:` target stays text in every export format
 
 
 class Note(BaseModel):

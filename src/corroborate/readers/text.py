@@ -97,7 +97,9 @@ def read_text(text: str, name: str = "") -> Report:
     return report
 
 
-_LINE_END_HYPHEN = re.compile(r"([^\W\d_]+)-[ \t]*\n\s*([^\W\d_]+)")
+# anchored at a word start: unanchored, a long run of letters without a hyphen is rescanned
+# from every one of its letters (quadratic; a 1 MB "word" took hours)
+_LINE_END_HYPHEN = re.compile(r"(?<![^\W\d_])([^\W\d_]+)-[ \t]*\n\s*([^\W\d_]+)")
 
 
 def hyphen_vocabulary(text: str) -> Counter:

@@ -130,7 +130,7 @@ sations.2
 1.1 Lima
 
 Curfews were declared in Lima.
- 
+\x20
 1 Amnesty International, Lethal repression, 2023, url
 2 Human Rights Watch, Deadly Decline, 2023.
 
@@ -180,3 +180,32 @@ def pdf_bytes(link: str = "https://www.amnesty.org/en/") -> bytes:
         c.showPage()
     c.save()
     return buf.getvalue()
+
+
+class Deadline(Exception):
+    """The code under test ran past its time limit: a hang or a super-linear blow-up."""
+
+
+class deadline:  # noqa: N801 - used as `with deadline(60):`
+    """Interrupt the block after `seconds` (SIGALRM, so the main thread only). The limits are
+    generous: they catch hangs and quadratic blow-ups, they do not measure speed."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def _fire(self, *_):
+        raise Deadline(f"still running after {self.seconds} s")
+
+    def __enter__(self):
+        import signal
+
+        self._old = signal.signal(signal.SIGALRM, self._fire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self._old)
+        return False

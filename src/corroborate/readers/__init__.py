@@ -148,11 +148,11 @@ def body_problem(report: Report) -> str | None:
     HTTP status such as "403 Forbidden", over a page of a few lines) is refused as well; a real
     report with such a heading is longer than any error page."""
     words = sum(len(_WORD.findall(p.text)) for p in report.paragraphs() if p.kind != ParagraphKind.HEADING)
-    if words < MIN_BODY_WORDS:
-        return "no body text: nothing to ingest (an empty or failed export, or an error page?)"
     heads = [report.title, *(s.title for s in report.walk_sections())][:3]
     status = next((h for h in heads if h and _ERROR_TITLE.match(h.strip())), None)
     footnote_words = sum(len(_WORD.findall(f.text or "")) for f in report.footnotes)
     if status and words + footnote_words <= ERROR_PAGE_MAX_WORDS:
         return f"a web server's error page ({status.strip()!r}), not a report"
+    if words < MIN_BODY_WORDS:
+        return "no body text: nothing to ingest (an empty or failed export, or an error page?)"
     return None

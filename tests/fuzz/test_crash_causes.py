@@ -215,6 +215,16 @@ def test_error_page_saved_as_pdf_is_refused(tmp_path, page):
 def test_short_legitimate_documents_are_still_read(tmp_path):
     note = write(tmp_path, "note.html", "<h1>404 arrests in Lima</h1><p>Police detained 404 people.</p>")
     assert [p.text for p in read_document(note).paragraphs()] == ["Police detained 404 people."]
+    two = write(tmp_path, "two.txt", "Situation in Puno\n\nProtests spread.\n")
+    assert [p.text for p in read_document(two).paragraphs()] == ["Protests spread."]
+
+
+@pytest.mark.parametrize("content", ["hello", "  \n\n  2023 \n", "<p>Forbidden</p>", "Report\n\n12 34 56\n"])
+def test_one_word_or_no_word_is_refused(tmp_path, content):
+    path = write(tmp_path, "report.txt", content)
+    with pytest.raises(ReaderError) as err:
+        read_document(path)
+    assert err.value.path == str(path)
 
 
 # --- batch ingest ---------------------------------------------------------------------------

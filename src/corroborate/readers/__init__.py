@@ -130,7 +130,7 @@ def read_document(path: str | Path) -> Report:
     return report
 
 
-MIN_BODY_WORDS = 3
+MIN_BODY_WORDS = 2
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _REASON = (r"(?:forbidden|not found|access denied|unauthori[sz]ed|bad request|bad gateway|gone|"
            r"service (?:temporarily )?unavailable|internal server error|too many requests|gateway time-?out)")
@@ -141,12 +141,16 @@ ERROR_PAGE_MAX_WORDS = 150
 
 
 def body_problem(report: Report) -> str | None:
-    """Why a read document is not a report, or None. A report has body text: at least one
-    sentence's worth of words (MIN_BODY_WORDS) outside its headings, so an empty export, a file
-    of a single word and an HTML page whose content the reader could not reach are refused. A
-    web server's error page saved in place of the report (a title or first heading that is an
-    HTTP status such as "403 Forbidden", over a page of a few lines) is refused as well; a real
-    report with such a heading is longer than any error page."""
+    """Why a read document is not a report, or None.
+
+    A report has body text: outside its headings, at least MIN_BODY_WORDS words (of two letters
+    or more), the least that states anything ("Protests spread."). One word is a label or a
+    stray, so an empty or failed export, a file holding one word, and an HTML page whose content
+    the reader could not reach are refused. A web server's error page saved in place of the
+    report is refused too: its title or one of its first headings is an HTTP status and nothing
+    else ("403 Forbidden", "Error 404", "Access denied") and it says no more than a few lines
+    (ERROR_PAGE_MAX_WORDS, footnotes included); a report that happens to carry such a heading
+    is longer than any error page."""
     words = sum(len(_WORD.findall(p.text)) for p in report.paragraphs() if p.kind != ParagraphKind.HEADING)
     heads = [report.title, *(s.title for s in report.walk_sections())][:3]
     status = next((h for h in heads if h and _ERROR_TITLE.match(h.strip())), None)

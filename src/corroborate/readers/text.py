@@ -191,8 +191,8 @@ def _footnotes(layout: Layout, marker_lines: dict[int, int], glossary: dict[str,
     note_lines: dict[int, int] = {}
     for block in layout.blocks:
         slots: list[tuple[int, str]] = []  # (footnote n, citation text before its url)
+        following = {d.n for d in block.notes}
         for draft in block.notes:
-            following = {d.n for d in block.notes}
             for n, text in split_run_together(draft.n, join_wrapped(draft.parts, vocabulary), following):
                 if n in notes:
                     continue

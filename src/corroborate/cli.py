@@ -79,6 +79,9 @@ def ingest(ctx, paths, replace, report_id, no_embeddings, as_json):
 
     Each file is stored in one transaction: a failure leaves the database as it was.
     Re-ingesting the same content changes nothing; a changed file becomes a new version.
+    The format is read from the content (a name that says otherwise gets a warning). Every
+    file gets its own result line, or an error naming it; a bad file never stops the others,
+    and the exit status is 1 if any file failed.
     """
     if no_embeddings:
         ctx.obj["settings"] = ctx.obj["settings"].model_copy(update={"embeddings": False})

@@ -106,7 +106,7 @@ class DocxReader:
             if num is not None:
                 num_id, ilvl = num.find(W + "numId"), num.find(W + "ilvl")
                 nums[sid] = (num_id.get(W + "val") if num_id is not None else None,
-                             _int(ilvl.get(W + "val")) if ilvl is not None else None)
+                             _list_level(ilvl.get(W + "val")) if ilvl is not None else None)
         out: dict[str, tuple[str, int | None]] = {}
         for sid, (name, lvl, based) in raw.items():
             seen = 0
@@ -135,7 +135,7 @@ class DocxReader:
                 start = lvl.find(W + "start")
                 fmt = lvl.find(W + "numFmt")
                 text = lvl.find(W + "lvlText")
-                level = _int(lvl.get(W + "ilvl", "0"))
+                level = _list_level(lvl.get(W + "ilvl", "0"))
                 if level is None:
                     continue
                 first = _int(start.get(W + "val")) if start is not None else None
@@ -159,7 +159,7 @@ class DocxReader:
         if num is not None:
             nid, lv = num.find(W + "numId"), num.find(W + "ilvl")
             num_id = nid.get(W + "val") if nid is not None else None
-            ilvl = _int(lv.get(W + "val")) if lv is not None else None
+            ilvl = _list_level(lv.get(W + "val")) if lv is not None else None
         if style_id in self.style_numbering:
             s_id, s_lvl = self.style_numbering[style_id]
             num_id = num_id or s_id
@@ -319,6 +319,13 @@ def _int(value: str | None) -> int | None:
         return int(value) if value is not None and len(value) < 20 else None
     except ValueError:
         return None
+
+
+def _list_level(value: str | None) -> int | None:
+    """A list level (w:ilvl): Word has nine, 0 to 8; anything else is None (and can't make the
+    per-list counters grow with every paragraph)."""
+    level = _int(value)
+    return level if level is not None and 0 <= level <= 8 else None
 
 
 def _level(outline_lvl) -> int | None:

@@ -88,7 +88,7 @@ def zip_parts(parts: dict[str, str | bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, content in parts.items():
-            zf.writestr(name, content.encode("utf-8") if isinstance(content, str) else content)
+            zf.writestr(name, content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content)
     return buf.getvalue()
 
 
@@ -187,25 +187,27 @@ class Deadline(Exception):
 
 
 class deadline:  # noqa: N801 - used as `with deadline(60):`
-    """Interrupt the block after `seconds` (SIGALRM, so the main thread only). The limits are
-    generous: they catch hangs and quadratic blow-ups, they do not measure speed."""
+    """Interrupt the block after `seconds` of this process's CPU time (SIGPROF, main thread
+    only). CPU time, not wall-clock time, so that a machine shared with other jobs does not
+    fail a case that is merely waiting for a core. The limits are generous: they catch hangs
+    and quadratic blow-ups, they do not measure speed."""
 
     def __init__(self, seconds: float):
         self.seconds = seconds
 
     def _fire(self, *_):
-        raise Deadline(f"still running after {self.seconds} s")
+        raise Deadline(f"still running after {self.seconds} s of CPU time")
 
     def __enter__(self):
         import signal
 
-        self._old = signal.signal(signal.SIGALRM, self._fire)
-        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self._old = signal.signal(signal.SIGPROF, self._fire)
+        signal.setitimer(signal.ITIMER_PROF, self.seconds)
         return self
 
     def __exit__(self, *exc):
         import signal
 
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, self._old)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, self._old)
         return False

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.database import ExampleDatabase
+from hypothesis.database import DirectoryBasedExampleDatabase
 from inputs import HTML, TEXT, deadline, docx_parts, pdf_bytes, zip_parts
 
 from corroborate.citations import link_citations
@@ -33,7 +33,7 @@ _common = {"deadline": None, "database": None, "print_blob": True,
                                      HealthCheck.large_base_example]}
 settings.register_profile("quick", max_examples=60, **_common)
 # the long run keeps its failing examples in .hypothesis/ (git-ignored) so a rerun replays them
-settings.register_profile("long", max_examples=2600, **(_common | {"database": ExampleDatabase(".hypothesis")}))
+settings.register_profile("long", max_examples=2600, **(_common | {"database": DirectoryBasedExampleDatabase(".hypothesis")}))
 PROFILE = os.environ.get("CORROBORATE_FUZZ", "quick")
 fuzz = settings.get_profile(PROFILE)
 

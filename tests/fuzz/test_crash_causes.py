@@ -96,6 +96,16 @@ def test_docx_corrupt_deflate_stream_names_the_file(tmp_path):
     assert err.value.path == str(path) and "word/document.xml" in str(err.value)
 
 
+def test_docx_damaged_zip_directory_names_the_file(tmp_path):
+    data = bytearray(docx_bytes())
+    entry = data.find(b"PK\x01\x02")  # the first central directory entry
+    data[entry + 6] = 0xFF  # "version needed to extract": zipfile raises NotImplementedError
+    path = write(tmp_path, "directory.docx", bytes(data))
+    with pytest.raises(ReaderError, match="corrupt DOCX: not a readable zip archive") as err:
+        read_document(path)
+    assert err.value.path == str(path)
+
+
 def test_docx_javascript_field_code_is_not_a_link_anywhere(tmp_path):
     footnotes = docx_parts()["word/footnotes.xml"].replace(
         "https://www.amnesty.org/en/documents/amr46/6761/2023/en/", "javascript:alert(document.cookie)")

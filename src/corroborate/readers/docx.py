@@ -31,7 +31,7 @@ _MAX_PART = 100 * 1024 * 1024  # a zip bomb guard per XML part
 def read_docx_file(path: Path, data: bytes) -> Report:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:  # damaged directory
         raise ReaderError(path, f"corrupt DOCX: not a readable zip archive ({exc})") from exc
     names = set(zf.namelist())
     if "word/document.xml" not in names:
@@ -76,7 +76,8 @@ class DocxReader:
             return etree.fromstring(self.zf.read(name), parser)
         except etree.XMLSyntaxError as exc:
             raise ReaderError(self.path, f"corrupt DOCX: {name} is not readable XML ({exc})") from exc
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError,
+                NotImplementedError) as exc:
             raise ReaderError(self.path, f"corrupt DOCX: {name} cannot be unpacked ({exc})") from exc
 
     def _rels(self, name: str) -> dict[str, str]:

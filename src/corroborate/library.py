@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from corroborate.models import Report, Source, assign_paragraph_ids
-from corroborate.readers import read_document
+from corroborate.readers import ReaderError, read_document
 from corroborate.settings import Settings
 from corroborate.store import SqliteStore, open_pool, open_store
 
@@ -41,6 +41,7 @@ class IngestResult(BaseModel):
     footnotes: int = 0
     warnings: int = 0
     path: str = ""
+    notices: list[str] = []  # what the user must see at once, e.g. content that contradicts the name
 
 
 def slugify(text: str) -> str:
@@ -75,18 +76,23 @@ class Library:
         already in the library becomes a new version (`<id>-v2` …) unless `replace`.
         """
         report = read_document(path)
+        notices = [f"{path}: {w.message}" for w in report.warnings if w.code == "format-mismatch"]
         existing = self.store.find_by_hash(report.source_hash)
         if existing:
-            return self._result(existing, "unchanged", str(path))
+            return self._result(existing, "unchanged", str(path), notices)
         family = report_id or slugify(Path(path).stem)
         versions = self.store.family_ids(family)
         report.version = 1 if replace else self.store.next_version(family)
         report.id = family if (replace or not versions) else f"{family}-v{report.version}"
-        sources = self.prepare(report, family)
+        try:
+            sources = self.prepare(report, family)
+        except Exception as exc:  # noqa: BLE001 - a parser bug on odd input is this file's error
+            raise ReaderError(path, f"its citations could not be parsed ({type(exc).__name__}: "
+                                    f"{str(exc)[:200]})") from exc
         embeddings = self._embed(report) if self.settings.embeddings else None
         self.store.save_report(report, family, sources, embeddings, replace_ids=versions if replace else None)
         status = "added" if not versions else ("replaced" if replace else "new-version")
-        return self._result(report.id, status, str(path))
+        return self._result(report.id, status, str(path), notices)
 
     def prepare(self, report: Report, family: str) -> list[Source]:
         """Everything between reading and storing: ids, citations, the source registry."""
@@ -101,12 +107,12 @@ class Library:
         vectors = embed_paragraphs([p.text for p in report.paragraphs()], self.settings)
         return [v.tobytes() for v in vectors]
 
-    def _result(self, report_id: str, status: str, path: str) -> IngestResult:
+    def _result(self, report_id: str, status: str, path: str, notices: list[str]) -> IngestResult:
         (row,) = self.store.list_reports(report_id)  # counts for this report only, not the library
         return IngestResult(
             id=row["id"], title=row["title"], status=status, version=row["version"],
             sections=row["sections"], paragraphs=row["paragraphs"], footnotes=row["footnotes"],
-            warnings=row["warnings"], path=path,
+            warnings=row["warnings"], path=path, notices=notices,
         )
 
     # --- reading back --------------------------------------------------------------------

@@ -24,9 +24,10 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from corroborate.citations.dates import human_date
+from corroborate.urls import safe_url
 
 STYLES = ("euaa", "oscola")
 DEFAULT_STYLE = "euaa"
@@ -37,6 +38,11 @@ class Segment(BaseModel):
 
     text: str
     href: str | None = None
+
+    @field_validator("href")
+    @classmethod
+    def _only_safe(cls, href: str | None) -> str | None:
+        return safe_url(href)  # a `javascript:` target stays text in every export format
 
 
 def check_style(style: str | None) -> str:

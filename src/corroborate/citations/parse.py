@@ -268,16 +268,21 @@ def is_period_style(text: str) -> bool:
     return bool(CASE_TITLE.match(first)) or _period_author(first)
 
 
+# How much text on either side of a period decides whether it ends a citation. Without a bound a
+# long stretch with no boundary ("IV. IV. IV. …") is re-read whole at every period: quadratic.
+_SENTENCE_WINDOW = 2000
+
+
 def _split_sentences(text: str) -> list[str]:
     if not text:
         return [""]
     out: list[str] = []
     start = 0
     for m in SENTENCE_END.finditer(text):
-        left = text[start:m.start() + 1]
-        if ABBREVIATION.search(text[start:m.start() + 1]):
+        left = text[max(start, m.start() + 1 - _SENTENCE_WINDOW):m.start() + 1]
+        if ABBREVIATION.search(left[-20:]):
             continue
-        right = text[m.end():]
+        right = text[m.end():m.end() + _SENTENCE_WINDOW]
         if ends_like_citation(left) or (is_prose(left) and opens_like_citation(right)):
             out.append(text[start:m.end()].strip())
             start = m.end()

@@ -194,7 +194,7 @@ def detect_language(title: str | None, author: str | None = None) -> str | None:
         return None
     from lingua import Language
 
-    lang = _detector().detect_language_of(text)
+    lang = _detector().detect_language_of(text[:1000])  # a title's opening decides; a runaway "title" costs seconds
     if lang == Language.ENGLISH:
         return "en"
     if lang == Language.SPANISH:

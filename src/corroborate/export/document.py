@@ -12,12 +12,13 @@ import re
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from corroborate.citations.dates import human_date
 from corroborate.citations.format import Segment, link_segments
 from corroborate.models import Citation, Footnote, ParagraphKind, Report, Section, Source, TorItem, fold
 from corroborate.models import Link as TextLink
+from corroborate.urls import safe_url
 
 
 class BlockKind(StrEnum):
@@ -43,6 +44,13 @@ class NoteRef(BaseModel):
 class Link(BaseModel):
     text: str
     href: str
+
+    @field_validator("href")
+    @classmethod
+    def _only_safe(cls, href: str) -> str:
+        if safe_url(href) is None:  # built from Segments, which already dropped it: a bug
+            raise ValueError(f"not a link target an export may contain: {href[:80]!r}")
+        return href
 
 
 Inline = Run | NoteRef | Link

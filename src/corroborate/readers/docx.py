@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
@@ -18,6 +19,7 @@ from lxml import etree
 from corroborate.models import Footnote, IngestWarning, Paragraph, ParagraphKind, Report
 from corroborate.readers import ReaderError
 from corroborate.readers.html import Outline, TextRun, footnote_urls
+from corroborate.urls import safe_url
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -29,7 +31,7 @@ _MAX_PART = 100 * 1024 * 1024  # a zip bomb guard per XML part
 def read_docx_file(path: Path, data: bytes) -> Report:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:  # damaged directory
         raise ReaderError(path, f"corrupt DOCX: not a readable zip archive ({exc})") from exc
     names = set(zf.namelist())
     if "word/document.xml" not in names:
@@ -72,8 +74,11 @@ class DocxReader:
         try:
             parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
             return etree.fromstring(self.zf.read(name), parser)
-        except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError) as exc:
+        except etree.XMLSyntaxError as exc:
             raise ReaderError(self.path, f"corrupt DOCX: {name} is not readable XML ({exc})") from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError,
+                NotImplementedError) as exc:
+            raise ReaderError(self.path, f"corrupt DOCX: {name} cannot be unpacked ({exc})") from exc
 
     def _rels(self, name: str) -> dict[str, str]:
         root = self._xml(name, required=False)
@@ -94,16 +99,15 @@ class DocxReader:
         for st in root.iter(W + "style"):
             sid = st.get(W + "styleId") or ""
             name_el = st.find(W + "name")
-            name = (name_el.get(W + "val") if name_el is not None else sid).lower()
-            lvl_el = st.find(f"{W}pPr/{W}outlineLvl")
-            lvl = int(lvl_el.get(W + "val")) + 1 if lvl_el is not None else None
+            name = ((name_el.get(W + "val") if name_el is not None else None) or sid).lower()
+            lvl = _level(st.find(f"{W}pPr/{W}outlineLvl"))
             based = st.find(W + "basedOn")
             raw[sid] = (name, lvl, based.get(W + "val") if based is not None else None)
             num = st.find(f"{W}pPr/{W}numPr")
             if num is not None:
                 num_id, ilvl = num.find(W + "numId"), num.find(W + "ilvl")
                 nums[sid] = (num_id.get(W + "val") if num_id is not None else None,
-                             int(ilvl.get(W + "val")) if ilvl is not None else None)
+                             _list_level(ilvl.get(W + "val")) if ilvl is not None else None)
         out: dict[str, tuple[str, int | None]] = {}
         for sid, (name, lvl, based) in raw.items():
             seen = 0
@@ -132,8 +136,12 @@ class DocxReader:
                 start = lvl.find(W + "start")
                 fmt = lvl.find(W + "numFmt")
                 text = lvl.find(W + "lvlText")
-                levels[int(lvl.get(W + "ilvl", "0"))] = (
-                    int(start.get(W + "val")) if start is not None else 1,
+                level = _list_level(lvl.get(W + "ilvl", "0"))
+                if level is None:
+                    continue
+                first = _int(start.get(W + "val")) if start is not None else None
+                levels[level] = (
+                    1 if first is None else first,
                     fmt.get(W + "val") if fmt is not None else "decimal",
                     text.get(W + "val") if text is not None else "",
                 )
@@ -152,7 +160,7 @@ class DocxReader:
         if num is not None:
             nid, lv = num.find(W + "numId"), num.find(W + "ilvl")
             num_id = nid.get(W + "val") if nid is not None else None
-            ilvl = int(lv.get(W + "val")) if lv is not None else None
+            ilvl = _list_level(lv.get(W + "val")) if lv is not None else None
         if style_id in self.style_numbering:
             s_id, s_lvl = self.style_numbering[style_id]
             num_id = num_id or s_id
@@ -205,8 +213,8 @@ class DocxReader:
                 if key in self.note_numbers:
                     run.mark(self.note_numbers[key])
             elif tag == W + "hyperlink":
-                target = rels.get(el.get(R + "id") or "")
-                if target.lower().startswith(("http://", "https://")):
+                target = safe_url(rels.get(el.get(R + "id") or ""))
+                if target:
                     run.urls.append(target)
                     link = (el, target, run.length)
             elif tag == W + "instrText":
@@ -214,14 +222,15 @@ class DocxReader:
         if link is not None:
             run.link(link[1], link[2])
         for m in _HYPERLINK_FIELD.finditer("".join(field_code)):
-            run.urls.append(m.group(1))
+            if target := safe_url(m.group(1)):  # `HYPERLINK "javascript:…"` stays plain text
+                run.urls.append(target)
 
     def _style(self, p) -> tuple[str, int | None]:
         ps = p.find(f"{W}pPr/{W}pStyle")
         name, lvl = self.styles.get(ps.get(W + "val"), ("", None)) if ps is not None else ("", None)
-        direct = p.find(f"{W}pPr/{W}outlineLvl")
+        direct = _level(p.find(f"{W}pPr/{W}outlineLvl"))
         if direct is not None:
-            lvl = int(direct.get(W + "val")) + 1
+            lvl = direct
         if lvl is not None and lvl > 9:
             lvl = None  # outline level 9 is "body text"
         m = re.fullmatch(r"heading (\d)", name)
@@ -312,8 +321,31 @@ class DocxReader:
 
 
 
+def _int(value: str | None) -> int | None:
+    """A numeric attribute, or None when it is missing or not a (reasonably sized) integer."""
+    try:
+        return int(value) if value is not None and len(value) < 20 else None
+    except ValueError:
+        return None
+
+
+def _list_level(value: str | None) -> int | None:
+    """A list level (w:ilvl): Word has nine, 0 to 8; anything else is None (and can't make the
+    per-list counters grow with every paragraph)."""
+    level = _int(value)
+    return level if level is not None and 0 <= level <= 8 else None
+
+
+def _level(outline_lvl) -> int | None:
+    """A w:outlineLvl element's heading level (1-based), None if absent or not a number."""
+    value = _int(outline_lvl.get(W + "val")) if outline_lvl is not None else None
+    return value + 1 if value is not None and value >= 0 else None
+
+
 def _format_number(value: int, fmt: str) -> str:
-    if fmt in ("upperRoman", "lowerRoman"):
+    # Roman numerals stop at 3999 (Word falls back to digits beyond); building them digit by
+    # digit for a list starting at 10^12 would never end
+    if fmt in ("upperRoman", "lowerRoman") and 0 < value < 4000:
         out = ""
         for n, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
                        (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):

@@ -37,6 +37,7 @@ from corroborate.readers import ReaderError
 from corroborate.readers.bibliography import bibliography_entries
 from corroborate.readers.html_meta import head_fields, read_html_metadata
 from corroborate.readers.text_metadata import title_from_filename
+from corroborate.urls import safe_url
 
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"“”‘’]+", re.I)
 _HEADING_NUMBER = re.compile(
@@ -182,15 +183,44 @@ class TextRun:
         return text
 
 
+# Characters XML (and so lxml's tree) cannot hold: the parser keeps them in text nodes, and
+# lxml refuses them when the text is moved, as dropping an element does with its tail
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_DEPTH = 100  # deeper elements are unwrapped: no report nests so, and reading recurses
+
+
 def read_html_file(path: Path, data: bytes) -> Report:
-    text = _decode(data)
+    text = _NOT_XML.sub(" ", _decode(data))
     if not text.strip():
         raise ReaderError(path, "HTML file has no content")
+    parser = lxml.html.HTMLParser(huge_tree=True)  # long text nodes, nesting up to 2048
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise ReaderError(path, f"unreadable HTML ({exc})") from exc
-    return HtmlReader(root).report(path.name)
+    warnings = []
+    if any("depth" in e.message for e in parser.error_log):
+        warnings.append(IngestWarning(code="html-depth", message=(
+            "elements are nested more than 2048 deep: the parser drops what is inside them")))
+    if _flatten(root):
+        warnings.append(IngestWarning(code="html-depth", message=(
+            f"elements nested more than {MAX_DEPTH} deep were unwrapped into their ancestors")))
+    report = HtmlReader(root).report(path.name)
+    report.warnings[:0] = warnings
+    return report
+
+
+def _flatten(root) -> bool:
+    """Unwrap the elements deeper than MAX_DEPTH (in document order, so each is moved once)."""
+    deep, stack = [], [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        if depth > MAX_DEPTH and isinstance(el.tag, str):
+            deep.append(el)
+        stack.extend((child, depth + 1) for child in reversed(el))
+    for el in deep:
+        el.drop_tag()
+    return bool(deep)
 
 
 def _decode(data: bytes) -> str:
@@ -425,8 +455,8 @@ class HtmlReader:
             else:
                 url = None
                 if child.tag == "a":
-                    href = (child.get("href") or "").strip()
-                    if href.lower().startswith(("http://", "https://", "mailto:")):
+                    href = safe_url(child.get("href"))
+                    if href and href.lower().startswith(("http://", "https://", "mailto:")):
                         url = href
                         if not href.lower().startswith("mailto:"):
                             run.urls.append(href)

@@ -97,7 +97,9 @@ def read_text(text: str, name: str = "") -> Report:
     return report
 
 
-_LINE_END_HYPHEN = re.compile(r"([^\W\d_]+)-[ \t]*\n\s*([^\W\d_]+)")
+# anchored at a word start: unanchored, a long run of letters without a hyphen is rescanned
+# from every one of its letters (quadratic; a 1 MB "word" took hours)
+_LINE_END_HYPHEN = re.compile(r"(?<![^\W\d_])([^\W\d_]+)-[ \t]*\n\s*([^\W\d_]+)")
 
 
 def hyphen_vocabulary(text: str) -> Counter:
@@ -189,8 +191,8 @@ def _footnotes(layout: Layout, marker_lines: dict[int, int], glossary: dict[str,
     note_lines: dict[int, int] = {}
     for block in layout.blocks:
         slots: list[tuple[int, str]] = []  # (footnote n, citation text before its url)
+        following = {d.n for d in block.notes}
         for draft in block.notes:
-            following = {d.n for d in block.notes}
             for n, text in split_run_together(draft.n, join_wrapped(draft.parts, vocabulary), following):
                 if n in notes:
                     continue

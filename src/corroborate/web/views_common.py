@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from corroborate.library import Library
 from corroborate.models import Source
+from corroborate.urls import safe_url
 from corroborate.web import render
 
 WEB = Path(__file__).resolve().parent
@@ -23,6 +24,7 @@ templates.env.globals.update(
 templates.env.filters["human_date"] = render.human_date
 templates.env.filters["url_host"] = render.url_host
 templates.env.filters["footnote_html"] = render.footnote_html
+templates.env.filters["safe_url"] = safe_url
 templates.env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True

@@ -132,6 +132,42 @@ def reports(ctx, as_json):
             f"{r['id']}  {r['title']!r} (v{r['version']}, {r['format']}): {r['sections']} sections, "
             f"{r['paragraphs']} paragraphs, {r['footnotes']} footnotes, {r['warnings']} warnings"
         )
+        click.echo("    " + _metadata_line(r))
+
+
+def _metadata_line(r: dict) -> str:
+    fields = [("country", r.get("country")), ("publisher", r.get("publisher")),
+              ("type", r.get("document_type")), ("date", r.get("published")),
+              ("language", r.get("language"))]
+    return "  ".join(f"{name}: {value or '?'}" for name, value in fields)
+
+
+@main.group()
+def report():
+    """Correct a report's library metadata (what search filters on)."""
+
+
+@report.command("set")
+@click.argument("report_id", metavar="ID")
+@click.option("--country", help="ISO 3166-1 alpha-2 code of the country the report is about (PE, CO …).")
+@click.option("--publisher", help="Who published it (e.g. EUAA, UK Home Office).")
+@click.option("--type", "document_type",
+              help="Document type: country-focus, country-report, cpin, query-response, guidelines, "
+                   "court-decision, ngo-report, article or other.")
+@click.option("--date", "published", help="Publication date: 2023, 2023-09 or 2023-09-19.")
+@click.option("--language", help="Two-letter language code (en, es …).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report's row as JSON.")
+@click.pass_context
+@friendly_errors
+def report_set(ctx, report_id, country, publisher, document_type, published, language, as_json):
+    """Set a report's country, publisher, type, date or language; an empty value clears it."""
+    row = open_library(ctx).set_report_metadata(
+        report_id, country=country, publisher=publisher, document_type=document_type,
+        published=published, language=language)
+    if as_json:
+        emit_json(row)
+        return
+    click.echo(f"{row['id']}  {_metadata_line(row)}")
 
 
 @main.command()
@@ -296,33 +332,47 @@ def tor(ctx, report_id, as_json):
 @click.option("--k", default=10, show_default=True, help="Number of results (1-100).")
 @click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default="hybrid",
               show_default=True, help="Ranking: words (lexical), meaning (semantic) or both fused.")
+@click.option("--offset", default=0, show_default=True, help="Skip this many results (paging).")
+@click.option("--page", type=click.IntRange(1), help="Page number (pages of --k results); sets --offset.")
 @click.option("--report", "report_id", help="Only this report.")
 @click.option("--section", help="Only this section and its subsections (e.g. 3.5).")
+@click.option("--country", help="Only reports about this country (ISO alpha-2, e.g. PE).")
+@click.option("--publisher", help="Only reports by this publisher (e.g. EUAA).")
+@click.option("--type", "document_type", help="Only reports of this type (e.g. country-focus, cpin).")
+@click.option("--language", help="Only reports in this language (en, es …).")
+@click.option("--published-from", help="Only reports dated on or after (2023, 2023-06).")
+@click.option("--published-to", help="Only reports dated on or before (2023, 2023-06).")
 @click.option("--source-type", help="Only paragraphs citing this type of source (e.g. media, ngo).")
+@click.option("--source", help="Only paragraphs citing this source (its id).")
+@click.option("--source-language", help="Only paragraphs citing a source in this language.")
 @click.option("--since", help="Only paragraphs citing sources dated on or after (2023, 2023-06-01).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as /api/search).")
 @click.pass_context
 @friendly_errors
-def search(ctx, query, k, mode, report_id, section, source_type, since, as_json):
+def search(ctx, query, k, mode, offset, page, as_json, report_id, **filters):
     """Search paragraphs in English or Spanish.
 
     QUERY: words, "exact phrases", OR between alternatives, -word to exclude, prefix*.
     """
-    data = open_library(ctx).search(query, k=k, mode=mode, report=report_id, section=section,
-                                    source_type=source_type, since=since)
+    if page is not None:
+        offset = (page - 1) * k
+    data = open_library(ctx).search(query, k=k, mode=mode, offset=offset, report=report_id, **filters)
     if as_json:
         emit_json(data)
         return
     from corroborate.search.snippets import to_terminal
 
     if not data["results"]:
-        click.echo("No paragraphs match.")
-    for i, r in enumerate(data["results"], 1):
+        click.echo("No paragraphs match." if not data["total"] else f"No results past {data['total']}.")
+    for i, r in enumerate(data["results"], offset + 1):
         click.secho(f"\n{i}. {r['report_id']} §{r['section']} {r['section_title']}  ({r['paragraph_id']})",
                     bold=True)
         click.echo("   " + to_terminal(r["snippet"], lambda t: click.style(t, fg="yellow", bold=True)))
         for f in r["footnotes"]:
             click.echo(f"   [{f['n']}] {f['text'] if f['text'] is not None else '[footnote text missing]'}")
+    shown = offset + len(data["results"])
+    if shown < data["total"]:
+        click.echo(f"\n{offset + 1}-{shown} of {data['total']}; next page: --offset {shown}")
 
 
 @main.command()

@@ -31,9 +31,6 @@ from corroborate.models import (
     TorItem,
 )
 
-SCHEMA_VERSION = 1
-
-
 class StoreError(Exception):
     """A database that cannot be opened or used: names the file and the problem."""
 
@@ -132,6 +129,8 @@ MIGRATIONS: list[str] = [
     CREATE INDEX reports_document_type ON reports(document_type)
     """,
 ]
+
+SCHEMA_VERSION = len(MIGRATIONS)
 
 # Report fields a user may correct after ingest (`report set`), as stored in `reports`.
 EDITABLE_METADATA = ("country", "publisher", "document_type", "published", "language")

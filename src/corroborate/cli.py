@@ -371,8 +371,9 @@ def search(ctx, query, k, mode, offset, page, as_json, report_id, **filters):
         for f in r["footnotes"]:
             click.echo(f"   [{f['n']}] {f['text'] if f['text'] is not None else '[footnote text missing]'}")
     shown = offset + len(data["results"])
-    if shown < data["total"]:
-        click.echo(f"\n{offset + 1}-{shown} of {data['total']}; next page: --offset {shown}")
+    if shown < data["total"] or data["more"]:
+        of = f"{data['total']}+" if data["more"] else data["total"]
+        click.echo(f"\n{offset + 1}-{shown} of {of}; next page: --offset {shown}")
 
 
 @main.command()

@@ -13,6 +13,7 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from corroborate.search.snippets import snippet
 from corroborate.search.vectors import VectorIndex, cached_index
 from corroborate.settings import Settings
 from corroborate.store import sqlite_search as sql
+from corroborate.store.sidecar import read_arrays, sidecar_path, write_arrays
 from corroborate.store.sqlite_search import ParagraphFilter
 
 MODES = ("hybrid", "lexical", "semantic")
@@ -170,7 +172,8 @@ class Searcher:
             hit = _stats_cache.get(key)
             if hit is not None and hit[0] == fp:
                 return hit[1]
-        stats = TermStats(*sql.term_document_counts(self.conn))
+        stats = TermStats.cached(sidecar_path(self.store.path, "terms"), fp,
+                                 lambda: sql.term_document_counts(self.conn))
         with _stats_lock:
             _stats_cache[key] = (fp, stats)
         return stats
@@ -178,7 +181,8 @@ class Searcher:
     def vector_index(self) -> VectorIndex:
         from corroborate.search.embed import DIM
 
-        return cached_index(self.cache_key(), self.fingerprint(), lambda: sql.load_vectors(self.conn, DIM))
+        return cached_index(self.cache_key(), self.fingerprint(), lambda: sql.load_vectors(self.conn, DIM),
+                            sidecar_path(self.store.path, "vectors"))
 
     def embed_query(self, text: str) -> np.ndarray:
         from corroborate.search.embed import embed_texts
@@ -261,7 +265,9 @@ class Searcher:
     def search(self, query: str, k: int = 10, mode: str = "hybrid", offset: int = 0, facets: bool = False,
                **filters) -> dict:
         """One page of results (`offset`, `k`) with `total`, the size of the ranked list the page is
-        cut from; with `facets`, counts over that whole list (not only the page). Filters: see
+        cut from, and `more`: whether that list was cut short (lexical and semantic lists go as deep
+        as the page asks; a hybrid list is complete). With `facets`, counts over that whole list,
+        not only the page. Filters: see
         `make_filter`; they apply in SQL and in the vector scan, before any cut."""
         self.check(mode, k)
         if not isinstance(offset, int) or offset < 0 or offset > MAX_OFFSET:
@@ -269,7 +275,9 @@ class Searcher:
         q = parse_query(query)
         f = self.make_filter(**filters)
         pool = self.ranked_pool(q, k, mode, f, offset)
-        out = {"query": query, "mode": mode, "offset": offset, "k": k, "total": len(pool),
+        # Lexical and semantic lists stop at the depth this page needed: a full list may go on.
+        more = mode != "hybrid" and len(pool) >= max(DEPTH, k + offset)
+        out = {"query": query, "mode": mode, "offset": offset, "k": k, "total": len(pool), "more": more,
                "results": self.results(pool[offset : offset + k], q)}
         if facets:
             out["facets"] = sql.facet_counts(self.conn, [h.pk for h in pool])
@@ -311,6 +319,22 @@ class TermStats:
         self.terms = terms
         self.cumulative = cumulative
         self.paragraphs = paragraphs
+
+    @classmethod
+    def cached(cls, sidecar: Path | None, fingerprint: str, count) -> TermStats:
+        """From the file beside the database written for this fingerprint, else `count()` (one
+        scan of the FTS5 vocabulary, seconds at 1 M paragraphs), written there for next time."""
+        stored = read_arrays(sidecar, fingerprint) if sidecar is not None else None
+        if stored is not None:
+            arrays, meta = stored
+            terms = bytes(arrays["terms"]).decode("utf-8").split("\n") if len(arrays["terms"]) else []
+            return cls(terms, np.asarray(arrays["cumulative"]), int(meta["paragraphs"]))
+        terms, cumulative, paragraphs = count()
+        if sidecar is not None:
+            blob = np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8)
+            write_arrays(sidecar, fingerprint, {"terms": blob, "cumulative": cumulative},
+                         {"paragraphs": paragraphs})
+        return cls(terms, cumulative, paragraphs)
 
     def docs(self, token: str, prefix: bool = False) -> int:
         lo = bisect.bisect_left(self.terms, token)

@@ -31,6 +31,7 @@ from corroborate.models import (
     TorItem,
 )
 
+
 class StoreError(Exception):
     """A database that cannot be opened or used: names the file and the problem."""
 

@@ -200,7 +200,7 @@ def search(request: Request) -> HTMLResponse:
     pager = {
         "first": offset + 1, "last": shown_to, "total": total,
         "prev": _href(params, page=str(int(page_no) - 1) if int(page_no) > 2 else None) if offset else None,
-        "next": _href(params, page=str(int(page_no) + 1)) if shown_to < total else None,
+        "next": _href(params, page=str(int(page_no) + 1)) if shown_to < total or result.get("more") else None,
     }
     return page(request, "search.html", q=q, hits=hits, facets=facets, params=params, searched=True,
                 total=total, limit=SEARCH_K, active=active, mode=params.get("mode", ""), result=result,

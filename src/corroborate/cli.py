@@ -12,11 +12,6 @@ import sys
 
 import click
 
-from corroborate.library import Library, NotFound
-from corroborate.readers import ReaderError
-from corroborate.settings import Settings
-from corroborate.store import StoreError
-
 DB_HELP = "SQLite database file (env CORROBORATE_DB, default ./corroborate.db)."
 
 
@@ -31,15 +26,31 @@ def friendly_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (ReaderError, StoreError, NotFound, ValueError) as exc:
+        except Exception as exc:
+            from corroborate.library import NotFound
+
+            if not isinstance(exc, expected_errors()):
+                raise
             msg = exc.args[0] if isinstance(exc, NotFound) and exc.args else str(exc)
             raise click.ClickException(msg) from exc
 
     return wrapper
 
 
-def open_library(ctx: click.Context) -> Library:
-    settings: Settings = ctx.obj["settings"]
+def expected_errors() -> tuple[type[Exception], ...]:
+    """The library's expected failures (imported on use: the CLI starts without the library)."""
+    from corroborate.library import NotFound
+    from corroborate.readers import ReaderError
+    from corroborate.store import StoreError
+
+    return (ReaderError, StoreError, NotFound, ValueError)
+
+
+def open_library(ctx: click.Context):
+    from corroborate.library import Library
+    from corroborate.store import StoreError
+
+    settings = ctx.obj["settings"]
     try:
         lib = Library(settings=settings)
     except StoreError as exc:
@@ -59,6 +70,8 @@ def main(ctx: click.Context, db: str) -> None:
     Ingest COI reports, then search them, quote them with their footnotes, audit them and
     export them.
     """
+    from corroborate.settings import Settings
+
     ctx.ensure_object(dict)
     ctx.obj["settings"] = Settings(db=db)
 
@@ -87,6 +100,9 @@ def ingest(ctx, paths, replace, report_id, no_embeddings, as_json):
     lib = open_library(ctx)
     results, failures = [], []
     from rich.progress import Progress
+
+    from corroborate.readers import ReaderError
+    from corroborate.store import StoreError
 
     with Progress(transient=True, disable=len(paths) < 2 or as_json, console=_stderr_console()) as bar:
         task = bar.add_task("Ingesting", total=len(paths))

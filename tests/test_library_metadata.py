@@ -340,3 +340,11 @@ def test_vector_codes_are_persisted_and_reused_by_a_new_process(sample_db, tmp_p
     sidecar.write_bytes(sidecar.read_bytes()[:-100])
     assert probe(sample_db) == {"built": 1}
     assert probe(sample_db) == {"mapped": 1}
+
+
+def test_an_emptied_library_is_persisted_and_searched(sample_db):
+    with Library(sample_db) as lib:
+        assert lib.search("extortion", k=3)["results"]
+        lib.delete(SAMPLE_ID)
+        assert lib.search("extortion", k=3)["results"] == []  # empty arrays written, nothing served
+    assert probe(sample_db) == {"mapped": 1}

@@ -53,8 +53,9 @@ def write_arrays(path: Path, fingerprint: str, arrays: dict[str, np.ndarray], me
             with os.fdopen(fd, "wb") as fh:
                 fh.write(MAGIC + len(header).to_bytes(8, "little") + header)
                 for name, a in arrays.items():
-                    fh.seek(start + entries[name]["offset"])
-                    fh.write(memoryview(np.ascontiguousarray(a)).cast("B"))
+                    if a.size:  # an empty array has no bytes (and memoryview cannot cast it)
+                        fh.seek(start + entries[name]["offset"])
+                        fh.write(memoryview(np.ascontiguousarray(a)).cast("B"))
                 fh.truncate(start + offset)
             os.chmod(tmp, _database_mode(path))
             os.replace(tmp, path)

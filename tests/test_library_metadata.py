@@ -272,7 +272,7 @@ def test_api_reports_and_search_filters(client):
 
 def test_home_cards_show_metadata(client):
     page = client.get("/").text
-    assert "Colombia" in page and "UK Home Office" in page and "cpin" in page and "Spanish" in page
+    assert "Colombia" in page and "UK Home Office" in page and "CPIN" in page and "Spanish" in page
 
 
 def test_web_facets_filters_and_next_page(client, lib):

@@ -35,6 +35,11 @@ DOCUMENT_TYPES = {
     "article": "academic or news article",
     "other": "anything else",
 }
+DOCUMENT_TYPE_LABELS = {
+    "country-focus": "Country focus", "country-report": "Country report", "cpin": "CPIN",
+    "query-response": "Query response", "guidelines": "Guidelines", "court-decision": "Court decision",
+    "ngo-report": "NGO report", "article": "Article", "other": "Other",
+}
 MIN_COUNTRY_MENTIONS = 3
 _DATE_VALUE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _LANGUAGE_VALUE = re.compile(r"^[a-z]{2}$")

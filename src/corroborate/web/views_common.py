@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from corroborate.library import Library
-from corroborate.metadata import country_name
+from corroborate.metadata import DOCUMENT_TYPE_LABELS, country_name
 from corroborate.models import Source
 from corroborate.web import api, render
 
@@ -24,6 +24,7 @@ templates.env.globals.update(
 templates.env.filters["human_date"] = render.human_date
 templates.env.filters["url_host"] = render.url_host
 templates.env.filters["country_name"] = country_name
+templates.env.globals["DOCUMENT_TYPE_LABELS"] = DOCUMENT_TYPE_LABELS
 templates.env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True

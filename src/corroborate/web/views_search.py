@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from corroborate.library import Library, NotFound
-from corroborate.metadata import country_name
+from corroborate.metadata import DOCUMENT_TYPE_LABELS, country_name
 from corroborate.models import Footnote, Paragraph, Report, Source
 from corroborate.search.query import QueryError
 from corroborate.web import render
@@ -124,6 +124,7 @@ def build_facets(counts: dict[str, list[dict]], params: dict[str, str]) -> list[
                 "lang": LANGUAGE_LABELS.get(value, value),
                 "language": LANGUAGE_LABELS.get(value, value),
                 "country": country_name(value),
+                "document_type": DOCUMENT_TYPE_LABELS.get(value, value),
             }.get(key) or e.get("label") or value
             is_sel = selected == value
             facet.values.append(FacetValue(

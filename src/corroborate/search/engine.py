@@ -13,6 +13,7 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from corroborate.search.snippets import snippet
 from corroborate.search.vectors import VectorIndex, cached_index
 from corroborate.settings import Settings
 from corroborate.store import sqlite_search as sql
+from corroborate.store.sidecar import read_arrays, sidecar_path, write_arrays
 from corroborate.store.sqlite_search import ParagraphFilter
 
 MODES = ("hybrid", "lexical", "semantic")
@@ -35,6 +37,7 @@ MIN_POSTINGS_BUDGET = 10_000
 _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="corroborate-vectors")
 RRF_K = 60
 MAX_K = 100
+MAX_OFFSET = 10_000
 DEPTH = 60  # candidates taken from each ranker before fusion
 MIN_LEXICAL_WEIGHT = 0.25
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -49,18 +52,27 @@ class Hit:
     cosine: float | None = None
 
 
-def normalise_since(since: str | None) -> str | None:
+def normalise_since(since: str | None, name: str = "since") -> str | None:
     """YYYY, YYYY-MM or YYYY-MM-DD -> the first day of that period (YYYY-MM-DD)."""
     if since is None or since == "":
         return None
     s = since.strip()
     if not _DATE.match(s):
-        raise QueryError(f"since={since!r}: use a date like 2023, 2023-06 or 2023-06-01")
+        raise QueryError(f"{name}={since!r}: use a date like 2023, 2023-06 or 2023-06-01")
     parts = s.split("-")
     year, month, day = int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1
     if not (1 <= month <= 12 and 1 <= day <= 31):
-        raise QueryError(f"since={since!r}: not a valid date")
+        raise QueryError(f"{name}={since!r}: not a valid date")
     return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def period_end(until: str | None, name: str = "published_to") -> str | None:
+    """YYYY, YYYY-MM or YYYY-MM-DD -> the last day of that period, for `<=` on ISO strings."""
+    first = normalise_since(until, name)
+    if first is None:
+        return None
+    given = until.strip().count("-")
+    return first[:4] + "-12-31" if given == 0 else first[:7] + "-31" if given == 1 else first
 
 
 class Searcher:
@@ -74,7 +86,11 @@ class Searcher:
 
     # ---- validation ---------------------------------------------------------------------
 
-    def make_filter(self, report=None, section=None, source_type=None, since=None) -> ParagraphFilter:
+    def make_filter(self, report=None, section=None, source_type=None, since=None, country=None,
+                    publisher=None, document_type=None, language=None, published_from=None,
+                    published_to=None, source=None, source_language=None) -> ParagraphFilter:
+        from corroborate.metadata import MetadataError, normalise_metadata
+
         report = report or None
         section = section or None
         source_type = source_type or None
@@ -89,8 +105,17 @@ class Searcher:
         if section is not None and not sql.section_exists(self.conn, section, report):
             where = f" in report {report!r}" if report else ""
             raise QueryError(f"section={section!r}: no such section{where}")
+        try:
+            meta = normalise_metadata({"country": country, "document_type": document_type,
+                                       "language": language, "publisher": publisher})
+        except MetadataError as exc:
+            raise QueryError(str(exc)) from None
+        source_language = (source_language or "").strip().lower() or None
         return ParagraphFilter(report=report, section=section, source_type=source_type,
-                               since=normalise_since(since))
+                               since=normalise_since(since), source=source or None,
+                               source_language=source_language,
+                               published_from=normalise_since(published_from, "published_from"),
+                               published_to=period_end(published_to), **meta)
 
     @staticmethod
     def check(mode: str, k: int) -> None:
@@ -150,7 +175,8 @@ class Searcher:
             hit = _stats_cache.get(key)
             if hit is not None and hit[0] == fp:
                 return hit[1]
-        stats = TermStats(*sql.term_document_counts(self.conn))
+        stats = TermStats.cached(sidecar_path(self.store.path, "terms"), fp,
+                                 lambda: sql.term_document_counts(self.conn))
         with _stats_lock:
             _stats_cache[key] = (fp, stats)
         return stats
@@ -158,7 +184,8 @@ class Searcher:
     def vector_index(self) -> VectorIndex:
         from corroborate.search.embed import DIM
 
-        return cached_index(self.cache_key(), self.fingerprint(), lambda: sql.load_vectors(self.conn, DIM))
+        return cached_index(self.cache_key(), self.fingerprint(), lambda: sql.load_vectors(self.conn, DIM),
+                            sidecar_path(self.store.path, "vectors"))
 
     def embed_query(self, text: str) -> np.ndarray:
         from corroborate.search.embed import embed_query
@@ -198,17 +225,27 @@ class Searcher:
     # ---- fusion -------------------------------------------------------------------------
 
     def rank(self, q: ParsedQuery, k: int, mode: str, f: ParagraphFilter) -> list[Hit]:
-        depth = max(DEPTH, k)
+        return self.ranked_pool(q, k, mode, f)[:k]
+
+    def ranked_pool(self, q: ParsedQuery, k: int, mode: str, f: ParagraphFilter, offset: int = 0) -> list[Hit]:
+        """Every ranked candidate, best first: the list that pages and facets are cut from.
+
+        Lexical and semantic rankings do not depend on their depth, so they go as deep as the
+        page asks. The fused ranking does (a deeper list adds rank credit to more paragraphs),
+        so its depth depends on the page size only: pages of one size are slices of one list,
+        disjoint and in order, and the first page is what `rank` returns.
+        """
+        depth = max(DEPTH, k) if mode == "hybrid" else max(DEPTH, k + offset)
         pending = self.start_semantic(q, depth, f) if mode != "lexical" and self.semantic_available() else None
         lex = self.lexical(q, depth, f, optional=pending is not None) if mode != "semantic" else []
         sem = self.finish_semantic(q, depth, pending.result()) if pending is not None else []
         if mode == "lexical" or (mode == "hybrid" and not sem):
-            return [Hit(pk, s, lexical_rank=i) for i, (pk, s) in enumerate(lex[:k])]
+            return [Hit(pk, s, lexical_rank=i) for i, (pk, s) in enumerate(lex)]
         if mode == "semantic":
-            return [Hit(pk, s, semantic_rank=i, cosine=s) for i, (pk, s) in enumerate(sem[:k])]
+            return [Hit(pk, s, semantic_rank=i, cosine=s) for i, (pk, s) in enumerate(sem)]
         if rank_model() is not None:
-            return self.rerank(q, lex, sem, k)
-        return fuse(lex, sem, k, lexical_weight=self.lexical_weight(q) if lex else 1.0)
+            return self.rerank(q, lex, sem, len(lex) + len(sem))
+        return fuse(lex, sem, len(lex) + len(sem), lexical_weight=self.lexical_weight(q) if lex else 1.0)
 
     def candidate_features(self, q: ParsedQuery, lex: list[tuple[int, float]], sem: list[tuple[int, float]]
                            ) -> tuple[list[int], np.ndarray]:
@@ -255,13 +292,26 @@ class Searcher:
 
     # ---- results ------------------------------------------------------------------------
 
-    def search(self, query: str, k: int = 10, mode: str = "hybrid", report=None, section=None,
-               source_type=None, since=None) -> dict:
+    def search(self, query: str, k: int = 10, mode: str = "hybrid", offset: int = 0, facets: bool = False,
+               **filters) -> dict:
+        """One page of results (`offset`, `k`) with `total`, the size of the ranked list the page is
+        cut from, and `more`: whether that list was cut short (lexical and semantic lists go as deep
+        as the page asks; a hybrid list is complete). With `facets`, counts over that whole list,
+        not only the page. Filters: see
+        `make_filter`; they apply in SQL and in the vector scan, before any cut."""
         self.check(mode, k)
+        if not isinstance(offset, int) or offset < 0 or offset > MAX_OFFSET:
+            raise QueryError(f"offset={offset!r}: use a number between 0 and {MAX_OFFSET}")
         q = parse_query(query)
-        f = self.make_filter(report, section, source_type, since)
-        hits = self.rank(q, k, mode, f)
-        return {"query": query, "mode": mode, "results": self.results(hits, q)}
+        f = self.make_filter(**filters)
+        pool = self.ranked_pool(q, k, mode, f, offset)
+        # Lexical and semantic lists stop at the depth this page needed: a full list may go on.
+        more = mode != "hybrid" and len(pool) >= max(DEPTH, k + offset)
+        out = {"query": query, "mode": mode, "offset": offset, "k": k, "total": len(pool), "more": more,
+               "results": self.results(pool[offset : offset + k], q)}
+        if facets:
+            out["facets"] = sql.facet_counts(self.conn, [h.pk for h in pool])
+        return out
 
     def results(self, hits: list[Hit], q: ParsedQuery | None) -> list[dict]:
         rows = sql.paragraphs_by_pk(self.conn, [h.pk for h in hits])
@@ -299,6 +349,22 @@ class TermStats:
         self.terms = terms
         self.cumulative = cumulative
         self.paragraphs = paragraphs
+
+    @classmethod
+    def cached(cls, sidecar: Path | None, fingerprint: str, count) -> TermStats:
+        """From the file beside the database written for this fingerprint, else `count()` (one
+        scan of the FTS5 vocabulary, seconds at 1 M paragraphs), written there for next time."""
+        stored = read_arrays(sidecar, fingerprint) if sidecar is not None else None
+        if stored is not None:
+            arrays, meta = stored
+            terms = bytes(arrays["terms"]).decode("utf-8").split("\n") if len(arrays["terms"]) else []
+            return cls(terms, np.asarray(arrays["cumulative"]), int(meta["paragraphs"]))
+        terms, cumulative, paragraphs = count()
+        if sidecar is not None:
+            blob = np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8)
+            write_arrays(sidecar, fingerprint, {"terms": blob, "cumulative": cumulative},
+                         {"paragraphs": paragraphs})
+        return cls(terms, cumulative, paragraphs)
 
     def docs(self, token: str, prefix: bool = False) -> int:
         lo = bisect.bisect_left(self.terms, token)

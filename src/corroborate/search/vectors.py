@@ -10,12 +10,17 @@ Two strategies, chosen by size (figures in benchmarks/results/search.md):
 
 The matrix is built once per process from the store and cached until the store's fingerprint
 changes (a report ingested, replaced or deleted), so the index never serves deleted paragraphs.
+The built arrays (pks, codes, matrix) are also written beside the database for that fingerprint
+(`store.sidecar`): a new process memory-maps them instead of reading every embedding row from
+SQLite and packing codes again (~30 s at 1 M paragraphs).
 """
 
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -44,16 +49,27 @@ def pack_signs(mat: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.ascontiguousarray(bits).view(np.uint64).T)
 
 
+HAMMING_CHUNK = 32_768  # rows per pass: the XOR and count buffers stay in the CPU cache
+
+
 def hamming(signs: np.ndarray, query_words: np.ndarray) -> np.ndarray:
-    """Hamming distance of the query code to every row (uint16)."""
+    """Hamming distance of the query code to every row (uint16).
+
+    Row blocks of HAMMING_CHUNK, each scanned word by word: the intermediate buffers stay in
+    cache instead of streaming 8 MB per word through memory (1.6-1.8x faster at 1 M rows).
+    """
     n = signs.shape[1]
     acc = np.zeros(n, dtype=np.uint16)
-    buf = np.empty(n, dtype=np.uint64)
-    cnt = np.empty(n, dtype=np.uint8)
-    for j in range(signs.shape[0]):
-        np.bitwise_xor(signs[j], query_words[j], out=buf)
-        _popcount64(buf, cnt)
-        acc += cnt
+    buf = np.empty(min(n, HAMMING_CHUNK), dtype=np.uint64)
+    cnt = np.empty(min(n, HAMMING_CHUNK), dtype=np.uint8)
+    for start in range(0, n, HAMMING_CHUNK):
+        end = min(n, start + HAMMING_CHUNK)
+        m = end - start
+        block = acc[start:end]
+        for j in range(signs.shape[0]):
+            np.bitwise_xor(signs[j, start:end], query_words[j], out=buf[:m])
+            _popcount64(buf[:m], cnt[:m])
+            np.add(block, cnt[:m], out=block)
     return acc
 
 
@@ -87,6 +103,16 @@ class VectorIndex:
 
     def __len__(self) -> int:
         return len(self.pks)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {"pks": self.pks, "matrix": self.matrix}
+        if self.signs is not None:
+            out["signs"] = self.signs
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> VectorIndex:
+        return cls(arrays["pks"], arrays["matrix"], arrays.get("signs"))
 
     @property
     def strategy(self) -> str:
@@ -142,15 +168,22 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
 _cache_lock = threading.Lock()
 _build_lock = threading.Lock()
 _cache: dict[str, tuple[str, VectorIndex]] = {}
+# How indexes were obtained in this process: "built" from the store, or "mapped" from the file
+# beside it. Read by tests and benchmarks to tell a reused file from a rebuild.
+counters: Counter = Counter()
 
 
-def cached_index(key: str, fingerprint: str, load) -> VectorIndex:
+def cached_index(key: str, fingerprint: str, load, sidecar: Path | None = None) -> VectorIndex:
     """The index for database `key`, rebuilt by `load()` when `fingerprint` changed.
 
     One build at a time: when many requests arrive at once on a cold or changed library, one
     loads the matrix and the others wait for it, instead of each holding its own copy.
     The index is never modified once built, so any number of threads may search it.
+    With `sidecar`, a file written for this fingerprint is memory-mapped instead of rebuilding,
+    and a rebuilt index is written there for the next process.
     """
+    from corroborate.store.sidecar import read_arrays, write_arrays
+
     with _cache_lock:
         hit = _cache.get(key)
     if hit is not None and hit[0] == fingerprint:
@@ -160,8 +193,16 @@ def cached_index(key: str, fingerprint: str, load) -> VectorIndex:
             hit = _cache.get(key)
         if hit is not None and hit[0] == fingerprint:
             return hit[1]
-        pks, mat = load()
-        index = VectorIndex.build(pks, mat)
+        stored = read_arrays(sidecar, fingerprint) if sidecar is not None else None
+        if stored is not None:
+            index = VectorIndex.from_arrays(stored[0])
+            counters["mapped"] += 1
+        else:
+            pks, mat = load()
+            index = VectorIndex.build(pks, mat)
+            counters["built"] += 1
+            if sidecar is not None:
+                write_arrays(sidecar, fingerprint, index.arrays())
         with _cache_lock:
             _cache[key] = (fingerprint, index)
     return index

@@ -145,8 +145,19 @@ MIGRATIONS: list[str] = [
     -- pdf: sources.aliases, the abbreviations (`JS7`, `AI`) a report's key resolves to the source
     ALTER TABLE sources ADD COLUMN aliases TEXT NOT NULL DEFAULT '[]';
     """,
+    """
+    -- meta: report metadata for library filters (country, document type; publisher, published
+    -- and language exist already) and indexes for filtering reports by them
+    ALTER TABLE reports ADD COLUMN country TEXT;
+    ALTER TABLE reports ADD COLUMN document_type TEXT;
+    CREATE INDEX reports_country ON reports(country);
+    CREATE INDEX reports_document_type ON reports(document_type)
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# Report fields a user may correct after ingest (`report set`), as stored in `reports`.
+EDITABLE_METADATA = ("country", "publisher", "document_type", "published", "language")
 
 
 BUSY_TIMEOUT_MS = 30_000  # a reader or writer waits this long for a lock before failing
@@ -305,13 +316,14 @@ class SqliteStore:
         cur = c.execute(
             """INSERT INTO reports(id, family, version, title, publisher, published, cut_off,
                    ref_start, ref_end, language, source_hash, source_path, format, ingested_at,
-                   edition, reference)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   edition, reference, country, document_type)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (
                 report.id, family, report.version, report.title, report.publisher,
                 report.published, report.cut_off, report.reference_period.start,
                 report.reference_period.end, report.language, report.source_hash,
                 report.source_path, report.format, _now(), report.edition, report.reference,
+                report.country, report.document_type,
             ),
         )
         rpk = cur.lastrowid
@@ -449,7 +461,8 @@ class SqliteStore:
         """Reports with their counts; all of them, or only `report_id`."""
         rows = self.conn.execute(
             """SELECT r.id, r.title, r.version, r.family, r.published, r.cut_off, r.format,
-                      r.source_path, r.ingested_at,
+                      r.source_path, r.ingested_at, r.country, r.publisher, r.document_type,
+                      r.language,
                       (SELECT COUNT(*) FROM sections s WHERE s.report_pk = r.pk) AS sections,
                       (SELECT COUNT(*) FROM paragraphs p WHERE p.report_pk = r.pk) AS paragraphs,
                       (SELECT COUNT(*) FROM footnotes f WHERE f.report_pk = r.pk) AS footnotes,
@@ -461,6 +474,18 @@ class SqliteStore:
 
     def report_ids(self) -> list[str]:
         return [r["id"] for r in self.conn.execute("SELECT id FROM reports ORDER BY id")]
+
+    def set_report_metadata(self, report_id: str, values: dict[str, str | None]) -> bool:
+        """Overwrite some of a report's EDITABLE_METADATA; False when there is no such report."""
+        unknown = set(values) - set(EDITABLE_METADATA)
+        if unknown:
+            raise ValueError(f"not editable report metadata: {', '.join(sorted(unknown))}")
+        with self.transaction() as c:
+            if not values:
+                return c.execute("SELECT 1 FROM reports WHERE id = ?", (report_id,)).fetchone() is not None
+            sets = ", ".join(f"{k} = ?" for k in values)  # keys checked against EDITABLE_METADATA
+            cur = c.execute(f"UPDATE reports SET {sets} WHERE id = ?", [*values.values(), report_id])
+            return cur.rowcount > 0
 
     def report_pk(self, report_id: str) -> int | None:
         row = self.conn.execute("SELECT pk FROM reports WHERE id = ?", (report_id,)).fetchone()
@@ -475,6 +500,7 @@ class SqliteStore:
             language=r["language"] or "en", source_hash=r["source_hash"],
             source_path=r["source_path"], format=r["format"] or "text", version=r["version"],
             edition=r["edition"], reference=r["reference"],
+            country=r["country"], document_type=r["document_type"],
         )
 
     @staticmethod

@@ -15,16 +15,30 @@ import numpy as np
 
 @dataclass(frozen=True)
 class ParagraphFilter:
-    """Which paragraphs a search may return. `since` is a full ISO date (YYYY-MM-DD)."""
+    """Which paragraphs a search may return. `since`, `published_from` and `published_to` are
+    full ISO dates (YYYY-MM-DD); the others match exactly (publisher ignoring case).
+
+    Report metadata: country, publisher, document_type, language, published_from/_to (the
+    report's publication date, else its information cut-off). Citations: source_type, since,
+    source (a source id), source_language; one citation of the paragraph must match them all.
+    """
 
     report: str | None = None
     section: str | None = None
     source_type: str | None = None
     since: str | None = None
+    country: str | None = None
+    publisher: str | None = None
+    document_type: str | None = None
+    language: str | None = None
+    published_from: str | None = None
+    published_to: str | None = None
+    source: str | None = None
+    source_language: str | None = None
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.report, self.section, self.source_type, self.since))
+        return any(v is not None for v in vars(self).values())
 
 
 # A citation dated "2023" or "2023-04" is taken at the END of its period, so that `since
@@ -33,6 +47,12 @@ _CITATION_END_DATE = """CASE length(COALESCE(ct.date, so.date))
     WHEN 4 THEN COALESCE(ct.date, so.date) || '-12-31'
     WHEN 7 THEN COALESCE(ct.date, so.date) || '-31'
     ELSE COALESCE(ct.date, so.date) END"""
+
+
+_REPORT_END_DATE = """CASE length(COALESCE(r.published, r.cut_off))
+    WHEN 4 THEN COALESCE(r.published, r.cut_off) || '-12-31'
+    WHEN 7 THEN COALESCE(r.published, r.cut_off) || '-31'
+    ELSE COALESCE(r.published, r.cut_off) END"""
 
 
 def _filter_sql(f: ParagraphFilter) -> tuple[list[str], list]:
@@ -47,7 +67,21 @@ def _filter_sql(f: ParagraphFilter) -> tuple[list[str], list]:
         where.append("(rtrim(s.number, '.') = ? OR s.number LIKE ? ESCAPE '\\' "
                      "OR (s.number IS NULL AND s.title = ?))")
         args += [key, like_prefix(key + "."), f.section]
-    if f.source_type is not None or f.since is not None:
+    for column, value in (("r.country", f.country), ("r.document_type", f.document_type),
+                          ("r.language", f.language)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            args.append(value)
+    if f.publisher is not None:
+        where.append("r.publisher = ? COLLATE NOCASE")
+        args.append(f.publisher)
+    if f.published_from is not None:  # a report dated "2023" may be from June: its period's end counts
+        where.append(f"({_REPORT_END_DATE}) >= ?")
+        args.append(f.published_from)
+    if f.published_to is not None:
+        where.append("COALESCE(r.published, r.cut_off) <= ?")
+        args.append(f.published_to)
+    if any(v is not None for v in (f.source_type, f.since, f.source, f.source_language)):
         conds = ["m.paragraph_pk = p.pk"]
         if f.source_type is not None:
             conds.append("so.type = ?")
@@ -55,6 +89,12 @@ def _filter_sql(f: ParagraphFilter) -> tuple[list[str], list]:
         if f.since is not None:
             conds.append(f"({_CITATION_END_DATE}) >= ?")
             args.append(f.since)
+        if f.source is not None:
+            conds.append("ct.source_id = ?")
+            args.append(f.source)
+        if f.source_language is not None:
+            conds.append("so.language = ?")
+            args.append(f.source_language)
         where.append(
             "EXISTS (SELECT 1 FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk "
             "AND ct.footnote_n = m.n LEFT JOIN sources so ON so.id = ct.source_id WHERE "
@@ -259,3 +299,61 @@ def paragraph_texts(conn, pks: list[int]) -> dict[int, str]:
         out.update((int(r[0]), r[1]) for r in conn.execute(
             f"SELECT pk, text FROM paragraphs WHERE pk IN ({marks})", chunk))
     return out
+
+
+def facet_counts(conn, pks: list[int]) -> dict[str, list[dict]]:
+    """How many of these paragraphs fall in each report, section, report country, publisher,
+    document type and language, and cite each source, source type and source language; and
+    `cited_year`: paragraphs by the year of their most recent cited source. Each facet is a
+    list of {value, label, count}, largest first."""
+    pool = json.dumps([int(pk) for pk in pks])
+    counters: dict[str, dict[str, list]] = {}
+
+    def add(facet: str, value, label, n: int = 1) -> None:
+        if value is None or value == "":
+            return
+        entry = counters.setdefault(facet, {}).setdefault(str(value), [label or str(value), 0])
+        entry[1] += n
+
+    for r in conn.execute(
+        f"""SELECT r.id, r.title, r.country, r.publisher, r.document_type, r.language,
+                   s.number, s.title AS section_title, COUNT(*) AS n
+            FROM paragraphs p {_JOINS}
+            WHERE p.pk IN (SELECT value FROM json_each(?)) GROUP BY p.report_pk, p.section_pk""",
+        (pool,),
+    ):
+        n = r["n"]
+        add("report", r["id"], r["title"], n)
+        for facet in ("country", "publisher", "document_type", "language"):
+            add(facet, r[facet], None, n)
+        key = r["number"] or r["section_title"]
+        add("section", key, f"{r['number']} {r['section_title']}" if r["number"] else r["section_title"], n)
+    seen: set[tuple[str, str, int]] = set()
+    for c in conn.execute(
+        """SELECT DISTINCT m.paragraph_pk, so.id, so.type, so.language, so.author, so.title
+           FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk AND ct.footnote_n = m.n
+           JOIN sources so ON so.id = ct.source_id
+           WHERE m.paragraph_pk IN (SELECT value FROM json_each(?))""",
+        (pool,),
+    ):
+        pk = c["paragraph_pk"]
+        for facet, value, label in (("source", c["id"], c["author"] or c["title"]),
+                                    ("source_type", c["type"], None),
+                                    ("source_language", c["language"], None)):
+            if value is not None and (facet, value, pk) not in seen:
+                seen.add((facet, value, pk))
+                add(facet, value, label)
+    for y in conn.execute(
+        """SELECT MAX(substr(COALESCE(ct.date, so.date), 1, 4)) AS year
+           FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk AND ct.footnote_n = m.n
+           LEFT JOIN sources so ON so.id = ct.source_id
+           WHERE m.paragraph_pk IN (SELECT value FROM json_each(?)) GROUP BY m.paragraph_pk""",
+        (pool,),
+    ):
+        if y["year"] and y["year"].isdigit():
+            add("cited_year", y["year"], None)
+    return {
+        facet: [{"value": v, "label": label, "count": n}
+                for v, (label, n) in sorted(values.items(), key=lambda kv: (-kv[1][1], kv[0]))]
+        for facet, values in counters.items()
+    }

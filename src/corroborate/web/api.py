@@ -91,16 +91,32 @@ def report(report_id: str, section: str | None = None, lib: Library = Depends(li
 @router.get("/search", summary="Hybrid, lexical or semantic search over paragraphs")
 def search(
     q: str = Query(..., description='Words, "phrases", OR, -exclusion, prefix*'),
-    k: int = Query(10, description="Number of results (1–100)"),
+    k: int = Query(10, description="Number of results per page (1–100)"),
     mode: str = Query("hybrid", description="hybrid | lexical | semantic"),
+    offset: int = Query(0, description="Skip this many results (paging); see `total` in the answer"),
+    page: int | None = Query(None, ge=1, description="Page number of `k` results; sets `offset`"),
+    facets: bool = Query(False, description="Also count every ranked result by report, metadata and source"),
     report: str | None = Query(None, description="Only this report id"),
     section: str | None = Query(None, description="Only this section and its subsections, e.g. 3.5"),
+    country: str | None = Query(None, description="Only reports about this country (ISO 3166-1 alpha-2)"),
+    publisher: str | None = Query(None, description="Only reports by this publisher"),
+    document_type: str | None = Query(None, description="Only reports of this type (country-focus, cpin …)"),
+    language: str | None = Query(None, description="Only reports in this language (en, es …)"),
+    published_from: str | None = Query(None, description="Only reports dated on/after this"),
+    published_to: str | None = Query(None, description="Only reports dated on/before this"),
     source_type: str | None = Query(None, description="Only paragraphs citing this type of source"),
+    source: str | None = Query(None, description="Only paragraphs citing this source id"),
+    source_language: str | None = Query(None, description="Only paragraphs citing a source in this language"),
     since: str | None = Query(None, description="Only paragraphs citing sources dated on/after this"),
     lib: Library = Depends(library),
 ) -> dict:
+    if page is not None:
+        offset = (page - 1) * k
     try:
-        return lib.search(q, k=k, mode=mode, report=report, section=section, source_type=source_type,
+        return lib.search(q, k=k, mode=mode, offset=offset, facets=facets, report=report, section=section,
+                          country=country, publisher=publisher, document_type=document_type,
+                          language=language, published_from=published_from, published_to=published_to,
+                          source_type=source_type, source=source, source_language=source_language,
                           since=since)
     except NotFound as exc:
         raise _not_found(exc) from exc

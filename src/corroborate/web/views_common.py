@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from corroborate.library import Library
+from corroborate.metadata import DOCUMENT_TYPE_LABELS, country_name
 from corroborate.models import Source
 from corroborate.urls import safe_url
 from corroborate.web import render
@@ -25,6 +26,8 @@ templates.env.filters["human_date"] = render.human_date
 templates.env.filters["url_host"] = render.url_host
 templates.env.filters["footnote_html"] = render.footnote_html
 templates.env.filters["safe_url"] = safe_url
+templates.env.filters["country_name"] = country_name
+templates.env.globals["DOCUMENT_TYPE_LABELS"] = DOCUMENT_TYPE_LABELS
 templates.env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True

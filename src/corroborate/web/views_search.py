@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from corroborate.library import Library, NotFound
+from corroborate.metadata import DOCUMENT_TYPE_LABELS, country_name
 from corroborate.models import Footnote, Paragraph, Report, Source
 from corroborate.search.query import QueryError
 from corroborate.web import render
@@ -26,11 +26,15 @@ from corroborate.web.views_common import (
 
 router = APIRouter()
 
-SEARCH_K = 50  # results fetched per query; facets count over these
+SEARCH_K = 50  # results per page; facets count over every ranked result, not only the page
 NOT_FOUND_STATEMENT = "The answer could not be found among the sources consulted."
-# Filters the search engine applies itself; `source` and `lang` are applied here on the hits.
-ENGINE_FILTERS = ("report", "section", "source_type", "since")
-PAGE_FILTERS = ("source", "lang")
+# URL parameter -> search engine filter. The engine applies every filter before it ranks and cuts.
+ENGINE_FILTERS = {
+    "report": "report", "section": "section", "country": "country", "publisher": "publisher",
+    "document_type": "document_type", "language": "language", "published_from": "published_from",
+    "published_to": "published_to", "source_type": "source_type", "since": "since", "source": "source",
+    "lang": "source_language",
+}
 ASK_EXPORTS = [("docx", "Word (.docx)"), ("pdf", "PDF"), ("md", "Markdown")]
 
 
@@ -63,7 +67,6 @@ class ReportCache:
                 self._wanted.setdefault(item["report_id"], []).append(item["paragraph_id"])
         self._reports: dict[str, Report | None] = {}
         self._paragraphs: dict[str, dict[str, Paragraph]] = {}
-        self._sources: dict[str, dict[int, list[dict]]] = {}
         self._registry: dict[str, dict[str, Source]] = {}
 
     def registry(self, report_id: str) -> dict[str, Source]:
@@ -88,26 +91,6 @@ class ReportCache:
             self._paragraphs[report_id] = {p.id: p for p in report.paragraphs()} if report else {}
         return self._paragraphs[report_id].get(paragraph_id)
 
-    def footnote_sources(self, report_id: str) -> dict[int, list[dict]]:
-        """Footnote number -> the registry sources its citations point at."""
-        if report_id not in self._sources:
-            report = self.report(report_id)
-            registry = {s.id: s.model_dump(mode="json") for s in self.registry(report_id).values()}
-            out: dict[int, list[dict]] = {}
-            for fn in report.footnotes if report else []:
-                ids = dict.fromkeys(c.source_id for c in fn.citations if c.source_id in registry)
-                out[fn.n] = [registry[sid] for sid in ids]
-            self._sources[report_id] = out
-        return self._sources[report_id]
-
-    def hit_sources(self, hit: dict) -> list[dict]:
-        by_fn = self.footnote_sources(hit.get("report_id", ""))
-        out: dict[str, dict] = {}
-        for fn in hit.get("footnotes") or []:
-            for src in by_fn.get(fn.get("n"), []):
-                out.setdefault(src["id"], src)
-        return list(out.values())
-
 
 def _params(request: Request) -> dict[str, str]:
     return {k: v.strip() for k, v in request.query_params.items() if v and v.strip()}
@@ -118,86 +101,49 @@ def _href(params: dict[str, str], **changes: str | None) -> str:
     return "/search?" + urlencode({k: v for k, v in merged.items() if v})
 
 
-def _source_label(src: dict) -> str:
-    return src.get("author") or src.get("title") or src["id"]
+FACET_TITLES = {
+    "report": "Report", "country": "Country", "document_type": "Type of report", "publisher": "Publisher",
+    "language": "Language of the report", "section": "Section", "source_type": "Type of source",
+    "source": "Source", "since": "Cited sources dated", "lang": "Language of cited sources",
+}
+# URL parameter -> the engine's facet of the same meaning
+_ENGINE_FACET = {"lang": "source_language", "since": "cited_year"}
+_FACET_LIMITS = {"section": 12, "source": 12, "publisher": 12, "country": 12}
 
 
-def build_facets(hits: list[dict], cache: ReportCache, params: dict[str, str]) -> list[Facet]:
-    counters: dict[str, Counter] = {p: Counter() for p in ("report", "section", "source_type", "source",
-                                                          "since", "lang")}
-    labels: dict[tuple[str, str], str] = {}
-    newest: list[str] = []  # per hit, the year of its most recent cited source
-    for h in hits:
-        counters["report"][h["report_id"]] += 1
-        labels["report", h["report_id"]] = h.get("report_title") or h["report_id"]
-        if h.get("section"):
-            counters["section"][h["section"]] += 1
-            title = h.get("section_title") or ""
-            labels["section", h["section"]] = f"{h['section']} {title}".strip() if title != h["section"] else title
-        sources = cache.hit_sources(h)
-        for key, values in (
-            ("source_type", {s["type"] for s in sources if s.get("type")}),
-            ("lang", {s["language"] for s in sources if s.get("language")}),
-            ("source", {s["id"] for s in sources}),
-        ):
-            for v in values:
-                counters[key][v] += 1
-        for s in sources:
-            labels["source", s["id"]] = _source_label(s)
-        years = [str(c.get("date") or "")[:4] for fn in h.get("footnotes") or []
-                 for c in fn.get("citations") or []]
-        years = [y for y in years if y.isdigit()]
-        if years:
-            newest.append(max(years))
-    # `since=Y` keeps hits citing something dated Y or later: count them the same way.
-    for y in sorted(set(newest), reverse=True)[:6]:
-        counters["since"][y] = sum(1 for n in newest if n >= y)
-
-    titles = {
-        "report": "Report", "section": "Section", "source_type": "Type of source",
-        "source": "Source", "since": "Cited sources dated", "lang": "Language of cited sources",
-    }
-    limits = {"section": 12, "source": 12}
+def build_facets(counts: dict[str, list[dict]], params: dict[str, str]) -> list[Facet]:
+    """Facets from the engine's counts over every ranked result (before the page is cut)."""
     facets = []
-    for key, title in titles.items():
-        counter = counters[key]
+    for key, title in FACET_TITLES.items():
+        entries = counts.get(_ENGINE_FACET.get(key, key), [])
+        if key == "since":  # `since=Y` keeps paragraphs citing something dated Y or later
+            years = sorted(((e["value"], e["count"]) for e in entries), reverse=True)
+            entries = [{"value": y, "label": f"{y} or later", "count": sum(n for z, n in years if z >= y)}
+                       for y, _ in years[:6]]
+        else:
+            entries = entries[: _FACET_LIMITS.get(key)]
         selected = params.get(key)
-        if selected and selected not in counter:
-            counter[selected] = 0
-        if not counter:
+        if selected and not any(e["value"] == selected for e in entries):
+            entries = [*entries, {"value": selected, "label": selected, "count": 0}]
+        if not entries:
             continue
         facet = Facet(param=key, title=title)
-        items = counter.most_common(limits.get(key)) if key != "since" else sorted(counter.items(), reverse=True)
-        if selected and selected not in dict(items):
-            items.append((selected, counter[selected]))
-        for value, count in items:
+        for e in entries:
+            value = e["value"]
             label = {
                 "source_type": SOURCE_TYPE_LABELS.get(value, value),
                 "lang": LANGUAGE_LABELS.get(value, value),
-                "since": f"{value} or later",
-            }.get(key) or labels.get((key, value), value)
+                "language": LANGUAGE_LABELS.get(value, value),
+                "country": country_name(value),
+                "document_type": DOCUMENT_TYPE_LABELS.get(value, value),
+            }.get(key) or e.get("label") or value
             is_sel = selected == value
             facet.values.append(FacetValue(
-                value=value, label=label, count=count, selected=is_sel,
-                href=_href(params, **{key: None if is_sel else value}),
+                value=value, label=label, count=e["count"], selected=is_sel,
+                href=_href(params, page=None, **{key: None if is_sel else value}),
             ))
         facets.append(facet)
     return facets
-
-
-def _apply_page_filters(hits: list[dict], cache: ReportCache, params: dict[str, str]) -> list[dict]:
-    source, lang = params.get("source"), params.get("lang")
-    if not (source or lang):
-        return hits
-    out = []
-    for h in hits:
-        sources = cache.hit_sources(h)
-        if source and not any(s["id"] == source for s in sources):
-            continue
-        if lang and not any(s.get("language") == lang for s in sources):
-            continue
-        out.append(h)
-    return out
 
 
 def _citation_for(hit: dict, cache: ReportCache, options: tuple[str, str] = ("euaa", "")) -> str:
@@ -242,26 +188,37 @@ def search(request: Request) -> HTMLResponse:
         return error_page(request, 503, "Search is not available", "This installation cannot search yet.", q=q)
     if params.get("source") and not lib.sources_by_id([params["source"]]):
         return not_found(request, f"There is no source “{params['source']}” in this library.")
-    engine_args = {k: params[k] for k in ENGINE_FILTERS if k in params}
+    engine_args = {arg: params[key] for key, arg in ENGINE_FILTERS.items() if key in params}
     if params.get("mode"):
         engine_args["mode"] = params["mode"]
+    page_no = params.get("page", "1")
+    if not page_no.isdigit() or int(page_no) < 1:
+        return error_page(request, 400, "This search could not be run", f"page={page_no!r}: use 1, 2, 3 …", q=q)
+    offset = (int(page_no) - 1) * SEARCH_K
     try:
-        result = lib.search(q, k=SEARCH_K, **engine_args)
+        result = lib.search(q, k=SEARCH_K, offset=offset, facets=True, **engine_args)
     except QueryError as exc:
         return _search_error(request, exc, q)
     except NotFound as exc:
         return error_page(request, 400, "This search could not be run", str(exc), q=q)
     hits = list(result.get("results") or [])
     cache = ReportCache(lib, hits)
-    facets = build_facets(hits, cache, params)
-    hits = _apply_page_filters(hits, cache, params)
+    facets = build_facets(result.get("facets") or {}, params)
     for h in hits:
         h["citation_text"] = _citation_for(h, cache, citation_options(request))
     active = [
         (f.title, v.label, v.href) for f in facets for v in f.values if v.selected
     ]
+    total = result.get("total", len(hits))
+    shown_to = offset + len(hits)
+    pager = {
+        "first": offset + 1, "last": shown_to, "total": total,
+        "prev": _href(params, page=str(int(page_no) - 1) if int(page_no) > 2 else None) if offset else None,
+        "next": _href(params, page=str(int(page_no) + 1)) if shown_to < total or result.get("more") else None,
+    }
     return page(request, "search.html", q=q, hits=hits, facets=facets, params=params, searched=True,
-                total=len(hits), limit=SEARCH_K, active=active, mode=params.get("mode", ""), result=result)
+                total=total, limit=SEARCH_K, active=active, mode=params.get("mode", ""), result=result,
+                pager=pager)
 
 
 @router.get("/ask", response_class=HTMLResponse, name="ask")
@@ -277,9 +234,11 @@ def _ask(request: Request, q: str) -> HTMLResponse:
         return error_page(request, 503, "Ask is not available", "This installation cannot answer questions yet.",
                           q=q)
     try:
-        answer = lib.ask(q)
+        answer = lib.ask(q, report=_params(request).get("report"))
     except QueryError as exc:
         return _search_error(request, exc, q)
+    except NotFound as exc:
+        return error_page(request, 400, "This question could not be asked", str(exc), q=q)
     cache = ReportCache(lib, answer.get("quotes") or [])
     quotes = []
     for item in answer.get("quotes") or []:

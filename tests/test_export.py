@@ -460,7 +460,7 @@ def test_url_placeholders_get_the_footnotes_link_targets_in_order():
 
 
 def test_redacting_a_name_moves_the_footnote_markers_with_the_text():
-    from corroborate.export.confidential import REDACTED, redact
+    from corroborate.redaction import REDACTED, redact
 
     text = "According to Due Process of Law Foundation (DPLF), courts are slow."
     shown, move = redact(text, ["Due Process of Law Foundation", "DPLF"])

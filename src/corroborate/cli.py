@@ -31,7 +31,7 @@ def friendly_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (ReaderError, StoreError, NotFound, ValueError) as exc:
+        except (ReaderError, StoreError, NotFound, ValueError, PermissionError) as exc:
             msg = exc.args[0] if isinstance(exc, NotFound) and exc.args else str(exc)
             raise click.ClickException(msg) from exc
 
@@ -58,6 +58,10 @@ def main(ctx: click.Context, db: str) -> None:
 
     Ingest COI reports, then search them, quote them with their footnotes, audit them and
     export them.
+
+    The command line acts as a researcher on a local database file: it sees the names of
+    confidential sources and may write. Web and API users, with their roles, are managed with
+    `corroborate user`; every write is recorded in the audit log (`corroborate log`).
     """
     ctx.ensure_object(dict)
     ctx.obj["settings"] = Settings(db=db)
@@ -360,10 +364,28 @@ def ask(ctx, question, k, report_id, as_json):
 @click.option("--port", default=8000, show_default=True, type=int, help="Port.")
 @click.pass_context
 def serve(ctx, host, port):
-    """Run the web interface and the REST API (OpenAPI docs at /docs)."""
+    """Run the web interface and the REST API (OpenAPI docs at /docs).
+
+    With no users (one person on their own machine) anyone who can reach the server may read
+    and write, so only a loopback --host is accepted until `corroborate user add` made one.
+    Once a user exists every page and API call needs a sign-in or an API token.
+    """
+    import ipaddress
+
     import uvicorn
 
+    from corroborate.users import Users
     from corroborate.web.app import create_app
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not Users(open_library(ctx).store).any():
+        raise click.ClickException(
+            f"--host {host}: the library has no users, so it would be open to anyone on the network; "
+            "add one first (corroborate user add NAME --role admin) or serve on 127.0.0.1"
+        )
 
     uvicorn.run(create_app(ctx.obj["settings"]), host=host, port=port)
 
@@ -443,3 +465,129 @@ def compile_cmd(ctx, questions, tor_report, questions_file, reports, fmt, output
     except OSError as exc:
         raise click.ClickException(f"{output}: cannot write ({exc.strerror or exc})") from exc
     click.echo(f"wrote {path} ({len(asked)} question{'s' if len(asked) != 1 else ''})")
+
+
+# --- report metadata, users and the audit log (issue 14) --------------------------------------
+
+
+@main.command()
+@click.argument("report_id", metavar="REPORT")
+@click.option("--title", help="The report's title.")
+@click.option("--publisher", help="Its publisher ('' clears it).")
+@click.option("--published", help="Publication date, ISO: 2023, 2023-09 or 2023-09-06 ('' clears it).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def edit(ctx, report_id, title, publisher, published, as_json):
+    """Correct a report's title, publisher or publication date."""
+    row = open_library(ctx).update_metadata(report_id, title=title, publisher=publisher, published=published)
+    if as_json:
+        emit_json(row)
+    else:
+        click.echo(f"{row['id']}: {row['title']!r}, published {row['published'] or 'n.d.'}")
+
+
+@main.group()
+def user() -> None:
+    """Web and API users: admin (users, audit log), researcher (ingest, delete, edit, mark
+    confidential, sees confidential names), reader (search, read, ask, export; confidential
+    sources unnamed)."""
+
+
+def _users(ctx: click.Context):
+    from corroborate.users import Users
+
+    return Users(open_library(ctx).store)
+
+
+def _print_token(data: dict, as_json: bool) -> None:
+    if as_json:
+        emit_json(data)
+    else:
+        click.echo(f"{data['name']} ({data['role']}). API token, shown only this once:\n{data['token']}")
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["admin", "researcher", "reader"]))
+@click.option("--days", default=365, show_default=True, help="Days until the API token expires.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: name, role, token.")
+@click.pass_context
+@friendly_errors
+def user_add(ctx, name, role, days, as_json):
+    """Create a user and print their API token (only this once)."""
+    from corroborate.users import command_line_caller
+
+    _print_token(_users(ctx).add(name, role, command_line_caller(), days=days), as_json)
+
+
+@user.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def user_list(ctx, as_json):
+    """The users, their roles and whether they can sign in to the web app."""
+    rows = _users(ctx).list()
+    if as_json:
+        emit_json({"users": rows})
+        return
+    for r in rows:
+        click.echo(f"{r['name']:24} {r['role']:11} token until {(r['token_expires'] or '')[:10]}"
+                   f"{'' if r['has_password'] else '  (no password: API only)'}")
+
+
+@user.command("remove")
+@click.argument("name")
+@click.pass_context
+@friendly_errors
+def user_remove(ctx, name):
+    """Remove a user: their token and sessions stop working at once."""
+    from corroborate.users import command_line_caller
+
+    _users(ctx).remove(name, command_line_caller())
+    click.echo(f"removed {name}")
+
+
+@user.command("token")
+@click.argument("name")
+@click.option("--days", default=365, show_default=True, help="Days until the new token expires.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: name, role, token.")
+@click.pass_context
+@friendly_errors
+def user_token(ctx, name, days, as_json):
+    """Issue a new API token; the old one is revoked."""
+    from corroborate.users import command_line_caller
+
+    _print_token(_users(ctx).rotate_token(name, command_line_caller(), days=days), as_json)
+
+
+@user.command("password")
+@click.argument("name")
+@click.password_option("--password", prompt="New password", help="Prompted for when not given.")
+@click.pass_context
+@friendly_errors
+def user_password(ctx, name, password):
+    """Set the password NAME signs in to the web app with (ends their web sessions)."""
+    from corroborate.users import command_line_caller
+
+    _users(ctx).set_password(name, password, command_line_caller())
+    click.echo(f"password set for {name}")
+
+
+@main.command("log")
+@click.option("--limit", default=50, show_default=True, help="Newest entries to show.")
+@click.option("--user", "user_name", help="Only this user's writes.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def log_cmd(ctx, limit, user_name, as_json):
+    """The audit log: who ingested, deleted, edited or marked what, and when (newest first)."""
+    from corroborate.users import Caller
+
+    rows = open_library(ctx).as_caller(Caller("command line", "admin")).audit_log(limit, user_name)
+    if as_json:
+        emit_json({"log": rows})
+        return
+    for r in rows:
+        click.echo(f"{r['at']}  {r['user']} ({r['role']})  {r['action']} {r['target'] or ''}"
+                   f"{'  ' + r['detail'] if r['detail'] else ''}")

@@ -5,20 +5,32 @@ over it, so every command is also a method here.
     >>> lib = Library("corroborate.db")
     >>> lib.ingest("samples/euaa-peru-country-focus-2023.txt").id
     'euaa-peru-country-focus-2023'
+
+Every method acts for a caller (`corroborate.users.Caller`): by default whoever runs the
+process, as a researcher on a local database. The web app reads and writes through
+`lib.as_caller(caller)`: a reader's reads come back with confidential sources unnamed
+(`corroborate.redaction`), and writes need the researcher role (`AccessDenied` otherwise).
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
 from corroborate.models import Report, Source, assign_paragraph_ids
 from corroborate.readers import read_document
+from corroborate.redaction import Redactor, author_names, source_names
 from corroborate.settings import Settings
 from corroborate.store import open_store
+from corroborate.store import sqlite_users as users_sql
+from corroborate.users import Caller, command_line_caller
+
+DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
 class NotFound(LookupError):
@@ -43,11 +55,51 @@ def slugify(text: str) -> str:
 
 
 class Library:
-    def __init__(self, db: str | Path | None = None, settings: Settings | None = None):
+    def __init__(self, db: str | Path | None = None, settings: Settings | None = None,
+                 caller: Caller | None = None):
         self.settings = settings or Settings()
         if db is not None:
             self.settings = self.settings.model_copy(update={"db": str(db)})
         self.store = open_store(self.settings.db)
+        self.caller = caller or command_line_caller()
+
+    def as_caller(self, caller: Caller) -> Library:
+        """This library (same connection, not to be closed separately) acting for `caller`."""
+        view = copy.copy(self)
+        view.caller = caller
+        return view
+
+    # --- who may see what ----------------------------------------------------------------
+
+    def _redactor(self, name_confidential: bool | None = None) -> Redactor | None:
+        """The redaction this caller's reads need, or None when nothing is hidden.
+
+        `name_confidential` is an export's choice: True names confidential sources (researchers
+        only), False hides them whoever asks; None (every other read) hides them from readers."""
+        if name_confidential:
+            self.caller.require("researcher", "naming confidential sources")
+            return None
+        if name_confidential is None and self.caller.sees_confidential:
+            return None
+        secret = {s.id: s for s in self.store.confidential_sources()}
+        if not secret:
+            return None
+        texts, glossary = self.store.texts_naming(sorted({n for s in secret.values() for n in author_names(s)}))
+        names = {n for s in secret.values() for n in source_names(s, texts, glossary)}
+        return Redactor(secret, sorted(names, key=len, reverse=True), self.store.paragraph_text)
+
+    def _shown(self, data: Any, name_confidential: bool | None = None) -> Any:
+        red = self._redactor(name_confidential)
+        return red.json(data) if red else data
+
+    def _log(self, action: str, target: str | None = None, detail: str | None = None) -> None:
+        with self.store.transaction() as c:
+            users_sql.log(c, self.caller.name, self.caller.role, action, target, detail)
+
+    def audit_log(self, limit: int = 100, user: str | None = None) -> list[dict]:
+        """Who wrote what, when: newest first (admins only)."""
+        self.caller.require("admin", "reading the audit log")
+        return users_sql.read_log(self.store.conn, limit, user)
 
     def close(self) -> None:
         self.store.close()
@@ -66,6 +118,7 @@ class Library:
         The same content (by SHA-256) is never stored twice. A changed file of a report
         already in the library becomes a new version (`<id>-v2` …) unless `replace`.
         """
+        self.caller.require("researcher", "ingesting")
         report = read_document(path)
         existing = self.store.find_by_hash(report.source_hash)
         if existing:
@@ -78,6 +131,7 @@ class Library:
         embeddings = self._embed(report) if self.settings.embeddings else None
         self.store.save_report(report, family, sources, embeddings, replace_ids=versions if replace else None)
         status = "added" if not versions else ("replaced" if replace else "new-version")
+        self._log("ingest", report.id, f"{status} from {Path(path).name}")
         return self._result(report.id, status, str(path))
 
     def prepare(self, report: Report, family: str) -> list[Source]:
@@ -104,24 +158,55 @@ class Library:
     # --- reading back --------------------------------------------------------------------
 
     def reports(self) -> list[dict]:
-        return self.store.list_reports()
+        return self._shown(self.store.list_reports())
 
     def report(self, report_id: str) -> Report:
+        red = self._redactor()
+        report = self._load(report_id)
+        return red.report(report) if red else report
+
+    def _load(self, report_id: str) -> Report:
+        """The report as stored, names and all: for the library's own use before redaction."""
         report = self.store.load_report(report_id)
         if report is None:
             raise NotFound(f"no report {report_id!r} in {self.settings.db}")
         return report
 
     def delete(self, report_id: str) -> None:
+        self.caller.require("researcher", "deleting a report")
         if not self.store.delete_report(report_id):
             raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+        self._log("delete", report_id)
+
+    def update_metadata(self, report_id: str, title: str | None = None, publisher: str | None = None,
+                        published: str | None = None) -> dict:
+        """Correct what the reader got wrong: title, publisher, publication date (ISO: 2023,
+        2023-09 or 2023-09-06). Empty strings clear publisher and date; None leaves a field."""
+        self.caller.require("researcher", "editing report metadata")
+        fields: dict[str, str | None] = {}
+        if title is not None:
+            if not title.strip():
+                raise ValueError("title: a report needs a title")
+            fields["title"] = title.strip()
+        if publisher is not None:
+            fields["publisher"] = publisher.strip() or None
+        if published is not None:
+            if published.strip() and not DATE.fullmatch(published.strip()):
+                raise ValueError(f"published={published!r}: use an ISO date such as 2023, 2023-09 or 2023-09-06")
+            fields["published"] = published.strip() or None
+        if not self.store.update_report(report_id, fields):
+            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+        if fields:
+            self._log("metadata", report_id, ", ".join(f"{k}={v!r}" for k, v in fields.items()))
+        (row,) = self.store.list_reports(report_id)
+        return self._shown(row)
 
     # --- sources -------------------------------------------------------------------------
 
     def sources(self, report_id: str | None = None, source_type: str | None = None) -> list[dict]:
         if report_id is not None and self.store.report_pk(report_id) is None:
             raise NotFound(f"no report {report_id!r} in {self.settings.db}")
-        return self.store.list_sources(report_id, source_type)
+        return self._shown(self.store.list_sources(report_id, source_type))
 
     def source(self, source_id: str) -> dict:
         src = self.store.get_source(source_id)
@@ -129,11 +214,13 @@ class Library:
             raise NotFound(f"no source {source_id!r} in {self.settings.db}")
         out = src.model_dump(mode="json")
         out["cited_by"] = self.store.source_citations(source_id)
-        return out
+        return self._shown(out)
 
     def set_confidential(self, source_id: str, confidential: bool = True) -> None:
+        self.caller.require("researcher", "marking a source confidential")
         if not self.store.set_confidential(source_id, confidential):
             raise NotFound(f"no source {source_id!r} in {self.settings.db}")
+        self._log("confidential" if confidential else "not-confidential", source_id)
 
     # --- audit and terms-of-reference coverage (issue 6) ---------------------------------
 
@@ -142,15 +229,15 @@ class Library:
         evidence) and a summary. `severity` keeps findings at or above it (info|warning|error)."""
         from corroborate.audit import audit_report
 
-        report = self.report(report_id)
-        return audit_report(report, self._report_sources(report_id), severity, rules)
+        report = self._load(report_id)
+        return self._shown(audit_report(report, self._report_sources(report_id), severity, rules))
 
     def tor(self, report_id: str) -> dict:
         """Terms-of-reference matrix: each ToR item (hierarchy kept) with a verdict
         (covered | partial | gap), a score and its evidence paragraphs."""
         from corroborate.audit.tor import tor_matrix
 
-        report = self.report(report_id)
+        report = self._load(report_id)
         vectors = embed = None
         if self.settings.embeddings:
             from corroborate.search.embed import DIM, embed_texts
@@ -162,7 +249,7 @@ class Library:
             def embed(texts: list[str]):
                 return embed_texts(texts, settings)
 
-        return tor_matrix(report, vectors, embed)
+        return self._shown(tor_matrix(report, vectors, embed))
 
     def _report_sources(self, report_id: str) -> list[Source]:
         fields = set(Source.model_fields)
@@ -178,23 +265,30 @@ class Library:
         footnotes and citations. Raises `QueryError` (a ValueError) for a malformed query."""
         from corroborate.search.engine import Searcher
 
-        return Searcher(self.store, self.settings).search(
+        return self._shown(Searcher(self.store, self.settings).search(
             query, k=k, mode=mode, report=report, section=section, source_type=source_type, since=since
-        )
+        ))
 
     def ask(self, question: str, k: int = 5, report: str | None = None) -> dict:
         """Verbatim quotes (with offsets, footnotes and citations) that answer `question`, or
         `found: false` when the library holds nothing relevant."""
+        return self._shown(self._ask(question, k, report))
+
+    def _ask(self, question: str, k: int = 5, report: str | None = None) -> dict:
         from corroborate.search.answer import answer
 
         return answer(self.store, self.settings, question, k=k, report=report)
 
     # --- export and compiled query responses (issue 7) -----------------------------------
 
-    def _cited_sources(self, reports: list[Report]) -> dict[str, Source]:
+    def _cited_sources(self, reports: list[Report], red: Redactor | None = None) -> dict[str, Source]:
         ids = {c.source_id for r in reports for f in r.footnotes for c in f.citations if c.source_id}
         found = {sid: self.store.get_source(sid) for sid in ids}
-        return {sid: s for sid, s in found.items() if s is not None}
+        return {sid: red.source(s) if red else s for sid, s in found.items() if s is not None}
+
+    def _export_report(self, report_id: str, red: Redactor | None) -> Report:
+        report = self._load(report_id)
+        return red.report(report) if red else report
 
     def export_report(self, report_id: str, fmt: str, path: str | Path,
                       name_confidential: bool = False) -> Path:
@@ -208,8 +302,9 @@ class Library:
         from corroborate.export.report import report_export_document
 
         fmt = check_format(fmt, DOCUMENT_FORMATS + REGISTRY_FORMATS)
-        report = self.report(report_id)
-        doc = report_export_document(report, self._cited_sources([report]), name_confidential)
+        red = self._redactor(name_confidential)
+        report = self._export_report(report_id, red)
+        doc = report_export_document(report, self._cited_sources([report], red), name_confidential)
         return write_document(doc, fmt, path)
 
     def export_sources(self, report_id: str | None, fmt: str, path: str | Path,
@@ -221,9 +316,10 @@ class Library:
         from corroborate.export.bibliography import collect_entries
 
         fmt = check_format(fmt, REGISTRY_FORMATS)
-        ids = [report_id] if report_id is not None else [r["id"] for r in self.reports()]
-        reports = [self.report(rid) for rid in ids]
-        entries = collect_entries([f for r in reports for f in r.footnotes], self._cited_sources(reports))
+        red = self._redactor(name_confidential)
+        ids = [report_id] if report_id is not None else [r["id"] for r in self.store.list_reports()]
+        reports = [self._export_report(rid, red) for rid in ids]
+        entries = collect_entries([f for r in reports for f in r.footnotes], self._cited_sources(reports, red))
         return write_text(path, WRITERS[fmt](entries, name_confidential))
 
     def tor_questions(self, report_id: str) -> list[str]:
@@ -244,6 +340,7 @@ class Library:
         questions = [q.strip() for q in questions if q and q.strip()]
         if not questions:
             raise ValueError("no question given: pass at least one question")
+        red = self._redactor(name_confidential)
         for rid in reports or []:
             if self.store.report_pk(rid) is None:
                 raise NotFound(f"no report {rid!r} in {self.settings.db}")
@@ -251,19 +348,28 @@ class Library:
 
         def load(rid: str) -> Report:
             if rid not in cache:
-                cache[rid] = self.report(rid)
+                cache[rid] = self._export_report(rid, red)
             return cache[rid]
 
         def ask(question: str, rid: str | None) -> dict:
-            return self.ask(question, k=k, report=rid)
+            # quotes and the reports they index must be redacted alike, offsets and all
+            found = self._ask(question, k=k, report=rid)
+            return red.json(found) if red else found
 
         evidence = [gather(q, ask, load, reports, k) for q in questions]
         # name every report searched without loading each one: the listing has title and date
         from corroborate.export.document import human_date
 
         consulted = [r["title"] + (f", {human_date(r['published'])}" if r["published"] else "")
-                     for r in self.reports() if not reports or r["id"] in reports]
-        return compile_document(evidence, load, self.store.get_source, name_confidential, consulted)
+                     for r in self.store.list_reports() if not reports or r["id"] in reports]
+        if red:
+            consulted = [red.text(c) or "" for c in consulted]
+
+        def source(source_id: str) -> Source | None:
+            found = self.store.get_source(source_id)
+            return red.source(found) if red and found else found
+
+        return compile_document(evidence, load, source, name_confidential, consulted)
 
     def compile(self, questions: list[str], fmt: str, path: str | Path, reports: list[str] | None = None,
                 name_confidential: bool = False, k: int = 5) -> Path:

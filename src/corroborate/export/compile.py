@@ -20,7 +20,6 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from corroborate.export.bibliography import collect_entries, group_entries
-from corroborate.export.confidential import REDACTED, redact, secret_names, shown_footnote
 from corroborate.export.document import (
     BibGroup,
     BibItem,
@@ -34,6 +33,7 @@ from corroborate.export.document import (
     split_at_markers,
 )
 from corroborate.models import Footnote, Paragraph, Report, Source, TorItem
+from corroborate.redaction import REDACTED, redact, secret_names, shown_footnote
 
 NOT_FOUND = ("Information on {topic} could not be found among the sources consulted within the time "
              "constraints of this query.")

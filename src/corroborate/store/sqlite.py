@@ -31,8 +31,6 @@ from corroborate.models import (
     TorItem,
 )
 
-SCHEMA_VERSION = 1
-
 
 class StoreError(Exception):
     """A database that cannot be opened or used: names the file and the problem."""
@@ -123,7 +121,36 @@ MIGRATIONS: list[str] = [
         vector BLOB NOT NULL
     );
     """,
+    """
+    -- auth: users and roles (argon2 password, sha256 of the API token), web sessions, and the
+    -- audit log of every write (issue 14). The log keeps the user's name, so it outlives the user.
+    CREATE TABLE users (
+        pk INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'researcher', 'reader')),
+        password_hash TEXT,
+        token_hash TEXT UNIQUE,
+        token_expires TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_pk INTEGER NOT NULL REFERENCES users(pk) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        expires TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        pk INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user TEXT NOT NULL,
+        role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        detail TEXT
+    );
+    """,
 ]
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
@@ -545,3 +572,39 @@ class SqliteStore:
                 "UPDATE sources SET confidential = ? WHERE id = ?", (int(confidential), source_id)
             )
             return cur.rowcount > 0
+
+    def update_report(self, report_id: str, fields: dict[str, str | None]) -> bool:
+        """Set some of title, publisher, published; False for an unknown report."""
+        allowed = {"title", "publisher", "published"}
+        assert set(fields) <= allowed, fields
+        with self.transaction() as c:
+            if not c.execute("SELECT 1 FROM reports WHERE id = ?", (report_id,)).fetchone():
+                return False
+            for key, value in fields.items():
+                c.execute(f"UPDATE reports SET {key} = ? WHERE id = ?", (value, report_id))
+        return True
+
+    def confidential_sources(self) -> list[Source]:
+        rows = self.conn.execute("SELECT * FROM sources WHERE confidential = 1 ORDER BY id").fetchall()
+        return [self._source_from_row(r) for r in rows]
+
+    def texts_naming(self, names: list[str]) -> tuple[list[str], list[GlossaryEntry]]:
+        """Paragraphs and glossary entries of the whole library that contain any of `names`
+        (where a confidential source's long form or acronym is spelled out)."""
+        texts: dict[str, None] = {}
+        glossary: list[GlossaryEntry] = []
+        for name in names:
+            for r in self.conn.execute("SELECT text FROM paragraphs WHERE instr(text, ?) > 0", (name,)):
+                texts[r["text"]] = None
+            for g in self.conn.execute(
+                "SELECT term, definition FROM glossary WHERE term = ? OR instr(definition, ?) > 0", (name, name)
+            ):
+                glossary.append(GlossaryEntry(term=g["term"], definition=g["definition"]))
+        return list(texts), glossary
+
+    def paragraph_text(self, report_id: str, paragraph_id: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT p.text FROM paragraphs p JOIN reports r ON r.pk = p.report_pk WHERE r.id = ? AND p.id = ?",
+            (report_id, paragraph_id),
+        ).fetchone()
+        return row["text"] if row else None

@@ -16,6 +16,8 @@ from corroborate.library import Library, NotFound
 from corroborate.search.query import QueryError
 from corroborate.settings import Settings
 from corroborate.store import StoreError
+from corroborate.users import Caller
+from corroborate.web.auth import current_caller
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -44,22 +46,28 @@ def library(request: Request) -> Library:
     return libs[key]
 
 
+def caller_library(lib: Library = Depends(library), caller: Caller = Depends(current_caller)) -> Library:
+    """The library acting for whoever is calling (`web/auth.py`): their role decides what they
+    read and may write."""
+    return lib.as_caller(caller)
+
+
 def _not_found(exc: NotFound) -> HTTPException:
     return HTTPException(404, exc.args[0] if exc.args else "not found")
 
 
-@router.get("/health", summary="Liveness and database status")
+@router.get("/health", summary="Liveness and database status (needs no sign-in)")
 def health(lib: Library = Depends(library)) -> dict:
     return {"status": "ok", "reports": len(lib.reports()), "embeddings": lib.settings.embeddings}
 
 
 @router.get("/reports", summary="The reports in the library")
-def reports(lib: Library = Depends(library)) -> dict:
+def reports(lib: Library = Depends(caller_library)) -> dict:
     return {"reports": lib.reports()}
 
 
 @router.get("/reports/{report_id}", summary="One report: the `show --json` contract")
-def report(report_id: str, section: str | None = None, lib: Library = Depends(library)) -> dict:
+def report(report_id: str, section: str | None = None, lib: Library = Depends(caller_library)) -> dict:
     try:
         rep = lib.report(report_id)
     except NotFound as exc:
@@ -79,7 +87,7 @@ def search(
     section: str | None = Query(None, description="Only this section and its subsections, e.g. 3.5"),
     source_type: str | None = Query(None, description="Only paragraphs citing this type of source"),
     since: str | None = Query(None, description="Only paragraphs citing sources dated on/after this"),
-    lib: Library = Depends(library),
+    lib: Library = Depends(caller_library),
 ) -> dict:
     try:
         return lib.search(q, k=k, mode=mode, report=report, section=section, source_type=source_type,
@@ -95,7 +103,7 @@ def ask(
     q: str = Query(..., description="The question, in English or Spanish"),
     k: int = Query(5, description="At most this many quotes (1–10)"),
     report: str | None = Query(None, description="Only this report id"),
-    lib: Library = Depends(library),
+    lib: Library = Depends(caller_library),
 ) -> dict:
     try:
         return lib.ask(q, k=k, report=report)
@@ -106,7 +114,7 @@ def ask(
 
 
 @router.get("/sources", summary="The bibliography: each source once, with citation counts")
-def sources(report: str | None = None, type: str | None = None, lib: Library = Depends(library)) -> dict:
+def sources(report: str | None = None, type: str | None = None, lib: Library = Depends(caller_library)) -> dict:
     from corroborate.models import SourceType
 
     allowed = [t.value for t in SourceType]
@@ -119,7 +127,7 @@ def sources(report: str | None = None, type: str | None = None, lib: Library = D
 
 
 @router.get("/sources/{source_id}", summary="One source and every footnote and paragraph citing it")
-def source(source_id: str, lib: Library = Depends(library)) -> dict:
+def source(source_id: str, lib: Library = Depends(caller_library)) -> dict:
     try:
         return lib.source(source_id)
     except NotFound as exc:

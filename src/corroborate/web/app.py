@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from corroborate import __version__
 from corroborate.settings import Settings
-from corroborate.web import api, audit_routes, export_routes, pages
+from corroborate.web import api, audit_routes, auth, export_routes, pages, write_routes
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -31,7 +31,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The reader page carries every footnote and a ready-to-copy citation per paragraph
     # (so copying works without JavaScript): ~850 KB of HTML that compresses ~10x.
     app.add_middleware(GZipMiddleware, minimum_size=2048)
-    for module in (api, audit_routes, export_routes, pages):
+    # Outermost: who is calling, CSRF, size limits and security headers, before any route runs.
+    app.add_middleware(auth.AuthMiddleware)
+    for module in (api, audit_routes, export_routes, write_routes, auth, pages):
         app.include_router(module.router)
     pages.install_error_pages(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -213,7 +213,7 @@ def footnote_text(fn: Footnote | None, n: int, sources: Mapping[str, Source] | N
         return f"[{n}] ({MISSING_FOOTNOTE})"
     assert fn is not None
     if sources and any(c.source_id in sources and sources[c.source_id].confidential for c in fn.citations):
-        from corroborate.export.confidential import shown_footnote
+        from corroborate.redaction import shown_footnote
 
         text, urls = shown_footnote(fn, dict(sources))
         fn = fn.model_copy(update={"text": text, "urls": urls,

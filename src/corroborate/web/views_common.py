@@ -40,12 +40,20 @@ LANGUAGE_LABELS = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Port
 templates.env.globals.update(SOURCE_TYPE_LABELS=SOURCE_TYPE_LABELS, LANGUAGE_LABELS=LANGUAGE_LABELS)
 
 def get_library(request: Request) -> Library:
-    """The same per-thread Library the REST API uses (SQLite connections are per thread)."""
-    return api.library(request)
+    """The same per-thread Library the REST API uses (SQLite connections are per thread), acting
+    for whoever is calling: a reader's pages never name a confidential source."""
+    from corroborate.web.auth import current_caller
+
+    return api.library(request).as_caller(current_caller(request))
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    from corroborate.web.auth import csrf_token
+
     context.setdefault("q", "")
+    context.setdefault("csrf", csrf_token(request))
+    context.setdefault("caller", getattr(request.state, "caller", None))
+    context.setdefault("open_mode", context["caller"] is not None and context["caller"].name.startswith("local (open"))
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 

@@ -239,7 +239,7 @@ def _safe_next(target: str | None) -> str:
 def _signin_page(request: Request, status: int = 200, error: str = "", name: str = "", next_: str = "/"):
     from corroborate.web.views_common import page
 
-    return page(request, "signin.html", status_code=status, error=error, name=name, next=_safe_next(next_))
+    return page(request, "signin.html", status_code=status, error=error, user_name=name, next=_safe_next(next_))
 
 
 @router.get("/signin", response_class=HTMLResponse, name="signin")

@@ -13,11 +13,13 @@ and the same as HTML forms (`/upload`, `/reports/{id}/delete`, `/reports/{id}/me
 An upload is checked before anything is stored (size, and content sniffed: a PDF, DOCX, HTML or
 text file, never arbitrary binary data), then ingested in a background thread, one transaction
 per file, so a file that fails leaves nothing behind and the others still go in. The page polls
-the job (`static/upload.js`), or reloads itself without JavaScript.
+the job (`static/upload.js`), or reloads itself without JavaScript. Jobs live in this process's
+memory: a restart forgets finished ones (the reports stay, and the audit log has them).
 """
 
 from __future__ import annotations
 
+import queue
 import tempfile
 import threading
 import uuid
@@ -62,11 +64,14 @@ class Job:
 
 
 class Jobs:
-    """Upload jobs of this process, newest kept; each runs in its own thread and connection."""
+    """Upload jobs of this process, newest kept. One worker ingests them in turn, on its own
+    connection: ingesting is CPU-bound, and two uploads of the same bytes must not race."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.jobs: dict[str, Job] = {}
+        self.queue: queue.Queue = queue.Queue()
+        self.worker: threading.Thread | None = None
 
     def get(self, job_id: str, caller: Caller) -> Job:
         job = self.jobs.get(job_id)
@@ -80,27 +85,39 @@ class Jobs:
             self.jobs[job.id] = job
             for old in list(self.jobs)[:-JOBS_KEPT]:
                 del self.jobs[old]
-        settings, caller = lib.settings, lib.caller
+            self.queue.put((job, staged, folder, lib.settings, lib.caller))
+            if self.worker is None or not self.worker.is_alive():
+                self.worker = threading.Thread(target=self._work, name="corroborate-ingest", daemon=True)
+                self.worker.start()
+        return job
 
-        def run() -> None:
+    def _work(self) -> None:
+        while True:
+            job, staged, folder, settings, caller = self.queue.get()
             try:
                 with Library(settings=settings, caller=caller) as own:
                     for status, (_, path) in zip(job.files, staged, strict=True):
-                        status.status = "ingesting"
-                        try:
-                            result = own.ingest(path, report_id=_stem(status.name))
-                            status.status, status.report_id = result.status, result.id
-                        except (ReaderError, StoreError, ValueError, AccessDenied) as exc:
-                            status.status = "failed"
-                            status.error = str(exc).replace(str(path), status.name)
-                        except Exception as exc:  # one bad file must not stop the others
-                            status.status, status.error = "failed", f"{status.name}: internal error ({exc})"
+                        _ingest_one(own, status, path)
+            except StoreError as exc:
+                for status in job.files:
+                    if status.status == "waiting":
+                        status.status, status.error = "failed", str(exc)
             finally:
                 job.done = True
                 folder.cleanup()
+                self.queue.task_done()
 
-        threading.Thread(target=run, name=f"ingest-{job.id}", daemon=True).start()
-        return job
+
+def _ingest_one(lib: Library, status: FileStatus, path: Path) -> None:
+    status.status = "ingesting"
+    try:
+        result = lib.ingest(path, report_id=_stem(status.name))
+        status.status, status.report_id = result.status, result.id
+    except (ReaderError, StoreError, ValueError, AccessDenied) as exc:
+        status.status = "failed"
+        status.error = str(exc).replace(str(path), status.name)
+    except Exception as exc:  # one bad file must not stop the others
+        status.status, status.error = "failed", f"{status.name}: internal error ({exc})"
 
 
 JOBS = Jobs()

@@ -194,3 +194,14 @@ def test_library_reads_take_the_caller(world):
         with pytest.raises(PermissionError):
             reader.export_report(SAMPLE_ID, "md", world["db"].parent / "x.md", name_confidential=True)
         assert not (world["db"].parent / "x.md").exists()
+
+
+def test_a_readers_query_cannot_confirm_who_the_source_is(world):
+    """Searching the name must not single out the passages that name it."""
+    for q in ("DPLF", '"Due Process of Law Foundation"', "-DPLF"):
+        assert get(world, "reader", "/api/search", q=q, mode="lexical").json()["results"] == []
+    assert get(world, "reader", "/api/ask", q="DPLF").json()["found"] is False
+    named = get(world, "reader", "/api/search", q="DPLF Executive Director", mode="lexical").json()
+    plain = get(world, "reader", "/api/search", q="Executive Director", mode="lexical").json()
+    assert named["results"] == plain["results"] and named["query"] == "Executive Director"
+    assert get(world, "researcher", "/api/search", q="DPLF", mode="lexical").json()["results"]

@@ -247,7 +247,8 @@ def source(ctx, source_id, as_json):
 @click.pass_context
 @friendly_errors
 def confidential(ctx, source_id, off):
-    """Mark a source (e.g. an oral source) as confidential: not named in outputs."""
+    """Mark a source (e.g. an oral source) as confidential: never named to readers, nor in exports
+    unless a researcher asks for names."""
     open_library(ctx).set_confidential(source_id, not off)
     click.echo(f"{source_id}: {'not ' if off else ''}confidential")
 

@@ -30,6 +30,7 @@ from corroborate.store import open_store
 from corroborate.store import sqlite_users as users_sql
 from corroborate.users import Caller, command_line_caller
 
+_NAMES: dict[tuple, list[str]] = {}  # see Library._redactor
 DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
@@ -84,9 +85,17 @@ class Library:
         secret = {s.id: s for s in self.store.confidential_sources()}
         if not secret:
             return None
-        texts, glossary = self.store.texts_naming(sorted({n for s in secret.values() for n in author_names(s)}))
-        names = {n for s in secret.values() for n in source_names(s, texts, glossary)}
-        return Redactor(secret, sorted(names, key=len, reverse=True), self.store.paragraph_text)
+        # The names' long forms come from scanning every paragraph: do it once per state of
+        # the library (which sources are secret, which reports are in), not on every read.
+        key = (self.settings.db, tuple((s.id, s.author) for s in secret.values()), self.store.contents_key())
+        names = _NAMES.get(key)
+        if names is None:
+            texts, glossary = self.store.texts_naming(sorted({n for s in secret.values() for n in author_names(s)}))
+            found = {n for s in secret.values() for n in source_names(s, texts, glossary)}
+            names = _NAMES[key] = sorted(found, key=len, reverse=True)
+            while len(_NAMES) > 64:
+                _NAMES.pop(next(iter(_NAMES)))
+        return Redactor(secret, names, self.store.paragraph_text)
 
     def _shown(self, data: Any, name_confidential: bool | None = None) -> Any:
         red = self._redactor(name_confidential)
@@ -265,6 +274,9 @@ class Library:
         footnotes and citations. Raises `QueryError` (a ValueError) for a malformed query."""
         from corroborate.search.engine import Searcher
 
+        query = self._unnamed(query)
+        if not query:
+            return {"query": "", "mode": mode, "results": []}
         return self._shown(Searcher(self.store, self.settings).search(
             query, k=k, mode=mode, report=report, section=section, source_type=source_type, since=since
         ))
@@ -272,7 +284,23 @@ class Library:
     def ask(self, question: str, k: int = 5, report: str | None = None) -> dict:
         """Verbatim quotes (with offsets, footnotes and citations) that answer `question`, or
         `found: false` when the library holds nothing relevant."""
+        from corroborate.search.answer import NOT_FOUND
+
+        question = self._unnamed(question)
+        if not question:
+            return {"question": "", "found": False, "answer": NOT_FOUND, "quotes": [], "synthesis": None,
+                    "best_score": None}
         return self._shown(self._ask(question, k, report))
+
+    def _unnamed(self, query: str) -> str:
+        """A query without the names this caller may not read: otherwise which redacted passages
+        match 'DPLF' would confirm a guess of who a confidential source is."""
+        red = self._redactor()
+        if red is None or not red.names_in(query):
+            return query
+        out = red.pattern.sub(" ", query)
+        out = re.sub(r'"\s*"|(?<!\S)-(?=\s|$)', " ", out)  # emptied phrases, dangling exclusions
+        return " ".join(out.split())
 
     def _ask(self, question: str, k: int = 5, report: str | None = None) -> dict:
         from corroborate.search.answer import answer

@@ -188,15 +188,18 @@ class Redactor:
         self.secret = secret
         self.names = names
         self.pattern = name_pattern(names)
+        self._needles = sorted({n.lower() for n in names}, key=len)
         self._paragraph_text = paragraph_text  # (report id, paragraph id) -> stored text
 
-    def text(self, text: str | None) -> str | None:
-        if not text or self.pattern is None:
-            return text
-        return redact(text, self.pattern)[0]
-
     def names_in(self, text: str | None) -> bool:
-        return bool(text and self.pattern is not None and self.pattern.search(text))
+        # a plain substring test first: the whole-word pattern is slow to run on every field
+        if not text or self.pattern is None:
+            return False
+        low = text.lower()
+        return any(n in low for n in self._needles) and self.pattern.search(text) is not None
+
+    def text(self, text: str | None) -> str | None:
+        return redact(text, self.pattern)[0] if self.names_in(text) else text
 
     # --- the typed model ------------------------------------------------------------------
 
@@ -204,10 +207,15 @@ class Redactor:
         if c.source_id in self.secret:
             label = confidential_label(collect_entries([Footnote(n=0, citations=[c])], self.secret)[0])
             return Citation(title=label, date=c.date, kind=c.kind, raw=label, source_id=c.source_id)
-        return c.model_copy(update={f: self.text(getattr(c, f)) for f in
-                                    ("author", "title", "container", "url", "locator", "note", "raw")})
+        fields = ("author", "title", "container", "url", "locator", "note", "raw")
+        if not any(self.names_in(getattr(c, f)) for f in fields):
+            return c
+        return c.model_copy(update={f: self.text(getattr(c, f)) for f in fields})
 
     def footnote(self, fn: Footnote) -> Footnote:
+        if not any(c.source_id in self.secret for c in fn.citations) and not self.names_in(fn.text) \
+                and not any(self.names_in(u) for u in fn.urls):
+            return fn.model_copy(update={"citations": [self.citation(c) for c in fn.citations]})
         text, urls = shown_footnote(fn, self.secret)
         return Footnote(n=fn.n, text=self.text(text), page=fn.page, urls=[self.text(u) or u for u in urls],
                         citations=[self.citation(c) for c in fn.citations])
@@ -221,6 +229,8 @@ class Redactor:
                                       "urls": [self.text(u) or u for u in src.urls]})
 
     def paragraph(self, p: Paragraph) -> Paragraph:
+        if not self.names_in(p.text) and not self.names_in(p.section):
+            return p
         text, move = redact(p.text, self.pattern)
         return p.model_copy(update={
             "text": text, "section": self.text(p.section),

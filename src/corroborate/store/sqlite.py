@@ -588,6 +588,11 @@ class SqliteStore:
         rows = self.conn.execute("SELECT * FROM sources WHERE confidential = 1 ORDER BY id").fetchall()
         return [self._source_from_row(r) for r in rows]
 
+    def contents_key(self) -> str:
+        """Changes whenever a report is added, replaced or deleted (ids and content hashes)."""
+        row = self.conn.execute("SELECT group_concat(id || ':' || source_hash, ',') FROM reports").fetchone()
+        return row[0] or ""
+
     def texts_naming(self, names: list[str]) -> tuple[list[str], list[GlossaryEntry]]:
         """Paragraphs and glossary entries of the whole library that contain any of `names`
         (where a confidential source's long form or acronym is spelled out)."""

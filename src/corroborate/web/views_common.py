@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from corroborate.library import Library
 from corroborate.models import Source
+from corroborate.users import OPEN_MODE
 from corroborate.web import api, render
 
 WEB = Path(__file__).resolve().parent
@@ -53,7 +54,7 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
     context.setdefault("q", "")
     context.setdefault("csrf", csrf_token(request))
     context.setdefault("caller", getattr(request.state, "caller", None))
-    context.setdefault("open_mode", context["caller"] is not None and context["caller"].name.startswith("local (open"))
+    context.setdefault("open_mode", context["caller"] == OPEN_MODE)
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 

@@ -274,9 +274,10 @@ class Library:
         footnotes and citations. Raises `QueryError` (a ValueError) for a malformed query."""
         from corroborate.search.engine import Searcher
 
-        query = self._unnamed(query)
-        if not query:
+        unnamed = self._unnamed(query)
+        if unnamed != query and not unnamed:  # nothing but a confidential name: nothing to find
             return {"query": "", "mode": mode, "results": []}
+        query = unnamed
         return self._shown(Searcher(self.store, self.settings).search(
             query, k=k, mode=mode, report=report, section=section, source_type=source_type, since=since
         ))
@@ -286,11 +287,11 @@ class Library:
         `found: false` when the library holds nothing relevant."""
         from corroborate.search.answer import NOT_FOUND
 
-        question = self._unnamed(question)
-        if not question:
+        unnamed = self._unnamed(question)
+        if unnamed != question and not unnamed:
             return {"question": "", "found": False, "answer": NOT_FOUND, "quotes": [], "synthesis": None,
                     "best_score": None}
-        return self._shown(self._ask(question, k, report))
+        return self._shown(self._ask(unnamed, k, report))
 
     def _unnamed(self, query: str) -> str:
         """A query without the names this caller may not read: otherwise which redacted passages

@@ -27,9 +27,14 @@ def render() -> str:
         runner.invoke(main, ["--help"], prog_name="corroborate", terminal_width=100).output.rstrip(),
         "```",
     ]
+    commands = []
     for name in sorted(main.commands):
-        help_text = runner.invoke(main, [name, "--help"], prog_name="corroborate", terminal_width=100).output
-        parts += ["", f"## corroborate {name}", "", "```", help_text.rstrip(), "```"]
+        commands.append([name])
+        sub = getattr(main.commands[name], "commands", None)  # a group: `user add` …
+        commands += [[name, s] for s in sorted(sub or [])]
+    for words in commands:
+        help_text = runner.invoke(main, [*words, "--help"], prog_name="corroborate", terminal_width=100).output
+        parts += ["", f"## corroborate {' '.join(words)}", "", "```", help_text.rstrip(), "```"]
     return "\n".join(parts) + "\n"
 
 

@@ -486,7 +486,7 @@ def test_a_placeholder_takes_its_own_citations_link_and_a_lost_one_is_left_out()
 
 
 def test_redacting_a_name_moves_the_footnote_markers_with_the_text():
-    from corroborate.export.confidential import REDACTED, redact
+    from corroborate.redaction import REDACTED, redact
 
     text = "According to Due Process of Law Foundation (DPLF), courts are slow."
     shown, move = redact(text, ["Due Process of Law Foundation", "DPLF"])

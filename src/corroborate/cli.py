@@ -50,7 +50,7 @@ def expected_errors() -> tuple[type[Exception], ...]:
     from corroborate.readers import ReaderError
     from corroborate.store import StoreError
 
-    return (ReaderError, StoreError, NotFound, ValueError)
+    return (ReaderError, StoreError, NotFound, ValueError, PermissionError)
 
 
 def open_library(ctx: click.Context):
@@ -76,6 +76,10 @@ def main(ctx: click.Context, db: str) -> None:
 
     Ingest COI reports, then search them, quote them with their footnotes, audit them and
     export them.
+
+    The command line acts as a researcher on a local database file: it sees the names of
+    confidential sources and may write. Web and API users, with their roles, are managed with
+    `corroborate user`; every write is recorded in the audit log (`corroborate log`).
     """
     from corroborate.settings import Settings
 
@@ -195,6 +199,7 @@ def report():
 
 @report.command("set")
 @click.argument("report_id", metavar="ID")
+@click.option("--title", help="The report's title.")
 @click.option("--country", help="ISO 3166-1 alpha-2 code of the country the report is about (PE, CO …).")
 @click.option("--publisher", help="Who published it (e.g. EUAA, UK Home Office).")
 @click.option("--type", "document_type",
@@ -205,10 +210,11 @@ def report():
 @click.option("--json", "as_json", is_flag=True, help="Print the report's row as JSON.")
 @click.pass_context
 @friendly_errors
-def report_set(ctx, report_id, country, publisher, document_type, published, language, as_json):
-    """Set a report's country, publisher, type, date or language; an empty value clears it."""
+def report_set(ctx, report_id, title, country, publisher, document_type, published, language, as_json):
+    """Set a report's title, country, publisher, type, date or language; an empty value clears
+    it (not the title). Recorded in the audit log."""
     row = open_library(ctx).set_report_metadata(
-        report_id, country=country, publisher=publisher, document_type=document_type,
+        report_id, title=title, country=country, publisher=publisher, document_type=document_type,
         published=published, language=language)
     if as_json:
         emit_json(row)
@@ -327,7 +333,8 @@ def source(ctx, source_id, as_json):
 @click.pass_context
 @friendly_errors
 def confidential(ctx, source_id, off):
-    """Mark a source (e.g. an oral source) as confidential: not named in outputs."""
+    """Mark a source (e.g. an oral source) as confidential: never named to readers, nor in exports
+    unless a researcher asks for names."""
     open_library(ctx).set_confidential(source_id, not off)
     click.echo(f"{source_id}: {'not ' if off else ''}confidential")
 
@@ -488,8 +495,26 @@ def ask(ctx, question, k, report_id, style, as_json):
 @click.option("--port", default=8000, show_default=True, type=int, help="Port.")
 @click.pass_context
 def serve(ctx, host, port):
-    """Run the web interface and the REST API (OpenAPI docs at /docs)."""
+    """Run the web interface and the REST API (OpenAPI docs at /docs).
+
+    With no users (one person on their own machine) anyone who can reach the server may read
+    and write, so only a loopback --host is accepted until `corroborate user add` made one.
+    Once a user exists every page and API call needs a sign-in or an API token.
+    """
+    import ipaddress
+
+    from corroborate.users import Users
     from corroborate.web.server import run
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not Users(open_library(ctx).store).any():
+        raise click.ClickException(
+            f"--host {host}: the library has no users, so it would be open to anyone on the network; "
+            "add one first (corroborate user add NAME --role admin) or serve on 127.0.0.1"
+        )
 
     run(ctx.obj["settings"], host, port)
 
@@ -570,3 +595,112 @@ def compile_cmd(ctx, questions, tor_report, questions_file, reports, fmt, output
     except OSError as exc:
         raise click.ClickException(f"{output}: cannot write ({exc.strerror or exc})") from exc
     click.echo(f"wrote {path} ({len(asked)} question{'s' if len(asked) != 1 else ''})")
+
+
+# --- report metadata, users and the audit log (issue 14) --------------------------------------
+
+
+@main.group()
+def user() -> None:
+    """Web and API users: admin (users, audit log), researcher (ingest, delete, edit, mark
+    confidential, sees confidential names), reader (search, read, ask, export; confidential
+    sources unnamed)."""
+
+
+def _users(ctx: click.Context):
+    from corroborate.users import Users
+
+    return Users(open_library(ctx).store)
+
+
+def _print_token(data: dict, as_json: bool) -> None:
+    if as_json:
+        emit_json(data)
+    else:
+        click.echo(f"{data['name']} ({data['role']}). API token, shown only this once:\n{data['token']}")
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["admin", "researcher", "reader"]))
+@click.option("--days", default=365, show_default=True, help="Days until the API token expires.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: name, role, token.")
+@click.pass_context
+@friendly_errors
+def user_add(ctx, name, role, days, as_json):
+    """Create a user and print their API token (only this once)."""
+    from corroborate.users import command_line_caller
+
+    _print_token(_users(ctx).add(name, role, command_line_caller(), days=days), as_json)
+
+
+@user.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def user_list(ctx, as_json):
+    """The users, their roles and whether they can sign in to the web app."""
+    rows = _users(ctx).list()
+    if as_json:
+        emit_json({"users": rows})
+        return
+    for r in rows:
+        click.echo(f"{r['name']:24} {r['role']:11} token until {(r['token_expires'] or '')[:10]}"
+                   f"{'' if r['has_password'] else '  (no password: API only)'}")
+
+
+@user.command("remove")
+@click.argument("name")
+@click.pass_context
+@friendly_errors
+def user_remove(ctx, name):
+    """Remove a user: their token and sessions stop working at once."""
+    from corroborate.users import command_line_caller
+
+    _users(ctx).remove(name, command_line_caller())
+    click.echo(f"removed {name}")
+
+
+@user.command("token")
+@click.argument("name")
+@click.option("--days", default=365, show_default=True, help="Days until the new token expires.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: name, role, token.")
+@click.pass_context
+@friendly_errors
+def user_token(ctx, name, days, as_json):
+    """Issue a new API token; the old one is revoked."""
+    from corroborate.users import command_line_caller
+
+    _print_token(_users(ctx).rotate_token(name, command_line_caller(), days=days), as_json)
+
+
+@user.command("password")
+@click.argument("name")
+@click.password_option("--password", prompt="New password", help="Prompted for when not given.")
+@click.pass_context
+@friendly_errors
+def user_password(ctx, name, password):
+    """Set the password NAME signs in to the web app with (ends their web sessions)."""
+    from corroborate.users import command_line_caller
+
+    _users(ctx).set_password(name, password, command_line_caller())
+    click.echo(f"password set for {name}")
+
+
+@main.command("log")
+@click.option("--limit", default=50, show_default=True, help="Newest entries to show.")
+@click.option("--user", "user_name", help="Only this user's writes.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def log_cmd(ctx, limit, user_name, as_json):
+    """The audit log: who ingested, deleted, edited or marked what, and when (newest first)."""
+    from corroborate.users import Caller
+
+    rows = open_library(ctx).as_caller(Caller("command line", "admin")).audit_log(limit, user_name)
+    if as_json:
+        emit_json({"log": rows})
+        return
+    for r in rows:
+        click.echo(f"{r['at']}  {r['user']} ({r['role']})  {r['action']} {r['target'] or ''}"
+                   f"{'  ' + r['detail'] if r['detail'] else ''}")

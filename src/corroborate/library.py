@@ -5,22 +5,35 @@ over it, so every command is also a method here.
     >>> lib = Library("corroborate.db")
     >>> lib.ingest("samples/euaa-peru-country-focus-2023.txt").id
     'euaa-peru-country-focus-2023'
+
+Every method acts for a caller (`corroborate.users.Caller`): by default whoever runs the
+process, as a researcher on a local database. The web app reads and writes through
+`lib.as_caller(caller)`: a reader's reads come back with confidential sources unnamed
+(`corroborate.redaction`), and writes need the researcher role (`AccessDenied` otherwise).
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
 from corroborate.models import Report, Source, assign_paragraph_ids
 from corroborate.readers import ReaderError, read_document
+from corroborate.redaction import Redactor, author_names, source_names
 from corroborate.settings import Settings
 from corroborate.store import SqliteStore, open_pool, open_store
+from corroborate.store import sqlite_users as users_sql
+from corroborate.users import Caller, command_line_caller
+
+_NAMES: dict[tuple, list[str]] = {}  # see Library._redactor
+DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
 class NotFound(LookupError):
@@ -51,12 +64,60 @@ def slugify(text: str) -> str:
 
 class Library:
     def __init__(self, db: str | Path | None = None, settings: Settings | None = None,
-                 store: SqliteStore | None = None):
-        """`store` (from `LibraryPool`) reuses an open store instead of opening the file."""
+                 store: SqliteStore | None = None, caller: Caller | None = None):
+        """`store` (from `LibraryPool`) reuses an open store instead of opening the file;
+        `caller` is who reads (default: the command line, a researcher on a local database)."""
         self.settings = settings or Settings()
         if db is not None:
             self.settings = self.settings.model_copy(update={"db": str(db)})
         self.store = store if store is not None else open_store(self.settings.db)
+        self.caller = caller or command_line_caller()
+
+    def as_caller(self, caller: Caller) -> Library:
+        """This library (same connection, not to be closed separately) acting for `caller`."""
+        view = copy.copy(self)
+        view.caller = caller
+        return view
+
+    # --- who may see what ----------------------------------------------------------------
+
+    def _redactor(self, name_confidential: bool | None = None) -> Redactor | None:
+        """The redaction this caller's reads need, or None when nothing is hidden.
+
+        `name_confidential` is an export's choice: True names confidential sources (researchers
+        only), False hides them whoever asks; None (every other read) hides them from readers."""
+        if name_confidential:
+            self.caller.require("researcher", "naming confidential sources")
+            return None
+        if name_confidential is None and self.caller.sees_confidential:
+            return None
+        secret = {s.id: s for s in self.store.confidential_sources()}
+        if not secret:
+            return None
+        # The names' long forms come from scanning every paragraph: do it once per state of
+        # the library (which sources are secret, which reports are in), not on every read.
+        key = (self.settings.db, tuple((s.id, s.author) for s in secret.values()), self.store.contents_key())
+        names = _NAMES.get(key)
+        if names is None:
+            texts, glossary = self.store.texts_naming(sorted({n for s in secret.values() for n in author_names(s)}))
+            found = {n for s in secret.values() for n in source_names(s, texts, glossary)}
+            names = _NAMES[key] = sorted(found, key=len, reverse=True)
+            while len(_NAMES) > 64:
+                _NAMES.pop(next(iter(_NAMES)))
+        return Redactor(secret, names, self.store.paragraph_text)
+
+    def _shown(self, data: Any, name_confidential: bool | None = None) -> Any:
+        red = self._redactor(name_confidential)
+        return red.json(data) if red else data
+
+    def _log(self, action: str, target: str | None = None, detail: str | None = None) -> None:
+        with self.store.transaction() as c:
+            users_sql.log(c, self.caller.name, self.caller.role, action, target, detail)
+
+    def audit_log(self, limit: int = 100, user: str | None = None) -> list[dict]:
+        """Who wrote what, when: newest first (admins only)."""
+        self.caller.require("admin", "reading the audit log")
+        return users_sql.read_log(self.store.conn, limit, user)
 
     def close(self) -> None:
         self.store.close()
@@ -75,6 +136,7 @@ class Library:
         The same content (by SHA-256) is never stored twice. A changed file of a report
         already in the library becomes a new version (`<id>-v2` …) unless `replace`.
         """
+        self.caller.require("researcher", "ingesting")
         report = read_document(path)
         notices = [f"{path}: {w.message}" for w in report.warnings if w.code == "format-mismatch"]
         from corroborate.metadata import infer_metadata
@@ -95,6 +157,7 @@ class Library:
         embeddings = self._embed(report) if self.settings.embeddings else None
         self.store.save_report(report, family, sources, embeddings, replace_ids=versions if replace else None)
         status = "added" if not versions else ("replaced" if replace else "new-version")
+        self._log("ingest", report.id, f"{status} from {Path(path).name}")
         return self._result(report.id, status, str(path), notices)
 
     def prepare(self, report: Report, family: str) -> list[Source]:
@@ -121,7 +184,7 @@ class Library:
     # --- reading back --------------------------------------------------------------------
 
     def reports(self) -> list[dict]:
-        return self.store.list_reports()
+        return self._shown(self.store.list_reports())
 
     def resolve(self, report_id: str, prefix: bool = True) -> str:
         """The id of the report `report_id` names: itself, or (with `prefix`) the one report whose
@@ -146,6 +209,12 @@ class Library:
         raise NotFound(f"no report {report_id!r} in {self.settings.db}{hint}", close[:3])
 
     def report(self, report_id: str) -> Report:
+        red = self._redactor()
+        report = self._load(report_id)
+        return red.report(report) if red else report
+
+    def _load(self, report_id: str) -> Report:
+        """The report as stored, names and all: for the library's own use before redaction."""
         report = self.store.load_report(self.resolve(report_id))
         if report is None:  # deleted between the two reads
             raise NotFound(f"no report {report_id!r} in {self.settings.db}")
@@ -155,41 +224,61 @@ class Library:
         """The report with only these paragraphs (in their sections) and the footnotes they cite:
         enough to quote and cite a few search hits without loading the whole report."""
         report = self.store.load_excerpt(report_id, paragraph_ids)
+        if report is not None:
+            red = self._redactor()
+            report = red.report(report) if red else report
         if report is None:
             raise NotFound(f"no report {report_id!r} in {self.settings.db}")
         return report
 
     def sources_by_id(self, source_ids: list[str]) -> dict[str, Source]:
-        """The registry entries with these ids (unknown ids are left out)."""
-        return self.store.get_sources(source_ids)
+        """The registry entries with these ids (unknown ids are left out), as this caller may
+        see them: a confidential source's name is replaced for a reader."""
+        found = self.store.get_sources(source_ids)
+        red = self._redactor()
+        if red is None:
+            return found
+        return {sid: Source.model_validate(red.json(s.model_dump(mode="json"))) for sid, s in found.items()}
 
-    def set_report_metadata(self, report_id: str, country: str | None = None, publisher: str | None = None,
-                            document_type: str | None = None, published: str | None = None,
-                            language: str | None = None) -> dict:
-        """Correct a report's library metadata; None leaves a field as it is, "" clears it.
-        Returns the report's row as `reports()` lists it. Raises MetadataError (a ValueError)
-        for an unknown country code, document type, malformed date or language."""
+    def set_report_metadata(self, report_id: str, title: str | None = None, country: str | None = None,
+                            publisher: str | None = None, document_type: str | None = None,
+                            published: str | None = None, language: str | None = None) -> dict:
+        """Correct a report's metadata (researchers): None leaves a field as it is, "" clears it
+        (a title cannot be cleared). Returns the report's row as `reports()` lists it. Raises
+        MetadataError (a ValueError) for an unknown country code, document type, malformed date
+        or language. Recorded in the audit log."""
         from corroborate.metadata import normalise_metadata
 
+        self.caller.require("researcher", "editing report metadata")
+        report_id = self.resolve(report_id, prefix=False)
         given = {"country": country, "publisher": publisher, "document_type": document_type,
                  "published": published, "language": language}
         values = normalise_metadata({k: v for k, v in given.items() if v is not None})
+        if title is not None:
+            if not title.strip():
+                raise ValueError("title: a report needs a title")
+            values["title"] = title.strip()
         if not self.store.set_report_metadata(report_id, values):
             raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+        if values:
+            self._log("metadata", report_id, ", ".join(f"{k}={v!r}" for k, v in values.items()))
         (row,) = self.store.list_reports(report_id)
-        return row
+        return self._shown(row)
 
     def delete(self, report_id: str) -> None:
+        self.caller.require("researcher", "deleting a report")
         # Never by prefix: deleting is not undoable, so the id must be exact (typos get a hint).
-        if not self.store.delete_report(self.resolve(report_id, prefix=False)):
+        report_id = self.resolve(report_id, prefix=False)
+        if not self.store.delete_report(report_id):
             raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+        self._log("delete", report_id)
 
     # --- sources -------------------------------------------------------------------------
 
     def sources(self, report_id: str | None = None, source_type: str | None = None) -> list[dict]:
         if report_id is not None:
             report_id = self.resolve(report_id)
-        return self.store.list_sources(report_id, source_type)
+        return self._shown(self.store.list_sources(report_id, source_type))
 
     def source(self, source_id: str) -> dict:
         src = self.store.get_source(source_id)
@@ -197,11 +286,13 @@ class Library:
             raise NotFound(f"no source {source_id!r} in {self.settings.db}")
         out = src.model_dump(mode="json")
         out["cited_by"] = self.store.source_citations(source_id)
-        return out
+        return self._shown(out)
 
     def set_confidential(self, source_id: str, confidential: bool = True) -> None:
+        self.caller.require("researcher", "marking a source confidential")
         if not self.store.set_confidential(source_id, confidential):
             raise NotFound(f"no source {source_id!r} in {self.settings.db}")
+        self._log("confidential" if confidential else "not-confidential", source_id)
 
     # --- audit and terms-of-reference coverage (issue 6) ---------------------------------
 
@@ -210,15 +301,15 @@ class Library:
         evidence) and a summary. `severity` keeps findings at or above it (info|warning|error)."""
         from corroborate.audit import audit_report
 
-        report = self.report(report_id)
-        return audit_report(report, self._report_sources(report.id), severity, rules)
+        report = self._load(report_id)
+        return self._shown(audit_report(report, self._report_sources(report.id), severity, rules))
 
     def tor(self, report_id: str) -> dict:
         """Terms-of-reference matrix: each ToR item (hierarchy kept) with a verdict
         (covered | partial | gap), a score and its evidence paragraphs."""
         from corroborate.audit.tor import tor_matrix
 
-        report = self.report(report_id)
+        report = self._load(report_id)
         vectors = embed = None
         if self.settings.embeddings:
             from corroborate.search.embed import DIM, embed_texts
@@ -230,7 +321,7 @@ class Library:
             def embed(texts: list[str]):
                 return embed_texts(texts, settings)
 
-        return tor_matrix(report, vectors, embed)
+        return self._shown(tor_matrix(report, vectors, embed))
 
     def _report_sources(self, report_id: str) -> list[Source]:
         fields = set(Source.model_fields)
@@ -254,17 +345,41 @@ class Library:
         ValueError) for a malformed query or filter."""
         from corroborate.search.engine import Searcher
 
+        unnamed = self._unnamed(query)
+        if unnamed != query and not unnamed:  # nothing but a confidential name: nothing to find
+            return {"query": "", "mode": mode, "results": [], "offset": offset, "k": k, "total": 0,
+                    "more": False}
+        query = unnamed
         report = self.resolve(report) if report else report
-        return Searcher(self.store, self.settings).search(
+        return self._shown(Searcher(self.store, self.settings).search(
             query, k=k, mode=mode, offset=offset, facets=facets, report=report, section=section,
             source_type=source_type, since=since, country=country, publisher=publisher,
             document_type=document_type, language=language, published_from=published_from,
             published_to=published_to, source=source, source_language=source_language,
-        )
+        ))
 
     def ask(self, question: str, k: int = 5, report: str | None = None) -> dict:
         """Verbatim quotes (with offsets, footnotes and citations) that answer `question`, or
         `found: false` when the library holds nothing relevant."""
+        from corroborate.search.answer import NOT_FOUND
+
+        unnamed = self._unnamed(question)
+        if unnamed != question and not unnamed:
+            return {"question": "", "found": False, "answer": NOT_FOUND, "quotes": [], "synthesis": None,
+                    "best_score": None}
+        return self._shown(self._ask(unnamed, k, report))
+
+    def _unnamed(self, query: str) -> str:
+        """A query without the names this caller may not read: otherwise which redacted passages
+        match 'DPLF' would confirm a guess of who a confidential source is."""
+        red = self._redactor()
+        if red is None or not red.names_in(query):
+            return query
+        out = red.pattern.sub(" ", query)
+        out = re.sub(r'"\s*"|(?<!\S)-(?=\s|$)', " ", out)  # emptied phrases, dangling exclusions
+        return " ".join(out.split())
+
+    def _ask(self, question: str, k: int = 5, report: str | None = None) -> dict:
         from corroborate.search.answer import answer
 
         report = self.resolve(report) if report else report
@@ -276,7 +391,7 @@ class Library:
         ready to paste into a decision (`citations.format`). `base_url` (default: the
         `CORROBORATE_BASE_URL` setting) adds the paragraph's permalink."""
         from corroborate.citations.format import passage_citation
-        from corroborate.export.confidential import shown_footnotes
+        from corroborate.redaction import shown_footnotes
 
         report = self.report(report_id)
         p = next((p for p in report.paragraphs() if p.id == paragraph_id), None)
@@ -288,9 +403,14 @@ class Library:
 
     # --- export and compiled query responses (issue 7) -----------------------------------
 
-    def _cited_sources(self, reports: list[Report]) -> dict[str, Source]:
+    def _cited_sources(self, reports: list[Report], red: Redactor | None = None) -> dict[str, Source]:
         ids = [c.source_id for r in reports for f in r.footnotes for c in f.citations if c.source_id]
-        return self.store.get_sources(ids)
+        found = self.store.get_sources(ids)
+        return {sid: red.source(s) if red else s for sid, s in found.items()}
+
+    def _export_report(self, report_id: str, red: Redactor | None) -> Report:
+        report = self._load(report_id)
+        return red.report(report) if red else report
 
     def export_report(self, report_id: str, fmt: str, path: str | Path,
                       name_confidential: bool = False) -> Path:
@@ -304,8 +424,9 @@ class Library:
         from corroborate.export.report import report_export_document
 
         fmt = check_format(fmt, DOCUMENT_FORMATS + REGISTRY_FORMATS)
-        report = self.report(report_id)
-        doc = report_export_document(report, self._cited_sources([report]), name_confidential)
+        red = self._redactor(name_confidential)
+        report = self._export_report(report_id, red)
+        doc = report_export_document(report, self._cited_sources([report], red), name_confidential)
         return write_document(doc, fmt, path)
 
     def export_sources(self, report_id: str | None, fmt: str, path: str | Path,
@@ -317,9 +438,10 @@ class Library:
         from corroborate.export.bibliography import collect_entries
 
         fmt = check_format(fmt, REGISTRY_FORMATS)
-        ids = [self.resolve(report_id)] if report_id is not None else [r["id"] for r in self.reports()]
-        reports = [self.report(rid) for rid in ids]
-        entries = collect_entries([f for r in reports for f in r.footnotes], self._cited_sources(reports))
+        red = self._redactor(name_confidential)
+        ids = [self.resolve(report_id)] if report_id is not None else [r["id"] for r in self.store.list_reports()]
+        reports = [self._export_report(rid, red) for rid in ids]
+        entries = collect_entries([f for r in reports for f in r.footnotes], self._cited_sources(reports, red))
         return write_text(path, WRITERS[fmt](entries, name_confidential))
 
     def tor_questions(self, report_id: str) -> list[str]:
@@ -340,24 +462,34 @@ class Library:
         questions = [q.strip() for q in questions if q and q.strip()]
         if not questions:
             raise ValueError("no question given: pass at least one question")
+        red = self._redactor(name_confidential)
         reports = [self.resolve(rid) for rid in reports] if reports else reports
         cache: dict[str, Report] = {}
 
         def load(rid: str) -> Report:
             if rid not in cache:
-                cache[rid] = self.report(rid)
+                cache[rid] = self._export_report(rid, red)
             return cache[rid]
 
         def ask(question: str, rid: str | None) -> dict:
-            return self.ask(question, k=k, report=rid)
+            # quotes and the reports they index must be redacted alike, offsets and all
+            found = self._ask(question, k=k, report=rid)
+            return red.json(found) if red else found
 
         evidence = [gather(q, ask, load, reports, k) for q in questions]
         # name every report searched without loading each one: the listing has title and date
         from corroborate.export.document import human_date
 
         consulted = [r["title"] + (f", {human_date(r['published'])}" if r["published"] else "")
-                     for r in self.reports() if not reports or r["id"] in reports]
-        return compile_document(evidence, load, self.store.get_source, name_confidential, consulted,
+                     for r in self.store.list_reports() if not reports or r["id"] in reports]
+        if red:
+            consulted = [red.text(c) or "" for c in consulted]
+
+        def source(source_id: str) -> Source | None:
+            found = self.store.get_source(source_id)
+            return red.source(found) if red and found else found
+
+        return compile_document(evidence, load, source, name_confidential, consulted,
                                 style=style, base_url=self.settings.base_url)
 
     def compile(self, questions: list[str], fmt: str, path: str | Path, reports: list[str] | None = None,

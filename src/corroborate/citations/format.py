@@ -297,7 +297,7 @@ def passage_citation(report: Any, p: Any, footnotes: Mapping[int, Any], span: tu
                      style: str = DEFAULT_STYLE, base_url: str | None = None) -> str:
     """What "Copy citation" (and the CLI) gives: the quote (the paragraph, or a sentence of it
     given as `span`), the passage reference, and the footnotes it carries. `footnotes` are the
-    ones to show (confidential sources already replaced, see `export.confidential`)."""
+    ones to show (confidential sources already replaced, see `corroborate.redaction`)."""
     start, end = span if span else (0, len(p.text))
     quote = quote_with_markers(p, start, end).strip()
     numbers = [m.n for m in sorted(p.markers, key=lambda m: m.offset)

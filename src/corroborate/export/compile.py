@@ -21,7 +21,6 @@ from pydantic import BaseModel, Field
 
 from corroborate.citations.format import DEFAULT_STYLE, check_style, passage_reference, report_reference
 from corroborate.export.bibliography import collect_entries, group_entries
-from corroborate.export.confidential import REDACTED, redact, secret_names, shown_footnote
 from corroborate.export.document import (
     BibGroup,
     BibItem,
@@ -36,6 +35,7 @@ from corroborate.export.document import (
     split_at_markers,
 )
 from corroborate.models import Footnote, Paragraph, Report, Source, TorItem
+from corroborate.redaction import REDACTED, redact, secret_names, shown_footnote
 
 NOT_FOUND = ("Information on {topic} could not be found among the sources consulted within the time "
              "constraints of this query.")

@@ -4,9 +4,9 @@ offsets, confidential citations redacted, and its bibliography grouped by source
 from __future__ import annotations
 
 from corroborate.export.bibliography import BibEntry, collect_entries, group_entries
-from corroborate.export.confidential import redact, secret_names, shown_footnotes
 from corroborate.export.document import FootnotedDocument, report_document
 from corroborate.models import Report, Source
+from corroborate.redaction import redact, secret_names, shown_footnotes
 
 
 def cited_source_ids(report: Report) -> set[str]:

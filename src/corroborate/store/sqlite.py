@@ -153,11 +153,39 @@ MIGRATIONS: list[str] = [
     CREATE INDEX reports_country ON reports(country);
     CREATE INDEX reports_document_type ON reports(document_type)
     """,
+    """
+    -- auth: users and roles (argon2 password, sha256 of the API token), web sessions, and the
+    -- audit log of every write (issue 14). The log keeps the user's name, so it outlives the user.
+    CREATE TABLE users (
+        pk INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'researcher', 'reader')),
+        password_hash TEXT,
+        token_hash TEXT UNIQUE,
+        token_expires TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_pk INTEGER NOT NULL REFERENCES users(pk) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        expires TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        pk INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user TEXT NOT NULL,
+        role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        detail TEXT
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Report fields a user may correct after ingest (`report set`), as stored in `reports`.
-EDITABLE_METADATA = ("country", "publisher", "document_type", "published", "language")
+EDITABLE_METADATA = ("title", "country", "publisher", "document_type", "published", "language")
 
 
 BUSY_TIMEOUT_MS = 30_000  # a reader or writer waits this long for a lock before failing
@@ -188,7 +216,10 @@ def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
             uri = Path(path).resolve().as_uri() + "?mode=ro"
             conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         else:
-            conn = sqlite3.connect(path, isolation_level=None)
+            # Not tied to its thread either: a web request's writer is opened by a dependency and
+            # used by the endpoint, which FastAPI may run on another worker thread. One owner at
+            # a time (a request, a CLI command) is what keeps it safe.
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if readonly:
@@ -732,3 +763,33 @@ class SqliteStore:
                 "UPDATE sources SET confidential = ? WHERE id = ?", (int(confidential), source_id)
             )
             return cur.rowcount > 0
+
+    def confidential_sources(self) -> list[Source]:
+        rows = self.conn.execute("SELECT * FROM sources WHERE confidential = 1 ORDER BY id").fetchall()
+        return [self._source_from_row(r) for r in rows]
+
+    def contents_key(self) -> str:
+        """Changes whenever a report is added, replaced or deleted (ids and content hashes)."""
+        row = self.conn.execute("SELECT group_concat(id || ':' || source_hash, ',') FROM reports").fetchone()
+        return row[0] or ""
+
+    def texts_naming(self, names: list[str]) -> tuple[list[str], list[GlossaryEntry]]:
+        """Paragraphs and glossary entries of the whole library that contain any of `names`
+        (where a confidential source's long form or acronym is spelled out)."""
+        texts: dict[str, None] = {}
+        glossary: list[GlossaryEntry] = []
+        for name in names:
+            for r in self.conn.execute("SELECT text FROM paragraphs WHERE instr(text, ?) > 0", (name,)):
+                texts[r["text"]] = None
+            for g in self.conn.execute(
+                "SELECT term, definition FROM glossary WHERE term = ? OR instr(definition, ?) > 0", (name, name)
+            ):
+                glossary.append(GlossaryEntry(term=g["term"], definition=g["definition"]))
+        return list(texts), glossary
+
+    def paragraph_text(self, report_id: str, paragraph_id: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT p.text FROM paragraphs p JOIN reports r ON r.pk = p.report_pk WHERE r.id = ? AND p.id = ?",
+            (report_id, paragraph_id),
+        ).fetchone()
+        return row["text"] if row else None

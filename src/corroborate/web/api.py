@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
@@ -20,6 +20,8 @@ from corroborate.library import Library, LibraryPool, NotFound
 from corroborate.search.query import QueryError
 from corroborate.settings import Settings
 from corroborate.store import StoreError
+from corroborate.users import Caller
+from corroborate.web.auth import current_caller
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -62,22 +64,42 @@ async def library(request: Request) -> AsyncIterator[Library]:
             yield lib
 
 
+def caller_library(lib: Library = Depends(library), caller: Caller = Depends(current_caller)) -> Library:
+    """The library acting for whoever is calling (`web/auth.py`): their role decides what they
+    read and may write."""
+    return lib.as_caller(caller)
+
+
+def writer_library(request: Request, caller: Caller = Depends(current_caller)) -> Iterator[Library]:
+    """A read-write Library of its own for one write request (the pooled ones are read-only),
+    closed afterwards. SQLite serialises writers: WAL and the busy timeout make others wait."""
+    settings: Settings = getattr(request.app.state, "settings", None) or Settings()
+    try:
+        lib = Library(settings=settings, caller=caller)
+    except StoreError as exc:
+        raise HTTPException(503, str(exc)) from exc
+    try:
+        yield lib
+    finally:
+        lib.close()
+
+
 def _not_found(exc: NotFound) -> HTTPException:
     return HTTPException(404, exc.args[0] if exc.args else "not found")
 
 
-@router.get("/health", summary="Liveness and database status")
+@router.get("/health", summary="Liveness and database status (needs no sign-in)")
 def health(lib: Library = Depends(library)) -> dict:
     return {"status": "ok", "reports": len(lib.reports()), "embeddings": lib.settings.embeddings}
 
 
 @router.get("/reports", summary="The reports in the library")
-def reports(lib: Library = Depends(library)) -> dict:
+def reports(lib: Library = Depends(caller_library)) -> dict:
     return {"reports": lib.reports()}
 
 
 @router.get("/reports/{report_id}", summary="One report: the `show --json` contract")
-def report(report_id: str, section: str | None = None, lib: Library = Depends(library)) -> dict:
+def report(report_id: str, section: str | None = None, lib: Library = Depends(caller_library)) -> dict:
     try:
         rep = lib.report(report_id)
     except NotFound as exc:
@@ -108,7 +130,7 @@ def search(
     source: str | None = Query(None, description="Only paragraphs citing this source id"),
     source_language: str | None = Query(None, description="Only paragraphs citing a source in this language"),
     since: str | None = Query(None, description="Only paragraphs citing sources dated on/after this"),
-    lib: Library = Depends(library),
+    lib: Library = Depends(caller_library),
 ) -> dict:
     if page is not None:
         offset = (page - 1) * k
@@ -129,7 +151,7 @@ def ask(
     q: str = Query(..., description="The question, in English or Spanish"),
     k: int = Query(5, description="At most this many quotes (1–10)"),
     report: str | None = Query(None, description="Only this report id"),
-    lib: Library = Depends(library),
+    lib: Library = Depends(caller_library),
 ) -> dict:
     try:
         return lib.ask(q, k=k, report=report)
@@ -140,7 +162,7 @@ def ask(
 
 
 @router.get("/sources", summary="The bibliography: each source once, with citation counts")
-def sources(report: str | None = None, type: str | None = None, lib: Library = Depends(library)) -> dict:
+def sources(report: str | None = None, type: str | None = None, lib: Library = Depends(caller_library)) -> dict:
     from corroborate.models import SourceType
 
     allowed = [t.value for t in SourceType]
@@ -153,7 +175,7 @@ def sources(report: str | None = None, type: str | None = None, lib: Library = D
 
 
 @router.get("/sources/{source_id}", summary="One source and every footnote and paragraph citing it")
-def source(source_id: str, lib: Library = Depends(library)) -> dict:
+def source(source_id: str, lib: Library = Depends(caller_library)) -> dict:
     try:
         return lib.source(source_id)
     except NotFound as exc:

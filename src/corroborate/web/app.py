@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from corroborate import __version__
 from corroborate.settings import Settings
-from corroborate.web import api, audit_routes, export_routes, pages
+from corroborate.web import api, audit_routes, auth, export_routes, pages, write_routes
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -48,7 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Level 1: a third of level 9's CPU for ~25 % more bytes (a 360 KB results page: 6 ms vs 22 ms,
     # 50 KB vs 39 KB); CPU, not bandwidth, is what a busy server runs out of.
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=1)
-    for module in (api, audit_routes, export_routes):
+    # Outermost: who is calling, CSRF, size limits and security headers, before any route runs.
+    app.add_middleware(auth.AuthMiddleware)
+    for module in (api, audit_routes, export_routes, write_routes, auth):
         app.include_router(module.router)
     # Pages call `get_library(request)`; this checks out the request's Library for them.
     app.include_router(pages.router, dependencies=[Depends(api.library)])

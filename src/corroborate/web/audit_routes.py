@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from corroborate.library import Library, NotFound
-from corroborate.web.api import library
+from corroborate.web.api import caller_library
 
 router = APIRouter()
 
@@ -35,13 +35,13 @@ def _tor(lib: Library, report_id: str) -> dict:
             summary="Methodology audit: findings with their locations and a summary")
 def audit_api(report_id: str, severity: str | None = Query(None, description=SEVERITY_HELP),
               rule: list[str] | None = Query(None, description="Only these rules (repeatable)"),
-              lib: Library = Depends(library)) -> dict:
+              lib: Library = Depends(caller_library)) -> dict:
     return _audit(lib, report_id, severity, rule)
 
 
 @router.get("/api/reports/{report_id}/tor", tags=["api"],
             summary="Terms-of-reference coverage matrix: verdict, score and evidence per item")
-def tor_api(report_id: str, lib: Library = Depends(library)) -> dict:
+def tor_api(report_id: str, lib: Library = Depends(caller_library)) -> dict:
     return _tor(lib, report_id)
 
 
@@ -69,7 +69,7 @@ def _page_or_error(request: Request, lib: Library, report_id: str, fn, template:
 
 @router.get("/reports/{report_id}/audit", response_class=HTMLResponse, include_in_schema=False)
 def audit_page(request: Request, report_id: str, severity: str | None = None, rule: str | None = None,
-               lib: Library = Depends(library)) -> HTMLResponse:
+               lib: Library = Depends(caller_library)) -> HTMLResponse:
     from corroborate.audit import RULES
 
     return _page_or_error(
@@ -79,5 +79,5 @@ def audit_page(request: Request, report_id: str, severity: str | None = None, ru
 
 
 @router.get("/reports/{report_id}/tor", response_class=HTMLResponse, include_in_schema=False)
-def tor_page(request: Request, report_id: str, lib: Library = Depends(library)) -> HTMLResponse:
+def tor_page(request: Request, report_id: str, lib: Library = Depends(caller_library)) -> HTMLResponse:
     return _page_or_error(request, lib, report_id, lambda: _tor(lib, report_id), "tor.html")

@@ -19,7 +19,7 @@ from fastapi.responses import Response
 
 from corroborate.export import DOCUMENT_FORMATS, EXTENSIONS, MEDIA_TYPES, REGISTRY_FORMATS, ExportError
 from corroborate.library import Library, NotFound
-from corroborate.web.api import library
+from corroborate.web.api import caller_library
 
 router = APIRouter(tags=["export"])
 
@@ -55,7 +55,7 @@ def export_report(
     report_id: str,
     format: str = Query("md", description=FORMAT_HELP),
     name_confidential: bool = Query(False, description="Name sources marked confidential."),
-    lib: Library = Depends(library),
+    lib: Library = Depends(caller_library),
 ) -> Response:
     fmt = _format(format, DOCUMENT_FORMATS + REGISTRY_FORMATS)
     return _download(lambda path: lib.export_report(report_id, fmt, path, name_confidential), fmt, report_id)
@@ -65,7 +65,7 @@ def export_report(
 def export_all_sources(
     format: str = Query("csl-json", description="csl-json, ris or bibtex"),
     name_confidential: bool = Query(False, description="Name sources marked confidential."),
-    lib: Library = Depends(library),
+    lib: Library = Depends(caller_library),
 ) -> Response:
     fmt = _format(format, REGISTRY_FORMATS)
     return _download(lambda path: lib.export_sources(None, fmt, path, name_confidential), fmt,
@@ -80,7 +80,7 @@ def compile_response(
     tor: str | None = Query(None, description="Use this report's Terms of Reference as questions."),
     k: int = Query(5, ge=1, le=20, description="At most this many quotes per question."),
     name_confidential: bool = Query(False, description="Name sources marked confidential."),
-    lib: Library = Depends(library),
+    lib: Library = Depends(caller_library),
 ) -> Response:
     fmt = _format(format, DOCUMENT_FORMATS)
 

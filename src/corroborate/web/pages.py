@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from corroborate.users import AccessDenied
 from corroborate.web import views_reader, views_search, views_sources
 from corroborate.web.views_common import error_page, get_library, page
 
@@ -42,6 +43,13 @@ def install_error_pages(app: FastAPI) -> None:
         if exc.status_code == 404:
             return error_page(request, 404, "Page not found", f"There is no page at {request.url.path}.")
         return error_page(request, exc.status_code, "Something went wrong", str(exc.detail))
+
+    @app.exception_handler(AccessDenied)
+    async def access_denied(request: Request, exc: AccessDenied) -> Response:
+        # the library refuses a caller whose role does not allow a write or naming sources
+        if not _wants_html(request):
+            return JSONResponse({"detail": str(exc)}, status_code=403)
+        return error_page(request, 403, "Not allowed", str(exc))
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:

@@ -199,7 +199,7 @@ def paragraph_citation(
 ) -> str:
     """What "Copy citation" puts on the clipboard (`citations.format.passage_citation`), with
     sources a reviewer marked confidential replaced by a neutral label, as in every export."""
-    from corroborate.export.confidential import shown_footnote
+    from corroborate.redaction import shown_footnote
 
     if sources and any(s.confidential for s in sources.values()):
         footnotes = {n: shown_footnote(f, dict(sources)) for n, f in footnotes.items()}

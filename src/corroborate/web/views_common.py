@@ -13,6 +13,7 @@ from corroborate.library import Library
 from corroborate.metadata import DOCUMENT_TYPE_LABELS, country_name
 from corroborate.models import Source
 from corroborate.urls import safe_url
+from corroborate.users import OPEN_MODE
 from corroborate.web import render
 
 WEB = Path(__file__).resolve().parent
@@ -47,15 +48,23 @@ templates.env.globals.update(SOURCE_TYPE_LABELS=SOURCE_TYPE_LABELS, LANGUAGE_LAB
 
 def get_library(request: Request) -> Library:
     """This request's Library, checked out by the `api.library` dependency that `web/app.py`
-    puts on every page route (one pooled connection per request, as for the REST API)."""
+    puts on every page route (one pooled connection per request, as for the REST API), acting
+    for whoever is calling: a reader's pages never name a confidential source."""
+    from corroborate.web.auth import current_caller
+
     lib = getattr(request.state, "library", None)
     if lib is None:
         raise RuntimeError(f"{request.url.path}: page route without the api.library dependency")
-    return lib
+    return lib.as_caller(current_caller(request))
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    from corroborate.web.auth import csrf_token
+
     context.setdefault("q", "")
+    context.setdefault("csrf", csrf_token(request))
+    context.setdefault("caller", getattr(request.state, "caller", None))
+    context.setdefault("open_mode", context["caller"] == OPEN_MODE)
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 

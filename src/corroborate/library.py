@@ -33,7 +33,6 @@ from corroborate.store import sqlite_users as users_sql
 from corroborate.users import Caller, command_line_caller
 
 _NAMES: dict[tuple, list[str]] = {}  # see Library._redactor
-DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
 class NotFound(LookupError):

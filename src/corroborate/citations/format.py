@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, field_validator
 
 from corroborate.citations.dates import human_date
-from corroborate.urls import safe_url
+from corroborate.urls import link_urls, safe_url
 
 STYLES = ("euaa", "oscola")
 DEFAULT_STYLE = "euaa"
@@ -82,8 +82,9 @@ def _citation_starts(text: str, citations: Iterable[Any]) -> list[tuple[int, Any
 
 
 def link_segments(text: str, urls: Iterable[str] = (), citations: Iterable[Any] = ()) -> list[Segment]:
-    """`text` cut into plain and linked segments by the one URL-placement rule (module doc)."""
-    urls = list(urls)
+    """`text` cut into plain and linked segments by the one URL-placement rule (module doc).
+    Only link targets (`urls.safe_url`) are placed: any other scheme never replaces a placeholder."""
+    urls = link_urls(urls)
     spelled = [(m.start(), m.end(), m.group(0)) for m in _URL.finditer(text)]
     spelled_urls = {u for _, _, u in spelled}
     starts = _citation_starts(text, citations)
@@ -104,7 +105,7 @@ def link_segments(text: str, urls: Iterable[str] = (), citations: Iterable[Any] 
         i = owner(m.start())
         url = None
         if i is not None and i not in given:
-            url = _field(starts[i][1], "url")
+            url = safe_url(_field(starts[i][1], "url"))
             if url and url in spelled_urls:
                 url = None
             if url:

@@ -670,7 +670,8 @@ class SqliteStore:
         return Source(
             id=s["id"], author=s["author"], title=s["title"], type=s["type"],
             language=s["language"], date=s["date"], urls=json.loads(s["urls"]),
-            confidential=bool(s["confidential"]), kind=s["kind"], cited=bool(s["cited"]),
+            confidential=bool(s["confidential"]), kind=s["kind"],
+            cited=bool(s["cited"]) if "cited" in s.keys() else True,  # only where the query asked
             aliases=json.loads(s["aliases"]),
         )
 

@@ -50,7 +50,8 @@ def test_every_readme_example_runs_on_the_sample(sample_db_master, tmp_path, mon
                 for a in args]
         # new reports are read and stored for real; their embeddings would only cost time here
         env = {"CORROBORATE_EMBEDDINGS": "0"} if args[0] == "ingest" else {}
-        res = runner.invoke(main, ["--db", str(db), *args], env=env)
+        given = "s3cret-passphrase\ns3cret-passphrase\n" if args[:2] == ["user", "password"] else None
+        res = runner.invoke(main, ["--db", str(db), *args], env=env, input=given)  # the prompt answered
         assert res.exit_code == 0, f"corroborate {shlex.join(args)}:\n{res.output}"
         if args[0] == "search":
             first = 1 + (10 * (int(args[args.index("--page") + 1]) - 1) if "--page" in args else 0)
@@ -58,7 +59,7 @@ def test_every_readme_example_runs_on_the_sample(sample_db_master, tmp_path, mon
         if args[0] == "ask":
             assert "[q1]" in res.output, args
         ran.append(args[0])
-    assert ran[-1] == "delete" and (tmp_path / "peru.docx").is_file() and (tmp_path / "response.md").is_file()
+    assert "delete" in ran and (tmp_path / "peru.docx").is_file() and (tmp_path / "response.md").is_file()
     # search examples show where a passage is (page and section), never stored ids or offsets
     out = runner.invoke(main, ["--db", str(sample_db_master), "search", "Tren de Aragua members", "--k", "3"]).output
     assert "section 3.5.1 ‘Tren de Aragua’, p. 43" in out

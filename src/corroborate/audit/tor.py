@@ -45,6 +45,7 @@ TITLE_PRECISION_MIN = 0.5
 MIN_COVERED_PARAGRAPHS = 3  # treatment, not a mention in passing
 MAX_EVIDENCE = 5
 CONTEXT_MIN = 0.34  # share of the heading's vocabulary an ambiguous item's evidence must hold
+WORD_MATCH_MIN = 0.8  # cosine at which a report word stands for a ToR word (presión ~ pressure 0.91)
 
 _STOP = set("""
 a an and are as at be been being both but by can could did do does for from had has have he her his
@@ -53,7 +54,11 @@ some such than that the their them then there these they this those through to u
 was we were what when where which while who whom why will with within without would you your also
 including include includes especially particular particularly e g eg etc i e ie via among between
 against all any each about after before during related regarding concerning well
-""".split()) | {
+""".split()) | set("""
+del las los por para con una uno unos unas que como sus entre sobre sin otro otros otra otras parte ante
+desde hasta muy mas tambien incluido incluida incluidos incluidas especialmente nivel
+des les une aux pour par avec dans sur sans autres entre notamment compris
+""".split()) | {  # Spanish and French function words: a ToR may be written in either
     # ToR framing words: they say how a topic is asked about, not which topic it is
     "involvement", "ability", "role", "extent", "level", "levels", "capacity", "situation", "main",
     "overall", "general", "issues", "aspects", "mechanisms", "mechanism", "measures", "methods",
@@ -77,19 +82,24 @@ def stem(word: str) -> str:
     return word
 
 
+def words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in _STOP and len(w) > 2]
+
+
 def terms(text: str) -> list[str]:
-    return [stem(w) for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in _STOP and len(w) > 2]
+    return [stem(w) for w in words(text)]
 
 
 # Qualifiers narrow an item without adding a topic of their own ("…, including effectiveness",
 # "…, especially in Lima", "(e.g. extortion to avoid road blocks)").
 _QUALIFIER = re.compile(
-    r"\s*,?\s*\(?(?:\b(?:including|especially|in particular|particularly|such as|notably)\b|\be\.\s?g\.).*$",
+    r"\s*,?\s*\(?(?:\b(?:including|especially|in particular|particularly|such as|notably|incluid[oa]s?|"
+    r"especialmente|en particular|notamment|y compris|en particulier)\b|\be\.\s?g\.|\bp\.\s?ej\.).*$",
     re.I | re.S,
 )
 
 
-def facets(text: str) -> list[str]:
+def facets(text: str, has_topic: Callable[[str], bool] | None = None) -> list[str]:
     """The topics a ToR item enumerates, each to be treated: 'Economy/humanitarian situation'
     -> Economy, humanitarian situation; 'Activities/methods: Violence, threats, …' -> the list
     after the label. Qualifiers are dropped; an item with no enumeration is one facet."""
@@ -97,9 +107,15 @@ def facets(text: str) -> list[str]:
     label, colon, rest = head.partition(":")
     if colon and rest.strip():
         head = rest
-    parts = [re.sub(r"\s+(and|or)$", "", p.strip(" .;")) for p in re.split(r"\s*/\s*|\s*,\s*|\s*;\s*|\s+and\s+", head)]
-    parts = [p for p in parts if terms(p)]
+    parts = [re.sub(r"\s+(and|or|y|o|et|ou)$", "", p.strip(" .;"))
+             for p in re.split(r"\s*/\s*|\s*,\s*|\s*;\s*|\s+(?:and|y|et)\s+", head)]
+    parts = [p for p in parts if (has_topic or terms)(p)]
     return parts or [text]
+
+
+Term = tuple[frozenset[str], float]  # the report stems that stand for one ToR word, and its weight
+
+_LEXICON: dict[tuple, np.ndarray] = {}  # embedded vocabulary per report text, kept across calls
 
 
 @dataclass
@@ -148,16 +164,62 @@ class TorMatrix:
                 self.matrix = vectors[1][idx]
                 self.embed = embed
                 self.semantic = True
+        self.meaning: dict[str, list[tuple[str, float]]] = {}
+        if self.semantic:
+            self._bridge(report)
+
+    # --- what a ToR word means in the report's words ------------------------------------------
+
+    def _bridge(self, report: Report) -> None:
+        """Map every ToR word to the report words the sentence encoder puts next to it (cosine >=
+        WORD_MATCH_MIN): 'presión' -> pressure, 'vínculos' -> links, 'judiciary' -> judicial,
+        so the word gate below works whatever the ToR's language and the report's synonyms."""
+        texts = [p.paragraph.text for p in self.docs] + [t for path in self.paths.values() for t in path]
+        # Words are embedded as written (accents carry meaning: 'presión' ~ pressure at 0.91,
+        # 'presion' ~ pressure 0.53) and looked up folded, as `words` gives them.
+        vocab = sorted({w for t in texts for w in re.findall(r"\w+", t.lower())
+                        if len(w) > 2 and not w.isdigit()})
+        key = (report.id, len(vocab), hash(tuple(vocab)))
+        if key not in _LEXICON:
+            _LEXICON.clear()
+            _LEXICON[key] = self.embed(vocab)
+        matrix = _LEXICON[key]
+        asked = sorted({w for top in report.terms_of_reference for i in top.walk()
+                        for w in re.findall(r"\w+", i.text.lower()) if len(w) > 2 and fold(w) not in _STOP})
+        if not asked:
+            return
+        for w, q in zip(asked, self.embed(asked), strict=True):
+            cos = matrix @ q
+            near = np.flatnonzero(cos >= WORD_MATCH_MIN)
+            self.meaning[fold(w)] = sorted(((fold(vocab[i]), float(cos[i])) for i in near), key=lambda x: -x[1])
+
+    def concept(self, text: str) -> list[Term]:
+        """The item's topic words as report stems. A word whose nearest report word is a stop or
+        ToR framing word ('actores' -> actors) adds no topic; a word the report never uses (nor
+        anything near it) weighs most, as it should: it names what the report lacks."""
+        out: dict[frozenset[str], float] = {}
+        for w in words(text):
+            near = self.meaning.get(w)
+            if near:
+                if near[0][0] in _STOP:
+                    continue
+                alts = frozenset(stem(v) for v, _ in near if v not in _STOP)
+                weight = self.idf(stem(near[0][0]))
+            else:
+                alts, weight = frozenset({stem(w)}), self.idf(stem(w))
+            out.setdefault(alts, weight)
+        return list(out.items())
 
     # --- one item --------------------------------------------------------------------------
 
-    def _lexical(self, own: list[str], stems: set[str]) -> float:
-        total = sum(self.idf(t) for t in own)
-        return sum(self.idf(t) for t in own if t in stems) / total if total else 0.0
+    @staticmethod
+    def _lexical(own: list[Term], stems: set[str]) -> float:
+        total = sum(w for _, w in own)
+        return sum(w for alts, w in own if alts & stems) / total if total else 0.0
 
-    def _title_sections(self, own: list[str], context: list[str]) -> list[tuple[str, float]]:
+    def _title_sections(self, own: list[Term], context: list[Term]) -> list[tuple[str, float]]:
         out = []
-        vocab = set(own) | set(context)
+        vocab = {a for alts, _ in own + context for a in alts}
         for section in self.report.walk_sections():
             if section.key in self.ctx.apparatus_sections:
                 continue
@@ -173,12 +235,14 @@ class TorMatrix:
                 out.append((section.key, round(2 * recall * precision / (recall + precision), 3)))
         return sorted(out, key=lambda x: -x[1])
 
-    def _context(self, context: list[str], stems: set[str]) -> float:
+    @staticmethod
+    def _context(context: list[Term], stems: set[str]) -> float:
         """Share of the ToR heading's vocabulary in a paragraph; a 4-letter prefix is enough
         ('crime' ~ 'criminal'), since the heading only says which topic the item belongs to."""
         prefixes = {t[:4] for t in stems}
-        total = sum(self.idf(t) for t in context)
-        return sum(self.idf(t) for t in context if t in stems or t[:4] in prefixes) / total if total else 1.0
+        total = sum(w for _, w in context)
+        return sum(w for alts, w in context if alts & stems or any(a[:4] in prefixes for a in alts)
+                   ) / total if total else 1.0
 
     def _zscores(self, queries: list[str]) -> list[np.ndarray | None]:
         if not self.semantic or not queries:
@@ -193,18 +257,18 @@ class TorMatrix:
             out.append((cos - med) / spread)
         return out
 
-    def _facet(self, facet: str, own_item: list[str], context: list[str], ambiguous: bool,
+    def _facet(self, facet: str, own_item: list[Term], context: list[Term], ambiguous: bool,
                sims: np.ndarray | None, scope: set[str] | None) -> dict:
-        own = list(dict.fromkeys(terms(facet)))
+        own = self.concept(facet)
         sections = self._title_sections(own, own_item + context) if own else []
         if scope is not None:
             sections = [(k, sc) for k, sc in sections if k in scope]
         # The facet's rarest word in the report is its most specific concept ("pressure" in
         # "pressure to participate in protests"): a paragraph without it treats something broader.
-        key = max(own, key=self.idf) if len(own) > 1 else None
+        key = max(own, key=lambda t: t[1])[0] if len(own) > 1 else None
         evidence = []
         for i, d in enumerate(self.docs):
-            if not own or (key and key not in d.stems):
+            if not own or (key and not key & d.stems):
                 continue
             if scope is not None and d.paragraph.section not in scope:
                 continue
@@ -235,7 +299,7 @@ class TorMatrix:
         """The chapter(s) a ToR heading names ("LGBTI" -> 5 Situation of LGBTI people), with
         their subsections: its items are looked for there. None when no chapter is named
         ("Political opponents and activists"), and then the whole report is searched."""
-        own = list(dict.fromkeys(terms(heading.text)))
+        own = self.concept(heading.text)
         if not own:
             return None
         scope: set[str] = set()
@@ -247,10 +311,10 @@ class TorMatrix:
         return scope or None
 
     def assess(self, item: TorItem, trail: list[str], scope: set[str] | None = None) -> dict:
-        own = list(dict.fromkeys(terms(item.text)))
-        ambiguous = self.repeats.get(frozenset(own), 0) > 1
-        context = list(dict.fromkeys(t for text in trail for t in terms(text)))
-        parts = facets(item.text)
+        own = self.concept(item.text)
+        ambiguous = self.repeats.get(frozenset(terms(item.text)), 0) > 1
+        context = [t for text in trail for t in self.concept(text)]
+        parts = facets(item.text, lambda p: bool(self.concept(p)))
         sims = self._zscores([": ".join(trail[-1:] + [f]) for f in parts])
         found = [self._facet(f, own, context, ambiguous, z, scope) for f, z in zip(parts, sims, strict=True)]
         evidence: dict[str, dict] = {}

@@ -43,6 +43,8 @@ SEMANTIC_Z_MIN = 1.0  # robust standard deviations above the item's median cosin
 TITLE_RECALL_MIN = 0.5
 TITLE_PRECISION_MIN = 0.5
 MIN_COVERED_PARAGRAPHS = 3  # treatment, not a mention in passing
+MIN_TREATED_PARAGRAPHS = 2  # a facet with one evidence paragraph is touched, not treated
+COVERED_SHARE = 0.75  # of an item's facets treated: "actors/gangs/groups/cartels" lists near-synonyms
 MAX_EVIDENCE = 5
 CONTEXT_MIN = 0.34  # share of the heading's vocabulary an ambiguous item's evidence must hold
 WORD_MATCH_MIN = 0.8  # cosine at which a report word stands for a ToR word (presión ~ pressure 0.91)
@@ -63,6 +65,10 @@ des les une aux pour par avec dans sur sans autres entre notamment compris
     "involvement", "ability", "role", "extent", "level", "levels", "capacity", "situation", "main",
     "overall", "general", "issues", "aspects", "mechanisms", "mechanism", "measures", "methods",
     "actors", "bodies", "forms", "types",
+    # the same in Spanish
+    "participacion", "capacidad", "papel", "nivel", "niveles", "situacion", "principal", "principales",
+    "general", "aspectos", "mecanismos", "mecanismo", "medidas", "metodos", "actores", "organismos",
+    "formas", "tipos",
 }
 
 
@@ -111,6 +117,8 @@ def facets(text: str, has_topic: Callable[[str], bool] | None = None) -> list[st
              for p in re.split(r"\s*/\s*|\s*,\s*|\s*;\s*|\s+(?:and|y|et)\s+", head)]
     parts = [p for p in parts if (has_topic or terms)(p)]
     return parts or [text]
+
+
 
 
 Term = tuple[frozenset[str], float]  # the report stems that stand for one ToR word, and its weight
@@ -266,6 +274,12 @@ class TorMatrix:
         # The facet's rarest word in the report is its most specific concept ("pressure" in
         # "pressure to participate in protests"): a paragraph without it treats something broader.
         key = max(own, key=lambda t: t[1])[0] if len(own) > 1 else None
+        if ambiguous:  # "Protection …" under every heading: the section must be under this one's topic
+            sections = [(k, sc) for k, sc in sections if (scope is not None and k in scope) or self._context(
+                context, {t for title in self.paths[k] for t in terms(title)}) >= CONTEXT_MIN]
+        if key:  # a section on something broader is not this facet's section
+            sections = [(k, sc) for k, sc in sections
+                        if key & {t for title in self.paths[k] for t in terms(title)}]
         evidence = []
         for i, d in enumerate(self.docs):
             if not own or (key and not key & d.stems):
@@ -273,8 +287,9 @@ class TorMatrix:
             if scope is not None and d.paragraph.section not in scope:
                 continue
             lex = self._lexical(own, d.stems)
-            if lex < LEXICAL_MIN:
-                continue
+            missing = sum(1 for alts, _ in own if not alts & d.stems)
+            if lex < LEXICAL_MIN or missing > len(own) // 3:
+                continue  # a facet of up to 2 concepts needs them all, a longer one all but 1 in 3
             if ambiguous and self._context(context, d.stems) < CONTEXT_MIN and not any(
                     d.paragraph.section == k for k, _ in sections):
                 continue  # the right words under another heading (protection of LGBTI vs of witnesses)
@@ -292,7 +307,9 @@ class TorMatrix:
         evidence.sort(key=lambda e: -e["score"])
         top = [e["score"] for e in evidence[:MIN_COVERED_PARAGRAPHS]]
         score = max([sum(top) / MIN_COVERED_PARAGRAPHS] + [sc for _, sc in sections[:1]])
-        return {"text": facet, "treated": bool(sections or evidence), "score": round(score, 3),
+        support = ("section" if sections else "paragraphs" if len(evidence) >= MIN_TREATED_PARAGRAPHS
+                   else "passing" if evidence else None)
+        return {"text": facet, "treated": support is not None, "support": support, "score": round(score, 3),
                 "sections": sections, "evidence": evidence}
 
     def scope_of(self, heading: TorItem) -> set[str] | None:
@@ -334,14 +351,15 @@ class TorMatrix:
         treated = [f for f in found if f["treated"]]
         if not treated:
             verdict = "gap"
-        elif len(treated) == len(found) and (sections or len(ranked) >= MIN_COVERED_PARAGRAPHS):
+        elif (sum(f["support"] != "passing" for f in treated) >= COVERED_SHARE * len(found)
+              and (sections or len(ranked) >= MIN_COVERED_PARAGRAPHS)):
             verdict = "covered"
         else:
             verdict = "partial"
         score = sum(f["score"] for f in found) / len(found) if found else 0.0
         return {
             "text": item.text, "verdict": verdict, "score": round(score, 3),
-            "facets": [{"text": f["text"], "treated": f["treated"], "score": f["score"],
+            "facets": [{"text": f["text"], "treated": f["treated"], "support": f["support"], "score": f["score"],
                         "evidence_count": len(f["evidence"])} for f in found],
             "sections": [{"section": k, "title": self.paths[k][-1], "score": sc}
                          for k, sc in sorted(sections.items(), key=lambda kv: -kv[1])[:3]],

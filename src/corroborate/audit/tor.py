@@ -1,28 +1,37 @@
 """Terms-of-reference coverage: for each ToR item, does the report treat it, where, and how well.
 
 An item is judged per facet, the topics it enumerates ("Economy/humanitarian situation" ->
-Economy, humanitarian situation); qualifiers ("including …", "especially …", "(e.g. …)") and
-ToR framing words ("main actors", "mechanisms and measures") add no topic. For each facet:
+Economy, humanitarian situation); qualifiers ("including …", "especially …", "(e.g. …)", and
+their Spanish and French forms) and ToR framing words ("main actors", "mechanisms and measures")
+add no topic. A facet's concepts are its content words, each standing for the report words the
+multilingual sentence encoder puts next to it (cosine >= WORD_MATCH_MIN): 'presión' -> pressure,
+'vínculos' -> links, 'judiciary' -> judicial, so a ToR in another language or with other words
+than the report's is read in the report's words. Without embeddings a concept is its own stem.
 
-* section titles: a section whose path of titles holds at least half of the facet's
-  vocabulary and one conjunct of whose own title is made of the item's words ("Political
-  developments" -> 1.5 Political developments, "Prevalence" under "Domestic violence" -> 4.1
-  Prevalence and social attitudes);
-* paragraphs: a body paragraph is evidence when it holds at least half of the facet's
-  IDF-weighted vocabulary (words the report never uses weigh most) including its rarest word,
-  AND, when embeddings are stored, it stands out semantically: its cosine to "heading: facet" is
-  at least one robust standard deviation (1.4826 x MAD) above the median over the report.
+* section titles: a section whose path of titles holds at least half of the facet's concepts
+  (IDF-weighted) including its rarest, and one conjunct of whose own title is made of the item's
+  words ("Political developments" -> 1.5 Political developments, "Prevalence" under "Domestic
+  violence" -> 4.1 Prevalence and social attitudes);
+* paragraphs: a body paragraph supports a facet when it holds the facet's rarest concept, at
+  least half of its IDF-weighted concepts and all of them but one in three (a facet of one or two
+  concepts needs them all), AND, when embeddings are stored, it stands out semantically: its
+  cosine to "heading: facet" is at least one robust standard deviation (1.4826 x MAD) above the
+  median over the report.
 
 Why both gates: sentence embeddings rank "protests in rural areas" close to every protest
 paragraph, so similarity alone would call an untreated item covered because its neighbours
-sound related. Requiring the facet's own distinctive words keeps a gap a gap; requiring the
-semantic outlier keeps a passing word ("freedom" in "Freedom House") from counting.
+sound related. Requiring the facet's own concepts keeps a gap a gap; requiring the semantic
+outlier keeps a passing word ("freedom" in "Freedom House") from counting.
 
 A ToR heading naming a chapter ("LGBTI" -> 5 Situation of LGBTI people) confines its items to
-that chapter. Verdicts: `covered` = every facet treated, with a matching section or
-MIN_COVERED_PARAGRAPHS evidence paragraphs; `partial` = some facet treated; `gap` = none. An
-item with sub-items is covered when it and all its sub-items are, a gap when all are, else
-partial. docs/audit-rules.md gives the calibration and the figures on the sample.
+that chapter; items worded alike under several headings need the heading's words near them.
+Each facet gets a support: `section` (a matching section), `paragraphs` (at least
+MIN_TREATED_PARAGRAPHS), `passing` (one paragraph) or none. Verdicts: `covered` = at least
+COVERED_SHARE of the facets have a section or paragraphs (a ToR slash often lists near-synonyms:
+"actors/gangs/groups/cartels") and the item has a section or MIN_COVERED_PARAGRAPHS evidence
+paragraphs; `partial` = some facet has support; `gap` = none. An item with sub-items is covered
+when it and all its sub-items are, a gap when all are, else partial. Every evidence paragraph
+names the facets it supports. docs/audit-rules.md gives the figures on the sample.
 """
 
 from __future__ import annotations
@@ -67,7 +76,7 @@ des les une aux pour par avec dans sur sans autres entre notamment compris
     "actors", "bodies", "forms", "types",
     # the same in Spanish
     "participacion", "capacidad", "papel", "nivel", "niveles", "situacion", "principal", "principales",
-    "general", "aspectos", "mecanismos", "mecanismo", "medidas", "metodos", "actores", "organismos",
+    "aspectos", "mecanismos", "mecanismo", "medidas", "metodos", "actores", "organismos",
     "formas", "tipos",
 }
 
@@ -410,6 +419,8 @@ def tor_matrix(report: Report, vectors: tuple[list[str], np.ndarray] | None = No
             "semantic": m.semantic, "lexical_min": LEXICAL_MIN, "semantic_z_min": SEMANTIC_Z_MIN,
             "title_recall_min": TITLE_RECALL_MIN, "title_precision_min": TITLE_PRECISION_MIN,
             "min_covered_paragraphs": MIN_COVERED_PARAGRAPHS,
+            "min_treated_paragraphs": MIN_TREATED_PARAGRAPHS, "covered_share": COVERED_SHARE,
+            "word_match_min": WORD_MATCH_MIN if m.semantic else None,
         },
         "items": items,
         "summary": {"items": sum(counts.values()), "covered": counts["covered"],

@@ -175,3 +175,24 @@ def test_tor_words_are_read_in_the_report_words_through_the_encoder():
         item = tor_matrix(report, vectors, _word_embed)["items"][0]
         assert item["verdict"] == "covered", text
         assert item["evidence_count"] == 4 and all(e["facets"] == [text] for e in item["evidence"])
+
+
+@pytest.mark.slow
+def test_sample_tor_page_and_json_say_why(sample_lib, sample_db_master):
+    """Each facet's support and the facets each evidence paragraph supports, in JSON and on the page."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from conftest import SAMPLE_ID
+    from corroborate.settings import Settings
+    from corroborate.web.app import create_app
+
+    economy = _by_text(sample_lib.tor(SAMPLE_ID)["items"])["Economy/humanitarian situation"]
+    assert [(f["text"], f["support"]) for f in economy["facets"]] == [
+        ("Economy", "section"), ("humanitarian situation", None)]
+    assert economy["evidence"] and all(e["facets"] == ["Economy"] for e in economy["evidence"])
+    html = TestClient(create_app(Settings(db=str(sample_db_master)))).get(f"/reports/{SAMPLE_ID}/tor").text
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Economy (a section) ; humanitarian situation (nothing)" in text
+    assert "supports: Economy" in text

@@ -145,3 +145,54 @@ def test_facets_split_enumerations_and_drop_qualifiers():
     assert facets("Activities/methods: Violence, threats, extortion")[:2] == ["Violence", "threats"]
     assert facets("State pressure to participate in protests in rural areas") == [
         "State pressure to participate in protests in rural areas"]
+
+
+_SAME = {"vínculos": "ties", "links": "ties", "pandillas": "gangs", "policía": "police"}
+
+
+def _word_embed(texts):
+    """Stand-in for a multilingual encoder: a translation or synonym gets its word's vector."""
+    out = np.zeros((len(texts), 512), dtype=np.float32)
+    for i, t in enumerate(texts):
+        for w in t.lower().replace(".", " ").split():
+            out[i, int(hashlib.md5(_SAME.get(w, w).encode()).hexdigest(), 16) % 512] += 1
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    return out
+
+
+def test_tor_words_are_read_in_the_report_words_through_the_encoder():
+    """'links'/'vínculos' in the ToR, 'ties' in the report: the word gate meets them through the
+    encoder (a Spanish ToR or a synonym), and says which facet each paragraph supports."""
+    paras = [P(f"Gangs in {city} have ties with the police, who tip them off before raids.[{i}]")
+             for i, city in enumerate(["Lima", "Trujillo", "Callao", "Piura"], start=1)]
+    paras += [P(f"Unemployment reached {n} percent in {n + 2000}.[{n}]") for n in range(5, 12)]
+    report = R(S("3", "Criminal groups", *paras), footnotes=[F(n, doc(n)) for n in range(1, 12)])
+    ids = [p.id for p in report.paragraphs()]
+    vectors = (ids, _word_embed([p.text for p in report.paragraphs()]))
+    for text in ("Links of gangs with the police", "Vínculos de las pandillas con la policía"):
+        report.terms_of_reference = [TorItem(text=text)]
+        assert tor_matrix(report)["items"][0]["verdict"] == "gap"  # word for word, "links" is nowhere
+        item = tor_matrix(report, vectors, _word_embed)["items"][0]
+        assert item["verdict"] == "covered", text
+        assert item["evidence_count"] == 4 and all(e["facets"] == [text] for e in item["evidence"])
+
+
+@pytest.mark.slow
+def test_sample_tor_page_and_json_say_why(sample_lib, sample_db_master):
+    """Each facet's support and the facets each evidence paragraph supports, in JSON and on the page."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from conftest import SAMPLE_ID
+    from corroborate.settings import Settings
+    from corroborate.web.app import create_app
+
+    economy = _by_text(sample_lib.tor(SAMPLE_ID)["items"])["Economy/humanitarian situation"]
+    assert [(f["text"], f["support"]) for f in economy["facets"]] == [
+        ("Economy", "section"), ("humanitarian situation", None)]
+    assert economy["evidence"] and all(e["facets"] == ["Economy"] for e in economy["evidence"])
+    html = TestClient(create_app(Settings(db=str(sample_db_master)))).get(f"/reports/{SAMPLE_ID}/tor").text
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Economy (a section) ; humanitarian situation (nothing)" in text
+    assert "supports: Economy" in text

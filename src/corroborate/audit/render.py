@@ -45,6 +45,9 @@ def audit_lines(data: dict, per_rule: int | None = 3) -> Iterator[tuple[str, dic
                    ), {"dim": True}
 
 
+_SUPPORT = {"section": "a section", "paragraphs": "paragraphs", "passing": "one paragraph, in passing"}
+
+
 def tor_lines(data: dict) -> Iterator[tuple[str, dict]]:
     s = data["summary"]
     yield f"Terms of reference of {data['report']}", {"bold": True}
@@ -58,8 +61,12 @@ def tor_lines(data: dict) -> Iterator[tuple[str, dict]]:
                    {"fg": _VERDICT_COLOUR[n["verdict"]], "bold": depth == 0})
             for sec in n["sections"]:
                 yield f"{pad}    section §{sec['section']} {sec['title']}", {}
+            if len(n.get("facets", [])) > 1:  # why the verdict: what each enumerated topic found
+                yield f"{pad}    facets: " + "; ".join(
+                    f"{f['text']} ({_SUPPORT.get(f.get('support'), 'no support')})" for f in n["facets"]), {}
             for e in n["evidence"][:3]:
-                yield f"{pad}    ¶{e['paragraph_id']} §{e['section']}: {e['snippet'][:110]}…", {"dim": True}
+                yield (f"{pad}    ¶{e['paragraph_id']} §{e['section']} [{', '.join(e['facets'])}]: "
+                       f"{e['snippet'][:110]}…"), {"dim": True}
             yield from walk(n["items"], depth + 1)
 
     yield from walk(data["items"], 0)

@@ -1,28 +1,37 @@
 """Terms-of-reference coverage: for each ToR item, does the report treat it, where, and how well.
 
 An item is judged per facet, the topics it enumerates ("Economy/humanitarian situation" ->
-Economy, humanitarian situation); qualifiers ("including …", "especially …", "(e.g. …)") and
-ToR framing words ("main actors", "mechanisms and measures") add no topic. For each facet:
+Economy, humanitarian situation); qualifiers ("including …", "especially …", "(e.g. …)", and
+their Spanish and French forms) and ToR framing words ("main actors", "mechanisms and measures")
+add no topic. A facet's concepts are its content words, each standing for the report words the
+multilingual sentence encoder puts next to it (cosine >= WORD_MATCH_MIN): 'presión' -> pressure,
+'vínculos' -> links, 'judiciary' -> judicial, so a ToR in another language or with other words
+than the report's is read in the report's words. Without embeddings a concept is its own stem.
 
-* section titles: a section whose path of titles holds at least half of the facet's
-  vocabulary and one conjunct of whose own title is made of the item's words ("Political
-  developments" -> 1.5 Political developments, "Prevalence" under "Domestic violence" -> 4.1
-  Prevalence and social attitudes);
-* paragraphs: a body paragraph is evidence when it holds at least half of the facet's
-  IDF-weighted vocabulary (words the report never uses weigh most) including its rarest word,
-  AND, when embeddings are stored, it stands out semantically: its cosine to "heading: facet" is
-  at least one robust standard deviation (1.4826 x MAD) above the median over the report.
+* section titles: a section whose path of titles holds at least half of the facet's concepts
+  (IDF-weighted) including its rarest, and one conjunct of whose own title is made of the item's
+  words ("Political developments" -> 1.5 Political developments, "Prevalence" under "Domestic
+  violence" -> 4.1 Prevalence and social attitudes);
+* paragraphs: a body paragraph supports a facet when it holds the facet's rarest concept, at
+  least half of its IDF-weighted concepts and all of them but one in three (a facet of one or two
+  concepts needs them all), AND, when embeddings are stored, it stands out semantically: its
+  cosine to "heading: facet" is at least one robust standard deviation (1.4826 x MAD) above the
+  median over the report.
 
 Why both gates: sentence embeddings rank "protests in rural areas" close to every protest
 paragraph, so similarity alone would call an untreated item covered because its neighbours
-sound related. Requiring the facet's own distinctive words keeps a gap a gap; requiring the
-semantic outlier keeps a passing word ("freedom" in "Freedom House") from counting.
+sound related. Requiring the facet's own concepts keeps a gap a gap; requiring the semantic
+outlier keeps a passing word ("freedom" in "Freedom House") from counting.
 
 A ToR heading naming a chapter ("LGBTI" -> 5 Situation of LGBTI people) confines its items to
-that chapter. Verdicts: `covered` = every facet treated, with a matching section or
-MIN_COVERED_PARAGRAPHS evidence paragraphs; `partial` = some facet treated; `gap` = none. An
-item with sub-items is covered when it and all its sub-items are, a gap when all are, else
-partial. docs/audit-rules.md gives the calibration and the figures on the sample.
+that chapter; items worded alike under several headings need the heading's words near them.
+Each facet gets a support: `section` (a matching section), `paragraphs` (at least
+MIN_TREATED_PARAGRAPHS), `passing` (one paragraph) or none. Verdicts: `covered` = at least
+COVERED_SHARE of the facets have a section or paragraphs (a ToR slash often lists near-synonyms:
+"actors/gangs/groups/cartels") and the item has a section or MIN_COVERED_PARAGRAPHS evidence
+paragraphs; `partial` = some facet has support; `gap` = none. An item with sub-items is covered
+when it and all its sub-items are, a gap when all are, else partial. Every evidence paragraph
+names the facets it supports. docs/audit-rules.md gives the figures on the sample.
 """
 
 from __future__ import annotations
@@ -43,8 +52,11 @@ SEMANTIC_Z_MIN = 1.0  # robust standard deviations above the item's median cosin
 TITLE_RECALL_MIN = 0.5
 TITLE_PRECISION_MIN = 0.5
 MIN_COVERED_PARAGRAPHS = 3  # treatment, not a mention in passing
+MIN_TREATED_PARAGRAPHS = 2  # a facet with one evidence paragraph is touched, not treated
+COVERED_SHARE = 0.75  # of an item's facets treated: "actors/gangs/groups/cartels" lists near-synonyms
 MAX_EVIDENCE = 5
 CONTEXT_MIN = 0.34  # share of the heading's vocabulary an ambiguous item's evidence must hold
+WORD_MATCH_MIN = 0.8  # cosine at which a report word stands for a ToR word (presión ~ pressure 0.91)
 
 _STOP = set("""
 a an and are as at be been being both but by can could did do does for from had has have he her his
@@ -53,11 +65,19 @@ some such than that the their them then there these they this those through to u
 was we were what when where which while who whom why will with within without would you your also
 including include includes especially particular particularly e g eg etc i e ie via among between
 against all any each about after before during related regarding concerning well
-""".split()) | {
+""".split()) | set("""
+del las los por para con una uno unos unas que como sus entre sobre sin otro otros otra otras parte ante
+desde hasta muy mas tambien incluido incluida incluidos incluidas especialmente nivel
+des les une aux pour par avec dans sur sans autres entre notamment compris
+""".split()) | {  # Spanish and French function words: a ToR may be written in either
     # ToR framing words: they say how a topic is asked about, not which topic it is
     "involvement", "ability", "role", "extent", "level", "levels", "capacity", "situation", "main",
     "overall", "general", "issues", "aspects", "mechanisms", "mechanism", "measures", "methods",
     "actors", "bodies", "forms", "types",
+    # the same in Spanish
+    "participacion", "capacidad", "papel", "nivel", "niveles", "situacion", "principal", "principales",
+    "aspectos", "mecanismos", "mecanismo", "medidas", "metodos", "actores", "organismos",
+    "formas", "tipos",
 }
 
 
@@ -77,19 +97,24 @@ def stem(word: str) -> str:
     return word
 
 
+def words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in _STOP and len(w) > 2]
+
+
 def terms(text: str) -> list[str]:
-    return [stem(w) for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in _STOP and len(w) > 2]
+    return [stem(w) for w in words(text)]
 
 
 # Qualifiers narrow an item without adding a topic of their own ("…, including effectiveness",
 # "…, especially in Lima", "(e.g. extortion to avoid road blocks)").
 _QUALIFIER = re.compile(
-    r"\s*,?\s*\(?(?:\b(?:including|especially|in particular|particularly|such as|notably)\b|\be\.\s?g\.).*$",
+    r"\s*,?\s*\(?(?:\b(?:including|especially|in particular|particularly|such as|notably|incluid[oa]s?|"
+    r"especialmente|en particular|notamment|y compris|en particulier)\b|\be\.\s?g\.|\bp\.\s?ej\.).*$",
     re.I | re.S,
 )
 
 
-def facets(text: str) -> list[str]:
+def facets(text: str, has_topic: Callable[[str], bool] | None = None) -> list[str]:
     """The topics a ToR item enumerates, each to be treated: 'Economy/humanitarian situation'
     -> Economy, humanitarian situation; 'Activities/methods: Violence, threats, …' -> the list
     after the label. Qualifiers are dropped; an item with no enumeration is one facet."""
@@ -97,9 +122,17 @@ def facets(text: str) -> list[str]:
     label, colon, rest = head.partition(":")
     if colon and rest.strip():
         head = rest
-    parts = [re.sub(r"\s+(and|or)$", "", p.strip(" .;")) for p in re.split(r"\s*/\s*|\s*,\s*|\s*;\s*|\s+and\s+", head)]
-    parts = [p for p in parts if terms(p)]
+    parts = [re.sub(r"\s+(and|or|y|o|et|ou)$", "", p.strip(" .;"))
+             for p in re.split(r"\s*/\s*|\s*,\s*|\s*;\s*|\s+(?:and|y|et)\s+", head)]
+    parts = [p for p in parts if (has_topic or terms)(p)]
     return parts or [text]
+
+
+
+
+Term = tuple[frozenset[str], float]  # the report stems that stand for one ToR word, and its weight
+
+_LEXICON: dict[tuple, np.ndarray] = {}  # embedded vocabulary per report text, kept across calls
 
 
 @dataclass
@@ -148,16 +181,62 @@ class TorMatrix:
                 self.matrix = vectors[1][idx]
                 self.embed = embed
                 self.semantic = True
+        self.meaning: dict[str, list[tuple[str, float]]] = {}
+        if self.semantic:
+            self._bridge(report)
+
+    # --- what a ToR word means in the report's words ------------------------------------------
+
+    def _bridge(self, report: Report) -> None:
+        """Map every ToR word to the report words the sentence encoder puts next to it (cosine >=
+        WORD_MATCH_MIN): 'presión' -> pressure, 'vínculos' -> links, 'judiciary' -> judicial,
+        so the word gate below works whatever the ToR's language and the report's synonyms."""
+        texts = [p.paragraph.text for p in self.docs] + [t for path in self.paths.values() for t in path]
+        # Words are embedded as written (accents carry meaning: 'presión' ~ pressure at 0.91,
+        # 'presion' ~ pressure 0.53) and looked up folded, as `words` gives them.
+        vocab = sorted({w for t in texts for w in re.findall(r"\w+", t.lower())
+                        if len(w) > 2 and not w.isdigit()})
+        key = (report.id, len(vocab), hash(tuple(vocab)))
+        if key not in _LEXICON:
+            _LEXICON.clear()
+            _LEXICON[key] = self.embed(vocab)
+        matrix = _LEXICON[key]
+        asked = sorted({w for top in report.terms_of_reference for i in top.walk()
+                        for w in re.findall(r"\w+", i.text.lower()) if len(w) > 2 and fold(w) not in _STOP})
+        if not asked:
+            return
+        for w, q in zip(asked, self.embed(asked), strict=True):
+            cos = matrix @ q
+            near = np.flatnonzero(cos >= WORD_MATCH_MIN)
+            self.meaning[fold(w)] = sorted(((fold(vocab[i]), float(cos[i])) for i in near), key=lambda x: -x[1])
+
+    def concept(self, text: str) -> list[Term]:
+        """The item's topic words as report stems. A word whose nearest report word is a stop or
+        ToR framing word ('actores' -> actors) adds no topic; a word the report never uses (nor
+        anything near it) weighs most, as it should: it names what the report lacks."""
+        out: dict[frozenset[str], float] = {}
+        for w in words(text):
+            near = self.meaning.get(w)
+            if near:
+                if near[0][0] in _STOP:
+                    continue
+                alts = frozenset(stem(v) for v, _ in near if v not in _STOP)
+                weight = self.idf(stem(near[0][0]))
+            else:
+                alts, weight = frozenset({stem(w)}), self.idf(stem(w))
+            out.setdefault(alts, weight)
+        return list(out.items())
 
     # --- one item --------------------------------------------------------------------------
 
-    def _lexical(self, own: list[str], stems: set[str]) -> float:
-        total = sum(self.idf(t) for t in own)
-        return sum(self.idf(t) for t in own if t in stems) / total if total else 0.0
+    @staticmethod
+    def _lexical(own: list[Term], stems: set[str]) -> float:
+        total = sum(w for _, w in own)
+        return sum(w for alts, w in own if alts & stems) / total if total else 0.0
 
-    def _title_sections(self, own: list[str], context: list[str]) -> list[tuple[str, float]]:
+    def _title_sections(self, own: list[Term], context: list[Term]) -> list[tuple[str, float]]:
         out = []
-        vocab = set(own) | set(context)
+        vocab = {a for alts, _ in own + context for a in alts}
         for section in self.report.walk_sections():
             if section.key in self.ctx.apparatus_sections:
                 continue
@@ -173,12 +252,14 @@ class TorMatrix:
                 out.append((section.key, round(2 * recall * precision / (recall + precision), 3)))
         return sorted(out, key=lambda x: -x[1])
 
-    def _context(self, context: list[str], stems: set[str]) -> float:
+    @staticmethod
+    def _context(context: list[Term], stems: set[str]) -> float:
         """Share of the ToR heading's vocabulary in a paragraph; a 4-letter prefix is enough
         ('crime' ~ 'criminal'), since the heading only says which topic the item belongs to."""
         prefixes = {t[:4] for t in stems}
-        total = sum(self.idf(t) for t in context)
-        return sum(self.idf(t) for t in context if t in stems or t[:4] in prefixes) / total if total else 1.0
+        total = sum(w for _, w in context)
+        return sum(w for alts, w in context if alts & stems or any(a[:4] in prefixes for a in alts)
+                   ) / total if total else 1.0
 
     def _zscores(self, queries: list[str]) -> list[np.ndarray | None]:
         if not self.semantic or not queries:
@@ -193,24 +274,31 @@ class TorMatrix:
             out.append((cos - med) / spread)
         return out
 
-    def _facet(self, facet: str, own_item: list[str], context: list[str], ambiguous: bool,
+    def _facet(self, facet: str, own_item: list[Term], context: list[Term], ambiguous: bool,
                sims: np.ndarray | None, scope: set[str] | None) -> dict:
-        own = list(dict.fromkeys(terms(facet)))
+        own = self.concept(facet)
         sections = self._title_sections(own, own_item + context) if own else []
         if scope is not None:
             sections = [(k, sc) for k, sc in sections if k in scope]
         # The facet's rarest word in the report is its most specific concept ("pressure" in
         # "pressure to participate in protests"): a paragraph without it treats something broader.
-        key = max(own, key=self.idf) if len(own) > 1 else None
+        key = max(own, key=lambda t: t[1])[0] if len(own) > 1 else None
+        if ambiguous:  # "Protection …" under every heading: the section must be under this one's topic
+            sections = [(k, sc) for k, sc in sections if (scope is not None and k in scope) or self._context(
+                context, {t for title in self.paths[k] for t in terms(title)}) >= CONTEXT_MIN]
+        if key:  # a section on something broader is not this facet's section
+            sections = [(k, sc) for k, sc in sections
+                        if key & {t for title in self.paths[k] for t in terms(title)}]
         evidence = []
         for i, d in enumerate(self.docs):
-            if not own or (key and key not in d.stems):
+            if not own or (key and not key & d.stems):
                 continue
             if scope is not None and d.paragraph.section not in scope:
                 continue
             lex = self._lexical(own, d.stems)
-            if lex < LEXICAL_MIN:
-                continue
+            missing = sum(1 for alts, _ in own if not alts & d.stems)
+            if lex < LEXICAL_MIN or missing > len(own) // 3:
+                continue  # a facet of up to 2 concepts needs them all, a longer one all but 1 in 3
             if ambiguous and self._context(context, d.stems) < CONTEXT_MIN and not any(
                     d.paragraph.section == k for k, _ in sections):
                 continue  # the right words under another heading (protection of LGBTI vs of witnesses)
@@ -228,14 +316,16 @@ class TorMatrix:
         evidence.sort(key=lambda e: -e["score"])
         top = [e["score"] for e in evidence[:MIN_COVERED_PARAGRAPHS]]
         score = max([sum(top) / MIN_COVERED_PARAGRAPHS] + [sc for _, sc in sections[:1]])
-        return {"text": facet, "treated": bool(sections or evidence), "score": round(score, 3),
+        support = ("section" if sections else "paragraphs" if len(evidence) >= MIN_TREATED_PARAGRAPHS
+                   else "passing" if evidence else None)
+        return {"text": facet, "treated": support is not None, "support": support, "score": round(score, 3),
                 "sections": sections, "evidence": evidence}
 
     def scope_of(self, heading: TorItem) -> set[str] | None:
         """The chapter(s) a ToR heading names ("LGBTI" -> 5 Situation of LGBTI people), with
         their subsections: its items are looked for there. None when no chapter is named
         ("Political opponents and activists"), and then the whole report is searched."""
-        own = list(dict.fromkeys(terms(heading.text)))
+        own = self.concept(heading.text)
         if not own:
             return None
         scope: set[str] = set()
@@ -247,10 +337,10 @@ class TorMatrix:
         return scope or None
 
     def assess(self, item: TorItem, trail: list[str], scope: set[str] | None = None) -> dict:
-        own = list(dict.fromkeys(terms(item.text)))
-        ambiguous = self.repeats.get(frozenset(own), 0) > 1
-        context = list(dict.fromkeys(t for text in trail for t in terms(text)))
-        parts = facets(item.text)
+        own = self.concept(item.text)
+        ambiguous = self.repeats.get(frozenset(terms(item.text)), 0) > 1
+        context = [t for text in trail for t in self.concept(text)]
+        parts = facets(item.text, lambda p: bool(self.concept(p)))
         sims = self._zscores([": ".join(trail[-1:] + [f]) for f in parts])
         found = [self._facet(f, own, context, ambiguous, z, scope) for f, z in zip(parts, sims, strict=True)]
         evidence: dict[str, dict] = {}
@@ -270,14 +360,15 @@ class TorMatrix:
         treated = [f for f in found if f["treated"]]
         if not treated:
             verdict = "gap"
-        elif len(treated) == len(found) and (sections or len(ranked) >= MIN_COVERED_PARAGRAPHS):
+        elif (sum(f["support"] != "passing" for f in treated) >= COVERED_SHARE * len(found)
+              and (sections or len(ranked) >= MIN_COVERED_PARAGRAPHS)):
             verdict = "covered"
         else:
             verdict = "partial"
         score = sum(f["score"] for f in found) / len(found) if found else 0.0
         return {
             "text": item.text, "verdict": verdict, "score": round(score, 3),
-            "facets": [{"text": f["text"], "treated": f["treated"], "score": f["score"],
+            "facets": [{"text": f["text"], "treated": f["treated"], "support": f["support"], "score": f["score"],
                         "evidence_count": len(f["evidence"])} for f in found],
             "sections": [{"section": k, "title": self.paths[k][-1], "score": sc}
                          for k, sc in sorted(sections.items(), key=lambda kv: -kv[1])[:3]],
@@ -328,6 +419,8 @@ def tor_matrix(report: Report, vectors: tuple[list[str], np.ndarray] | None = No
             "semantic": m.semantic, "lexical_min": LEXICAL_MIN, "semantic_z_min": SEMANTIC_Z_MIN,
             "title_recall_min": TITLE_RECALL_MIN, "title_precision_min": TITLE_PRECISION_MIN,
             "min_covered_paragraphs": MIN_COVERED_PARAGRAPHS,
+            "min_treated_paragraphs": MIN_TREATED_PARAGRAPHS, "covered_share": COVERED_SHARE,
+            "word_match_min": WORD_MATCH_MIN if m.semantic else None,
         },
         "items": items,
         "summary": {"items": sum(counts.values()), "covered": counts["covered"],

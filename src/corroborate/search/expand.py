@@ -65,3 +65,41 @@ def library_vocabulary(searcher) -> Vocabulary:
     with _lock:
         _cache[key] = (fp, vocab)
     return vocab
+
+
+EXPAND_COSINE = 0.8  # a translation or inflection ('periodistas' ~ 'journalists' 0.87), not a topic neighbour
+EXPAND_TERMS = 2
+
+
+def expanded(searcher, q):
+    """`q` with each plain word the index does not hold widened by its nearest library terms.
+
+    FTS5 then matches a Spanish question's words through their English counterparts (and an
+    English question's through a Spanish report's words), in the strict reading too: each
+    clause is an OR of its alternatives. Words the index holds, phrases and prefixes are kept
+    as they are.
+    """
+    from dataclasses import replace
+
+    from corroborate.search.embed import embed_texts
+    from corroborate.search.query import Atom, Clause
+
+    missing = {}
+    for i, c in enumerate(q.clauses):
+        if c.hard or len(c.atoms) != 1:
+            continue
+        a = c.atoms[0]
+        if a.prefix or a.phrase or len(a.tokens) != 1 or a.tokens[0].isdigit():
+            continue
+        if not sql.term_in_index(searcher.conn, a.tokens[0], stem=False):
+            missing[i] = a.tokens[0]
+    if not missing:
+        return q
+    vocab = library_vocabulary(searcher)
+    near = vocab.nearest(embed_texts(list(missing.values()), searcher.settings), EXPAND_TERMS)
+    clauses = list(q.clauses)
+    for (i, _), terms in zip(missing.items(), near, strict=True):
+        extra = [Atom((t,)) for t, cos in terms if cos >= EXPAND_COSINE]
+        if extra:
+            clauses[i] = Clause([*clauses[i].atoms, *extra])
+    return replace(q, clauses=clauses)

@@ -33,13 +33,15 @@ def two_reports(sample_db_master, tmp_path_factory):
     lib.close()
 
 
+# Near the library's topics (prisons, conscription, family violence): refused on the score of
+# the best quote.
 NOT_COVERED = [
     "Are prisoners in Peru held in overcrowded cells without sanitation?",
-    "¿Hay hacinamiento y falta de saneamiento en las cárceles del Perú?",
     "Can a conscientious objector refuse compulsory military service?",
-    "¿Puede un objetor de conciencia negarse al servicio militar obligatorio?",
     "Are blood feuds between families avenged by killing a relative?",
     "¿Se vengan las familias enemistadas matando a un pariente?",
+    "¿Existen venganzas de sangre entre familias en el Perú?",
+    "¿Hay diálisis para enfermos renales en Lima?",
 ]
 
 
@@ -48,6 +50,23 @@ def test_not_covered_topics_are_refused(two_reports, question):
     a = two_reports.ask(question)
     assert a["found"] is False, a["quotes"][:1]
     assert a["answer"] == NOT_FOUND and a["quotes"] == []
+
+
+# Refused although a sentence scores well ("Is polygamy practised in Peru?" meets sentences on
+# Peru and on marriage): no report has a word for the topic, in either language.
+NO_WORD_FOR_IT = [
+    ("Is polygamy practised in Peru?", "polygamy"),
+    ("¿Se practica la poligamia en el Perú?", "poligamia"),
+    ("¿Son atacadas las personas con albinismo en Colombia?", "albinismo"),
+    ("Are there nuclear power plants in Colombia?", "nuclear"),
+]
+
+
+@pytest.mark.parametrize(("question", "word"), NO_WORD_FOR_IT)
+def test_a_topic_the_library_has_no_word_for_is_refused(two_reports, question, word):
+    a = two_reports.ask(question)
+    assert a["found"] is False and a["quotes"] == []
+    assert a["unknown_words"] == [word]
 
 
 COVERED = [
@@ -63,5 +82,5 @@ COVERED = [
 @pytest.mark.parametrize(("question", "report"), COVERED)
 def test_covered_questions_are_answered_from_their_report(two_reports, question, report):
     a = two_reports.ask(question)
-    assert a["found"] is True
+    assert a["found"] is True and a["unknown_words"] == []
     assert a["quotes"][0]["report_id"] == report

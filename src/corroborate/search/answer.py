@@ -17,7 +17,9 @@ candidate alone: it comes with the sentence before it. Each candidate is scored 
 the best non-overlapping candidates are quoted. Whether anything answers at all is decided by a
 threshold on the best candidate's score, calibrated on answerable and off-topic questions
 (`benchmarks/eval_search.py --ask`), with a penalty when none of the names in the question
-(Germany, Mongolia …) occurs in the library. (A logistic refusal model fitted on the library
+(Germany, Mongolia …) occurs in the library; and a question is refused when one of its words
+has no counterpart in the quotes nor anywhere in the library's vocabulary, in any language
+(`unknown_words`: 'dialysis', 'poligamia'). (A logistic refusal model fitted on the library
 questions was tried and not kept: benchmarks/results/peers.md.)
 """
 
@@ -312,7 +314,7 @@ def answer(store, settings: Settings, question: str, k: int = 3, report: str | N
     searcher = Searcher(store, settings)
     q, rows, cands = candidates_for(searcher, question, PARAGRAPHS, report)
     result = {"question": question, "found": False, "answer": NOT_FOUND, "quotes": [], "synthesis": None,
-              "best_score": None}
+              "best_score": None, "unknown_words": []}
     if not cands:
         return result
     qwords, cover = score_candidates(searcher, question, q, cands)

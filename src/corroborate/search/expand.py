@@ -11,6 +11,7 @@ product away from its nearest library terms.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,12 +44,31 @@ class Vocabulary:
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[str, Vocabulary]] = {}
+_term_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+TERM_CACHE_SIZE = 40_000  # ~80 MB; a term's vector does not depend on the library
+
+
+def term_vectors(words: list[str], settings) -> np.ndarray:
+    """Vectors of single terms, remembered across database states: after an ingest only the
+    report's new words are embedded."""
+    from corroborate.search.embed import DIM, embed_texts
+
+    with _lock:
+        missing = [w for w in words if w not in _term_cache]
+    fresh = embed_texts(missing, settings)
+    with _lock:  # read before evicting: `words` (at most MAX_TERMS) all fit in the cache
+        for w, v in zip(missing, fresh, strict=True):
+            _term_cache[w] = v
+        for w in words:
+            _term_cache.move_to_end(w)
+        out = np.vstack([_term_cache[w] for w in words]) if words else np.zeros((0, DIM), dtype=np.float32)
+        while len(_term_cache) > TERM_CACHE_SIZE:
+            _term_cache.popitem(last=False)
+    return out
 
 
 def library_vocabulary(searcher) -> Vocabulary:
     """The cached vocabulary of the searcher's database (rebuilt when the database changed)."""
-    from corroborate.search.embed import embed_texts
-
     key, fp = searcher.cache_key(), searcher.fingerprint()
     with _lock:
         hit = _cache.get(key)
@@ -61,7 +81,7 @@ def library_vocabulary(searcher) -> Vocabulary:
     keep = keep[:MAX_TERMS]
     words = [terms[i] for i in keep]
     vocab = Vocabulary(words, docs[keep] if keep else np.zeros(0, dtype=np.int64),
-                       embed_texts(words, searcher.settings))
+                       term_vectors(words, searcher.settings))
     with _lock:
         _cache[key] = (fp, vocab)
     return vocab

@@ -17,7 +17,9 @@ candidate alone: it comes with the sentence before it. Each candidate is scored 
 the best non-overlapping candidates are quoted. Whether anything answers at all is decided by a
 threshold on the best candidate's score, calibrated on answerable and off-topic questions
 (`benchmarks/eval_search.py --ask`), with a penalty when none of the names in the question
-(Germany, Mongolia …) occurs in the library. (A logistic refusal model fitted on the library
+(Germany, Mongolia …) occurs in the library; and a question is refused when one of its words
+has no counterpart in the quotes nor anywhere in the library's vocabulary, in any language
+(`unknown_words`: 'dialysis', 'poligamia'). (A logistic refusal model fitted on the library
 questions was tried and not kept: benchmarks/results/peers.md.)
 """
 
@@ -49,6 +51,10 @@ SOFT_MAX = 0.7  # a translation or synonym counts less than the word itself
 FOUND_THRESHOLD = 0.33  # best candidate's score; calibration margins in benchmarks/results/search.md
 LEXICAL_ONLY_THRESHOLD = 0.6  # without embeddings: share of the question's words
 UNKNOWN_NAME_PENALTY = 0.25
+# A question word the library has no word for: its nearest library term (any language) is no
+# closer than unrelated words are, and the quotes do not cover it either ('dialysis', 'poligamia').
+UNKNOWN_WORD_COSINE = 0.58  # unrelated words meet at ~0.5; inflected verbs ("pagan") reach ~0.6
+UNKNOWN_WORD_CREDIT = 0.3
 KEEP_WITHIN = 0.12  # further quotes must score within this of the best one
 MAX_K = 10
 
@@ -233,7 +239,10 @@ def coverage(searcher: Searcher, question_words: dict[str, str], cands: list[Can
     return out
 
 
-def score_candidates(searcher: Searcher, question: str, q, cands: list[Candidate]) -> None:
+def score_candidates(searcher: Searcher, question: str, q, cands: list[Candidate]
+                     ) -> tuple[dict[str, str], np.ndarray]:
+    """Score every candidate; returns the question's content words and their credit in each
+    candidate (candidates x words)."""
     semantic = searcher.semantic_available()
     content = set(q.content_tokens())
     # surface forms from the question itself: the embedding model reads 'comisarías', not 'comisarias'
@@ -260,6 +269,27 @@ def score_candidates(searcher: Searcher, question: str, q, cands: list[Candidate
             c.score = c.overlap
         if quantity and states_quantity(c.text):
             c.score += QUANTITY_BONUS
+    return qwords, cover[:, : len(qwords)]
+
+
+def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np.ndarray,
+                  names: list[str]) -> list[str]:
+    """Question words that neither the quotes nor the library as a whole have a word for.
+
+    Calibrated by the library itself: a word counts as known when it occurs (or shares its
+    truncated stem with an indexed word), or when one of the library's own terms lies near it in
+    the multilingual embedding space — so a Spanish question over English reports passes, and a
+    question about a topic no report mentions does not, whatever its best sentence scored.
+    """
+    from corroborate.search.expand import library_vocabulary
+
+    keys = [w for j, w in enumerate(question_words) if quoted[j] < UNKNOWN_WORD_CREDIT
+            and w not in names and not sql.term_in_index(searcher.conn, w)]
+    if not keys:
+        return []
+    vecs = sentence_vectors([question_words[w] for w in keys], searcher.settings)
+    near = library_vocabulary(searcher).nearest(vecs, 1)
+    return [w for w, n in zip(keys, near, strict=True) if not n or n[0][1] < UNKNOWN_WORD_COSINE]
 
 
 def pick(cands: list[Candidate], k: int) -> list[Candidate]:
@@ -284,10 +314,10 @@ def answer(store, settings: Settings, question: str, k: int = 3, report: str | N
     searcher = Searcher(store, settings)
     q, rows, cands = candidates_for(searcher, question, PARAGRAPHS, report)
     result = {"question": question, "found": False, "answer": NOT_FOUND, "quotes": [], "synthesis": None,
-              "best_score": None}
+              "best_score": None, "unknown_words": []}
     if not cands:
         return result
-    score_candidates(searcher, question, q, cands)
+    qwords, cover = score_candidates(searcher, question, q, cands)
     chosen = pick(cands, k)
     best = chosen[0].score
     names = names_in(question)
@@ -297,6 +327,12 @@ def answer(store, settings: Settings, question: str, k: int = 3, report: str | N
     threshold = FOUND_THRESHOLD if searcher.semantic_available() else LEXICAL_ONLY_THRESHOLD
     if best < threshold:
         return result
+    if searcher.semantic_available():
+        quoted = cover[[cands.index(c) for c in chosen]].max(axis=0)
+        missing = unknown_words(searcher, qwords, quoted, names)
+        if missing:
+            result["unknown_words"] = missing
+            return result
 
     wanted: set[tuple[int, int]] = set()
     notes_of: list[list[int]] = []

@@ -134,7 +134,13 @@ class Searcher:
         common to rank within the budget and the ranking is `optional` (hybrid mode), it is
         skipped: words found in that many paragraphs carry little evidence, and the
         embeddings still rank (phrases and exclusions are still applied to their hits).
+        Words the index does not hold are widened by their nearest library terms across
+        languages (search/expand.py).
         """
+        if self.settings.embeddings:
+            from corroborate.search.expand import expanded
+
+            q = expanded(self, q)
         stats = self.term_stats()
         if stats is not None:
             budget = max(POSTINGS_BUDGET * stats.paragraphs, MIN_POSTINGS_BUDGET)

@@ -258,11 +258,12 @@ def vectors_size_bytes(conn) -> int:
     return int(row[0])
 
 
-def term_in_index(conn, token: str) -> bool:
-    """Whether a folded token (or a word sharing its first five letters) occurs in any paragraph."""
+def term_in_index(conn, token: str, stem: bool = True) -> bool:
+    """Whether a folded token (or, with `stem`, a word sharing its first five letters) occurs in
+    any paragraph."""
     if not token.isalnum():
         return False
-    expr = f'"{token}"' + (f' OR "{token[:5]}"*' if len(token) > 5 else "")
+    expr = f'"{token}"' + (f' OR "{token[:5]}"*' if stem and len(token) > 5 else "")
     return conn.execute(
         "SELECT 1 FROM paragraphs_fts WHERE paragraphs_fts MATCH ? LIMIT 1", (expr,)
     ).fetchone() is not None

@@ -1,0 +1,125 @@
+"""The library's own vocabulary in the multilingual embedding space: which of its words are
+nearest to a word of a question, in whatever language the question is asked.
+
+A Spanish question over English reports shares almost no word with them, so word matching says
+nothing about it; the encoder embeds single words too ('periodistas' lies near 'journalists').
+The library's terms (the FTS vocabulary, its most frequent `MAX_TERMS` alphabetic words) are
+embedded once per process and database state and cached; a question word is then one matrix
+product away from its nearest library terms.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from corroborate.search.query import STOPWORDS
+from corroborate.store import sqlite_search as sql
+
+MAX_TERMS = 8000  # most frequent words embedded (~4 s per 1000 words on a small machine)
+
+
+@dataclass
+class Vocabulary:
+    terms: list[str]
+    docs: np.ndarray  # paragraphs holding each term
+    vectors: np.ndarray  # unit rows, one per term
+
+    def nearest(self, vectors: np.ndarray, k: int = 3) -> list[list[tuple[str, float]]]:
+        """The `k` library terms nearest to each row of `vectors`, with their cosines."""
+        if len(self.terms) == 0 or len(vectors) == 0:
+            return [[] for _ in range(len(vectors))]
+        sims = vectors @ self.vectors.T
+        k = min(k, len(self.terms))
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        out = []
+        for row, idx in zip(sims, top, strict=True):
+            idx = idx[np.argsort(-row[idx])]
+            out.append([(self.terms[j], float(row[j])) for j in idx])
+        return out
+
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[str, Vocabulary]] = {}
+_term_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+TERM_CACHE_SIZE = 40_000  # ~80 MB; a term's vector does not depend on the library
+
+
+def term_vectors(words: list[str], settings) -> np.ndarray:
+    """Vectors of single terms, remembered across database states: after an ingest only the
+    report's new words are embedded."""
+    from corroborate.search.embed import DIM, embed_texts
+
+    with _lock:
+        missing = [w for w in words if w not in _term_cache]
+    fresh = embed_texts(missing, settings)
+    with _lock:  # read before evicting: `words` (at most MAX_TERMS) all fit in the cache
+        for w, v in zip(missing, fresh, strict=True):
+            _term_cache[w] = v
+        for w in words:
+            _term_cache.move_to_end(w)
+        out = np.vstack([_term_cache[w] for w in words]) if words else np.zeros((0, DIM), dtype=np.float32)
+        while len(_term_cache) > TERM_CACHE_SIZE:
+            _term_cache.popitem(last=False)
+    return out
+
+
+def library_vocabulary(searcher) -> Vocabulary:
+    """The cached vocabulary of the searcher's database (rebuilt when the database changed)."""
+    key, fp = searcher.cache_key(), searcher.fingerprint()
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] == fp:
+            return hit[1]
+    terms, cumulative, _ = sql.term_document_counts(searcher.conn)
+    docs = np.diff(cumulative)
+    keep = [i for i, t in enumerate(terms) if len(t) >= 3 and t.isalpha() and t not in STOPWORDS]
+    keep.sort(key=lambda i: (-docs[i], terms[i]))
+    keep = keep[:MAX_TERMS]
+    words = [terms[i] for i in keep]
+    vocab = Vocabulary(words, docs[keep] if keep else np.zeros(0, dtype=np.int64),
+                       term_vectors(words, searcher.settings))
+    with _lock:
+        _cache[key] = (fp, vocab)
+    return vocab
+
+
+EXPAND_COSINE = 0.8  # a translation or inflection ('periodistas' ~ 'journalists' 0.87), not a topic neighbour
+EXPAND_TERMS = 2
+
+
+def expanded(searcher, q):
+    """`q` with each plain word the index does not hold widened by its nearest library terms.
+
+    FTS5 then matches a Spanish question's words through their English counterparts (and an
+    English question's through a Spanish report's words), in the strict reading too: each
+    clause is an OR of its alternatives. Words the index holds, phrases and prefixes are kept
+    as they are.
+    """
+    from dataclasses import replace
+
+    from corroborate.search.embed import embed_texts
+    from corroborate.search.query import Atom, Clause
+
+    missing = {}
+    for i, c in enumerate(q.clauses):
+        if c.hard or len(c.atoms) != 1:
+            continue
+        a = c.atoms[0]
+        if a.prefix or a.phrase or len(a.tokens) != 1 or a.tokens[0].isdigit():
+            continue
+        if not sql.term_in_index(searcher.conn, a.tokens[0], stem=False):
+            missing[i] = a.tokens[0]
+    if not missing:
+        return q
+    vocab = library_vocabulary(searcher)
+    near = vocab.nearest(embed_texts(list(missing.values()), searcher.settings), EXPAND_TERMS)
+    clauses = list(q.clauses)
+    for (i, _), terms in zip(missing.items(), near, strict=True):
+        extra = [Atom((t,)) for t, cos in terms if cos >= EXPAND_COSINE]
+        if extra:
+            clauses[i] = Clause([*clauses[i].atoms, *extra])
+    return replace(q, clauses=clauses)

@@ -1,0 +1,85 @@
+"""`ask` over a library of several reports (the sample and the UK Home Office CPIN on Colombia,
+with embeddings): questions on topics neither report covers are refused, in English and
+Spanish, while covered questions on either report are still answered.
+
+The refusal reads the library itself: a question word that no report has a word for (by the
+multilingual nearest library term) and that the quotes do not cover marks the topic as absent.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corroborate import Library
+from corroborate.search.answer import NOT_FOUND
+
+CPIN = Path(__file__).parent / "data" / "corpus" / "cpin" / "cpin-colombia-internal-relocation-2026-03.html"
+
+
+@pytest.fixture(scope="module")
+def two_reports(sample_db_master, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("two-reports")
+    db = folder / "lib.db"
+    shutil.copy(sample_db_master, db)
+    wrapped = folder / CPIN.name  # a GOV.UK body fragment: wrapped so that it sniffs as HTML
+    wrapped.write_bytes(b"<html><body>" + CPIN.read_bytes() + b"</body></html>")
+    lib = Library(db)
+    lib.ingest(wrapped)
+    assert len(lib.reports()) == 2
+    yield lib
+    lib.close()
+
+
+# Near the library's topics (prisons, conscription, family violence): refused on the score of
+# the best quote. (Not all such questions are: "Are blood feuds common in rural Peru?" is answered
+# with a CPIN line on blood types; benchmarks/results/peers.md.)
+NOT_COVERED = [
+    "Are prisoners in Peru held in overcrowded cells without sanitation?",
+    "Can a conscientious objector refuse compulsory military service?",
+    "¿Existen venganzas de sangre entre familias en el Perú?",
+    "¿Hay diálisis para enfermos renales en Lima?",
+]
+
+
+@pytest.mark.parametrize("question", NOT_COVERED)
+def test_not_covered_topics_are_refused(two_reports, question):
+    a = two_reports.ask(question)
+    assert a["found"] is False, a["quotes"][:1]
+    assert a["answer"] == NOT_FOUND and a["quotes"] == []
+
+
+# Refused although a sentence scores well ("Is polygamy practised in Peru?" meets sentences on
+# Peru and on marriage): no report has a word for the topic, in either language.
+NO_WORD_FOR_IT = [
+    ("Is polygamy practised in Peru?", "polygamy"),
+    ("¿Se practica la poligamia en el Perú?", "poligamia"),
+    ("¿Son atacadas las personas con albinismo en Colombia?", "albinismo"),
+    ("Are there nuclear power plants in Colombia?", "nuclear"),
+]
+
+
+@pytest.mark.parametrize(("question", "word"), NO_WORD_FOR_IT)
+def test_a_topic_the_library_has_no_word_for_is_refused(two_reports, question, word):
+    a = two_reports.ask(question)
+    assert a["found"] is False and a["quotes"] == []
+    assert a["unknown_words"] == [word]
+
+
+COVERED = [
+    ("How much do gangs charge small shops?", "euaa-peru-country-focus-2023"),
+    ("¿Cuántas comisarías había en el Perú en 2017?", "euaa-peru-country-focus-2023"),
+    ("Can a person relocate internally to Bogotá to escape an armed group?",
+     "cpin-colombia-internal-relocation-2026-03"),
+    ("¿Pueden los grupos armados rastrear a una persona que se muda a otra ciudad de Colombia?",
+     "cpin-colombia-internal-relocation-2026-03"),
+]
+
+
+@pytest.mark.parametrize(("question", "report"), COVERED)
+def test_covered_questions_are_answered_from_their_report(two_reports, question, report):
+    a = two_reports.ask(question)
+    assert a["found"] is True and a["unknown_words"] == []
+    assert a["quotes"][0]["report_id"] == report

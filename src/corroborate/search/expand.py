@@ -68,20 +68,36 @@ def term_vectors(words: list[str], settings) -> np.ndarray:
 
 
 def library_vocabulary(searcher) -> Vocabulary:
-    """The cached vocabulary of the searcher's database (rebuilt when the database changed)."""
+    """The cached vocabulary of the searcher's database (rebuilt when the database changed).
+
+    Embedding thousands of terms takes seconds, so the result is also kept in a file beside the
+    database for this state (`store.sidecar`): a new process (each CLI command) maps it instead."""
+    from corroborate.store.sidecar import read_arrays, sidecar_path, write_arrays
+
     key, fp = searcher.cache_key(), searcher.fingerprint()
     with _lock:
         hit = _cache.get(key)
         if hit is not None and hit[0] == fp:
             return hit[1]
-    terms, cumulative, _ = sql.term_document_counts(searcher.conn)
-    docs = np.diff(cumulative)
-    keep = [i for i, t in enumerate(terms) if len(t) >= 3 and t.isalpha() and t not in STOPWORDS]
-    keep.sort(key=lambda i: (-docs[i], terms[i]))
-    keep = keep[:MAX_TERMS]
-    words = [terms[i] for i in keep]
-    vocab = Vocabulary(words, docs[keep] if keep else np.zeros(0, dtype=np.int64),
-                       term_vectors(words, searcher.settings))
+    sidecar = sidecar_path(searcher.store.path, "vocabulary")
+    stored = read_arrays(sidecar, fp) if sidecar is not None else None
+    if stored is not None:
+        arrays, _ = stored
+        words = bytes(arrays["terms"]).decode("utf-8").split("\n") if len(arrays["terms"]) else []
+        vocab = Vocabulary(words, np.asarray(arrays["docs"]), np.asarray(arrays["vectors"]))
+    else:
+        terms, cumulative, _ = sql.term_document_counts(searcher.conn)
+        docs = np.diff(cumulative)
+        keep = [i for i, t in enumerate(terms) if len(t) >= 3 and t.isalpha() and t not in STOPWORDS]
+        keep.sort(key=lambda i: (-docs[i], terms[i]))
+        keep = keep[:MAX_TERMS]
+        words = [terms[i] for i in keep]
+        vocab = Vocabulary(words, docs[keep] if keep else np.zeros(0, dtype=np.int64),
+                           term_vectors(words, searcher.settings))
+        if sidecar is not None:
+            blob = np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)
+            write_arrays(sidecar, fp, {"terms": blob, "docs": np.asarray(vocab.docs, dtype=np.int64),
+                                       "vectors": np.asarray(vocab.vectors, dtype=np.float32)})
     with _lock:
         _cache[key] = (fp, vocab)
     return vocab

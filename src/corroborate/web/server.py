@@ -43,6 +43,12 @@ def warm_up(app: FastAPI) -> None:
     with pool.library() as lib:
         if lib.settings.embeddings and lib.reports():
             lib.search("warm up", k=1)
+            # The library's vocabulary in the embedding space (cross-lingual expansion, ask's
+            # refusal): from the file beside the database, or embedded now, not on a request.
+            from corroborate.search.engine import Searcher
+            from corroborate.search.expand import library_vocabulary
+
+            library_vocabulary(Searcher(lib.store, lib.settings))
 
 
 def limit_malloc_arenas(arenas: int) -> None:

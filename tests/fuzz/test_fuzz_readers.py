@@ -169,7 +169,7 @@ def docx_mutation(draw) -> bytes:
         elif kind == "garbage-member":
             parts[name] = draw(st.binary(max_size=100))
         else:
-            parts[name] = draw(byte_edits(xml.encode("utf-8")))
+            parts[name] = draw(byte_edits(xml.encode("utf-8", "surrogatepass")))  # earlier text edits may hold lone surrogates
     data = zip_parts(parts)
     if draw(st.booleans()) and draw(st.booleans()):
         data = draw(byte_edits(data))  # the zip itself: headers, deflate streams, directory

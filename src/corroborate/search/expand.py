@@ -117,7 +117,6 @@ def expanded(searcher, q):
     """
     from dataclasses import replace
 
-    from corroborate.search.embed import embed_texts
     from corroborate.search.query import Atom, Clause
 
     missing = {}
@@ -132,7 +131,7 @@ def expanded(searcher, q):
     if not missing:
         return q
     vocab = library_vocabulary(searcher)
-    near = vocab.nearest(embed_texts(list(missing.values()), searcher.settings), EXPAND_TERMS)
+    near = vocab.nearest(term_vectors(list(missing.values()), searcher.settings), EXPAND_TERMS)
     clauses = list(q.clauses)
     for (i, _), terms in zip(missing.items(), near, strict=True):
         extra = [Atom((t,)) for t, cos in terms if cos >= EXPAND_COSINE]

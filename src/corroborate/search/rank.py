@@ -89,6 +89,16 @@ def cosines_for(index, qv: np.ndarray, pks: list[int]) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=50_000)
+def _words_and_stems(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A candidate paragraph's folded words and their stems. Folding is most of a query's
+    ranking cost, and the same paragraphs come back query after query: remembered per text."""
+    from corroborate.search.query import tokens
+
+    words = frozenset(tokens(text))
+    return words, frozenset().union(*(stems(t) for t in words)) if words else frozenset()
+
+
 def features(question: str, content: list[str], pks: list[int], texts: dict[int, str],
              lex: list[tuple[int, float]], sem_rank: dict[int, int], cos: np.ndarray) -> np.ndarray:
     """Feature matrix (len(pks) x len(FEATURES)) of the candidate paragraphs `pks`.
@@ -96,8 +106,6 @@ def features(question: str, content: list[str], pks: list[int], texts: dict[int,
     `content`: the question's folded content tokens; `lex`: the lexical ranking with its BM25
     (larger is better); `sem_rank`: rank in the embedding ranking; `cos`: cosine of each pk.
     """
-    from corroborate.search.query import tokens
-
     es = 1.0 if question_language(question) == "es" else 0.0
     lex_rank = {pk: i for i, (pk, _) in enumerate(lex)}
     best_bm25 = max((s for _, s in lex), default=0.0)
@@ -106,8 +114,7 @@ def features(question: str, content: list[str], pks: list[int], texts: dict[int,
     mu, sd = float(top.mean()) if len(top) else 0.0, float(top.std()) if len(top) else 1.0
     qwords = list(dict.fromkeys(content))
     qstems = [stems(w) for w in qwords]
-    toks = [set(tokens(texts.get(pk, ""))) for pk in pks]
-    tstems = [set().union(*(stems(t) for t in ts)) if ts else set() for ts in toks]
+    toks, tstems = zip(*(_words_and_stems(texts.get(pk, "")) for pk in pks), strict=True) if pks else ((), ())
     # IDF over the candidates: a word every candidate holds does not tell them apart
     n = len(pks)
     df = np.array([sum(w in ts for ts in toks) for w in qwords], dtype=np.float64)

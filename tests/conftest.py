@@ -13,7 +13,7 @@ from corroborate import Library
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "euaa-peru-country-focus-2023.txt"
 SAMPLE_ID = "euaa-peru-country-focus-2023"
-# Everything a test reads ships in tests/data (see tests/data/PROVENANCE.md); ../shared is not needed.
+# Everything a test reads ships in tests/data (see tests/data/PROVENANCE.md): a clone passes alone.
 DATA = ROOT / "tests" / "data"
 
 

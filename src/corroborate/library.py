@@ -138,12 +138,12 @@ class Library:
         self.caller.require("researcher", "ingesting")
         report = read_document(path)
         notices = [f"{path}: {w.message}" for w in report.warnings if w.code == "format-mismatch"]
-        from corroborate.metadata import infer_metadata
-
-        infer_metadata(report)
         existing = self.store.find_by_hash(report.source_hash)
         if existing:
             return self._result(existing, "unchanged", str(path), notices)
+        from corroborate.metadata import infer_metadata
+
+        infer_metadata(report)  # only for a report that will be stored
         family = report_id or slugify(Path(path).stem)
         versions = self.store.family_ids(family)
         report.version = 1 if replace else self.store.next_version(family)

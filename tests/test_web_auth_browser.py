@@ -5,9 +5,6 @@ with a reader and a researcher."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,7 @@ from conftest import DATA, SAMPLE_ID
 from corroborate import Library
 from corroborate.settings import Settings
 from corroborate.users import Caller, Users
+from live_server import live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -32,8 +30,6 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="python playw
 
 @pytest.fixture(scope="module")
 def base_url(sample_db_master, tmp_path_factory) -> str:
-    import uvicorn
-
     from corroborate.web.app import create_app
 
     db = tmp_path_factory.mktemp("browser-auth") / "sample.db"
@@ -44,20 +40,8 @@ def base_url(sample_db_master, tmp_path_factory) -> str:
             users.add(name, role, Caller("setup", "admin"))
             users.set_password(name, PASSWORD, Caller("setup", "admin"))
     app = create_app(Settings(db=str(db), embeddings=False))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start within 30 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

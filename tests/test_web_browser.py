@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,6 +16,7 @@ import pytest
 
 from conftest import SAMPLE_ID
 from corroborate.settings import Settings
+from live_server import live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -33,16 +31,8 @@ if not CHROMIUM.exists():
 playwright_api = pytest.importorskip("playwright.sync_api", reason="python playwright is not installed")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def base_url(sample_db_master, tmp_path_factory) -> str:
-    import uvicorn
-
     from corroborate.web.app import create_app
 
     folder = tmp_path_factory.mktemp("browser-db")
@@ -51,18 +41,8 @@ def base_url(sample_db_master, tmp_path_factory) -> str:
         if src.exists():
             shutil.copy(src, folder / f"sample.db{suffix}")
     app = create_app(Settings(db=str(folder / "sample.db")))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start within 30 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

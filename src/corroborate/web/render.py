@@ -17,13 +17,15 @@ from markupsafe import Markup, escape
 from corroborate.citations import format as cite
 from corroborate.citations.dates import human_date as _human_date
 from corroborate.export.document import safe_links
+from corroborate.i18n import format_iso_date
 from corroborate.models import Footnote, GlossaryEntry, Paragraph, Report, Source
 
 MISSING_FOOTNOTE = "text missing in the source"
 
 def human_date(value: str | None) -> str:
-    """EUAA-style date for pages, where no date shows as nothing (lists say `n.d.` themselves)."""
-    return _human_date(value, missing="")
+    """A date for pages in the reader's language ("20 March 2023", "20 de marzo de 2023"), where
+    no date shows as nothing (lists say `n.d.` themselves). Copied citations keep EUAA's English."""
+    return format_iso_date(value) if value else _human_date(value, missing="")
 
 
 def url_host(url: str | None) -> str:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from corroborate.i18n import N_, gettext, translate
 from corroborate.models import Footnote, Paragraph, Report
 from corroborate.redaction import redact
 from corroborate.search.sentences import sentence_footnotes, split_sentences
@@ -129,14 +130,16 @@ class Cases:
         found = self.store.case_id_by_name(text, owner)
         if found is None:
             names = [c["name"] for c in self.store.list_cases(owner)]
-            hint = f"; your cases: {', '.join(repr(n) for n in names[:5])}" if names else ""
-            raise _not_found(f"no case {text!r}{hint}")
+            hint = gettext("; your cases: %(names)s", names=", ".join(repr(n) for n in names[:5])) if names else ""
+            raise _not_found(gettext("no case %(case)s", case=repr(text)) + hint)
         return found
 
     # --- writing ----------------------------------------------------------------------------
 
     def create(self, name: str, language: str = "en") -> Case:
         name, language = _name(name), _language(language)
+        if self.store.case_id_by_name(name, self.owner) is not None:
+            raise ValueError(gettext("a case named %(name)s exists already", name=repr(name)))
         case_id = self.store.create_case(name, language, self.owner)
         self.lib._log("case.new", str(case_id), name)
         return self.get(case_id)
@@ -167,14 +170,16 @@ class Cases:
         excerpt = self.store.load_excerpt(report_id, [paragraph_id])
         para = next(iter(excerpt.paragraphs()), None) if excerpt else None
         if para is None:
-            raise _not_found(f"report {report_id!r} has no paragraph {paragraph_id!r}")
+            raise _not_found(gettext("report %(report)s has no paragraph %(paragraph)s", report=repr(report_id),
+                                     paragraph=repr(paragraph_id)))
         if (start is None) != (end is None):
             raise ValueError("give both ends of the span (start and end) or neither")
         if start is not None and end is not None:
             red = self.lib._redactor()
             shown = red.paragraph(para).text if red else para.text
             if not 0 <= start < end <= len(shown):
-                raise ValueError(f"span {start}-{end}: outside the paragraph (0-{len(shown)})")
+                raise ValueError(gettext("span %(start)s-%(end)s: outside the paragraph (0-%(length)s)",
+                                         start=start, end=end, length=len(shown)))
             start, end = _unredacted_span(red, para.text, start, end)
             if start == 0 and end == len(para.text):
                 start = end = None
@@ -194,13 +199,13 @@ class Cases:
     def remove(self, case: int | str, item_id: int) -> None:
         case_id = self.resolve(case)
         if not self.store.remove_case_item(case_id, item_id):
-            raise _not_found(f"case {case_id} has no item {item_id}")
+            raise _not_found(gettext("case %(case)s has no item %(item)s", case=case_id, item=item_id))
         self.lib._log("case.remove", str(case_id), str(item_id))
 
     def annotate(self, case: int | str, item_id: int, note: str) -> None:
         case_id = self.resolve(case)
         if not self.store.set_case_item_note(case_id, item_id, _note(note)):
-            raise _not_found(f"case {case_id} has no item {item_id}")
+            raise _not_found(gettext("case %(case)s has no item %(item)s", case=case_id, item=item_id))
 
     def reorder(self, case: int | str, item_ids: list[int]) -> None:
         """Put every item of the case in this order."""
@@ -215,7 +220,7 @@ class Cases:
         case_id = self.resolve(case)
         ids = [i["id"] for i in self.store.case_items(case_id)]
         if item_id not in ids:
-            raise _not_found(f"case {case_id} has no item {item_id}")
+            raise _not_found(gettext("case %(case)s has no item %(item)s", case=case_id, item=item_id))
         if position < 1:
             raise ValueError(f"position {position}: the first position is 1")
         ids.remove(item_id)
@@ -323,24 +328,22 @@ class Cases:
                              style=style, base_url=self.lib.settings.base_url)
 
 
+# Why an item can no longer be read (`locate`), in the reader's language on pages and the API,
+# in the case's language in exports.
 LOST_REASONS = {
-    "en": {
-        "report": "report {report_id} is no longer in the library",
-        "paragraph": ("paragraph {paragraph_id} is no longer in report {report_id}: the report was "
-                      "re-ingested and this passage changed or was removed"),
-        "text": "paragraph {paragraph_id} of report {report_id} no longer reads the quoted text",
-    },
-    "es": {
-        "report": "el informe {report_id} ya no está en la biblioteca",
-        "paragraph": ("el párrafo {paragraph_id} ya no está en el informe {report_id}: el informe se "
-                      "volvió a ingerir y este pasaje cambió o se suprimió"),
-        "text": "el párrafo {paragraph_id} del informe {report_id} ya no contiene el texto citado",
-    },
+    "report": N_("report %(report_id)s is no longer in the library"),
+    "paragraph": N_("paragraph %(paragraph_id)s is no longer in report %(report_id)s: the report was "
+                    "re-ingested and this passage changed or was removed"),
+    "text": N_("paragraph %(paragraph_id)s of report %(report_id)s no longer reads the quoted text"),
 }
 
 
-def lost_reason(code: str, item: dict, language: str = "en") -> str:
-    return LOST_REASONS[language][code].format(report_id=item["report_id"], paragraph_id=item["paragraph_id"])
+def lost_reason(code: str, item: dict, language: str | None = None) -> str:
+    """In `language`, else in the current request's."""
+    values = {"report_id": item["report_id"], "paragraph_id": item["paragraph_id"]}
+    if language:
+        return translate(LOST_REASONS[code], language, **values)
+    return gettext(LOST_REASONS[code], **values)
 
 
 def locate(item: dict, stored: Report | None) -> tuple[int | None, int | None] | str:
@@ -371,7 +374,7 @@ def _not_found(message: str) -> Exception:
 def _name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ValueError("a case needs a name")
+        raise ValueError(gettext("a case needs a name"))
     if len(name) > MAX_NAME:
         raise ValueError(f"case name: at most {MAX_NAME} characters")
     return name

@@ -20,20 +20,21 @@ from pydantic import BaseModel, Field
 from corroborate.citations.dates import human_date
 from corroborate.citations.format import Segment, link_segments
 from corroborate.export.document import BibGroup, BibItem
+from corroborate.i18n import N_
 from corroborate.models import Citation, CitationKind, Footnote, Source, SourceType, fold
 
 # Not sources: the report's own analysis and stray separators.
 _NOT_A_SOURCE = {CitationKind.EMPTY, CitationKind.ANALYSIS}
 
 GROUP_TITLES: dict[SourceType, str] = {
-    SourceType.ORAL: "Oral sources",
-    SourceType.GOVERNMENT: "Government sources",
-    SourceType.IGO: "International organisations",
-    SourceType.NGO: "Non-governmental organisations",
-    SourceType.ACADEMIC: "Academia and think tanks",
-    SourceType.MEDIA: "Media",
-    SourceType.LEGISLATION: "Legislation",
-    SourceType.OTHER: "Other sources",
+    SourceType.ORAL: N_("Oral sources"),
+    SourceType.GOVERNMENT: N_("Government sources"),
+    SourceType.IGO: N_("International organisations"),
+    SourceType.NGO: N_("Non-governmental organisations"),
+    SourceType.ACADEMIC: N_("Academia and think tanks"),
+    SourceType.MEDIA: N_("Media"),
+    SourceType.LEGISLATION: N_("Legislation"),
+    SourceType.OTHER: N_("Other sources"),
 }
 
 

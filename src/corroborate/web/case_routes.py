@@ -30,6 +30,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from corroborate.cases import Case, CaseSummary
+from corroborate.i18n import N_, gettext
 from corroborate.library import Library, NotFound
 from corroborate.users import AccessDenied
 from corroborate.web.api import caller_library, writer_library
@@ -38,7 +39,7 @@ from corroborate.web.views_common import citation_options, error_page, page, tem
 
 router = APIRouter()
 
-CASE_EXPORTS = [("docx", "Word (.docx)"), ("pdf", "PDF"), ("md", "Markdown")]
+CASE_EXPORTS = [("docx", N_("Word (.docx)")), ("pdf", N_("PDF")), ("md", N_("Markdown"))]
 Language = Literal["en", "es"]
 
 
@@ -181,7 +182,7 @@ def preferred_language(request: Request) -> str:
 
 def _failed(request: Request, exc: Exception) -> HTMLResponse:
     err = _http(exc) if not isinstance(exc, HTTPException) else exc
-    return error_page(request, err.status_code, "This could not be done", str(err.detail))
+    return error_page(request, err.status_code, gettext("This could not be done"), str(err.detail))
 
 
 @router.get("/cases", response_class=HTMLResponse, include_in_schema=False)

@@ -33,13 +33,12 @@ from corroborate.export.document import (
     shown_note,
     split_at_markers,
 )
-from corroborate.i18n import N_, format_iso_date, translate
+from corroborate.i18n import N_, format_iso_date, ngettext, translate, use_locale
 from corroborate.models import Footnote, Report, Source
 from corroborate.redaction import REDACTED, shown_footnote
 
 # The fixed texts of a case file, translated into the case's language (`i18n.translate`).
 SUBTITLE = N_("Case file compiled on %(date)s")
-COUNT = N_("%(n)s quotations")
 EVIDENCE = N_("Evidence")
 EMPTY = N_("This case file holds no quotations yet.")
 NOTE = N_("Note: %(note)s")
@@ -104,9 +103,10 @@ def case_document(name: str, language: str, quotes: list[CaseQuote], load_report
 
     style = check_style(style)
     today = today or date.today()
+    with use_locale(language):
+        count = ngettext("%(num)d quotation", "%(num)d quotations", len(quotes))
     doc = FootnotedDocument(title=name, language=language, bibliography_title=t(SOURCES),
-                            subtitle=[t(SUBTITLE, date=format_iso_date(today.isoformat(), language)),
-                                      t(COUNT, n=len(quotes))])
+                            subtitle=[t(SUBTITLE, date=format_iso_date(today.isoformat(), language)), count])
     numbering = _Numbering()
     cited: list[Footnote] = []
     quoted: dict[str, Report] = {}

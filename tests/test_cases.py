@@ -312,7 +312,8 @@ def test_cli_case_commands(sample_db, tmp_path):
     assert len(docx_footnotes(docx.read_bytes())) == len(gang.footnote_numbers) + 1
     listed = json.loads(run("case", "list", "--json"))["cases"]
     assert [(c["name"], c["items"]) for c in listed] == [("Claim 2026/118", 2)]
-    run("case", "remove", "Claim 2026/118", str(first["id"]))
+    after = json.loads(run("case", "remove", "Claim 2026/118", str(first["id"]), "--json"))
+    assert [e["id"] for e in after["entries"]] == [second["id"]]
     run("case", "set", "Claim 2026/118", "--name", "Claim B", "--lang", "en")
     assert "Claim B  (case" in run("case", "show", "Claim B")
     # errors: a clear message, status 1, nothing written

@@ -16,7 +16,8 @@ import click
 if TYPE_CHECKING:  # the CLI starts without importing the library
     from corroborate.library import IngestResult, Library
 
-DB_HELP = "SQLite database file (env CORROBORATE_DB, default ./corroborate.db)."
+DB_HELP = ("SQLite database file, or a PostgreSQL database as postgresql://user@host:port/name "
+           "(env CORROBORATE_DB, default ./corroborate.db).")
 STYLES = ["euaa", "oscola"]
 STYLE_HELP = ("Citation style: euaa (EUAA COI methodology) or oscola (UK tribunals). Permalinks need "
               "CORROBORATE_BASE_URL.")

@@ -203,7 +203,7 @@ class Library:
         if not close and report_id:  # a part of the id ('peru')
             close = [i for i in ids if report_id.lower() in i]
         hint = f"; did you mean {' or '.join(repr(c) for c in close[:3])}?" if close else ""
-        raise NotFound(f"no report {report_id!r} in {self.settings.db}{hint}", close[:3])
+        raise NotFound(f"no report {report_id!r} in {self.store.path}{hint}", close[:3])
 
     def report(self, report_id: str) -> Report:
         red = self._redactor()
@@ -214,7 +214,7 @@ class Library:
         """The report as stored, names and all: for the library's own use before redaction."""
         report = self.store.load_report(self.resolve(report_id))
         if report is None:  # deleted between the two reads
-            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+            raise NotFound(f"no report {report_id!r} in {self.store.path}")
         return report
 
     def excerpt(self, report_id: str, paragraph_ids: list[str]) -> Report:
@@ -225,7 +225,7 @@ class Library:
             red = self._redactor()
             report = red.report(report) if red else report
         if report is None:
-            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+            raise NotFound(f"no report {report_id!r} in {self.store.path}")
         return report
 
     def sources_by_id(self, source_ids: list[str]) -> dict[str, Source]:
@@ -256,7 +256,7 @@ class Library:
                 raise ValueError("title: a report needs a title")
             values["title"] = title.strip()
         if not self.store.set_report_metadata(report_id, values):
-            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+            raise NotFound(f"no report {report_id!r} in {self.store.path}")
         if values:
             self._log("metadata", report_id, ", ".join(f"{k}={v!r}" for k, v in values.items()))
         (row,) = self.store.list_reports(report_id)
@@ -267,7 +267,7 @@ class Library:
         # Never by prefix: deleting is not undoable, so the id must be exact (typos get a hint).
         report_id = self.resolve(report_id, prefix=False)
         if not self.store.delete_report(report_id):
-            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+            raise NotFound(f"no report {report_id!r} in {self.store.path}")
         self._log("delete", report_id)
 
     # --- sources -------------------------------------------------------------------------
@@ -280,7 +280,7 @@ class Library:
     def source(self, source_id: str) -> dict:
         src = self.store.get_source(source_id)
         if src is None:
-            raise NotFound(f"no source {source_id!r} in {self.settings.db}")
+            raise NotFound(f"no source {source_id!r} in {self.store.path}")
         out = src.model_dump(mode="json")
         out["cited_by"] = self.store.source_citations(source_id)
         return self._shown(out)
@@ -288,7 +288,7 @@ class Library:
     def set_confidential(self, source_id: str, confidential: bool = True) -> None:
         self.caller.require("researcher", "marking a source confidential")
         if not self.store.set_confidential(source_id, confidential):
-            raise NotFound(f"no source {source_id!r} in {self.settings.db}")
+            raise NotFound(f"no source {source_id!r} in {self.store.path}")
         self._log("confidential" if confidential else "not-confidential", source_id)
 
     # --- audit and terms-of-reference coverage (issue 6) ---------------------------------

@@ -96,7 +96,7 @@ def test_accept_language_with_q_values(header, expected):
 def test_explicit_choice_then_cookie_then_browser_then_english():
     assert i18n.choose_locale("es", "en", "en") == "es"
     assert i18n.choose_locale(None, "es", "en-GB") == "es"
-    assert i18n.choose_locale("xx", "es", "en") == "es"  # an unknown ?lang= is ignored
+    assert i18n.choose_locale("xx", "es", "en") == "es"  # an unknown ?locale= is ignored
     assert i18n.choose_locale(None, "xx", "es-MX,es;q=0.9") == "es"
     assert i18n.choose_locale(None, None, "de-DE") == "en"
     assert i18n.choose_locale(None, None, None) == "en"
@@ -135,12 +135,12 @@ def test_english_by_default_and_spanish_from_accept_language(client):
 
 def test_lang_switch_sticks_in_a_cookie(sample_db_master):
     c = TestClient(create_app(Settings(db=str(sample_db_master))))
-    first = c.get("/?lang=es", headers={**HTML, "accept-language": "en"})
+    first = c.get("/?locale=es", headers={**HTML, "accept-language": "en"})
     assert _lang(first.text) == "es"
     assert "corroborate_lang=es" in first.headers["set-cookie"]
-    later = c.get("/sources", headers={**HTML, "accept-language": "en"})  # no ?lang= any more
+    later = c.get("/sources", headers={**HTML, "accept-language": "en"})  # no ?locale= any more
     assert _lang(later.text) == "es" and ">Fuentes</a>" in later.text
-    back = c.get("/?lang=en", headers=HTML)
+    back = c.get("/?locale=en", headers=HTML)
     assert _lang(back.text) == "en"
     assert _lang(c.get("/", headers={**HTML, "accept-language": "es"}).text) == "en"  # the choice wins
 

@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=1)
     # Outermost: who is calling, CSRF, size limits and security headers, before any route runs.
     app.add_middleware(auth.AuthMiddleware)
-    # Outside that: the reader's language (`?lang=`, cookie, Accept-Language) for everything within.
+    # Outside that: the reader's language (`?locale=`, cookie, Accept-Language) for everything within.
     app.add_middleware(LocaleMiddleware)
     for module in (api, audit_routes, export_routes, write_routes, auth):
         app.include_router(module.router)

@@ -705,3 +705,10 @@ def log_cmd(ctx, limit, user_name, as_json):
     for r in rows:
         click.echo(f"{r['at']}  {r['user']} ({r['role']})  {r['action']} {r['target'] or ''}"
                    f"{'  ' + r['detail'] if r['detail'] else ''}")
+
+
+# --- case files (issue 16): in their own module, registered here ------------------------------
+
+from corroborate.cli_cases import case as _case_group  # noqa: E402
+
+main.add_command(_case_group)

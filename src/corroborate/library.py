@@ -116,6 +116,14 @@ class Library:
         self.caller.require("admin", "reading the audit log")
         return self.store.read_log(limit, user)
 
+    @property
+    def cases(self):
+        """This caller's case files (`corroborate.cases.Cases`): create, add, remove, reorder,
+        annotate, list, get, delete, export."""
+        from corroborate.cases import Cases
+
+        return Cases(self)
+
     def close(self) -> None:
         self.store.close()
 

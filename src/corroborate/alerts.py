@@ -102,6 +102,7 @@ class NewPassage(BaseModel):
     publisher: str | None
     paragraph_id: str
     section: str | None
+    reference: str  # 'EUAA, Peru – Country Focus, September 2023, section 3.5.1 ‘Tren de Aragua’, p. 43'
     text: str  # as the caller may read it (confidential sources unnamed for readers)
     citation: str  # `citations.format.passage_citation`: quote, reference and footnotes
     reader: str  # the reader's address of the paragraph (path, or absolute with a base URL)
@@ -176,8 +177,7 @@ def atom_feed(search: SavedSearch, passages: list[NewPassage], base_url: str) ->
     for p in passages:
         entry = el(feed, "entry")
         el(entry, "id", f"{base}/searches/{search.id}/passages/{p.report_id}/{p.paragraph_id}")
-        section = f", section {p.section}" if p.section else ""
-        el(entry, "title", f"{p.report_title}{section}")
+        el(entry, "title", p.reference)
         el(entry, "updated", _rfc3339(p.found_at))
         el(entry, "link", rel="alternate", type="text/html", href=_absolute(p.reader, base))
         el(el(entry, "author"), "name", p.publisher or p.report_title)

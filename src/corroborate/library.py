@@ -514,7 +514,7 @@ class Library:
 
     def _passages(self, rows: list[dict], limit: int, base_url: str | None) -> list[NewPassage]:
         from corroborate.alerts import NewPassage
-        from corroborate.citations.format import passage_citation, permalink
+        from corroborate.citations.format import passage_citation, passage_reference, permalink
         from corroborate.redaction import shown_footnotes
 
         base_url = base_url if base_url is not None else self.settings.base_url
@@ -543,6 +543,7 @@ class Library:
                 search_id=h["search_id"], search_name=names[h["search_id"]], report_id=report.id,
                 report_title=report.title, publisher=report.publisher, paragraph_id=p.id,
                 section=p.section, text=p.text, found_at=h["found_at"],
+                reference=passage_reference(report, p, "euaa"),
                 citation=passage_citation(report, p, footnotes, None, "euaa", base_url or None),
                 reader=permalink(base_url or "", report.id, p.id) or f"/reports/{report.id}#p-{p.id}",
             ))

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from corroborate import __version__
 from corroborate.settings import Settings
-from corroborate.web import api, audit_routes, auth, export_routes, pages, write_routes
+from corroborate.web import alert_routes, api, audit_routes, auth, export_routes, pages, write_routes
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -50,8 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=1)
     # Outermost: who is calling, CSRF, size limits and security headers, before any route runs.
     app.add_middleware(auth.AuthMiddleware)
-    for module in (api, audit_routes, export_routes, write_routes, auth):
+    for module in (api, audit_routes, export_routes, write_routes, auth, alert_routes):
         app.include_router(module.router)
+    app.include_router(alert_routes.api)
     # Pages call `get_library(request)`; this checks out the request's Library for them.
     app.include_router(pages.router, dependencies=[Depends(api.library)])
     pages.install_error_pages(app)

@@ -140,10 +140,10 @@ def match_new_report(lib: Any, report_id: str, fresh: set[str]) -> list[str]:
         try:
             found = lib.as_caller(owner).search(row["query"], k=ALERT_DEPTH, mode=row["mode"],
                                                 report=report_id, **filters)
-        except LookupError:  # e.g. a section filter this report does not have: nothing matches
-            continue
-        except ValueError as exc:  # a filter that no longer parses: say so, keep ingesting
-            notices.append(f"saved search {row['name']!r} could not be run: {exc}")
+        except (LookupError, ValueError):  # a section (or source) this report does not have
+            continue  # (query and filters were checked when the search was saved)
+        except Exception as exc:  # noqa: BLE001 - the report is stored: say so, do not fail it
+            notices.append(f"saved search {row['name']!r} could not be run: {type(exc).__name__}: {exc}")
             continue
         ids = [h["paragraph_id"] for h in found["results"] if h["paragraph_id"] in fresh]
         if ids:

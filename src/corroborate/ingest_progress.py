@@ -66,7 +66,7 @@ class IngestDisplay:
         task = self.files.get(event.path)
         if task is None:
             task = self.files[event.path] = self.progress.add_task(
-                "", total=1.0, name=Path(event.path).name, stage=event.stage)
+                "", total=1.0, name=display_name(event.path), stage=event.stage)
         self.progress.update(task, completed=event.fraction, stage=event.stage)
         if self.batch is not None:
             self.progress.update(self.batch, completed=self.done + self.sizes.get(event.path, 1) * event.fraction)
@@ -79,6 +79,15 @@ class IngestDisplay:
         self.done += self.sizes.get(path, 1)
         if self.batch is not None:
             self.progress.update(self.batch, completed=self.done)
+
+
+def display_name(path: str, width: int = 36) -> str:
+    """The file's name, its middle elided past `width` so that bar and ETA fit on 80 columns."""
+    name = Path(path).name
+    if len(name) <= width:
+        return name
+    half = (width - 1) // 2
+    return name[:half] + "…" + name[-(width - 1 - half):]
 
 
 def _size(path: str) -> int:

@@ -403,13 +403,19 @@ class Library:
     def ask(self, question: str, k: int = 5, report: str | None = None) -> dict:
         """Verbatim quotes (with offsets, footnotes and citations) that answer `question`, or
         `found: false` when the library holds nothing relevant."""
+        from corroborate.i18n import question_language, translate
         from corroborate.search.answer import NOT_FOUND
 
+        # The fixed texts of the answer speak the question's language; `lang` says which.
+        lang = question_language(question)
         unnamed = self._unnamed(question)
         if unnamed != question and not unnamed:
-            return {"question": "", "found": False, "answer": NOT_FOUND, "quotes": [], "synthesis": None,
-                    "best_score": None}
-        return self._shown(self._ask(unnamed, k, report))
+            return {"question": "", "found": False, "answer": translate(NOT_FOUND, lang), "quotes": [],
+                    "synthesis": None, "best_score": None, "lang": lang}
+        result = self._shown(self._ask(unnamed, k, report))
+        if not result.get("found"):
+            result["answer"] = translate(result.get("answer") or NOT_FOUND, lang)
+        return {**result, "lang": lang}
 
     def _unnamed(self, query: str) -> str:
         """A query without the names this caller may not read: otherwise which redacted passages
@@ -603,8 +609,10 @@ class Library:
         return questions
 
     def compile_document(self, questions: list[str], reports: list[str] | None = None,
-                         name_confidential: bool = False, k: int = 5, style: str = "euaa"):
-        """The query response as a FootnotedDocument (see `compile`); `style`: euaa | oscola."""
+                         name_confidential: bool = False, k: int = 5, style: str = "euaa",
+                         lang: str | None = None):
+        """The query response as a FootnotedDocument (see `compile`); `style`: euaa | oscola;
+        `lang`: en | es for its headings and notices (default: the questions' language)."""
         from corroborate.export.compile import compile_document, gather
 
         questions = [q.strip() for q in questions if q and q.strip()]
@@ -638,17 +646,18 @@ class Library:
             return red.source(found) if red and found else found
 
         return compile_document(evidence, load, source, name_confidential, consulted,
-                                style=style, base_url=self.settings.base_url)
+                                style=style, base_url=self.settings.base_url, lang=lang)
 
     def compile(self, questions: list[str], fmt: str, path: str | Path, reports: list[str] | None = None,
-                name_confidential: bool = False, k: int = 5, style: str = "euaa") -> Path:
+                name_confidential: bool = False, k: int = 5, style: str = "euaa",
+                lang: str | None = None) -> Path:
         """A footnoted query response (md, html, docx, pdf): for each question the library's
         verbatim evidence with its original citations renumbered, or a plain statement that
         nothing was found; a methodology/disclaimer block; the sources cited."""
         from corroborate.export import DOCUMENT_FORMATS, check_format, write_document
 
         fmt = check_format(fmt, DOCUMENT_FORMATS)
-        doc = self.compile_document(questions, reports, name_confidential, k, style)
+        doc = self.compile_document(questions, reports, name_confidential, k, style, lang)
         return write_document(doc, fmt, path)
 
 

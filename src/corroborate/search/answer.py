@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corroborate.i18n import N_
 from corroborate.models import fold
 from corroborate.search.engine import Searcher
 from corroborate.search.query import STEM_LENGTH, STOPWORDS, QueryError, parse_query, tokens
@@ -39,7 +40,7 @@ from corroborate.search.sentences import is_anaphoric, sentence_footnotes, split
 from corroborate.settings import Settings
 from corroborate.store import sqlite_search as sql
 
-NOT_FOUND = "Information on this question could not be found among the sources consulted."
+NOT_FOUND = N_("Information on this question could not be found among the sources consulted.")
 
 PARAGRAPHS = 8  # top paragraphs whose sentences compete
 MAX_WINDOW = 2  # sentences per quote

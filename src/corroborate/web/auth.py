@@ -33,6 +33,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from corroborate.i18n import gettext
 from corroborate.settings import Settings
 from corroborate.store import StoreError, open_store
 from corroborate.users import OPEN_MODE, AccessDenied, AuthError, Caller, Users
@@ -140,7 +141,7 @@ def _refuse(request: Request, status: int, message: str) -> Response:
         return RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
     from corroborate.web.views_common import error_page
 
-    title = "The library cannot be opened" if status == 503 else "Not allowed"
+    title = gettext("The library cannot be opened") if status == 503 else gettext("Not allowed")
     return error_page(request, status, title, message)
 
 
@@ -259,7 +260,7 @@ def signin(request: Request, name: str = Form(""), password: str = Form(""), nex
     key = (request.client.host if request.client else "?", name.strip().lower())
     wait = ATTEMPTS.blocked(key)
     if wait:
-        response = _signin_page(request, 429, f"Too many failed sign-ins: try again in {int(wait) + 1} s.", name, next)
+        response = _signin_page(request, 429, gettext("Too many failed sign-ins: try again in %(seconds)s s.", seconds=int(wait) + 1), name, next)
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
     try:

@@ -296,3 +296,24 @@ def test_a_hybrid_spanish_search_is_told_of_an_english_report(sample_db, tmp_pat
         (hit,) = lib.new_passages()
     assert hit.report_id == "peru-overview" and "1 874 districts" in hit.text
     assert "[16] US, CIA, The World Factbook: Peru, 23 August 2023, https://www.cia.gov/" in hit.citation
+
+
+def test_a_spanish_session_saves_a_spanish_search_and_gets_a_spanish_feed(tmp_path):
+    db = tmp_path / "es.db"
+    with Library(settings=Settings(db=str(db), embeddings=False)) as lib:
+        lib.ingest(SAMPLE)
+    client = TestClient(create_app(Settings(db=str(db), embeddings=False)))
+    html = {"Accept": "text/html"}
+    results = client.get("/search", params={"q": QUERY, "mode": "lexical", "locale": "es"}, headers=html)
+    assert "Guardar esta búsqueda" in results.text
+    form = {"name": "Extorsión", "q": QUERY, "mode": "lexical", "csrf": client.cookies.get("corroborate_csrf")}
+    assert client.post("/searches", data=form, headers=html, follow_redirects=False).status_code == 303
+    (saved,) = client.get("/api/searches").json()["searches"]
+    assert saved["language"] == "es"
+    with Library(settings=Settings(db=str(db), embeddings=False)) as lib:
+        lib.ingest(version_of_sample(tmp_path, (TDA, ADDED)))
+    page = client.get("/searches", headers=html).text
+    assert "Novedades de sus búsquedas" in page and "1 pasaje nuevo" in page and ADDED in page
+    feed = etree.fromstring(TestClient(client.app).get(saved["feed"]).content)
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
+    assert feed.find(f"{ATOM}subtitle").text == f"Pasajes nuevos para la búsqueda guardada «{QUERY}»"

@@ -155,6 +155,8 @@ def atom_feed(search: SavedSearch, passages: list[NewPassage], base_url: str) ->
     """The search's new passages as an Atom 1.0 document (RFC 4287)."""
     from xml.etree import ElementTree as ET
 
+    from corroborate.i18n import translate
+
     ns = "http://www.w3.org/2005/Atom"
     ET.register_namespace("", ns)
 
@@ -168,7 +170,8 @@ def atom_feed(search: SavedSearch, passages: list[NewPassage], base_url: str) ->
     feed = ET.Element(f"{{{ns}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": search.language})
     el(feed, "id", f"{base}/searches/{search.id}")
     el(feed, "title", f"Corroborate: {search.name}")
-    el(feed, "subtitle", f"New passages for the saved search “{search.query}”")
+    el(feed, "subtitle", translate("New passages for the saved search “%(query)s”", search.language,
+                                   query=search.query))
     newest = max((p.found_at for p in passages), default=search.created_at)
     el(feed, "updated", _rfc3339(newest))
     el(feed, "link", rel="alternate", type="text/html", href=f"{base}/searches#search-{search.id}")

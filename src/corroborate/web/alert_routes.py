@@ -14,6 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from corroborate.alerts import FILTERS, NewPassage, SavedSearch, SavedSearchIn
+from corroborate.i18n import current_locale
+from corroborate.i18n import gettext as _
 from corroborate.library import Library, NotFound
 from corroborate.search.query import QueryError
 from corroborate.web.api import caller_library, library, writer_library
@@ -108,13 +110,13 @@ async def save_search_form(request: Request, lib: Library = Depends(writer_libra
     try:
         spec = SavedSearchIn(name=fields.get("name") or fields.get("q", ""), query=fields.get("q", ""),
                              mode=fields.get("mode") or "hybrid", filters=filters,
-                             language=fields.get("ui_language") or "en")
+                             language=fields.get("ui_language") or current_locale())
         await run_in_threadpool(lib.save_search, spec)
     except ValidationError as exc:
         first = exc.errors()[0]
-        return error_page(request, 400, "This search could not be saved", f"{first['loc'][-1]}: {first['msg']}")
+        return error_page(request, 400, _("This search could not be saved"), f"{first['loc'][-1]}: {first['msg']}")
     except (QueryError, NotFound, ValueError) as exc:
-        return error_page(request, 400, "This search could not be saved", str(exc))
+        return error_page(request, 400, _("This search could not be saved"), str(exc))
     return RedirectResponse("/searches", status_code=303)
 
 

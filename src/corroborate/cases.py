@@ -29,7 +29,6 @@ from corroborate.i18n import N_, gettext, translate
 from corroborate.models import Footnote, Paragraph, Report
 from corroborate.redaction import redact
 from corroborate.search.sentences import sentence_footnotes, split_sentences
-from corroborate.store import sqlite_users as users_sql
 
 if TYPE_CHECKING:
     from corroborate.library import Library
@@ -118,8 +117,7 @@ class Cases:
     def owner(self) -> str | None:
         """The calling user's name when they are a user of this database; None (the database's
         own cases) for the command line and a server with no users."""
-        name = self.lib.caller.name
-        return name if users_sql.get_user(self.store.conn, name) is not None else None
+        return self.lib.owner()
 
     def resolve(self, case: int | str) -> int:
         """A case id from an id or the exact name of one of this caller's cases."""

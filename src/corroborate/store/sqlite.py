@@ -208,6 +208,32 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX case_items_case ON case_items(case_pk, position);
     """,
+    """
+    -- alerts: saved searches (a query with its mode, filters and interface language; owned by a
+    -- user once users exist, else by the database) and the passages each one has matched, one
+    -- row per paragraph id: a paragraph is "new" for a search until a row says it was seen.
+    CREATE TABLE saved_searches (
+        pk INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        query TEXT NOT NULL,
+        mode TEXT NOT NULL DEFAULT 'hybrid',
+        filters TEXT NOT NULL DEFAULT '{}',
+        language TEXT NOT NULL DEFAULT 'en',
+        owner_pk INTEGER REFERENCES users(pk) ON DELETE CASCADE,
+        feed_token TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX saved_searches_name ON saved_searches(COALESCE(owner_pk, 0), name);
+    CREATE TABLE saved_search_hits (
+        search_pk INTEGER NOT NULL REFERENCES saved_searches(pk) ON DELETE CASCADE,
+        paragraph_id TEXT NOT NULL,
+        report_id TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        found_at TEXT NOT NULL,
+        PRIMARY KEY (search_pk, paragraph_id)
+    );
+    CREATE INDEX saved_search_hits_found ON saved_search_hits(found_at);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -920,3 +946,79 @@ class SqliteStore(SqliteSearch, SqliteUsers):
     @staticmethod
     def _touch_case(c, case_id: int) -> None:
         c.execute("UPDATE cases SET updated_at = ? WHERE pk = ?", (_now(), case_id))
+
+    # --- saved searches and their alerts -----------------------------------------------------
+
+    _SEARCH = """SELECT s.pk AS id, s.name, s.query, s.mode, s.filters, s.language, s.feed_token,
+                        s.created_at, u.name AS owner, u.role AS owner_role,
+                        (SELECT COUNT(*) FROM saved_search_hits h JOIN reports r ON r.id = h.report_id
+                         WHERE h.search_pk = s.pk) AS passages
+                 FROM saved_searches s LEFT JOIN users u ON u.pk = s.owner_pk"""
+
+    @staticmethod
+    def _saved_search(row) -> dict:
+        return {**dict(row), "filters": json.loads(row["filters"])}
+
+    def add_saved_search(self, name: str, query: str, mode: str, filters: dict, language: str,
+                         owner: str | None, feed_token: str) -> int:
+        """A new saved search's id; `owner` a user name (None: the database's own)."""
+        with self.transaction() as c:
+            owner_pk = None
+            if owner is not None:
+                row = c.execute("SELECT pk FROM users WHERE name = ?", (owner,)).fetchone()
+                if row is None:
+                    raise StoreError(f"no user {owner!r} to own the saved search")
+                owner_pk = row["pk"]
+            if c.execute("SELECT 1 FROM saved_searches WHERE COALESCE(owner_pk, 0) = ? AND name = ?",
+                         (owner_pk or 0, name)).fetchone():
+                raise StoreError(f"a saved search named {name!r} exists already")
+            cur = c.execute(
+                """INSERT INTO saved_searches(name, query, mode, filters, language, owner_pk, feed_token,
+                       created_at) VALUES (?,?,?,?,?,?,?,?)""",
+                (name, query, mode, json.dumps(filters, sort_keys=True), language, owner_pk, feed_token, _now()),
+            )
+            return cur.lastrowid
+
+    def saved_searches(self, owner: str | None = None, every: bool = False) -> list[dict]:
+        """Searches owned by user `owner` (None: the database's own), or with `every` all of them."""
+        where = "" if every else (" WHERE s.owner_pk IS NULL" if owner is None else " WHERE u.name = ?")
+        args = [] if every or owner is None else [owner]
+        return [self._saved_search(r) for r in self.conn.execute(self._SEARCH + where + " ORDER BY s.pk", args)]
+
+    def saved_search(self, search_id: int) -> dict | None:
+        row = self.conn.execute(self._SEARCH + " WHERE s.pk = ?", (search_id,)).fetchone()
+        return self._saved_search(row) if row else None
+
+    def delete_saved_search(self, search_id: int) -> bool:
+        with self.transaction() as c:
+            return c.execute("DELETE FROM saved_searches WHERE pk = ?", (search_id,)).rowcount > 0
+
+    def paragraph_ids(self, report_ids: list[str]) -> set[str]:
+        """The paragraph ids of these stored reports (a family's earlier versions)."""
+        out: set[str] = set()
+        for rid in report_ids:
+            out.update(r["id"] for r in self.conn.execute(
+                "SELECT p.id FROM paragraphs p JOIN reports r ON r.pk = p.report_pk WHERE r.id = ?", (rid,)))
+        return out
+
+    def record_search_hits(self, search_id: int, report_id: str, paragraph_ids: list[str]) -> int:
+        """Record matches (in rank order) not recorded for this search before; how many were new."""
+        with self.transaction() as c:
+            added = 0
+            for rank, pid in enumerate(paragraph_ids):
+                added += c.execute(
+                    """INSERT OR IGNORE INTO saved_search_hits(search_pk, paragraph_id, report_id, rank, found_at)
+                       VALUES (?,?,?,?,?)""", (search_id, pid, report_id, rank, _now())).rowcount
+            return added
+
+    def search_hits(self, search_ids: list[int], limit: int = 200) -> list[dict]:
+        """The recorded matches of these searches whose report is still stored, newest first."""
+        if not search_ids:
+            return []
+        marks = ",".join("?" * len(search_ids))
+        rows = self.conn.execute(
+            f"""SELECT h.search_pk AS search_id, h.paragraph_id, h.report_id, h.rank, h.found_at
+                FROM saved_search_hits h JOIN reports r ON r.id = h.report_id
+                WHERE h.search_pk IN ({marks}) ORDER BY h.found_at DESC, h.search_pk, h.rank LIMIT ?""",
+            [*search_ids, limit]).fetchall()
+        return [dict(r) for r in rows]

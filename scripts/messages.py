@@ -4,8 +4,10 @@
                                           # Spanish still lacks (exit 1 if anything)
     python scripts/messages.py --check    # change nothing; exit 1 if a catalogue is out of date
 
-Sources: every `src/corroborate/**.py` (`_`, `gettext`, `ngettext`, `N_`, `translate`) and every
-template under `web/templates` (`_()`, `gettext()`, `ngettext()`, `{% trans %}`). Catalogues:
+Sources: every `src/corroborate/**.py` (`_`, `gettext`, `ngettext`, `N_`, `translate`), every
+template under `web/templates` (`_()`, `gettext()`, `ngettext()`, `{% trans %}`), the scripts in
+`web/static` (`_("…")`), and the audit rules' principles, summaries and severities (their
+docstrings are the rules' documentation, so they are read from the registry, not marked). Catalogues:
 `src/corroborate/locales/{en,es}/LC_MESSAGES/messages.po`, sorted by msgid with file (not line)
 locations, so that two branches adding strings rarely touch the same lines. English is the source
 language: its catalogue stays empty (msgid is shown). No compiled .mo file is kept: the package
@@ -31,6 +33,7 @@ LOCALES = ("en", "es")
 METHODS = [
     ("web/templates/**.html", "jinja2.ext:babel_extract"),
     ("**.py", "python"),
+    ("web/static/**.js", "javascript"),
 ]
 OPTIONS = {"web/templates/**.html": {"trimmed": "true", "extensions": ""}}
 KEYWORDS = {**DEFAULT_KEYWORDS, "translate": None}
@@ -45,6 +48,15 @@ def extract() -> Catalog:
         str(PACKAGE), METHODS, OPTIONS, KEYWORDS, comment_tags=("Translators:",), strip_comment_tags=True,
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    from corroborate.audit import RULES
+    from corroborate.audit.findings import SEVERITY_MEANING
+
+    for meaning in SEVERITY_MEANING.values():
+        template.add(meaning, None, [("audit/findings.py", 0)])
+    for r in RULES.values():
+        for text in (r.principle, r.summary, r.grouped):
+            if text:
+                template.add(text, None, [(f"audit/{r.fn.__module__.rsplit('.', 1)[-1]}.py", 0)])
     return template
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import SAMPLE_ID
 from corroborate import i18n
 from corroborate.settings import Settings
 from corroborate.web.app import create_app
@@ -96,7 +97,7 @@ def test_accept_language_with_q_values(header, expected):
 def test_explicit_choice_then_cookie_then_browser_then_english():
     assert i18n.choose_locale("es", "en", "en") == "es"
     assert i18n.choose_locale(None, "es", "en-GB") == "es"
-    assert i18n.choose_locale("xx", "es", "en") == "es"  # an unknown ?lang= is ignored
+    assert i18n.choose_locale("xx", "es", "en") == "es"  # an unknown ?locale= is ignored
     assert i18n.choose_locale(None, "xx", "es-MX,es;q=0.9") == "es"
     assert i18n.choose_locale(None, None, "de-DE") == "en"
     assert i18n.choose_locale(None, None, None) == "en"
@@ -135,12 +136,12 @@ def test_english_by_default_and_spanish_from_accept_language(client):
 
 def test_lang_switch_sticks_in_a_cookie(sample_db_master):
     c = TestClient(create_app(Settings(db=str(sample_db_master))))
-    first = c.get("/?lang=es", headers={**HTML, "accept-language": "en"})
+    first = c.get("/?locale=es", headers={**HTML, "accept-language": "en"})
     assert _lang(first.text) == "es"
     assert "corroborate_lang=es" in first.headers["set-cookie"]
-    later = c.get("/sources", headers={**HTML, "accept-language": "en"})  # no ?lang= any more
+    later = c.get("/sources", headers={**HTML, "accept-language": "en"})  # no ?locale= any more
     assert _lang(later.text) == "es" and ">Fuentes</a>" in later.text
-    back = c.get("/?lang=en", headers=HTML)
+    back = c.get("/?locale=en", headers=HTML)
     assert _lang(back.text) == "en"
     assert _lang(c.get("/", headers={**HTML, "accept-language": "es"}).text) == "en"  # the choice wins
 
@@ -152,3 +153,125 @@ def test_error_pages_in_spanish(client):
     assert "Page not found" not in r.text
     api = client.get("/api/no/such", headers={"accept-language": "es"})
     assert api.status_code == 404 and api.json() == {"detail": "Not Found"}  # machine field unchanged
+
+
+def test_lang_filter_of_search_is_not_the_interface_switch(client):
+    """`lang=` already filters search hits and sources by the cited sources' language."""
+    r = client.get("/sources", params={"lang": "es"}, headers={**HTML, "accept-language": "en"})
+    assert _lang(r.text) == "en"
+    assert "corroborate_lang" not in r.headers.get("set-cookie", "")
+
+
+def test_concurrent_requests_keep_their_own_language(client):
+    """Pages render in worker threads at the same time: no request sees another's language."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(i: int) -> tuple[str, str]:
+        want = "es" if i % 2 else "en"
+        r = client.get("/sources", headers={**HTML, "accept-language": want})
+        return want, _lang(r.text) + ("|Fuentes" if "<h1>Fuentes" in r.text else "|Sources")
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(fetch, range(24)))
+    for want, got in results:
+        assert got == ("es|Fuentes" if want == "es" else "en|Sources")
+
+
+# English labels that must not be left on a Spanish page (visible text and labels, not report text)
+LEFTOVERS = ["Skip to main content", ">Reports<", ">Search<", ">Ask<", ">Sources<", "Search the reports",
+             "Read in context", "Footnotes", "Download", "Cite this paragraph", "Copy quote with citation",
+             "Filter results", "Methodology audit", "Terms-of-reference coverage", "text missing in the source",
+             "Published", "information until", "footnotes", "paragraphs", "Apply filters", "All types",
+             "findings", "Severity at least", "Principle", "Show all", "Table of contents", "Glossary (",
+             "Information cut-off", "Permanent link", "(opens in a new tab)", "Sources cited in footnote"]
+
+
+def _visible(html: str) -> str:
+    """The page without the report's own text, quotes and citations (those stay as published)."""
+    for pattern in (r"(?s)<script.*?</script>", r"(?s)<article.*?</article>", r"(?s)<blockquote.*?</blockquote>",
+                    r"(?s)<textarea.*?</textarea>", r'(?s)<p class="fn-text">.*?</p>', r'(?s)<ul class="cits".*?</ul>',
+                    r'(?s)<li class="finding finding--.*?</li>', r'(?s)<span class="(?:chip-label|facet__label)">.*?</span>',
+                    r"(?s)<cite>.*?</cite>", r"(?s)<h3.*?</h3>", r'(?s)<select id="f-report".*?</select>',
+                    r'(?s)<p class="hit__where">.*?</p>', r'(?s)<span class="tor-item__text">.*?</span>'):
+        html = re.sub(pattern, "", html)
+    return html
+
+
+@pytest.mark.parametrize("path, spanish", [
+    ("/", ["Informes de esta biblioteca", "437 notas al pie", "información hasta el 19 de septiembre de 2023",
+           "auditoría metodológica", "Perú"]),
+    ("/search?q=extorsión", ["Filtrar resultados", "Leer en contexto", "Tipo de fuente", "Citar",
+                             "Copiar la cita con su referencia", "texto ausente en el documento de origen"]),
+    (f"/reports/{SAMPLE_ID}", ["Índice", "Notas al pie", "Fecha de cierre de la información", "Citar este párrafo",
+                               "Descargar con notas al pie:", "Enlace permanente a este párrafo"]),
+    ("/sources", ["Aplicar filtros", "Todos los tipos", "Notas al pie que la citan"]),
+    (f"/reports/{SAMPLE_ID}/audit", ["Auditoría metodológica", "165 notas al pie no tienen texto",
+                                      "Gravedad mínima", "advertencia", "Transparencia y trazabilidad"]),
+    (f"/reports/{SAMPLE_ID}/tor", ["Términos de referencia", "cubiertos", "lagunas"]),
+    ("/upload", ["Subir informes", "Subir e incorporar"]),
+])
+def test_spanish_pages_have_spanish_labels_and_no_english_leftovers(client, path, spanish):
+    r = client.get(path, headers={**HTML, "accept-language": "es-ES,es;q=0.9"})
+    assert r.status_code == 200 and _lang(r.text) == "es"
+    shown = _visible(r.text)
+    for label in spanish:
+        assert label in r.text, label
+    left = [label for label in LEFTOVERS if label in shown]
+    assert not left, f"{path}: English left on the Spanish page: {left}"
+
+
+def test_the_same_page_in_english_keeps_english(client):
+    r = client.get("/search?q=extortion", headers={**HTML, "accept-language": "en"})
+    assert "Filter results" in r.text and "Read in context" in r.text and "Filtrar" not in r.text
+    assert 'id="js-messages"' not in r.text  # the scripts' English is their own
+
+
+def test_scripts_get_their_spanish_messages(client):
+    r = client.get("/search?q=extorsión", headers={**HTML, "accept-language": "es"})
+    import json
+
+    data = json.loads(re.search(r'<script id="js-messages" type="application/json">(.*?)</script>', r.text).group(1))
+    assert data["Copied ✓"] == "Copiado ✓"
+    assert data["Footnote %(n)s"] == "Nota al pie %(n)s"
+
+
+# --- ask and compile: the question's language ---------------------------------------------------
+
+SPANISH_NOT_COVERED = "¿Existe la poligamia en Perú?"
+
+
+def test_api_ask_answers_a_spanish_question_with_spanish_fixed_texts(client):
+    es = client.get("/api/ask", params={"q": SPANISH_NOT_COVERED}).json()
+    assert es["found"] is False and es["quotes"] == []  # machine fields as before
+    assert es["lang"] == "es"
+    assert es["answer"] == "No se ha podido encontrar información sobre esta pregunta entre las fuentes consultadas."
+    en = client.get("/api/ask", params={"q": "Is polygamy practised in Peru?"},
+                    headers={"accept-language": "es"}).json()
+    assert en["lang"] == "en"  # the question's language, not the browser's
+    assert en["answer"] == "Information on this question could not be found among the sources consulted."
+
+
+def test_ask_page_answer_in_the_question_language_inside_the_readers_interface(client):
+    r = client.get("/ask", params={"q": SPANISH_NOT_COVERED}, headers={**HTML, "accept-language": "en"})
+    assert _lang(r.text) == "en" and ">Reports</a>" in r.text  # the interface stays English
+    assert '<section class="answer" aria-labelledby="answer-title" lang="es">' in r.text
+    assert "No se ha podido encontrar información sobre esta pregunta entre las fuentes consultadas." in r.text
+    assert "Respuesta a «¿Existe la poligamia en Perú?»" in r.text
+    assert "Buscar las palabras en su lugar" in r.text
+
+
+def test_compiled_response_in_the_questions_language(client):
+    r = client.get("/api/compile", params={"q": ["¿Qué grupos criminales operan en Lima?", SPANISH_NOT_COVERED],
+                                           "format": "md"})
+    assert r.status_code == 200
+    md = r.text
+    for heading in ("Respuesta a consulta COI", "Preguntas", "Metodología y cláusula de exención de responsabilidad",
+                    "Fuentes citadas", "Informes citados"):
+        assert heading in md, heading
+    assert "No se ha podido encontrar información sobre ‘¿Existe la poligamia en Perú’ entre las fuentes " \
+           "consultadas dentro del plazo disponible para esta consulta." in md
+    assert re.search(r"Elaborada el \d{1,2} de [a-z]+ de \d{4}", md)
+    for english in ("COI query response", "Methodology and disclaimer", "Sources cited", "could not be found"):
+        assert english not in md
+    en = client.get("/api/compile", params={"q": "Is polygamy practised in Peru?", "format": "md"}).text
+    assert "COI query response" in en and "could not be found among the sources consulted" in en

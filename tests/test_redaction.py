@@ -28,7 +28,7 @@ NAMED = re.compile(r"(?i:dplf)|Due Process of Law")
 QUESTION = "What did the Executive Director say about the judicial system collapse?"
 SEARCH = "Executive Director judicial system limitations"
 # Values for path parameters and the query every route needs to show something worth checking.
-PATH_VALUES = {"report_id": SAMPLE_ID, "job_id": "no-such-job"}
+PATH_VALUES = {"report_id": SAMPLE_ID, "job_id": "no-such-job", "search_id": "1"}  # saved searches: test_alerts.py
 QUERIES = {
     "/api/search": {"q": SEARCH}, "/search": {"q": SEARCH}, "/api/ask": {"q": QUESTION},
     "/ask": {"q": QUESTION}, "/api/compile": {"q": QUESTION}, "/sources": {"report": SAMPLE_ID},

@@ -117,8 +117,7 @@ class Cases:
     def owner(self) -> str | None:
         """The calling user's name when they are a user of this database; None (the database's
         own cases) for the command line and a server with no users."""
-        name = self.lib.caller.name
-        return name if self.store.is_user(name) else None
+        return self.lib.owner()
 
     def resolve(self, case: int | str) -> int:
         """A case id from an id or the exact name of one of this caller's cases."""

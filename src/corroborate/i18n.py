@@ -23,8 +23,10 @@ from contextvars import ContextVar
 from datetime import date
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.support import Translations
+if TYPE_CHECKING:
+    from babel.support import Translations
 
 LOCALES = ("en", "es")
 DEFAULT_LOCALE = "en"
@@ -57,6 +59,7 @@ def translations(locale: str) -> Translations:
 def _compile(locale: str) -> Translations:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
+    from babel.support import Translations
 
     path = catalogue_path(locale)
     if not path.is_file():
@@ -109,6 +112,22 @@ def N_(message: str) -> str:
     return message
 
 
+class Labels(dict):
+    """Labels marked with `N_`, by key, read in the current locale: `LABELS.get(key, default)`."""
+
+    def __getitem__(self, key: object) -> str:
+        return gettext(super().__getitem__(key))
+
+    def get(self, key: object, default: object = None) -> object:
+        return self[key] if key in self else default
+
+    def values(self):  # type: ignore[override]
+        return [self[k] for k in self]
+
+    def items(self):  # type: ignore[override]
+        return [(k, self[k]) for k in self]
+
+
 def translate(message: str, locale: str, **variables: object) -> str:
     """`message` in an explicit locale (an answer's language rather than the reader's)."""
     with use_locale(locale):
@@ -140,7 +159,7 @@ def negotiate(accept_language: str | None) -> str | None:
 
 
 def choose_locale(explicit: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """`?lang=` first, then the remembered choice (cookie), then the browser's languages, else English."""
+    """`?locale=` first, then the remembered choice (cookie), then the browser's languages, else English."""
     for choice in (explicit, cookie):
         if choice and choice.lower() in LOCALES:
             return choice.lower()
@@ -175,3 +194,51 @@ def format_iso_date(value: str | None, locale: str | None = None) -> str:
     except ValueError:  # 2023-02-30
         return value
     return m.group(1)
+
+
+def country_name(code: str | None) -> str | None:
+    """A country's name in the reader's language (Babel's territory names; English from the
+    library's own table, as stored)."""
+    from corroborate.metadata import country_name as english_name
+
+    if not code:
+        return None
+    if _current.get() != DEFAULT_LOCALE:
+        from babel import Locale
+
+        found = Locale.parse(_DATE_LOCALE[_current.get()]).territories.get(code.upper())
+        if found:
+            return found
+    return english_name(code)
+
+
+# --- scripts ------------------------------------------------------------------------------------
+
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+
+
+def _js_msgids() -> tuple[str, ...]:
+    """The messages that `static/*.js` marks with `_("…")` (read once; the same extractor as
+    `make messages`)."""
+    global _js_ids
+    if _js_ids is None:
+        from babel.messages.extract import extract_javascript
+
+        found: list[str] = []
+        for path in sorted(STATIC_DIR.glob("*.js")):
+            with path.open("rb") as f:
+                for _line, _func, message, _comments in extract_javascript(f, {"_": None}, [], {}):
+                    if isinstance(message, str) and message not in found:
+                        found.append(message)
+        _js_ids = tuple(found)
+    return _js_ids
+
+
+_js_ids: tuple[str, ...] | None = None
+
+
+def js_messages() -> dict[str, str]:
+    """The scripts' messages in the current locale, for the page to hand to them as JSON."""
+    if _current.get() == DEFAULT_LOCALE:
+        return {}
+    return {m: gettext(m) for m in _js_msgids()}

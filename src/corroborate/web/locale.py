@@ -1,8 +1,9 @@
-"""The language of each request: `?lang=es|en` (remembered in a cookie), else the browser's
-`Accept-Language`, else English (`i18n.choose_locale`).
+"""The language of each request: `?locale=es|en` (remembered in a cookie), else the browser's
+`Accept-Language`, else English (`i18n.choose_locale`). (Not `?lang=`: on /search and /sources
+that already filters by the language of the cited sources.)
 
 `LocaleMiddleware` sets the locale for the whole request (so `i18n.gettext` in a route speaks
-the reader's language) and answers a `?lang=` switch with the cookie that makes it stick.
+the reader's language) and answers a `?locale=` switch with the cookie that makes it stick.
 Pages render inside `use_locale(request_locale(request))` as well, because error pages for
 unexpected exceptions are rendered outside every middleware.
 """
@@ -18,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from corroborate.i18n import LOCALES, choose_locale, use_locale
 
 LANG_COOKIE = "corroborate_lang"
-LANG_PARAM = "lang"
+LANG_PARAM = "locale"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
@@ -55,6 +56,9 @@ class LocaleMiddleware:
             await self.app(scope, receive, send)
             return
         locale, explicit = _locale_from_scope(scope)
+        if scope.get("path", "").startswith("/api/"):
+            # JSON keeps English texts; an answer's own language is set where it is built (`lang`)
+            locale, explicit = "en", None
         scope.setdefault("state", {})["locale"] = locale
 
         async def send_with_cookie(message: Message) -> None:

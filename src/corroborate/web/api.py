@@ -64,10 +64,11 @@ async def library(request: Request) -> AsyncIterator[Library]:
             yield lib
 
 
-def caller_library(lib: Library = Depends(library), caller: Caller = Depends(current_caller)) -> Library:
+async def caller_library(request: Request, lib: Library = Depends(library)) -> Library:
     """The library acting for whoever is calling (`web/auth.py`): their role decides what they
-    read and may write."""
-    return lib.as_caller(caller)
+    read and may write. Async and without sync sub-dependencies: FastAPI runs each sync
+    dependency on the worker-thread pool, a queued trip per request under load."""
+    return lib.as_caller(current_caller(request))
 
 
 def writer_library(request: Request, caller: Caller = Depends(current_caller)) -> Iterator[Library]:

@@ -211,8 +211,7 @@ async def run_level(base: str, url_of: Callable[[int], str], endpoint: str, clie
                 start = time.perf_counter()
                 try:
                     status, _ = await asyncio.wait_for(conn.get(url), REQUEST_TIMEOUT)
-                except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError,
-                        asyncio.TimeoutError) as exc:
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
                     key = type(exc).__name__
                 else:
                     if status == 200:

@@ -20,18 +20,19 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from corroborate.models import Report, Source, assign_paragraph_ids
 from corroborate.read_cache import ReadCache, VersionedReads
-from corroborate.readers import ReaderError, read_document
-from corroborate.redaction import Redactor, author_names, source_names
 from corroborate.settings import Settings
 from corroborate.store import SqliteStore, open_pool, open_store
 from corroborate.store import sqlite_users as users_sql
 from corroborate.users import Caller, command_line_caller
+
+if TYPE_CHECKING:  # imported where used: a one-off search need not load the readers and exports
+    from corroborate.redaction import Redactor
 
 _NAMES: dict[tuple, list[str]] = {}  # see Library._redactor
 
@@ -97,6 +98,8 @@ class Library:
         secret = {s.id: s for s in self.store.confidential_sources()}
         if not secret:
             return None
+        from corroborate.redaction import Redactor, author_names, source_names
+
         # The names' long forms come from scanning every paragraph: do it once per state of
         # the library (which sources are secret, which reports are in), not on every read.
         key = (self.settings.db, tuple((s.id, s.author) for s in secret.values()), self.store.contents_key())
@@ -112,6 +115,16 @@ class Library:
     def _shown(self, data: Any, name_confidential: bool | None = None) -> Any:
         red = self._redactor(name_confidential)
         return red.json(data) if red else data
+
+    def remembered(self, what: str, args: tuple, make) -> Any:
+        """`make()` (JSON data made from what this caller may read, for `args`), remembered by a
+        pooled library per content version and visibility like search and ask: for views built
+        on them, such as the rendered results of a search page. A fresh copy each time."""
+        if self.reads is None:
+            return make()
+        import orjson
+
+        return orjson.loads(self._remembered(what, args, make))
 
     def _remembered(self, what: str, args: tuple, make) -> bytes:
         """`make()` (this caller's shown answer) as JSON bytes, from the pool's read cache when
@@ -148,6 +161,8 @@ class Library:
         The same content (by SHA-256) is never stored twice. A changed file of a report
         already in the library becomes a new version (`<id>-v2` …) unless `replace`.
         """
+        from corroborate.readers import ReaderError, read_document
+
         self.caller.require("researcher", "ingesting")
         report = read_document(path)
         notices = [f"{path}: {w.message}" for w in report.warnings if w.code == "format-mismatch"]

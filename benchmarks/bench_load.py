@@ -249,6 +249,28 @@ async def run_level(base: str, url_of: Callable[[int], str], endpoint: str, clie
     return result
 
 
+async def first_pass(base: str, url_of: Callable[[int], str], n: int) -> tuple[int, dict[str, int]]:
+    """One client asking each of the first `n` requests once, unmeasured by the levels: what a
+    server does the first time it is asked something (and may remember) is then paid before
+    the levels, not by whichever level happens to come first. Returns (answered, errors)."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    conn, ok, errors = RawConnection(host, int(port)), 0, {}
+    try:
+        for i in range(n):
+            try:
+                status, _ = await asyncio.wait_for(conn.get(url_of(i)), REQUEST_TIMEOUT * 4)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                continue
+            if status == 200:
+                ok += 1
+            else:
+                errors[str(status)] = errors.get(str(status), 0) + 1
+    finally:
+        await conn.close()
+    return ok, errors
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process, all its threads (from /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -295,6 +317,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8711)
     parser.add_argument("--db", type=Path, help="an ingested database (default: ingest the sample)")
     parser.add_argument("--unique", action="store_true", help="every query distinct (no cache hits)")
+    parser.add_argument("--no-first-pass", dest="first_pass", action="store_false",
+                        help="skip asking each distinct question once before an endpoint's levels")
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
                         help="load client: bare asyncio keep-alive connections (cheap) or httpx")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "load.md")
@@ -318,10 +342,17 @@ def main() -> None:
         load_before = os.getloadavg()
         rows: list[LevelResult] = []
         rss: list[tuple[str, float]] = []
+        firsts: list[tuple[str, int, dict, float, float]] = []
         with served(db, args.port, Path(tmp) / "server.log") as proc:
             base = f"http://127.0.0.1:{args.port}"
             rss.append(("after start (model and vectors loaded)", rss_mb(proc.pid)))
             for endpoint in chosen:
+                if args.first_pass:
+                    started, cpu0 = time.monotonic(), cpu_seconds(proc.pid)
+                    ok, errors = asyncio.run(first_pass(base, urls[endpoint], len(questions())))
+                    firsts.append((endpoint, ok, errors, time.monotonic() - started, cpu_seconds(proc.pid) - cpu0))
+                    print(f"{endpoint:20} first pass: {ok} answered, errors {errors or 0}, "
+                          f"{firsts[-1][4] / max(ok, 1) * 1000:.0f} ms CPU per request", flush=True)
                 for clients in levels:
                     r = measured_level(base, proc.pid, urls[endpoint], endpoint, clients, args.duration,
                                        args.client)
@@ -344,6 +375,13 @@ def main() -> None:
         "user + system time of the server process (all threads) and of the client, divided by the "
         "requests of that level; unlike requests/s it hardly depends on what else the machine runs.",
     ]
+    if firsts:
+        notes += ["", f"First pass before each endpoint's levels (one client, each of the {len(questions())} "
+                  "distinct requests once, not in the table): what the server computes before it can "
+                  "remember anything.", ""]
+        notes += [f"- {e}: {ok} answered, errors {err or 0}, {secs:.1f} s, "
+                  f"{cpu / max(ok + sum(err.values()), 1) * 1000:.0f} ms server CPU per request"
+                  for e, ok, err, secs, cpu in firsts]
     text = render(rows, rss, command.strip(), notes)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)

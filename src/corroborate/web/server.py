@@ -89,13 +89,13 @@ def run(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     limit_malloc_arenas(MALLOC_ARENAS)
-    limit_blas_threads()
 
     from corroborate.web.app import create_app
 
     app = create_app(settings)
     app.state.worker_threads = WORKER_THREADS
-    warm_up(app)
+    warm_up(app)  # with every BLAS thread: it may embed the library's whole vocabulary
+    limit_blas_threads()
     uvicorn.run(app, host=host, port=port, http=BoundedH11Protocol, loop=event_loop(), timeout_keep_alive=KEEP_ALIVE,
                 h11_max_incomplete_event_size=H11_MAX_INCOMPLETE,
                 limit_concurrency=MAX_CONNECTIONS, backlog=BACKLOG)

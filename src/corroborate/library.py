@@ -21,17 +21,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from corroborate.alerts import NewPassage, SavedSearch, SavedSearchIn
 from corroborate.models import Report, Source, assign_paragraph_ids
-from corroborate.readers import ReaderError, read_document
-from corroborate.redaction import Redactor, author_names, source_names
+from corroborate.read_cache import ReadCache, VersionedReads
 from corroborate.settings import Settings
 from corroborate.store import Store, StoreError, open_pool, open_store
 from corroborate.users import Caller, command_line_caller
+
+if TYPE_CHECKING:  # imported where used: a one-off search need not load the readers and exports
+    from corroborate.redaction import Redactor
 
 _NAMES: dict[tuple, list[str]] = {}  # see Library._redactor
 
@@ -82,14 +84,17 @@ def slugify(text: str) -> str:
 
 class Library:
     def __init__(self, db: str | Path | None = None, settings: Settings | None = None,
-                 store: Store | None = None, caller: Caller | None = None):
+                 store: Store | None = None, caller: Caller | None = None,
+                 reads: VersionedReads | None = None):
         """`store` (from `LibraryPool`) reuses an open store instead of opening the file;
-        `caller` is who reads (default: the command line, a researcher on a local database)."""
+        `caller` is who reads (default: the command line, a researcher on a local database);
+        `reads` (from `LibraryPool`) remembers answers across requests (`read_cache`)."""
         self.settings = settings or Settings()
         if db is not None:
             self.settings = self.settings.model_copy(update={"db": str(db)})
         self.store = store if store is not None else open_store(self.settings.db)
         self.caller = caller or command_line_caller()
+        self.reads = reads
 
     def as_caller(self, caller: Caller) -> Library:
         """This library (same connection, not to be closed separately) acting for `caller`."""
@@ -112,6 +117,8 @@ class Library:
         secret = {s.id: s for s in self.store.confidential_sources()}
         if not secret:
             return None
+        from corroborate.redaction import Redactor, author_names, source_names
+
         # The names' long forms come from scanning every paragraph: do it once per state of
         # the library (which sources are secret, which reports are in), not on every read.
         key = (self.settings.db, tuple((s.id, s.author) for s in secret.values()), self.store.contents_key())
@@ -127,6 +134,25 @@ class Library:
     def _shown(self, data: Any, name_confidential: bool | None = None) -> Any:
         red = self._redactor(name_confidential)
         return red.json(data) if red else data
+
+    def remembered(self, what: str, args: tuple, make) -> Any:
+        """`make()` (JSON data made from what this caller may read, for `args`), remembered by a
+        pooled library per content version and visibility like search and ask: for views built
+        on them, such as the rendered results of a search page. A fresh copy each time."""
+        if self.reads is None:
+            return make()
+        import orjson
+
+        return orjson.loads(self._remembered(what, args, make))
+
+    def _remembered(self, what: str, args: tuple, make) -> bytes:
+        """`make()` (this caller's shown answer) as JSON bytes, from the pool's read cache when
+        this library has one: keyed by the content version and by what this caller may see."""
+        from corroborate.read_cache import to_json
+
+        if self.reads is None:
+            return to_json(make())
+        return self.reads.json(self.caller.sees_confidential, what, args, make)
 
     def _log(self, action: str, target: str | None = None, detail: str | None = None) -> None:
         self.store.log(self.caller.name, self.caller.role, action, target, detail)
@@ -164,6 +190,8 @@ class Library:
         stored, the saved searches are matched against its new paragraphs (`corroborate.alerts`).
         `progress` is told each stage as it starts, embedding batch by batch, then "done".
         """
+        from corroborate.readers import ReaderError, read_document
+
         self.caller.require("researcher", "ingesting")
         shares = _STAGE_SHARE[self.settings.embeddings]
 
@@ -260,6 +288,14 @@ class Library:
         red = self._redactor()
         report = self._load(report_id)
         return red.report(report) if red else report
+
+    def report_json(self, report_id: str, section: str | None = None) -> bytes:
+        """The `show --json` contract of a report (or one section of it: KeyError when it has
+        none) as JSON bytes, as this caller may read it; remembered by a pooled library."""
+        from corroborate.contract import report_json
+
+        return self._remembered("report", (report_id, section),
+                                lambda: report_json(self.report(report_id), section))
 
     def _load(self, report_id: str) -> Report:
         """The report as stored, names and all: for the library's own use before redaction."""
@@ -390,6 +426,27 @@ class Library:
         metadata (country, publisher, document_type, language, published_from/_to) and cited
         sources (source_type, since, source, source_language). Raises `QueryError` (a
         ValueError) for a malformed query or filter."""
+        import orjson
+
+        args = (query, k, mode, report, section, source_type, since, offset, facets, country, publisher,
+                document_type, language, published_from, published_to, source, source_language)
+        return self._search(*args) if self.reads is None else orjson.loads(self.search_json(*args))
+
+    def search_json(self, query: str, k: int = 10, mode: str = "hybrid", report: str | None = None,
+                    section: str | None = None, source_type: str | None = None, since: str | None = None,
+                    offset: int = 0, facets: bool = False, country: str | None = None,
+                    publisher: str | None = None, document_type: str | None = None,
+                    language: str | None = None, published_from: str | None = None,
+                    published_to: str | None = None, source: str | None = None,
+                    source_language: str | None = None) -> bytes:
+        """`search` as JSON bytes (what /api/search sends), remembered by a pooled library."""
+        args = (query, k, mode, report, section, source_type, since, offset, facets, country, publisher,
+                document_type, language, published_from, published_to, source, source_language)
+        return self._remembered("search", args, lambda: self._search(*args))
+
+    def _search(self, query, k, mode, report, section, source_type, since, offset, facets, country,
+                publisher, document_type, language, published_from, published_to, source,
+                source_language) -> dict:
         from corroborate.search.engine import Searcher
 
         unnamed = self._unnamed(query)
@@ -408,6 +465,17 @@ class Library:
     def ask(self, question: str, k: int = 5, report: str | None = None) -> dict:
         """Verbatim quotes (with offsets, footnotes and citations) that answer `question`, or
         `found: false` when the library holds nothing relevant."""
+        import orjson
+
+        if self.reads is None:
+            return self._shown_answer(question, k, report)
+        return orjson.loads(self.ask_json(question, k, report))
+
+    def ask_json(self, question: str, k: int = 5, report: str | None = None) -> bytes:
+        """`ask` as JSON bytes (what /api/ask sends), remembered by a pooled library."""
+        return self._remembered("ask", (question, k, report), lambda: self._shown_answer(question, k, report))
+
+    def _shown_answer(self, question: str, k: int, report: str | None) -> dict:
         from corroborate.i18n import question_language, translate
         from corroborate.search.answer import NOT_FOUND
 
@@ -674,14 +742,16 @@ class LibraryPool:
     not thread-safe: one per request, never one per thread shared across requests.
     """
 
-    def __init__(self, settings: Settings | None = None):
+    def __init__(self, settings: Settings | None = None, reads: ReadCache | None = None):
         self.settings = settings or Settings()
         self.stores = open_pool(self.settings.db)
+        self.reads = reads if reads is not None else ReadCache()
 
     @contextmanager
     def library(self) -> Iterator[Library]:
         with self.stores.store() as store:
-            yield Library(settings=self.settings, store=store)
+            reads = VersionedReads(self.reads, self.reads.version(store))
+            yield Library(settings=self.settings, store=store, caller=command_line_caller(), reads=reads)
 
     def close(self) -> None:
         self.stores.close()

@@ -63,6 +63,7 @@ class Caller:
             raise AccessDenied(f"{what} needs the {role} role; {self.name} is a {self.role}")
 
 
+@functools.cache  # who runs this process does not change; getpwuid is not free per request
 def command_line_caller() -> Caller:
     try:
         who = getpass.getuser()

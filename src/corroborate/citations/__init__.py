@@ -13,23 +13,22 @@ author evidence of the whole report is counted, then each piece is resolved with
 
 from __future__ import annotations
 
-from corroborate.citations.abbreviations import abbreviation_key, short_citation
-from corroborate.citations.authors import AuthorEvidence
-from corroborate.citations.bibliography import link_bibliography
-from corroborate.citations.linked import apply_link, drop_address_label
-from corroborate.citations.parse import (
-    analyse_piece,
-    is_dataset_url,
-    resolve_pieces,
-    split_pieces,
-)
-from corroborate.citations.registry import build_sources, cites_a_source
+from typing import TYPE_CHECKING
+
 from corroborate.models import Citation, CitationKind, IngestWarning, Link, Report, Source, fold
+
+if TYPE_CHECKING:
+    from corroborate.citations.authors import AuthorEvidence
+
+# The parsing modules are imported where used, not here: importing `citations.format` or
+# `citations.dates` (every search, the web pages) then does not load the whole parser.
 
 __all__ = ["link_citations", "parse_footnote_text"]
 
 
 def _pieces_by_footnote(report: Report) -> dict[int, list]:
+    from corroborate.citations.parse import analyse_piece, split_pieces
+
     out = {}
     for fn in report.footnotes:
         if fn.text:
@@ -38,6 +37,8 @@ def _pieces_by_footnote(report: Report) -> dict[int, list]:
 
 
 def _evidence(pieces_by_fn: dict[int, list]) -> AuthorEvidence:
+    from corroborate.citations.authors import AuthorEvidence
+
     ev = AuthorEvidence()
     for pieces in pieces_by_fn.values():
         for piece in pieces:
@@ -48,6 +49,8 @@ def _evidence(pieces_by_fn: dict[int, list]) -> AuthorEvidence:
 
 def assign_urls(citations: list[Citation], url_slots: list[int], urls: list[str]) -> str | None:
     """Give the footnote's URLs, in order, to the citations that wrote `url`; report a mismatch."""
+    from corroborate.citations.parse import is_dataset_url
+
     targets: list[int | None] = list(range(len(urls)))
     if 0 < len(urls) < len(url_slots):
         # Some links were lost: place the survivors by host/publisher fit, keeping their order,
@@ -74,6 +77,10 @@ def assign_linked_urls(citations: list[Citation], text: str, links: list[Link]) 
     """A note written with hyperlinks (`Author, <a href=…>Title</a>, date`, GOV.UK and most web
     reports): each link belongs to the citation whose text holds the linked words; a citation
     shaped around its one link is read from that shape (see `linked.apply_link`)."""
+    from corroborate.citations.linked import apply_link, drop_address_label
+    from corroborate.citations.parse import is_dataset_url
+    from corroborate.citations.registry import cites_a_source
+
     pos = 0
     web = [k for k in links if k.url.lower().startswith(("http://", "https://"))]
     for cit in citations:
@@ -110,6 +117,11 @@ def link_citations(report: Report) -> list[Source]:
     Footnotes whose text is lost get no citations. What cannot be read is kept verbatim as an
     `unparsed` citation and reported in `report.warnings` (code `citation-unparsed`).
     """
+    from corroborate.citations.abbreviations import abbreviation_key, short_citation
+    from corroborate.citations.bibliography import link_bibliography
+    from corroborate.citations.parse import resolve_pieces
+    from corroborate.citations.registry import build_sources
+
     pieces_by_fn = _pieces_by_footnote(report)
     evidence = _evidence(pieces_by_fn)
     key = abbreviation_key(report)

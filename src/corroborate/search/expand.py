@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from corroborate.search.query import STOPWORDS
 
 MAX_TERMS = 8000  # most frequent words embedded (~4 s per 1000 words on a small machine)
+REMEMBERED_WORDS = 50_000
 
 
 @dataclass
@@ -26,6 +27,19 @@ class Vocabulary:
     terms: list[str]
     docs: np.ndarray  # paragraphs holding each term
     vectors: np.ndarray  # unit rows, one per term
+    # word -> its nearest terms: one product with the whole vocabulary costs ~5-15 ms of CPU,
+    # and the same question words come back on every search that asks them
+    remembered: dict[tuple[str, int], list[tuple[str, float]]] = field(default_factory=dict, repr=False)
+
+    def nearest_words(self, words: list[str], k: int, settings) -> list[list[tuple[str, float]]]:
+        """`nearest` for words (their vectors from `term_vectors`), remembered per word."""
+        missing = [w for w in dict.fromkeys(words) if (w, k) not in self.remembered]
+        if missing:
+            if len(self.remembered) > REMEMBERED_WORDS:
+                self.remembered.clear()
+            for w, near in zip(missing, self.nearest(term_vectors(missing, settings), k), strict=True):
+                self.remembered[(w, k)] = near
+        return [self.remembered[(w, k)] for w in words]
 
     def nearest(self, vectors: np.ndarray, k: int = 3) -> list[list[tuple[str, float]]]:
         """The `k` library terms nearest to each row of `vectors`, with their cosines."""
@@ -130,7 +144,7 @@ def expanded(searcher, q):
     if not missing:
         return q
     vocab = library_vocabulary(searcher)
-    near = vocab.nearest(term_vectors(list(missing.values()), searcher.settings), EXPAND_TERMS)
+    near = vocab.nearest_words(list(missing.values()), EXPAND_TERMS, searcher.settings)
     clauses = list(q.clauses)
     for (i, _), terms in zip(missing.items(), near, strict=True):
         extra = [Atom((t,)) for t, cos in terms if cos >= EXPAND_COSINE]

@@ -13,9 +13,8 @@ import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 
-from corroborate.contract import report_json
 from corroborate.library import Library, LibraryPool, NotFound
 from corroborate.search.query import QueryError
 from corroborate.settings import Settings
@@ -64,10 +63,11 @@ async def library(request: Request) -> AsyncIterator[Library]:
             yield lib
 
 
-def caller_library(lib: Library = Depends(library), caller: Caller = Depends(current_caller)) -> Library:
+async def caller_library(request: Request, lib: Library = Depends(library)) -> Library:
     """The library acting for whoever is calling (`web/auth.py`): their role decides what they
-    read and may write."""
-    return lib.as_caller(caller)
+    read and may write. Async and without sync sub-dependencies: FastAPI runs each sync
+    dependency on the worker-thread pool, a queued trip per request under load."""
+    return lib.as_caller(current_caller(request))
 
 
 def writer_library(request: Request, caller: Caller = Depends(current_caller)) -> Iterator[Library]:
@@ -82,6 +82,13 @@ def writer_library(request: Request, caller: Caller = Depends(current_caller)) -
         yield lib
     finally:
         lib.close()
+
+
+class JSONBytes(Response):
+    """An answer the library already serialised (`Library.search_json` …): sent as it is, with
+    no second pass through FastAPI's encoder."""
+
+    media_type = "application/json"
 
 
 def _not_found(exc: NotFound) -> HTTPException:
@@ -99,13 +106,11 @@ def reports(lib: Library = Depends(caller_library)) -> dict:
 
 
 @router.get("/reports/{report_id}", summary="One report: the `show --json` contract")
-def report(report_id: str, section: str | None = None, lib: Library = Depends(caller_library)) -> dict:
+def report(report_id: str, section: str | None = None, lib: Library = Depends(caller_library)) -> Response:
     try:
-        rep = lib.report(report_id)
+        return JSONBytes(lib.report_json(report_id, section))
     except NotFound as exc:
         raise _not_found(exc) from exc
-    try:
-        return report_json(rep, section)
     except KeyError:
         raise HTTPException(404, f"report {report_id!r} has no section {section!r}") from None
 
@@ -131,15 +136,16 @@ def search(
     source_language: str | None = Query(None, description="Only paragraphs citing a source in this language"),
     since: str | None = Query(None, description="Only paragraphs citing sources dated on/after this"),
     lib: Library = Depends(caller_library),
-) -> dict:
+) -> Response:
     if page is not None:
         offset = (page - 1) * k
     try:
-        return lib.search(q, k=k, mode=mode, offset=offset, facets=facets, report=report, section=section,
-                          country=country, publisher=publisher, document_type=document_type,
-                          language=language, published_from=published_from, published_to=published_to,
-                          source_type=source_type, source=source, source_language=source_language,
-                          since=since)
+        return JSONBytes(lib.search_json(q, k=k, mode=mode, offset=offset, facets=facets, report=report,
+                                         section=section, country=country, publisher=publisher,
+                                         document_type=document_type, language=language,
+                                         published_from=published_from, published_to=published_to,
+                                         source_type=source_type, source=source,
+                                         source_language=source_language, since=since))
     except NotFound as exc:
         raise _not_found(exc) from exc
     except QueryError as exc:
@@ -152,9 +158,9 @@ def ask(
     k: int = Query(5, description="At most this many quotes (1–10)"),
     report: str | None = Query(None, description="Only this report id"),
     lib: Library = Depends(caller_library),
-) -> dict:
+) -> Response:
     try:
-        return lib.ask(q, k=k, report=report)
+        return JSONBytes(lib.ask_json(q, k=k, report=report))
     except NotFound as exc:
         raise _not_found(exc) from exc
     except QueryError as exc:

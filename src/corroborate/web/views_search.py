@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
-from corroborate.i18n import N_, Labels, country_name, question_language, translate
+from corroborate.i18n import N_, Labels, country_name, current_locale, question_language, translate
 from corroborate.i18n import gettext as _
 from corroborate.library import Library, NotFound
 from corroborate.metadata import DOCUMENT_TYPE_LABELS
@@ -24,6 +25,7 @@ from corroborate.web.views_common import (
     get_library,
     not_found,
     page,
+    templates,
 )
 
 router = APIRouter()
@@ -191,25 +193,39 @@ def search(request: Request) -> HTMLResponse:
         return error_page(request, 503, _("Search is not available"), _("This installation cannot search yet."), q=q)
     if params.get("source") and not lib.sources_by_id([params["source"]]):
         return not_found(request, _("There is no source “%(source)s” in this library.", source=params["source"]))
-    engine_args = {arg: params[key] for key, arg in ENGINE_FILTERS.items() if key in params}
-    if params.get("mode"):
-        engine_args["mode"] = params["mode"]
     page_no = params.get("page", "1")
     if not page_no.isdigit() or int(page_no) < 1:
         return error_page(request, 400, _("This search could not be run"),
                           _("page=%(page)s: use 1, 2, 3 …", page=repr(page_no)), q=q)
-    offset = (int(page_no) - 1) * SEARCH_K
+    options = citation_options(request)
     try:
-        result = lib.search(q, k=SEARCH_K, offset=offset, facets=True, **engine_args)
+        shown = lib.remembered("search-page", (tuple(sorted(params.items())), *options, current_locale()),
+                               lambda: results_fragment(lib, params, options))
     except QueryError as exc:
         return _search_error(request, exc, q)
     except NotFound as exc:
         return error_page(request, 400, _("This search could not be run"), str(exc), q=q)
+    return page(request, "search.html", q=q, params=params, searched=True, total=shown["total"],
+                mode=params.get("mode", ""), results_html=Markup(shown["html"]))
+
+
+def results_fragment(lib: Library, params: dict[str, str], options: tuple[str, str]) -> dict:
+    """The rendered results of a search page (`search_results.html`) and their total: one search
+    with facets counted by the engine, and per report only the hit paragraphs' excerpt. Depends on
+    nothing but the parameters, the citation options and what the library shows this caller, so
+    a server remembers it (`Library.remembered`)."""
+    q = params["q"]
+    engine_args = {arg: params[key] for key, arg in ENGINE_FILTERS.items() if key in params}
+    if params.get("mode"):
+        engine_args["mode"] = params["mode"]
+    page_no = params.get("page", "1")
+    offset = (int(page_no) - 1) * SEARCH_K
+    result = lib.search(q, k=SEARCH_K, offset=offset, facets=True, **engine_args)
     hits = list(result.get("results") or [])
     cache = ReportCache(lib, hits)
     facets = build_facets(result.get("facets") or {}, params)
     for h in hits:
-        h["citation_text"] = _citation_for(h, cache, citation_options(request))
+        h["citation_text"] = _citation_for(h, cache, options)
     active = [
         (f.title, v.label, v.href) for f in facets for v in f.values if v.selected
     ]
@@ -220,9 +236,10 @@ def search(request: Request) -> HTMLResponse:
         "prev": _href(params, page=str(int(page_no) - 1) if int(page_no) > 2 else None) if offset else None,
         "next": _href(params, page=str(int(page_no) + 1)) if shown_to < total or result.get("more") else None,
     }
-    return page(request, "search.html", q=q, hits=hits, facets=facets, params=params, searched=True,
-                total=total, limit=SEARCH_K, active=active, mode=params.get("mode", ""), result=result,
-                pager=pager)
+    html = templates.get_template("search_results.html").render(
+        q=q, hits=hits, facets=facets, params=params, total=total, limit=SEARCH_K, active=active,
+        pager=pager, back=_href(params))
+    return {"html": html, "total": total}
 
 
 @router.get("/ask", response_class=HTMLResponse, name="ask")

@@ -285,3 +285,23 @@ def test_compiled_response_in_the_questions_language(client):
         assert english not in md
     en = client.get("/api/compile", params={"q": "Is polygamy practised in Peru?", "format": "md"}).text
     assert "COI query response" in en and "could not be found among the sources consulted" in en
+
+
+def test_sign_in_page_and_its_error_in_spanish(tmp_path):
+    from corroborate.users import Caller, Users
+    from corroborate.web import auth
+
+    db = tmp_path / "users.db"
+    from corroborate import Library
+
+    with Library(db) as lib:
+        Users(lib.store).add("ana", "reader", Caller("test setup", "admin"))
+        Users(lib.store).set_password("ana", "correct horse battery staple", Caller("test setup", "admin"))
+    client = TestClient(create_app(Settings(db=str(db), embeddings=False)))
+    es = {**HTML, "accept-language": "es"}
+    page = client.get("/signin", headers=es)
+    assert "Iniciar sesión" in page.text and "Nombre de usuario" in page.text and "Contraseña" in page.text
+    r = client.post("/signin", data={"name": "ana", "password": "wrong", "next": "/",
+                                     "csrf": client.cookies.get(auth.CSRF_COOKIE)}, headers=es)
+    assert r.status_code == 401
+    assert "Nombre de usuario o contraseña incorrectos." in r.text and "Wrong user name" not in r.text

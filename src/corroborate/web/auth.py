@@ -21,6 +21,7 @@ Routes read the caller with `Depends(current_caller)`, or a Library acting for i
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -122,8 +123,13 @@ def authenticate(request: Request) -> tuple[Caller | None, str | None, bool]:
     return None, "sign in or send an API token (Authorization: Bearer …)", False
 
 
+# A saved search's Atom feed: feed readers have no session, so the route checks the feed's own
+# token (`web/alert_routes.py`) and anyone else is refused there.
+FEED_PATH = re.compile(r"/searches/\d+/feed\.atom")
+
+
 def _public(path: str) -> bool:
-    return path == "/api/health" or path == "/signin" or path.startswith("/static/")
+    return path == "/api/health" or path == "/signin" or path.startswith("/static/") or bool(FEED_PATH.fullmatch(path))
 
 
 def _refuse(request: Request, status: int, message: str) -> Response:

@@ -72,6 +72,10 @@
 
   /* --- reader: the table of contents is a side column on wide screens; elsewhere it would
    * push the text a screen down, so it starts folded ----------------------------------- */
+  /* search filters: folded on a phone so the results come first, open where there is room */
+  var fold = document.querySelector("details.facets-fold");
+  if (fold && window.matchMedia("(min-width: 60rem)").matches) fold.open = true;
+
   var toc = document.querySelector(".toc__details");
   if (toc && window.matchMedia("(max-width: 84rem)").matches && !location.hash.startsWith("#s-")) {
     toc.open = false;

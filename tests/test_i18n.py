@@ -305,3 +305,23 @@ def test_sign_in_page_and_its_error_in_spanish(tmp_path):
                                      "csrf": client.cookies.get(auth.CSRF_COOKIE)}, headers=es)
     assert r.status_code == 401
     assert "Nombre de usuario o contraseña incorrectos." in r.text and "Wrong user name" not in r.text
+
+
+def test_400_and_500_pages_in_spanish(tmp_path):
+    app = create_app(Settings(db=str(tmp_path / "empty.db"), embeddings=False))
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    es = {**HTML, "accept-language": "es"}
+    bad = client.get("/search", params={"q": "extorsión", "page": "0"}, headers=es)
+    assert bad.status_code == 400 and _lang(bad.text) == "es"
+    assert "No se ha podido realizar esta búsqueda" in bad.text and "Revise la consulta" in bad.text
+    assert "could not be run" not in bad.text
+    broken = client.get("/boom", headers=es)
+    assert broken.status_code == 500 and _lang(broken.text) == "es"
+    assert "Se ha producido un error" in broken.text and "error interno" in broken.text
+    assert "Something went wrong" not in broken.text and "a bug" not in broken.text
+    assert "Something went wrong" in client.get("/boom", headers=HTML).text

@@ -316,7 +316,9 @@ def signin(request: Request, name: str = Form(""), password: str = Form(""), nex
         caller = users.check_password(name.strip(), password)
     except AuthError as exc:
         ATTEMPTS.fail(key)
-        return _signin_page(request, 401, f"{exc}.".capitalize(), name, next)
+        shown = (gettext("Wrong user name or password.") if str(exc) == "wrong user name or password"
+                 else f"{exc}.".capitalize())
+        return _signin_page(request, 401, shown, name, next)
     ATTEMPTS.clear(key)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, users.start_session(caller), httponly=True, samesite="lax",

@@ -17,10 +17,13 @@ def live_server(app) -> Iterator[str]:
     """Serve `app` on 127.0.0.1 until the block ends; yields its base URL."""
     import uvicorn
 
-    with socket.socket() as s:
-        # CORROBORATE_TEST_PORT: a fixed port (a shared machine hands each developer a range)
-        s.bind(("127.0.0.1", int(os.environ.get("CORROBORATE_TEST_PORT") or 0)))
-        port = s.getsockname()[1]
+    # CORROBORATE_TEST_PORT: a fixed port (a shared machine hands each developer a range); servers
+    # of successive test modules reuse it (uvicorn binds with SO_REUSEADDR)
+    port = int(os.environ.get("CORROBORATE_TEST_PORT") or 0)
+    if not port:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

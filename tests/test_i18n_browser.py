@@ -91,7 +91,8 @@ def test_spanish_session_asks_and_reads_spanish_fixed_texts(page):
     assert answer.get_by_text("Cada punto siguiente es una cita literal de un informe").is_visible()
     assert answer.get_by_role("link", name="Leer en contexto").first.is_visible()
     assert answer.get_by_text("Descargar las citas con sus notas al pie:").is_visible()
-    copy = answer.get_by_role("button", name="Copiar la cita con su referencia").first
+    assert answer.get_by_role("button", name="Copiar la cita con su referencia").first.is_visible()
+    copy = answer.locator(".copy-btn").first  # by place: its name changes once clicked
     copy.click()
     page.wait_for_function("document.querySelector('.copy-btn.is-done') !== null")
     assert copy.inner_text() == "Copiado ✓"  # the script's own messages are Spanish too

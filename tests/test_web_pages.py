@@ -338,7 +338,7 @@ def test_sample_ask_in_spanish_quotes_with_footnotes(sample_client):
     page = sample_client.get("/ask", params={"q": "¿Está penalizado el aborto en casos de violación?"}).text
     assert '<ol class="quotes">' in page
     assert re.search(rf'href="/reports/{SAMPLE_ID}#p-[0-9a-f]+"', page)
-    assert "Cite" in page and textarea_values(page)
+    assert "Citar" in page and textarea_values(page)  # the answer's fixed texts: the question's language
     compiled = [x for x in _download_links(page) if x.startswith("/api/compile?") and "format=md" in x]
     assert compiled
     r = sample_client.get(compiled[0])

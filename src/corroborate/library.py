@@ -406,16 +406,15 @@ class Library:
         from corroborate.i18n import question_language, translate
         from corroborate.search.answer import NOT_FOUND
 
-        # The fixed texts of the answer speak the question's language; `lang` says which.
+        # `message`: the answer's statement in the question's language (`lang`); `answer` stays as
+        # it always was (English fixed texts), for programs that compare it.
         lang = question_language(question)
         unnamed = self._unnamed(question)
         if unnamed != question and not unnamed:
-            return {"question": "", "found": False, "answer": translate(NOT_FOUND, lang), "quotes": [],
-                    "synthesis": None, "best_score": None, "lang": lang}
+            return {"question": "", "found": False, "answer": NOT_FOUND, "quotes": [], "synthesis": None,
+                    "best_score": None, "lang": lang, "message": translate(NOT_FOUND, lang)}
         result = self._shown(self._ask(unnamed, k, report))
-        if not result.get("found"):
-            result["answer"] = translate(result.get("answer") or NOT_FOUND, lang)
-        return {**result, "lang": lang}
+        return {**result, "lang": lang, "message": translate(result.get("answer") or NOT_FOUND, lang)}
 
     def _unnamed(self, query: str) -> str:
         """A query without the names this caller may not read: otherwise which redacted passages

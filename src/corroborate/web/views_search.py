@@ -254,7 +254,7 @@ def _ask(request: Request, q: str) -> HTMLResponse:
     found = bool(answer.get("found", bool(quotes))) and bool(quotes)
     # When found, `answer` only strings the quotes together; the page shows the quotes themselves.
     lang = answer.get("lang") or question_language(q)  # the answer's fixed texts: the question's language
-    statement = "" if found else (answer.get("answer") or translate(NOT_FOUND_STATEMENT, lang))
+    statement = "" if found else (answer.get("message") or translate(NOT_FOUND_STATEMENT, lang))
     return page(request, "ask.html", q=q, answer=answer, found=found, statement=statement, quotes=quotes,
                 answer_lang=lang,
                 synthesis=answer.get("synthesis") if found else None, exports=ASK_EXPORTS, mode="ask")

@@ -5,10 +5,10 @@
 (function () {
   "use strict";
 
-  /* --- the page's language: base.html hands the scripts' messages over as JSON ------------ */
+  /* --- the page's language: base.html hands the scripts' messages over (body data-messages) */
   var messages = {};
   try {
-    messages = JSON.parse((document.getElementById("js-messages") || {}).textContent || "{}");
+    messages = JSON.parse(document.body.getAttribute("data-messages") || "{}");
   } catch (e) { /* English then */ }
   function _(text) { return messages[text] || text; }
 

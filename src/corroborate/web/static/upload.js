@@ -6,7 +6,7 @@
   const id = box.dataset.job;
   let messages = {};
   try {
-    messages = JSON.parse((document.getElementById("js-messages") || {}).textContent || "{}");
+    messages = JSON.parse(document.body.getAttribute("data-messages") || "{}");
   } catch (e) { /* English then */ }
   function _(text) { return messages[text] || text; }
   const statuses = JSON.parse(box.dataset.statuses || "{}");

@@ -74,7 +74,8 @@ def main() -> None:
                 print(f"{mode:8} {n:3} searches: {cpu:.2f} s CPU, {wall:.2f} s wall, {found} passages recorded")
     load = os.getloadavg()[0]
     out = ["# Saved searches: matching cost per ingest", "",
-           "`.venv/bin/python benchmarks/bench_alerts.py --searches " + args.searches + "`, "
+           "`.venv/bin/python benchmarks/bench_alerts.py --searches " + args.searches
+           + (" --db <the sample ingested with embeddings>" if args.db else "") + "`, "
            f"load average {load:.1f} on this 2-core machine while it ran (wall times are unreliable under "
            "load; CPU time is this process's own).", "",
            "| mode | saved searches | CPU s | wall s | passages recorded |", "|---|---|---|---|---|"]

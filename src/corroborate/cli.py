@@ -16,7 +16,8 @@ import click
 if TYPE_CHECKING:  # the CLI starts without importing the library
     from corroborate.library import IngestResult, Library
 
-DB_HELP = "SQLite database file (env CORROBORATE_DB, default ./corroborate.db)."
+DB_HELP = ("SQLite database file, or a PostgreSQL database as postgresql://user@host:port/name "
+           "(env CORROBORATE_DB, default ./corroborate.db).")
 STYLES = ["euaa", "oscola"]
 STYLE_HELP = ("Citation style: euaa (EUAA COI methodology) or oscola (UK tribunals). Permalinks need "
               "CORROBORATE_BASE_URL.")
@@ -807,3 +808,10 @@ def log_cmd(ctx, limit, user_name, as_json):
     for r in rows:
         click.echo(f"{r['at']}  {r['user']} ({r['role']})  {r['action']} {r['target'] or ''}"
                    f"{'  ' + r['detail'] if r['detail'] else ''}")
+
+
+# --- case files (issue 16): in their own module, registered here ------------------------------
+
+from corroborate.cli_cases import case as _case_group  # noqa: E402
+
+main.add_command(_case_group)

@@ -30,8 +30,7 @@ from corroborate.models import Report, Source, assign_paragraph_ids
 from corroborate.readers import ReaderError, read_document
 from corroborate.redaction import Redactor, author_names, source_names
 from corroborate.settings import Settings
-from corroborate.store import SqliteStore, StoreError, open_pool, open_store
-from corroborate.store import sqlite_users as users_sql
+from corroborate.store import Store, StoreError, open_pool, open_store
 from corroborate.users import Caller, command_line_caller
 
 _NAMES: dict[tuple, list[str]] = {}  # see Library._redactor
@@ -83,7 +82,7 @@ def slugify(text: str) -> str:
 
 class Library:
     def __init__(self, db: str | Path | None = None, settings: Settings | None = None,
-                 store: SqliteStore | None = None, caller: Caller | None = None):
+                 store: Store | None = None, caller: Caller | None = None):
         """`store` (from `LibraryPool`) reuses an open store instead of opening the file;
         `caller` is who reads (default: the command line, a researcher on a local database)."""
         self.settings = settings or Settings()
@@ -130,13 +129,20 @@ class Library:
         return red.json(data) if red else data
 
     def _log(self, action: str, target: str | None = None, detail: str | None = None) -> None:
-        with self.store.transaction() as c:
-            users_sql.log(c, self.caller.name, self.caller.role, action, target, detail)
+        self.store.log(self.caller.name, self.caller.role, action, target, detail)
 
     def audit_log(self, limit: int = 100, user: str | None = None) -> list[dict]:
         """Who wrote what, when: newest first (admins only)."""
         self.caller.require("admin", "reading the audit log")
-        return users_sql.read_log(self.store.conn, limit, user)
+        return self.store.read_log(limit, user)
+
+    @property
+    def cases(self):
+        """This caller's case files (`corroborate.cases.Cases`): create, add, remove, reorder,
+        annotate, list, get, delete, export."""
+        from corroborate.cases import Cases
+
+        return Cases(self)
 
     def close(self) -> None:
         self.store.close()
@@ -248,7 +254,7 @@ class Library:
         if not close and report_id:  # a part of the id ('peru')
             close = [i for i in ids if report_id.lower() in i]
         hint = f"; did you mean {' or '.join(repr(c) for c in close[:3])}?" if close else ""
-        raise NotFound(f"no report {report_id!r} in {self.settings.db}{hint}", close[:3])
+        raise NotFound(f"no report {report_id!r} in {self.store.path}{hint}", close[:3])
 
     def report(self, report_id: str) -> Report:
         red = self._redactor()
@@ -259,7 +265,7 @@ class Library:
         """The report as stored, names and all: for the library's own use before redaction."""
         report = self.store.load_report(self.resolve(report_id))
         if report is None:  # deleted between the two reads
-            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+            raise NotFound(f"no report {report_id!r} in {self.store.path}")
         return report
 
     def excerpt(self, report_id: str, paragraph_ids: list[str]) -> Report:
@@ -270,7 +276,7 @@ class Library:
             red = self._redactor()
             report = red.report(report) if red else report
         if report is None:
-            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+            raise NotFound(f"no report {report_id!r} in {self.store.path}")
         return report
 
     def sources_by_id(self, source_ids: list[str]) -> dict[str, Source]:
@@ -301,7 +307,7 @@ class Library:
                 raise ValueError("title: a report needs a title")
             values["title"] = title.strip()
         if not self.store.set_report_metadata(report_id, values):
-            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+            raise NotFound(f"no report {report_id!r} in {self.store.path}")
         if values:
             self._log("metadata", report_id, ", ".join(f"{k}={v!r}" for k, v in values.items()))
         (row,) = self.store.list_reports(report_id)
@@ -312,7 +318,7 @@ class Library:
         # Never by prefix: deleting is not undoable, so the id must be exact (typos get a hint).
         report_id = self.resolve(report_id, prefix=False)
         if not self.store.delete_report(report_id):
-            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+            raise NotFound(f"no report {report_id!r} in {self.store.path}")
         self._log("delete", report_id)
 
     # --- sources -------------------------------------------------------------------------
@@ -325,7 +331,7 @@ class Library:
     def source(self, source_id: str) -> dict:
         src = self.store.get_source(source_id)
         if src is None:
-            raise NotFound(f"no source {source_id!r} in {self.settings.db}")
+            raise NotFound(f"no source {source_id!r} in {self.store.path}")
         out = src.model_dump(mode="json")
         out["cited_by"] = self.store.source_citations(source_id)
         return self._shown(out)
@@ -333,7 +339,7 @@ class Library:
     def set_confidential(self, source_id: str, confidential: bool = True) -> None:
         self.caller.require("researcher", "marking a source confidential")
         if not self.store.set_confidential(source_id, confidential):
-            raise NotFound(f"no source {source_id!r} in {self.settings.db}")
+            raise NotFound(f"no source {source_id!r} in {self.store.path}")
         self._log("confidential" if confidential else "not-confidential", source_id)
 
     # --- audit and terms-of-reference coverage (issue 6) ---------------------------------
@@ -355,9 +361,8 @@ class Library:
         vectors = embed = None
         if self.settings.embeddings:
             from corroborate.search.embed import DIM, embed_texts
-            from corroborate.store.sqlite_audit import report_paragraph_vectors
 
-            vectors = report_paragraph_vectors(self.store.conn, report.id, DIM)
+            vectors = self.store.report_paragraph_vectors(report.id, DIM)
             settings = self.settings
 
             def embed(texts: list[str]):
@@ -450,10 +455,10 @@ class Library:
 
     # --- saved searches and alerts (issue 16) --------------------------------------------
 
-    def _owner(self) -> str | None:
-        """The user who owns what this caller saves: a signed-in user; None for the command line
-        and a library without users (the database's own searches)."""
-        return self.caller.name if users_sql.get_user(self.store.conn, self.caller.name) else None
+    def owner(self) -> str | None:
+        """The user who owns what this caller saves (cases, saved searches): a user of this
+        database; None for the command line and a library without users (the database's own)."""
+        return self.caller.name if self.store.get_user(self.caller.name) is not None else None
 
     def save_search(self, spec: SavedSearchIn) -> SavedSearch:
         """Save a query with its mode and filters; from now on each ingest records the new
@@ -464,7 +469,7 @@ class Library:
         self.search(spec.query, k=1, mode=spec.mode, **spec.filters)
         try:
             search_id = self.store.add_saved_search(spec.name, spec.query, spec.mode, spec.filters,
-                                                    spec.language, self._owner(), new_token())
+                                                    spec.language, self.owner(), new_token())
         except StoreError as exc:
             raise ValueError(str(exc)) from None
         return public(self.store.saved_search(search_id))
@@ -473,7 +478,7 @@ class Library:
         """This caller's saved searches, with how many new passages each has."""
         from corroborate.alerts import public
 
-        return [public(row) for row in self.store.saved_searches(self._owner())]
+        return [public(row) for row in self.store.saved_searches(self.owner())]
 
     def saved_search(self, search_id: int) -> SavedSearch:
         from corroborate.alerts import public
@@ -482,7 +487,7 @@ class Library:
 
     def _own_search(self, search_id: int) -> dict:
         row = self.store.saved_search(search_id)
-        if row is None or row["owner"] != self._owner():  # another's search is not even there
+        if row is None or row["owner"] != self.owner():  # another's search is not even there
             raise NotFound(f"no saved search {search_id!r}")
         return row
 
@@ -494,7 +499,7 @@ class Library:
                      base_url: str | None = None) -> list[NewPassage]:
         """Passages this caller's saved searches (or one of them) matched in newly ingested
         reports, newest first, each with its citation and the reader's address of it."""
-        rows = [self._own_search(search_id)] if search_id is not None else self.store.saved_searches(self._owner())
+        rows = [self._own_search(search_id)] if search_id is not None else self.store.saved_searches(self.owner())
         return self._passages(rows, limit, base_url)
 
     def search_feed(self, search_id: int, token: str | None, base_url: str) -> bytes:
@@ -513,7 +518,7 @@ class Library:
             if not hmac.compare_digest(token.encode(), row["feed_token"].encode()):
                 raise NotFound(f"no saved search {search_id!r} with this feed token")
             view = self.as_caller(Caller(row["owner"] or "feed reader", "reader"))
-        elif row["owner"] != self._owner():
+        elif row["owner"] != self.owner():
             raise NotFound(f"no saved search {search_id!r}")
         return atom_feed(public(row), view._passages([row], 200, base_url), base_url)
 

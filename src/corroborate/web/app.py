@@ -18,7 +18,16 @@ from fastapi.staticfiles import StaticFiles
 
 from corroborate import __version__
 from corroborate.settings import Settings
-from corroborate.web import alert_routes, api, audit_routes, auth, export_routes, pages, write_routes
+from corroborate.web import (
+    alert_routes,
+    api,
+    audit_routes,
+    auth,
+    case_routes,
+    export_routes,
+    pages,
+    write_routes,
+)
 from corroborate.web.locale import LocaleMiddleware
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -53,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(auth.AuthMiddleware)
     # Outside that: the reader's language (`?locale=`, cookie, Accept-Language) for everything within.
     app.add_middleware(LocaleMiddleware)
-    for module in (api, audit_routes, export_routes, write_routes, auth, alert_routes):
+    for module in (api, audit_routes, export_routes, write_routes, auth, case_routes, alert_routes):
         app.include_router(module.router)
     app.include_router(alert_routes.api)
     # Pages call `get_library(request)`; this checks out the request's Library for them.

@@ -18,6 +18,8 @@ from conftest import SAMPLE, SAMPLE_ID
 from corroborate import Library
 from corroborate.citations.format import footnote_segments
 from corroborate.cli import main
+from corroborate.export.case import METHOD_TITLE, REPORTS, SOURCES
+from corroborate.i18n import translate
 from corroborate.library import NotFound
 from corroborate.search.sentences import split_sentences
 from corroborate.settings import Settings
@@ -210,8 +212,9 @@ def test_docx_export_has_continuous_word_footnotes_with_the_readers_links(lib, t
     assert any(links for _, links in notes)
     body = docx_text(data)
     assert body.index(order[0]["text"][:40]) < body.index(order[1]["text"][:40]) < body.index(order[2]["text"][:40])
-    for heading in ("Citas", "Metodología y advertencia", "Fuentes citadas", "Informes citados",
-                    "Nota: Cifras oficiales", "No pretende ser exhaustivo"):
+    spanish = [translate(t, "es") for t in (METHOD_TITLE, SOURCES, REPORTS)]
+    assert spanish[0].startswith("Metodología") and spanish[1:] == ["Fuentes citadas", "Informes citados"]
+    for heading in ("Citas", *spanish, "Nota: Cifras oficiales", "No pretende ser exhaustivo"):
         assert heading in body, heading
     # the same case in English, and as Markdown and PDF
     lib.cases.update(case.id, language="en")
@@ -312,7 +315,8 @@ def test_cli_case_commands(sample_db, tmp_path):
     assert len(docx_footnotes(docx.read_bytes())) == len(gang.footnote_numbers) + 1
     listed = json.loads(run("case", "list", "--json"))["cases"]
     assert [(c["name"], c["items"]) for c in listed] == [("Claim 2026/118", 2)]
-    run("case", "remove", "Claim 2026/118", str(first["id"]))
+    after = json.loads(run("case", "remove", "Claim 2026/118", str(first["id"]), "--json"))
+    assert [e["id"] for e in after["entries"]] == [second["id"]]
     run("case", "set", "Claim 2026/118", "--name", "Claim B", "--lang", "en")
     assert "Claim B  (case" in run("case", "show", "Claim B")
     # errors: a clear message, status 1, nothing written

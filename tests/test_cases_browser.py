@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_ID
+from corroborate.export.case import METHOD_TITLE
+from corroborate.i18n import translate
 from corroborate.settings import Settings
 from live_server import live_server
 from test_cases import docx_footnotes, docx_text
@@ -131,7 +133,8 @@ def test_spanish_caseworker_collects_reorders_and_exports_three_footnoted_quotes
     expected = [numbers[j] for j in order]
     assert [int(re.search(r"nota (\d+)\)$", text).group(1)) for text, _ in notes] == expected
     body = docx_text(data)
-    assert "Metodología y advertencia" in body and "Fuentes citadas" in body and "Nota: nota 1" in body
+    assert translate(METHOD_TITLE, "es").startswith("Metodología")
+    assert translate(METHOD_TITLE, "es") in body and "Fuentes citadas" in body and "Nota: nota 1" in body
 
     # each footnote links where the reader's footnote links
     page.goto(f"/reports/{SAMPLE_ID}")

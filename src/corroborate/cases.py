@@ -227,6 +227,12 @@ class Cases:
 
     # --- reading ----------------------------------------------------------------------------
 
+    def summary(self, case: int | str) -> CaseSummary:
+        row = self.store.get_case(self.resolve(case), self.owner)
+        if row is None:  # deleted meanwhile
+            raise _not_found(gettext("no case %(case)s", case=repr(str(case))))
+        return CaseSummary(**row)
+
     def list(self) -> list[CaseSummary]:
         return [CaseSummary(**row) for row in self.store.list_cases(self.owner)]
 
@@ -286,8 +292,8 @@ class Cases:
     def document(self, case: int | str, name_confidential: bool = False, style: str = "euaa"):
         from corroborate.export.case import CaseQuote, case_document
 
-        case_id = self.resolve(case)
-        row = self.store.get_case(case_id, self.owner)
+        summary = self.summary(case)
+        case_id = summary.id
         red = self.lib._redactor(name_confidential)
         loaded: dict[str, tuple[Report | None, Report | None]] = {}
 
@@ -305,7 +311,7 @@ class Cases:
                 quote = red.text(item["quote"]) if red else item["quote"]
                 quotes.append(CaseQuote(item=item["id"], report_id=item["report_id"],
                                         paragraph_id=item["paragraph_id"], text=quote or "",
-                                        lost=lost_reason(found, item, row["language"]), note=item["note"]))
+                                        lost=lost_reason(found, item, summary.language), note=item["note"]))
                 continue
             start, end = found
             text = next(p for p in stored.paragraphs() if p.id == item["paragraph_id"]).text
@@ -322,7 +328,7 @@ class Cases:
             return reports(rid)[1]
 
         sources = self.lib._cited_sources([r for _, r in loaded.values() if r], red)
-        return case_document(row["name"], row["language"], quotes, load, sources, name_confidential,
+        return case_document(summary.name, summary.language, quotes, load, sources, name_confidential,
                              style=style, base_url=self.lib.settings.base_url)
 
 

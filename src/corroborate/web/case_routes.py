@@ -163,7 +163,7 @@ def export_api(case_id: int, format: str = Query("docx", description="docx, pdf,
     from corroborate.web.export_routes import _download, _format
 
     fmt = _format(format, DOCUMENT_FORMATS)
-    name = _run(lambda: lib.cases.get(case_id)).name
+    name = _run(lambda: lib.cases.summary(case_id)).name
     try:
         return _download(lambda path: lib.cases.export(case_id, fmt, path, name_confidential, style), fmt,
                          name)

@@ -49,8 +49,9 @@ def _shot(page, shots: Path, name: str) -> None:
     assert path.stat().st_size > 5_000
 
 
-def test_search_shows_the_first_result_above_the_fold(phone, shots):
-    phone.goto("/search?q=Tren+de+Aragua+members")
+@pytest.mark.parametrize("locale", ["en", "es"])  # Spanish labels are longer
+def test_search_shows_the_first_result_above_the_fold(phone, shots, locale):
+    phone.goto(f"/search?q=Tren+de+Aragua+members&locale={locale}")
     first = phone.locator(".hit").first
     first.wait_for()
     box = first.bounding_box()
@@ -60,11 +61,11 @@ def test_search_shows_the_first_result_above_the_fold(phone, shots):
     assert fold.count() == 1 and fold.get_attribute("open") is None
     assert not phone.locator(".facet").first.is_visible()
     _no_sideways_scroll(phone)
-    _shot(phone, shots, "phone-search")
+    _shot(phone, shots, f"phone-search-{locale}")
     fold.locator(":scope > summary").click()
     assert phone.locator(".facet").first.is_visible()
     _no_sideways_scroll(phone)
-    _shot(phone, shots, "phone-search-filters")
+    _shot(phone, shots, f"phone-search-filters-{locale}")
 
 
 def test_the_audit_table_scrolls_inside_its_box(phone, shots):

@@ -43,6 +43,7 @@ from corroborate.models import (
 )
 from corroborate.store import rows
 from corroborate.store.base import EDITABLE_METADATA, StoreError
+from corroborate.store.postgres_alerts import PostgresAlerts
 from corroborate.store.postgres_search import PostgresSearch
 from corroborate.store.postgres_users import PostgresUsers
 
@@ -180,6 +181,30 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO meta(key, value) VALUES ('generation', '0')
     """,
+    f"""
+    -- alerts: saved searches and the paragraphs each has matched (as SQLite's migration 7)
+    CREATE TABLE saved_searches (
+        pk BIGSERIAL PRIMARY KEY,
+        name {_T} NOT NULL,
+        query {_T} NOT NULL,
+        mode {_T} NOT NULL DEFAULT 'hybrid',
+        filters TEXT NOT NULL DEFAULT '{{}}',
+        language {_T} NOT NULL DEFAULT 'en',
+        owner_pk BIGINT REFERENCES users(pk) ON DELETE CASCADE,
+        feed_token TEXT NOT NULL UNIQUE,
+        created_at {_T} NOT NULL
+    );
+    CREATE UNIQUE INDEX saved_searches_name ON saved_searches((COALESCE(owner_pk, 0)), name);
+    CREATE TABLE saved_search_hits (
+        search_pk BIGINT NOT NULL REFERENCES saved_searches(pk) ON DELETE CASCADE,
+        paragraph_id {_T} NOT NULL,
+        report_id {_T} NOT NULL,
+        rank INTEGER NOT NULL,
+        found_at {_T} NOT NULL,
+        PRIMARY KEY (search_pk, paragraph_id)
+    );
+    CREATE INDEX saved_search_hits_found ON saved_search_hits(found_at)
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x636F7272  # pg_advisory_xact_lock key: one process migrates at a time
@@ -211,7 +236,7 @@ def _split_sql(script: str) -> list[str]:
     return [s.strip() for s in script.split(";\n") if s.strip()]
 
 
-class PostgresStore(PostgresSearch, PostgresUsers):
+class PostgresStore(PostgresSearch, PostgresUsers, PostgresAlerts):
     """The library's evidence base in a PostgreSQL database (implements `store.base.Store`)."""
 
     def __init__(self, url: str, pool_size: int = POOL_SIZE):

@@ -19,7 +19,7 @@ import numpy as np
 
 from corroborate.models import SourceType
 from corroborate.search.query import ParsedQuery, QueryError, parse_query
-from corroborate.search.rank import candidate_texts, cosines_for, features
+from corroborate.search.rank import candidate_rows, cosines_for, features
 from corroborate.search.rank import model as rank_model
 from corroborate.search.snippets import snippet
 from corroborate.search.vectors import VectorIndex, cached_index
@@ -83,6 +83,7 @@ class Searcher:
         self.conn = store.conn
         self.settings = settings
         self.query_vectors: dict[str, np.ndarray] = {}
+        self.lexical_readings: dict[str, ParsedQuery] = {}
 
     # ---- validation ---------------------------------------------------------------------
 
@@ -141,6 +142,7 @@ class Searcher:
             from corroborate.search.expand import expanded
 
             q = expanded(self, q)
+            self.lexical_readings[q.text] = q  # its alternatives are second-stage features
         stats = self.term_stats()
         if stats is not None:
             budget = max(POSTINGS_BUDGET * stats.paragraphs, MIN_POSTINGS_BUDGET)
@@ -261,14 +263,16 @@ class Searcher:
         if qv is None:
             qv = self.embed_query(q.semantic_text())
         cos = cosines_for(self.vector_index(), qv, pks)
-        texts = candidate_texts(self.conn, pks)
+        texts, titles = candidate_rows(self.conn, pks)
         sem_rank = {pk: i for i, (pk, _) in enumerate(sem)}
-        return pks, features(q.text, q.content_tokens(), pks, texts, lex, sem_rank, cos)
+        read = self.lexical_readings.get(q.text, q)
+        clauses = [[t for a in c.atoms for t in a.tokens] for c in read.clauses]
+        return pks, features(q.text, q.content_tokens(), pks, texts, lex, sem_rank, cos, clauses, titles)
 
     def rerank(self, q: ParsedQuery, lex: list[tuple[int, float]], sem: list[tuple[int, float]], k: int
                ) -> list[Hit]:
         pks, x = self.candidate_features(q, lex, sem)
-        p = rank_model().probability(x)
+        p = rank_model().probability_of(x)
         lex_rank = {pk: i for i, (pk, _) in enumerate(lex)}
         sem_of = {pk: (i, c) for i, (pk, c) in enumerate(sem)}
         order = sorted(range(len(pks)), key=lambda i: (-p[i], pks[i]))[:k]

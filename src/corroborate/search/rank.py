@@ -27,6 +27,9 @@ from corroborate.store import sqlite_search as sql
 WEIGHTS_FILE = Path(__file__).with_name("rank_weights.json")
 FEATURES = ("cos", "cos_z", "sem_rr", "lex_rr", "bm25_rel", "cover", "stem_cover", "es", "es_cos", "es_cos_z",
             "es_lex_rr", "es_cover", "es_stem_cover")
+# Signals computed beside FEATURES; a model names the columns it uses (`Model.names`).
+EXTRA = ("clause_cover", "sent_cover", "title_cover", "log_len", "es_clause_cover", "es_sent_cover")
+ALL_FEATURES = FEATURES + EXTRA
 
 _ES_HINT = re.compile(r"[¿¡ñáéíóú]", re.IGNORECASE)
 _ES_WORDS = frozenset("""el la los las del de en y que por para con una un se su es son hay está están cómo
@@ -52,8 +55,13 @@ class Model:
     bias: float
 
     def probability(self, x: np.ndarray) -> np.ndarray:
+        """`x`: one column per name of the model, in its order."""
         z = ((x - self.mean) / self.scale) @ self.coef + self.bias
         return 1.0 / (1.0 + np.exp(-z))
+
+    def probability_of(self, x_all: np.ndarray) -> np.ndarray:
+        """`x_all`: the full matrix of `features` (ALL_FEATURES columns)."""
+        return self.probability(x_all[:, [ALL_FEATURES.index(n) for n in self.names]])
 
     def to_json(self) -> dict:
         return {"features": list(self.names), "mean": self.mean.round(6).tolist(),
@@ -61,8 +69,9 @@ class Model:
                 "bias": round(float(self.bias), 6)}
 
 
-def _load(d: dict, names: tuple[str, ...]) -> Model | None:
-    if tuple(d.get("features", ())) != names:  # fitted for another feature set: not used
+def _load(d: dict) -> Model | None:
+    names = tuple(d.get("features", ()))
+    if not names or not set(names) <= set(ALL_FEATURES):  # fitted for features no longer computed
         return None
     return Model(names, np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]), float(d["bias"]))
 
@@ -73,7 +82,7 @@ def _weights() -> dict:
 
 
 def model() -> Model | None:
-    return _load(_weights().get("ranking", {}), FEATURES)
+    return _load(_weights().get("ranking", {}))
 
 
 def cosines_for(index, qv: np.ndarray, pks: list[int]) -> np.ndarray:
@@ -99,12 +108,28 @@ def _words_and_stems(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return words, frozenset().union(*(stems(t) for t in words)) if words else frozenset()
 
 
+@lru_cache(maxsize=50_000)
+def _sentence_words(text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Words and stems of each sentence of a paragraph (remembered per text, like the above)."""
+    from corroborate.search.sentences import split_sentences
+
+    return tuple(_words_and_stems(text[s:e]) for s, e in split_sentences(text)) or ((frozenset(), frozenset()),)
+
+
+def _holds(words: frozenset[str], wstems: frozenset[str], alts: frozenset[str], astems: frozenset[str]) -> bool:
+    return not alts.isdisjoint(words) or not astems.isdisjoint(wstems)
+
+
 def features(question: str, content: list[str], pks: list[int], texts: dict[int, str],
-             lex: list[tuple[int, float]], sem_rank: dict[int, int], cos: np.ndarray) -> np.ndarray:
-    """Feature matrix (len(pks) x len(FEATURES)) of the candidate paragraphs `pks`.
+             lex: list[tuple[int, float]], sem_rank: dict[int, int], cos: np.ndarray,
+             clauses: list[list[str]] | None = None, titles: dict[int, str] | None = None) -> np.ndarray:
+    """Feature matrix (len(pks) x len(ALL_FEATURES)) of the candidate paragraphs `pks`.
 
     `content`: the question's folded content tokens; `lex`: the lexical ranking with its BM25
-    (larger is better); `sem_rank`: rank in the embedding ranking; `cos`: cosine of each pk.
+    (larger is better); `sem_rank`: rank in the embedding ranking; `cos`: cosine of each pk;
+    `clauses`: the question's clauses as the lexical ranker read them, each a list of
+    alternatives (a Spanish word with its nearest English library terms, search/expand.py);
+    `titles`: each candidate's section title.
     """
     es = 1.0 if question_language(question) == "es" else 0.0
     lex_rank = {pk: i for i, (pk, _) in enumerate(lex)}
@@ -120,7 +145,15 @@ def features(question: str, content: list[str], pks: list[int], texts: dict[int,
     df = np.array([sum(w in ts for ts in toks) for w in qwords], dtype=np.float64)
     sdf = np.array([sum(bool(s & ts) for ts in tstems) for s in qstems], dtype=np.float64)
     idf, sidf = np.log1p(n / (1.0 + df)), np.log1p(n / (1.0 + sdf))
-    x = np.zeros((n, len(FEATURES)), dtype=np.float64)
+    # clauses: a clause is held when any alternative (or a Snowball stem of one) is
+    if clauses is None:
+        clauses = [[w] for w in qwords]
+    alts = [(frozenset(c), frozenset().union(*(stems(t) for t in c))) for c in clauses if c]
+    held = np.array([[_holds(toks[i], tstems[i], a, s) for a, s in alts] for i in range(n)],
+                    dtype=np.float64).reshape(n, len(alts))
+    cidf = np.log1p(n / (1.0 + held.sum(axis=0))) if n else np.zeros(len(alts))
+    ctotal = float(cidf.sum()) or 1.0
+    x = np.zeros((n, len(ALL_FEATURES)), dtype=np.float64)
     for i, pk in enumerate(pks):
         c = float(cos[i])
         cz = (c - mu) / (sd + 1e-6)
@@ -129,13 +162,28 @@ def features(question: str, content: list[str], pks: list[int], texts: dict[int,
         b = bm25.get(pk, 0.0) / best_bm25 if best_bm25 > 0 else 0.0
         cover = float(sum(idf[j] for j, w in enumerate(qwords) if w in toks[i]) / idf.sum()) if qwords else 0.0
         scover = float(sum(sidf[j] for j, s in enumerate(qstems) if s & tstems[i]) / sidf.sum()) if qwords else 0.0
-        x[i] = (c, cz, sr, lr, b, cover, scover, es, es * c, es * cz, es * lr, es * cover, es * scover)
+        ccover = float(held[i] @ cidf) / ctotal
+        # the best single sentence: the question's clauses together in one statement
+        sent = max((sum(cidf[j] for j, (a, s) in enumerate(alts) if held[i, j] and _holds(w, st, a, s))
+                    for w, st in _sentence_words(texts.get(pk, ""))), default=0.0) / ctotal
+        tw, ts = _words_and_stems((titles or {}).get(pk, "") or "")
+        tcover = sum(cidf[j] for j, (a, s) in enumerate(alts) if _holds(tw, ts, a, s)) / ctotal
+        loglen = math.log1p(len(toks[i]))
+        x[i] = (c, cz, sr, lr, b, cover, scover, es, es * c, es * cz, es * lr, es * cover, es * scover,
+                ccover, sent, tcover, loglen, es * ccover, es * sent)
     return x
 
 
 def candidate_texts(conn, pks: list[int]) -> dict[int, str]:
     rows = sql.paragraph_texts(conn, pks)
     return {pk: rows[pk] for pk in pks if pk in rows}
+
+
+def candidate_rows(conn, pks: list[int]) -> tuple[dict[int, str], dict[int, str]]:
+    """Texts and section titles of the candidates."""
+    rows = sql.paragraphs_by_pk(conn, pks)
+    return ({pk: r["text"] for pk, r in rows.items()},
+            {pk: r["section_title"] or "" for pk, r in rows.items()})
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 200,
@@ -159,3 +207,53 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 200,
         if math.sqrt(float(step @ step)) < 1e-8:
             break
     return Model(names, mean, scale, w[:-1], float(w[-1]))
+
+
+def fit_listwise(groups: list[tuple[np.ndarray, np.ndarray]], names: tuple[str, ...], l2: float = 1.0,
+                 iters: int = 100) -> Model:
+    """Listwise learning to rank: a linear score whose softmax over each question's candidates
+    puts its mass on the answering paragraphs (ListNet's top-one loss; convex, so Newton's
+    method converges exactly). Each question counts once, however many candidates it has; a
+    question whose pool holds no answer teaches nothing and is skipped. The scores are then
+    mapped to probabilities by a one-feature logistic fit (Platt scaling), so the model is a
+    `Model` like the pointwise one."""
+    groups = [(x, y) for x, y in groups if y.max() > 0 and y.min() == 0]
+    allx = np.vstack([x for x, _ in groups])
+    mean = allx.mean(axis=0)
+    scale = allx.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    zs = [((x - mean) / scale, y / y.sum()) for x, y in groups]
+
+    def loss(w: np.ndarray) -> float:
+        total = 0.5 * l2 * float(w @ w)
+        for z, t in zs:
+            s = z @ w
+            top = s.max()
+            total += top + math.log(float(np.exp(s - top).sum())) - float(t @ s)
+        return total
+
+    w = np.zeros(len(names))
+    current = loss(w)
+    for _ in range(iters):
+        grad = l2 * w
+        hess = l2 * np.eye(len(w))
+        for z, t in zs:
+            s = z @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            grad += z.T @ (p - t)
+            zp = z.T @ p
+            hess += (z * p[:, None]).T @ z - np.outer(zp, zp)
+        step = np.linalg.solve(hess + 1e-9 * np.eye(len(w)), grad)
+        size = 1.0  # damped: a full Newton step can overshoot the softmax's flat regions
+        while size > 1e-4 and loss(w - size * step) > current:
+            size /= 2
+        w = w - size * step
+        new = loss(w)
+        if current - new < 1e-9:
+            break
+        current = new
+    score = np.concatenate([z @ w for z, _ in zs])[:, None]
+    platt = fit(score, np.concatenate([y > 0 for _, y in groups]).astype(np.float64), l2=0.0, names=("s",))
+    a = platt.coef[0] / platt.scale[0]
+    return Model(names, mean, scale, w * a, float(platt.bias - a * platt.mean[0]))

@@ -35,18 +35,18 @@ from eval_peers import load_questions, normalise  # noqa: E402
 
 from corroborate.search import rank  # noqa: E402
 
-BENCH = ("sent_cos", "sent_cos_z", "es_sent_cos")  # computed here only (see the module doc)
+BENCH = ("sent_cos", "sent_cos_z", "es_sent_cos", "read_cos_z", "es_read_cos_z")  # computed here only (see the module doc)
 NAMES = rank.ALL_FEATURES + BENCH
 BASE = rank.FEATURES
-LEXICAL_NEW = ("clause_cover", "sent_cover", "title_cover", "es_clause_cover", "es_sent_cover")
+LEXICAL_NEW = ("clause_cover", "sent_cover", "es_clause_cover", "es_sent_cover")
+KEPT = "kept: 10 features (few, without bm25_rel), pointwise logistic"
 LEVERS: dict[str, tuple[tuple[str, ...], str]] = {
     "main: 13 features, pointwise logistic": (BASE, "pointwise"),
     "main features, listwise (softmax) LTR": (BASE, "listwise"),
     "+ expanded-clause cover": (BASE + ("clause_cover", "es_clause_cover"), "pointwise"),
     "+ best-sentence cover": (BASE + ("sent_cover", "es_sent_cover"), "pointwise"),
-    "+ section-title cover": (BASE + ("title_cover",), "pointwise"),
     "+ paragraph length": (BASE + ("log_len",), "pointwise"),
-    "+ all lexical (clause, sentence, title cover)": (BASE + LEXICAL_NEW, "pointwise"),
+    "+ all lexical (clause and sentence cover)": (BASE + LEXICAL_NEW, "pointwise"),
     "+ all lexical + length": (BASE + LEXICAL_NEW + ("log_len",), "pointwise"),
     "+ all lexical + length, listwise LTR": (BASE + LEXICAL_NEW + ("log_len",), "listwise"),
     "+ all lexical, listwise LTR": (BASE + LEXICAL_NEW, "listwise"),
@@ -57,9 +57,14 @@ LEVERS: dict[str, tuple[tuple[str, ...], str]] = {
                                                                "pointwise"),
     "+ all lexical + length + best-sentence cosine, listwise (bench)": (BASE + LEXICAL_NEW + ("log_len",) + BENCH,
                                                                         "listwise"),
-    "few features: cos_z, sem_rr, lex_rr, bm25_rel, clause/sentence/title cover, length, es terms":
-        (("cos_z", "sem_rr", "lex_rr", "bm25_rel", "clause_cover", "sent_cover", "title_cover", "log_len", "es",
+    "few features: cos_z, sem_rr, lex_rr, bm25_rel, clause/sentence cover, length, es terms":
+        (("cos_z", "sem_rr", "lex_rr", "bm25_rel", "clause_cover", "sent_cover", "log_len", "es",
           "es_cos_z", "es_clause_cover", "es_sent_cover"), "pointwise"),
+    KEPT: (("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover", "log_len", "es",
+            "es_cos_z", "es_clause_cover", "es_sent_cover"), "pointwise"),
+    "kept + cosine to the lexical reading (bench)":
+        (("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover", "log_len", "es",
+          "es_cos_z", "es_clause_cover", "es_sent_cover", "read_cos_z", "es_read_cos_z"), "pointwise"),
     "per-language models, all lexical": (BASE + LEXICAL_NEW, "per-language"),
 }
 
@@ -78,6 +83,16 @@ def sentence_cosines(s, pq, pks: list[int], texts: dict[int, str]) -> np.ndarray
     top = np.sort(best)[::-1][: max(10, len(best) // 2)]
     z = (best - top.mean()) / (top.std() + 1e-6)
     return np.column_stack([best, z])
+
+
+def reading_cosines(s, pq, pks: list[int]) -> np.ndarray:
+    """(bench) z-scored cosine of the candidates to the embedding of the lexical reading: the
+    question's content words with their expansions (a Spanish question's English words)."""
+    read = s.lexical_readings.get(pq.text, pq)
+    qv = s.embed_query(" ".join(t for c in read.clauses for a in c.atoms for t in a.tokens))
+    c = rank.cosines_for(s.vector_index(), qv, pks).astype(np.float64)
+    top = np.sort(c)[::-1][: max(10, len(c) // 2)]
+    return ((c - top.mean()) / (top.std() + 1e-6))[:, None]
 
 
 def collect(db: Path, split: str = "tuning", bench: bool = True) -> list[dict]:
@@ -101,7 +116,8 @@ def collect(db: Path, split: str = "tuning", bench: bool = True) -> list[dict]:
         if bench:
             sc = sentence_cosines(s, pq, pks, texts)
             es = x[:, rank.ALL_FEATURES.index("es")][:, None]
-            x = np.hstack([x, sc, es * sc[:, :1]])
+            rc = reading_cosines(s, pq, pks)
+            x = np.hstack([x, sc, es * sc[:, :1], rc, es * rc])
         golds = [normalise(g) for g in q["gold"]]
         y = np.array([any(g in normalise(texts.get(pk, "")) for g in golds) for pk in pks], dtype=np.float64)
         out.append({"id": q["id"], "q": q["q"], "lang": q["lang"], "pks": pks, "x": x, "y": y})
@@ -165,16 +181,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", type=Path, default=DEFAULT_DB)
     ap.add_argument("--cache", type=Path, help="keep the collected tuning candidates in this file")
-    ap.add_argument("--write", metavar="LEVER", help="fit this lever (a key of LEVERS) and write the weights")
+    ap.add_argument("--write", nargs="?", const=KEPT, metavar="LEVER",
+                    help="fit this lever (a key of LEVERS; by default the kept one) and write the weights")
     ap.add_argument("--levers", action="store_true")
     ap.add_argument("--no-bench", action="store_true", help="skip the (bench) signals (faster)")
-    ap.add_argument("--expand-spanish", action="store_true",
-                    help="lever: expand every word of a Spanish question, not only those the index lacks")
     args = ap.parse_args()
-    if args.expand_spanish:
-        from corroborate.search import expand
 
-        expand.EXPAND_KNOWN_IN_SPANISH = True
     if args.cache and args.cache.exists():
         rows = pickle.loads(args.cache.read_bytes())
     else:

@@ -15,11 +15,11 @@ def column(x: np.ndarray, name: str) -> np.ndarray:
     return x[:, ALL_FEATURES.index(name)]
 
 
-def spanish_features(clauses, titles=None):
+def spanish_features(clauses):
     q = "¿Pueden casarse las parejas del mismo sexo en Perú?"
     content = ["casarse", "parejas", "mismo", "sexo", "peru"]
     return features(q, content, PKS, TEXTS, [(2, 3.0), (1, 1.0)], {2: 0, 1: 1, 3: 2, 4: 3},
-                    np.array([0.3, 0.5, 0.2, 0.1]), clauses, titles)
+                    np.array([0.3, 0.5, 0.2, 0.1]), clauses)
 
 
 def test_expanded_clauses_count_a_spanish_question_words_english_counterparts():
@@ -44,9 +44,3 @@ def test_best_sentence_cover_rewards_the_words_together_in_one_sentence():
     assert column(x, "sent_cover")[0] == 1.0
     assert column(x, "sent_cover")[1] < 0.8
     assert column(x, "clause_cover")[0] > column(x, "clause_cover")[1]
-
-
-def test_section_title_cover():
-    x = spanish_features([["marriage"], ["peru"]], titles={2: "Vulnerable groups", 3: "Marriage in Peru"})
-    assert column(x, "title_cover")[2] == 1.0
-    assert column(x, "title_cover")[1] == 0.0

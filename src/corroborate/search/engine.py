@@ -19,7 +19,7 @@ import numpy as np
 
 from corroborate.models import SourceType
 from corroborate.search.query import ParsedQuery, QueryError, parse_query
-from corroborate.search.rank import candidate_rows, cosines_for, features
+from corroborate.search.rank import candidate_texts, cosines_for, features
 from corroborate.search.rank import model as rank_model
 from corroborate.search.snippets import snippet
 from corroborate.search.vectors import VectorIndex, cached_index
@@ -263,11 +263,11 @@ class Searcher:
         if qv is None:
             qv = self.embed_query(q.semantic_text())
         cos = cosines_for(self.vector_index(), qv, pks)
-        texts, titles = candidate_rows(self.conn, pks)
+        texts = candidate_texts(self.conn, pks)
         sem_rank = {pk: i for i, (pk, _) in enumerate(sem)}
         read = self.lexical_readings.get(q.text, q)
         clauses = [[t for a in c.atoms for t in a.tokens] for c in read.clauses]
-        return pks, features(q.text, q.content_tokens(), pks, texts, lex, sem_rank, cos, clauses, titles)
+        return pks, features(q.text, q.content_tokens(), pks, texts, lex, sem_rank, cos, clauses)
 
     def rerank(self, q: ParsedQuery, lex: list[tuple[int, float]], sem: list[tuple[int, float]], k: int
                ) -> list[Hit]:

@@ -105,7 +105,6 @@ def library_vocabulary(searcher) -> Vocabulary:
 
 EXPAND_COSINE = 0.8  # a translation or inflection ('periodistas' ~ 'journalists' 0.87), not a topic neighbour
 EXPAND_TERMS = 2
-EXPAND_KNOWN_IN_SPANISH = False  # lever under measurement (benchmarks/fit_rank.py --expand-spanish)
 
 
 def expanded(searcher, q):
@@ -121,18 +120,13 @@ def expanded(searcher, q):
     from corroborate.search.query import Atom, Clause
 
     missing = {}
-    spanish = False
-    if EXPAND_KNOWN_IN_SPANISH:
-        from corroborate.search.rank import question_language
-
-        spanish = question_language(q.text) == "es"
     for i, c in enumerate(q.clauses):
         if c.hard or len(c.atoms) != 1:
             continue
         a = c.atoms[0]
         if a.prefix or a.phrase or len(a.tokens) != 1 or a.tokens[0].isdigit():
             continue
-        if spanish or not sql.term_in_index(searcher.conn, a.tokens[0], stem=False):
+        if not sql.term_in_index(searcher.conn, a.tokens[0], stem=False):
             missing[i] = a.tokens[0]
     if not missing:
         return q

@@ -28,7 +28,7 @@ WEIGHTS_FILE = Path(__file__).with_name("rank_weights.json")
 FEATURES = ("cos", "cos_z", "sem_rr", "lex_rr", "bm25_rel", "cover", "stem_cover", "es", "es_cos", "es_cos_z",
             "es_lex_rr", "es_cover", "es_stem_cover")
 # Signals computed beside FEATURES; a model names the columns it uses (`Model.names`).
-EXTRA = ("clause_cover", "sent_cover", "title_cover", "log_len", "es_clause_cover", "es_sent_cover")
+EXTRA = ("clause_cover", "sent_cover", "log_len", "es_clause_cover", "es_sent_cover")
 ALL_FEATURES = FEATURES + EXTRA
 
 _ES_HINT = re.compile(r"[¿¡ñáéíóú]", re.IGNORECASE)
@@ -122,14 +122,13 @@ def _holds(words: frozenset[str], wstems: frozenset[str], alts: frozenset[str], 
 
 def features(question: str, content: list[str], pks: list[int], texts: dict[int, str],
              lex: list[tuple[int, float]], sem_rank: dict[int, int], cos: np.ndarray,
-             clauses: list[list[str]] | None = None, titles: dict[int, str] | None = None) -> np.ndarray:
+             clauses: list[list[str]] | None = None) -> np.ndarray:
     """Feature matrix (len(pks) x len(ALL_FEATURES)) of the candidate paragraphs `pks`.
 
     `content`: the question's folded content tokens; `lex`: the lexical ranking with its BM25
     (larger is better); `sem_rank`: rank in the embedding ranking; `cos`: cosine of each pk;
     `clauses`: the question's clauses as the lexical ranker read them, each a list of
-    alternatives (a Spanish word with its nearest English library terms, search/expand.py);
-    `titles`: each candidate's section title.
+    alternatives (a Spanish word with its nearest English library terms, search/expand.py).
     """
     es = 1.0 if question_language(question) == "es" else 0.0
     lex_rank = {pk: i for i, (pk, _) in enumerate(lex)}
@@ -166,24 +165,15 @@ def features(question: str, content: list[str], pks: list[int], texts: dict[int,
         # the best single sentence: the question's clauses together in one statement
         sent = max((sum(cidf[j] for j, (a, s) in enumerate(alts) if held[i, j] and _holds(w, st, a, s))
                     for w, st in _sentence_words(texts.get(pk, ""))), default=0.0) / ctotal
-        tw, ts = _words_and_stems((titles or {}).get(pk, "") or "")
-        tcover = sum(cidf[j] for j, (a, s) in enumerate(alts) if _holds(tw, ts, a, s)) / ctotal
         loglen = math.log1p(len(toks[i]))
         x[i] = (c, cz, sr, lr, b, cover, scover, es, es * c, es * cz, es * lr, es * cover, es * scover,
-                ccover, sent, tcover, loglen, es * ccover, es * sent)
+                ccover, sent, loglen, es * ccover, es * sent)
     return x
 
 
 def candidate_texts(conn, pks: list[int]) -> dict[int, str]:
     rows = sql.paragraph_texts(conn, pks)
     return {pk: rows[pk] for pk in pks if pk in rows}
-
-
-def candidate_rows(conn, pks: list[int]) -> tuple[dict[int, str], dict[int, str]]:
-    """Texts and section titles of the candidates."""
-    rows = sql.paragraphs_by_pk(conn, pks)
-    return ({pk: r["text"] for pk, r in rows.items()},
-            {pk: r["section_title"] or "" for pk, r in rows.items()})
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 200,

@@ -112,7 +112,7 @@ def collect(db: Path, split: str = "tuning", bench: bool = True) -> list[dict]:
         lex = s.lexical(pq, DEPTH, f, optional=True)
         sem = s.finish_semantic(pq, DEPTH, pending.result())
         pks, x = s.candidate_features(pq, lex, sem)
-        texts = rank.candidate_texts(lib.store.conn, pks)
+        texts = rank.candidate_texts(lib.store, pks)
         if bench:
             sc = sentence_cosines(s, pq, pks, texts)
             es = x[:, rank.ALL_FEATURES.index("es")][:, None]

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
+# Store tests run on both backends (`backend_db`, `backend_store`, `sample_backend_lib`).
+from backend_fixtures import backend_db, backend_samples, backend_store, pg_sample_db, sample_backend_lib  # noqa: F401
 from corroborate import Library
+
+# The session's PostgreSQL cluster and per-test databases (skipped without Debian's binaries).
+from pg_fixtures import pg_cluster, pg_url  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "euaa-peru-country-focus-2023.txt"

@@ -147,10 +147,13 @@ def features(question: str, content: list[str], pks: list[int], texts: dict[int,
     if clauses is None:
         clauses = [[w] for w in qwords]
     alts = [(frozenset(c), frozenset().union(*(stems(t) for t in c))) for c in clauses if c]
-    held = np.array([[_holds(toks[i], tstems[i], a, s) for a, s in alts] for i in range(n)],
-                    dtype=np.float64).reshape(n, len(alts))
-    cidf = np.log1p(n / (1.0 + held.sum(axis=0))) if n else np.zeros(len(alts))
-    ctotal = float(cidf.sum()) or 1.0
+    held = [[j for j, (a, s) in enumerate(alts) if _holds(toks[i], tstems[i], a, s)] for i in range(n)]
+    cdf = [0] * len(alts)
+    for mine in held:
+        for j in mine:
+            cdf[j] += 1
+    cidf = [math.log1p(n / (1.0 + d)) for d in cdf]
+    ctotal = sum(cidf) or 1.0
     x = np.zeros((n, len(ALL_FEATURES)), dtype=np.float64)
     for i, pk in enumerate(pks):
         c = float(cos[i])
@@ -160,10 +163,13 @@ def features(question: str, content: list[str], pks: list[int], texts: dict[int,
         b = bm25.get(pk, 0.0) / best_bm25 if best_bm25 > 0 else 0.0
         cover = float(sum(idf[j] for j, w in enumerate(qwords) if w in toks[i]) / idf.sum()) if qwords else 0.0
         scover = float(sum(sidf[j] for j, s in enumerate(qstems) if s & tstems[i]) / sidf.sum()) if qwords else 0.0
-        ccover = float(held[i] @ cidf) / ctotal
-        # the best single sentence: the question's clauses together in one statement
-        sent = max((sum(cidf[j] for j, (a, s) in enumerate(alts) if held[i, j] and _holds(w, st, a, s))
-                    for w, st in _sentence_words(texts.get(pk, ""))), default=0.0) / ctotal
+        mine = held[i]
+        ccover = sum(cidf[j] for j in mine) / ctotal
+        # the best single sentence: the question's clauses together in one statement (a
+        # paragraph holding at most one clause holds it in some sentence: no need to look)
+        sent = ccover if len(mine) <= 1 else max(
+            sum(cidf[j] for j in mine if _holds(w, st, *alts[j])) for w, st in _sentence_words(texts.get(pk, ""))
+        ) / ctotal
         loglen = math.log1p(len(toks[i]))
         x[i] = (c, cz, sr, lr, b, cover, scover, es, es * c, es * cz, es * lr, es * cover, es * scover,
                 ccover, sent, loglen, es * ccover, es * sent)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import pickle
 import sys
 from pathlib import Path
@@ -125,6 +126,56 @@ def collect(db: Path, split: str = "tuning", bench: bool = True) -> list[dict]:
     return out
 
 
+def fit_listwise(groups: list[tuple[np.ndarray, np.ndarray]], names: tuple[str, ...], l2: float = 1.0,
+                 iters: int = 100) -> rank.Model:
+    """Listwise learning to rank: a linear score whose softmax over each question's candidates
+    puts its mass on the answering paragraphs (ListNet's top-one loss; convex, fitted by damped
+    Newton steps). Each question counts once, however many candidates it has; a
+    question whose pool holds no answer teaches nothing and is skipped. The scores are then
+    mapped to probabilities by a one-feature logistic fit (Platt scaling), so the model is a
+    `rank.Model` like the pointwise one."""
+    groups = [(x, y) for x, y in groups if y.max() > 0 and y.min() == 0]
+    allx = np.vstack([x for x, _ in groups])
+    mean = allx.mean(axis=0)
+    scale = allx.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    zs = [((x - mean) / scale, y / y.sum()) for x, y in groups]
+
+    def loss(w: np.ndarray) -> float:
+        total = 0.5 * l2 * float(w @ w)
+        for z, t in zs:
+            s = z @ w
+            top = s.max()
+            total += top + math.log(float(np.exp(s - top).sum())) - float(t @ s)
+        return total
+
+    w = np.zeros(len(names))
+    current = loss(w)
+    for _ in range(iters):
+        grad = l2 * w
+        hess = l2 * np.eye(len(w))
+        for z, t in zs:
+            s = z @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            grad += z.T @ (p - t)
+            zp = z.T @ p
+            hess += (z * p[:, None]).T @ z - np.outer(zp, zp)
+        step = np.linalg.solve(hess + 1e-9 * np.eye(len(w)), grad)
+        size = 1.0  # damped: a full Newton step can overshoot the softmax's flat regions
+        while size > 1e-4 and loss(w - size * step) > current:
+            size /= 2
+        w = w - size * step
+        new = loss(w)
+        if current - new < 1e-9:
+            break
+        current = new
+    score = np.concatenate([z @ w for z, _ in zs])[:, None]
+    platt = rank.fit(score, np.concatenate([y > 0 for _, y in groups]).astype(np.float64), l2=0.0, names=("s",))
+    a = platt.coef[0] / platt.scale[0]
+    return rank.Model(names, mean, scale, w * a, float(platt.bias - a * platt.mean[0]))
+
+
 def evaluate(rows: list[dict], scores: list[np.ndarray]) -> dict[str, dict[str, float]]:
     res: dict[str, list[int | None]] = {"en": [], "es": []}
     for r, sc in zip(rows, scores, strict=True):
@@ -148,7 +199,7 @@ def fit_kind(rows: list[dict], names: tuple[str, ...], kind: str, l2: float = 1.
                   for lang in ("en", "es")}
         return lambda r: fitted[r["lang"]](r)
     if kind == "listwise":
-        m = rank.fit_listwise([(r["x"][:, cols], r["y"]) for r in rows], names, l2=l2)
+        m = fit_listwise([(r["x"][:, cols], r["y"]) for r in rows], names, l2=l2)
     else:
         m = rank.fit(np.vstack([r["x"][:, cols] for r in rows]), np.concatenate([r["y"] for r in rows]),
                      l2=l2, names=names)

@@ -3,9 +3,12 @@ rankers already produce, fitted on the tuning half of the library questions.
 
 Reciprocal rank fusion weighs the word-match and the embedding rankings by hand-set weights and
 throws their scores away. Here every candidate of either ranking gets features (its cosine, its
-cosine relative to the other candidates', its BM25 relative to the best, the IDF-weighted share
-of the question's words and Snowball stems it holds, their interactions with the question's
-language), and a logistic regression turns them into the probability that the paragraph answers.
+cosine relative to the other candidates', its ranks, the IDF-weighted share of the question's
+clauses it holds — each clause with the cross-lingual alternatives the lexical ranker read it
+with — in the whole paragraph and in its best single sentence, its length, their interactions
+with the question's language), and a logistic regression turns them into the probability that
+the paragraph answers. More signals are computed (ALL_FEATURES) than the fitted model uses:
+benchmarks/fit_rank.py measures which ones hold by cross-validation.
 The coefficients are data (`rank_weights.json`), written by `benchmarks/fit_rank.py` from the
 tuning half only; the frozen half measures them (benchmarks/results/peers.md).
 """
@@ -203,52 +206,3 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 200,
             break
     return Model(names, mean, scale, w[:-1], float(w[-1]))
 
-
-def fit_listwise(groups: list[tuple[np.ndarray, np.ndarray]], names: tuple[str, ...], l2: float = 1.0,
-                 iters: int = 100) -> Model:
-    """Listwise learning to rank: a linear score whose softmax over each question's candidates
-    puts its mass on the answering paragraphs (ListNet's top-one loss; convex, so Newton's
-    method converges exactly). Each question counts once, however many candidates it has; a
-    question whose pool holds no answer teaches nothing and is skipped. The scores are then
-    mapped to probabilities by a one-feature logistic fit (Platt scaling), so the model is a
-    `Model` like the pointwise one."""
-    groups = [(x, y) for x, y in groups if y.max() > 0 and y.min() == 0]
-    allx = np.vstack([x for x, _ in groups])
-    mean = allx.mean(axis=0)
-    scale = allx.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    zs = [((x - mean) / scale, y / y.sum()) for x, y in groups]
-
-    def loss(w: np.ndarray) -> float:
-        total = 0.5 * l2 * float(w @ w)
-        for z, t in zs:
-            s = z @ w
-            top = s.max()
-            total += top + math.log(float(np.exp(s - top).sum())) - float(t @ s)
-        return total
-
-    w = np.zeros(len(names))
-    current = loss(w)
-    for _ in range(iters):
-        grad = l2 * w
-        hess = l2 * np.eye(len(w))
-        for z, t in zs:
-            s = z @ w
-            p = np.exp(s - s.max())
-            p /= p.sum()
-            grad += z.T @ (p - t)
-            zp = z.T @ p
-            hess += (z * p[:, None]).T @ z - np.outer(zp, zp)
-        step = np.linalg.solve(hess + 1e-9 * np.eye(len(w)), grad)
-        size = 1.0  # damped: a full Newton step can overshoot the softmax's flat regions
-        while size > 1e-4 and loss(w - size * step) > current:
-            size /= 2
-        w = w - size * step
-        new = loss(w)
-        if current - new < 1e-9:
-            break
-        current = new
-    score = np.concatenate([z @ w for z, _ in zs])[:, None]
-    platt = fit(score, np.concatenate([y > 0 for _, y in groups]).astype(np.float64), l2=0.0, names=("s",))
-    a = platt.coef[0] / platt.scale[0]
-    return Model(names, mean, scale, w * a, float(platt.bias - a * platt.mean[0]))

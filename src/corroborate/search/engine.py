@@ -81,6 +81,7 @@ class Searcher:
         self.store = store
         self.settings = settings
         self.query_vectors: dict[str, np.ndarray] = {}
+        self.lexical_readings: dict[str, ParsedQuery] = {}
 
     # ---- validation ---------------------------------------------------------------------
 
@@ -139,6 +140,7 @@ class Searcher:
             from corroborate.search.expand import expanded
 
             q = expanded(self, q)
+            self.lexical_readings[q.text] = q  # its alternatives are second-stage features
         stats = self.term_stats()
         if stats is not None:
             budget = max(POSTINGS_BUDGET * stats.paragraphs, MIN_POSTINGS_BUDGET)
@@ -251,12 +253,14 @@ class Searcher:
         cos = cosines_for(self.vector_index(), qv, pks)
         texts = candidate_texts(self.store, pks)
         sem_rank = {pk: i for i, (pk, _) in enumerate(sem)}
-        return pks, features(q.text, q.content_tokens(), pks, texts, lex, sem_rank, cos)
+        read = self.lexical_readings.get(q.text, q)
+        clauses = [[t for a in c.atoms for t in a.tokens] for c in read.clauses]
+        return pks, features(q.text, q.content_tokens(), pks, texts, lex, sem_rank, cos, clauses)
 
     def rerank(self, q: ParsedQuery, lex: list[tuple[int, float]], sem: list[tuple[int, float]], k: int
                ) -> list[Hit]:
         pks, x = self.candidate_features(q, lex, sem)
-        p = rank_model().probability(x)
+        p = rank_model().probability_of(x)
         lex_rank = {pk: i for i, (pk, _) in enumerate(lex)}
         sem_of = {pk: (i, c) for i, (pk, c) in enumerate(sem)}
         order = sorted(range(len(pks)), key=lambda i: (-p[i], pks[i]))[:k]

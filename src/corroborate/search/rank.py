@@ -3,9 +3,12 @@ rankers already produce, fitted on the tuning half of the library questions.
 
 Reciprocal rank fusion weighs the word-match and the embedding rankings by hand-set weights and
 throws their scores away. Here every candidate of either ranking gets features (its cosine, its
-cosine relative to the other candidates', its BM25 relative to the best, the IDF-weighted share
-of the question's words and Snowball stems it holds, their interactions with the question's
-language), and a logistic regression turns them into the probability that the paragraph answers.
+cosine relative to the other candidates', its ranks, the IDF-weighted share of the question's
+clauses it holds — each clause with the cross-lingual alternatives the lexical ranker read it
+with — in the whole paragraph and in its best single sentence, its length, their interactions
+with the question's language), and a logistic regression turns them into the probability that
+the paragraph answers. More signals are computed (ALL_FEATURES) than the fitted model uses:
+benchmarks/fit_rank.py measures which ones hold by cross-validation.
 The coefficients are data (`rank_weights.json`), written by `benchmarks/fit_rank.py` from the
 tuning half only; the frozen half measures them (benchmarks/results/peers.md).
 """
@@ -26,6 +29,9 @@ from corroborate.search.stem import stems
 WEIGHTS_FILE = Path(__file__).with_name("rank_weights.json")
 FEATURES = ("cos", "cos_z", "sem_rr", "lex_rr", "bm25_rel", "cover", "stem_cover", "es", "es_cos", "es_cos_z",
             "es_lex_rr", "es_cover", "es_stem_cover")
+# Signals computed beside FEATURES; a model names the columns it uses (`Model.names`).
+EXTRA = ("clause_cover", "sent_cover", "log_len", "es_clause_cover", "es_sent_cover")
+ALL_FEATURES = FEATURES + EXTRA
 
 _ES_HINT = re.compile(r"[¿¡ñáéíóú]", re.IGNORECASE)
 _ES_WORDS = frozenset("""el la los las del de en y que por para con una un se su es son hay está están cómo
@@ -51,8 +57,13 @@ class Model:
     bias: float
 
     def probability(self, x: np.ndarray) -> np.ndarray:
+        """`x`: one column per name of the model, in its order."""
         z = ((x - self.mean) / self.scale) @ self.coef + self.bias
         return 1.0 / (1.0 + np.exp(-z))
+
+    def probability_of(self, x_all: np.ndarray) -> np.ndarray:
+        """`x_all`: the full matrix of `features` (ALL_FEATURES columns)."""
+        return self.probability(x_all[:, [ALL_FEATURES.index(n) for n in self.names]])
 
     def to_json(self) -> dict:
         return {"features": list(self.names), "mean": self.mean.round(6).tolist(),
@@ -60,8 +71,9 @@ class Model:
                 "bias": round(float(self.bias), 6)}
 
 
-def _load(d: dict, names: tuple[str, ...]) -> Model | None:
-    if tuple(d.get("features", ())) != names:  # fitted for another feature set: not used
+def _load(d: dict) -> Model | None:
+    names = tuple(d.get("features", ()))
+    if not names or not set(names) <= set(ALL_FEATURES):  # fitted for features no longer computed
         return None
     return Model(names, np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]), float(d["bias"]))
 
@@ -72,7 +84,7 @@ def _weights() -> dict:
 
 
 def model() -> Model | None:
-    return _load(_weights().get("ranking", {}), FEATURES)
+    return _load(_weights().get("ranking", {}))
 
 
 def cosines_for(index, qv: np.ndarray, pks: list[int]) -> np.ndarray:
@@ -98,12 +110,27 @@ def _words_and_stems(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return words, frozenset().union(*(stems(t) for t in words)) if words else frozenset()
 
 
+@lru_cache(maxsize=50_000)
+def _sentence_words(text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Words and stems of each sentence of a paragraph (remembered per text, like the above)."""
+    from corroborate.search.sentences import split_sentences
+
+    return tuple(_words_and_stems(text[s:e]) for s, e in split_sentences(text)) or ((frozenset(), frozenset()),)
+
+
+def _holds(words: frozenset[str], wstems: frozenset[str], alts: frozenset[str], astems: frozenset[str]) -> bool:
+    return not alts.isdisjoint(words) or not astems.isdisjoint(wstems)
+
+
 def features(question: str, content: list[str], pks: list[int], texts: dict[int, str],
-             lex: list[tuple[int, float]], sem_rank: dict[int, int], cos: np.ndarray) -> np.ndarray:
-    """Feature matrix (len(pks) x len(FEATURES)) of the candidate paragraphs `pks`.
+             lex: list[tuple[int, float]], sem_rank: dict[int, int], cos: np.ndarray,
+             clauses: list[list[str]] | None = None) -> np.ndarray:
+    """Feature matrix (len(pks) x len(ALL_FEATURES)) of the candidate paragraphs `pks`.
 
     `content`: the question's folded content tokens; `lex`: the lexical ranking with its BM25
-    (larger is better); `sem_rank`: rank in the embedding ranking; `cos`: cosine of each pk.
+    (larger is better); `sem_rank`: rank in the embedding ranking; `cos`: cosine of each pk;
+    `clauses`: the question's clauses as the lexical ranker read them, each a list of
+    alternatives (a Spanish word with its nearest English library terms, search/expand.py).
     """
     es = 1.0 if question_language(question) == "es" else 0.0
     lex_rank = {pk: i for i, (pk, _) in enumerate(lex)}
@@ -119,7 +146,18 @@ def features(question: str, content: list[str], pks: list[int], texts: dict[int,
     df = np.array([sum(w in ts for ts in toks) for w in qwords], dtype=np.float64)
     sdf = np.array([sum(bool(s & ts) for ts in tstems) for s in qstems], dtype=np.float64)
     idf, sidf = np.log1p(n / (1.0 + df)), np.log1p(n / (1.0 + sdf))
-    x = np.zeros((n, len(FEATURES)), dtype=np.float64)
+    # clauses: a clause is held when any alternative (or a Snowball stem of one) is
+    if clauses is None:
+        clauses = [[w] for w in qwords]
+    alts = [(frozenset(c), frozenset().union(*(stems(t) for t in c))) for c in clauses if c]
+    held = [[j for j, (a, s) in enumerate(alts) if _holds(toks[i], tstems[i], a, s)] for i in range(n)]
+    cdf = [0] * len(alts)
+    for mine in held:
+        for j in mine:
+            cdf[j] += 1
+    cidf = [math.log1p(n / (1.0 + d)) for d in cdf]
+    ctotal = sum(cidf) or 1.0
+    x = np.zeros((n, len(ALL_FEATURES)), dtype=np.float64)
     for i, pk in enumerate(pks):
         c = float(cos[i])
         cz = (c - mu) / (sd + 1e-6)
@@ -128,7 +166,16 @@ def features(question: str, content: list[str], pks: list[int], texts: dict[int,
         b = bm25.get(pk, 0.0) / best_bm25 if best_bm25 > 0 else 0.0
         cover = float(sum(idf[j] for j, w in enumerate(qwords) if w in toks[i]) / idf.sum()) if qwords else 0.0
         scover = float(sum(sidf[j] for j, s in enumerate(qstems) if s & tstems[i]) / sidf.sum()) if qwords else 0.0
-        x[i] = (c, cz, sr, lr, b, cover, scover, es, es * c, es * cz, es * lr, es * cover, es * scover)
+        mine = held[i]
+        ccover = sum(cidf[j] for j in mine) / ctotal
+        # the best single sentence: the question's clauses together in one statement (a
+        # paragraph holding at most one clause holds it in some sentence: no need to look)
+        sent = ccover if len(mine) <= 1 else max(
+            sum(cidf[j] for j in mine if _holds(w, st, *alts[j])) for w, st in _sentence_words(texts.get(pk, ""))
+        ) / ctotal
+        loglen = math.log1p(len(toks[i]))
+        x[i] = (c, cz, sr, lr, b, cover, scover, es, es * c, es * cz, es * lr, es * cover, es * scover,
+                ccover, sent, loglen, es * ccover, es * sent)
     return x
 
 
@@ -158,3 +205,4 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 200,
         if math.sqrt(float(step @ step)) < 1e-8:
             break
     return Model(names, mean, scale, w[:-1], float(w[-1]))
+

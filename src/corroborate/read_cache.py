@@ -5,8 +5,8 @@ answered from memory instead of ranking, fetching and redacting again.
 Safe by construction, on two counts:
 
 * **Never stale.** Entries are keyed by a content version that changes whenever anything is
-  committed to the database, by this process or any other. Each pooled connection remembers the
-  `PRAGMA data_version` it last saw; a connection that sees a new one (some commit happened
+  committed to the database, by this process or any other. Each pooled store remembers the
+  `change_marker()` it last saw; a connection that sees a new one (some commit happened
   since it last looked) moves the version on before its request reads the cache, so no request
   that starts after a commit can get an answer computed before it.
 * **Never across roles.** The key holds what the caller may see (`Caller.sees_confidential`):
@@ -46,7 +46,7 @@ class ReadCache:
     def version(self, store) -> int:
         """The content version to key this store's reads by, moved on when the store sees that
         the database changed since it last looked (or has never looked)."""
-        seen = store.conn.execute("PRAGMA data_version").fetchone()[0]
+        seen = store.change_marker()
         with self._lock:
             if getattr(store, "_read_cache_seen", None) != seen:
                 store._read_cache_seen = seen

@@ -167,6 +167,14 @@ class PostgresSearch:
             for facet, values in counters.items()
         }
 
+    def change_marker(self) -> object:
+        # Every commit that writes moves the write-ahead log; on a replica, its replay position.
+        # (The log also moves for checkpoints: that only costs remembered answers, never serves
+        # a stale one.)
+        row = self._one("SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
+                        " ELSE pg_current_wal_lsn() END::text AS lsn")
+        return row["lsn"]
+
     def index_fingerprint(self) -> str:
         """The database's identity and its count of committed report writes (one row each)."""
         rows = self._all("SELECT key, value FROM meta WHERE key IN ('instance', 'generation') ORDER BY key")

@@ -115,11 +115,15 @@ class SqliteSearch:
             out.setdefault(key, {"n": key[1], "text": None, "urls": [], "citations": []})
         return out
 
+    def change_marker(self) -> object:
+        # data_version moves when another connection commits; total_changes when this one writes.
+        return (self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes)
+
     def index_fingerprint(self) -> str:
         # Recomputed only when the database changed since this connection last looked
         # (data_version: another connection committed; total_changes: this one wrote), so a
         # search on an unchanged library costs one PRAGMA.
-        counter = (self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes)
+        counter = self.change_marker()
         state = getattr(self, "_index_state", None)
         if state is None or state[0] != counter:
             state = self._index_state = (counter, self._index_fingerprint())

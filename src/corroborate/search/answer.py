@@ -19,7 +19,9 @@ threshold on the best candidate's score, calibrated on answerable and off-topic 
 (`benchmarks/eval_search.py --ask`), with a penalty when none of the names in the question
 (Germany, Mongolia …) occurs in the library; and a question is refused when one of its words
 has no counterpart in the quotes nor anywhere in the library's vocabulary, in any language
-(`unknown_words`: 'dialysis', 'poligamia'). (A logistic refusal model fitted on the library
+(`unknown_words`: 'dialysis', 'poligamia'). A question naming a country is answered only from
+passages about that country (`place_scope`): the report's country, or the country named in the
+paragraph, its section or report title. (A logistic refusal model fitted on the library
 questions was tried and not kept: benchmarks/results/peers.md.)
 """
 
@@ -292,6 +294,27 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
     return [w for w, n in zip(keys, near, strict=True) if not n or n[0][1] < UNKNOWN_WORD_COSINE]
 
 
+def place_scope(searcher: Searcher, question: str, rows: dict[int, dict], cands: list[Candidate]
+                ) -> list[Candidate]:
+    """The candidates that can speak for the countries the question names ('Peru', 'peruanas',
+    'Colombian'): their paragraph, section title or report title names one of them, or their
+    report is about one of them (its `country`). A question about Peru is not answered by a
+    Home Office report's sentence on Colombia that shares its words ('The law prohibited FGM/C …'
+    for 'Is FGM practised in Peru?'). A question naming no country keeps every candidate."""
+    from corroborate.metadata import country_counts
+
+    asked = set(country_counts(question))
+    if not asked:
+        return cands
+    of_report = sql.report_countries(searcher.conn, [r["report_id"] for r in rows.values()])
+    speaks: dict[int, bool] = {}
+    for pk, row in rows.items():
+        named = set(country_counts(" ".join((row["text"], row["section_title"] or "", row["report_title"]))))
+        named.add(of_report.get(row["report_id"]))
+        speaks[pk] = bool(asked & named)
+    return [c for c in cands if speaks.get(c.pk)]
+
+
 def pick(cands: list[Candidate], k: int) -> list[Candidate]:
     """Best candidates first, none overlapping another chosen one."""
     chosen: list[Candidate] = []
@@ -318,7 +341,9 @@ def answer(store, settings: Settings, question: str, k: int = 3, report: str | N
     if not cands:
         return result
     qwords, cover = score_candidates(searcher, question, q, cands)
-    chosen = pick(cands, k)
+    chosen = pick(place_scope(searcher, question, rows, cands), k)
+    if not chosen:
+        return result
     best = chosen[0].score
     names = names_in(question)
     if names and not any(sql.term_in_index(store.conn, n) for n in names):

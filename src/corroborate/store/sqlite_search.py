@@ -173,6 +173,15 @@ def paragraphs_by_pk(conn, pks: list[int]) -> dict[int, dict]:
     return out
 
 
+def report_countries(conn, report_ids: list[str]) -> dict[str, str | None]:
+    """ISO country of each report (None when unknown), keyed by report id."""
+    ids = sorted(set(report_ids))
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return dict(conn.execute(f"SELECT id, country FROM reports WHERE id IN ({marks})", ids).fetchall())
+
+
 def footnotes_for(conn, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
     """Footnotes (with citations in the public contract shape) keyed by (report_pk, n).
 

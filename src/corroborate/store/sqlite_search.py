@@ -173,6 +173,17 @@ def paragraphs_by_pk(conn, pks: list[int]) -> dict[int, dict]:
     return out
 
 
+def paragraphs_holding(conn, token: str, cap: int) -> int:
+    """How many paragraphs hold a folded token or a word sharing its first five letters, counted
+    up to `cap` + 1 (a rare word's postings are short; a common one stops at the cap)."""
+    if not token.isalnum():
+        return 0
+    expr = f'"{token}"' + (f' OR "{token[:5]}"*' if len(token) > 5 else "")
+    return int(conn.execute(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM paragraphs_fts WHERE paragraphs_fts MATCH ? LIMIT ?)",
+        (expr, cap + 1)).fetchone()[0])
+
+
 def report_countries(conn, report_ids: list[str]) -> dict[str, str | None]:
     """ISO country of each report (None when unknown), keyed by report id."""
     ids = sorted(set(report_ids))

@@ -1,6 +1,6 @@
-"""`ask` over a library of several reports (the sample and the UK Home Office CPIN on Colombia,
-with embeddings): questions on topics neither report covers are refused, in English and
-Spanish, while covered questions on either report are still answered.
+"""`ask` over a library of several reports (the sample, the UK Home Office CPIN on Colombia and
+the corpus PDFs, with embeddings): questions on topics no report covers are refused, in English
+and Spanish, while covered questions on each report are still answered.
 
 The refusal reads the library itself: a question word that no report has a word for (by the
 multilingual nearest library term) and that the quotes do not cover marks the topic as absent.
@@ -17,6 +17,7 @@ from corroborate import Library
 from corroborate.search.answer import NOT_FOUND
 
 CPIN = Path(__file__).parent / "data" / "corpus" / "cpin" / "cpin-colombia-internal-relocation-2026-03.html"
+PDFS = sorted((Path(__file__).parent / "data" / "corpus" / "pdf").glob("*.pdf"))
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,9 @@ def two_reports(sample_db_master, tmp_path_factory):
     wrapped.write_bytes(b"<html><body>" + CPIN.read_bytes() + b"</body></html>")
     lib = Library(db)
     lib.ingest(wrapped)
-    assert len(lib.reports()) == 2
+    for pdf in PDFS:
+        lib.ingest(pdf)
+    assert len(lib.reports()) == 2 + len(PDFS) >= 4
     yield lib
     lib.close()
 
@@ -75,6 +78,10 @@ COVERED = [
      "cpin-colombia-internal-relocation-2026-03"),
     ("¿Pueden los grupos armados rastrear a una persona que se muda a otra ciudad de Colombia?",
      "cpin-colombia-internal-relocation-2026-03"),
+    # a question naming a country (Argentina) answered from a report without a country of its own
+    ("Did the Argentine police detain José Delfín Acosta Martínez?", "iachr-merits-report-146-18"),
+    ("¿Qué decidió el Tribunal Europeo de Derechos Humanos en el caso KlimaSeniorinnen?",
+     "mpilhlt-klimaseniorinnen-10-25364-01-11-2024-1-5"),
 ]
 
 
@@ -83,3 +90,26 @@ def test_covered_questions_are_answered_from_their_report(two_reports, question,
     a = two_reports.ask(question)
     assert a["found"] is True and a["unknown_words"] == []
     assert a["quotes"][0]["report_id"] == report
+
+
+# A topic the library treats for one country only: a question about another country is refused,
+# not answered with the first country's sentence ("The law prohibited FGM/C …" is the CPIN on
+# Colombia) nor with a sentence about the asked country that shares some words.
+ONE_COUNTRY_ONLY = [
+    ("Is female genital mutilation practised in Peru?", "Is female genital mutilation practised in Colombia?"),
+    ("¿Se practica la mutilación genital femenina en el Perú?",
+     "¿Se practica la mutilación genital femenina en Colombia?"),
+    ("Is basic education compulsory for Peruvian children?", "Is basic education compulsory for Colombian children?"),
+    ("¿Es obligatoria la educación básica para los niños peruanos?",
+     "¿Es obligatoria la educación básica para los niños colombianos?"),
+]
+
+
+@pytest.mark.parametrize(("elsewhere", "here"), ONE_COUNTRY_ONLY)
+def test_a_topic_treated_for_another_country_is_refused(two_reports, elsewhere, here):
+    a = two_reports.ask(elsewhere)
+    assert a["found"] is False and a["quotes"] == [], a["quotes"][:1]
+    b = two_reports.ask(here)
+    assert b["found"] is True
+    assert b["quotes"][0]["report_id"] == "cpin-colombia-internal-relocation-2026-03"
+

@@ -52,6 +52,23 @@ class PostgresSearch:
         expr = postgres_fts.term(token, stem, STEM_LENGTH)
         return self._one(f"SELECT 1 AS found FROM paragraphs p WHERE {_MATCH} LIMIT 1", (expr, expr)) is not None
 
+    def paragraphs_holding(self, token: str, cap: int) -> int:
+        from corroborate.search.query import STEM_LENGTH
+
+        if not token.isalnum():
+            return 0
+        expr = postgres_fts.term(token, True, STEM_LENGTH)
+        row = self._one(f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM paragraphs p WHERE {_MATCH} LIMIT %s) AS hits",
+                        (expr, expr, cap + 1))
+        return int(row["n"])
+
+    def report_countries(self, report_ids: list[str]) -> dict[str, str | None]:
+        ids = sorted(set(report_ids))
+        if not ids:
+            return {}
+        rows = self._all("SELECT id, country FROM reports WHERE id = ANY(%s)", (ids,))
+        return {r["id"]: r["country"] for r in rows}
+
     def term_document_counts(self) -> tuple[list[str], np.ndarray, int]:
         """The library's words as typed (unaccented, lower-cased, unstemmed: the vocabulary
         embeds them) with their paragraph counts, in code-point order. One scan of every

@@ -184,6 +184,25 @@ class SqliteSearch:
             (sqlite_fts.term(token, stem, STEM_LENGTH),),
         ).fetchone() is not None
 
+    def paragraphs_holding(self, token: str, cap: int) -> int:
+        """How many paragraphs hold a folded token or a word sharing its first five letters, counted
+        up to `cap` + 1 (a rare word's postings are short; a common one stops at the cap)."""
+        from corroborate.search.query import STEM_LENGTH
+
+        if not token.isalnum():
+            return 0
+        return int(self.conn.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM paragraphs_fts WHERE paragraphs_fts MATCH ? LIMIT ?)",
+            (sqlite_fts.term(token, True, STEM_LENGTH), cap + 1)).fetchone()[0])
+
+    def report_countries(self, report_ids: list[str]) -> dict[str, str | None]:
+        """ISO country of each report (None when unknown), keyed by report id."""
+        ids = sorted(set(report_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return dict(self.conn.execute(f"SELECT id, country FROM reports WHERE id IN ({marks})", ids).fetchall())
+
     def term_document_counts(self) -> tuple[list[str], np.ndarray, int]:
         """(terms in index order, cumulative document counts, paragraph count) of the FTS5 index.
 

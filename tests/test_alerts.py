@@ -52,8 +52,8 @@ METHODS = "The following are, among others, the extortion methods"
 
 @pytest.fixture
 def lib(backend_db):
-    """The sample in a fresh database, without embeddings (lexical and hybrid-as-lexical): a
-    SQLite file, then a PostgreSQL database (tests/backend_fixtures.py)."""
+    """The sample in a fresh database (SQLite, PostgreSQL), without embeddings (lexical and
+    hybrid-as-lexical)."""
     with Library(settings=Settings(db=backend_db, embeddings=False)) as lib:
         lib.ingest(SAMPLE)
         yield lib

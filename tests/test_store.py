@@ -67,8 +67,8 @@ def test_newer_schema_is_refused(tmp_path):
 def test_postgres_schema_is_versioned_and_a_newer_one_refused(pg_url):
     import psycopg
 
-    from corroborate.store.postgres import MIGRATIONS as PG_MIGRATIONS
     from corroborate.store.postgres import PostgresStore
+    from corroborate.store.postgres_schema import MIGRATIONS as PG_MIGRATIONS
 
     PostgresStore(pg_url).close()
     PostgresStore(pg_url).close()  # a second open finds the schema current and changes nothing

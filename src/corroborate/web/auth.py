@@ -34,7 +34,7 @@ from starlette.datastructures import MutableHeaders
 
 from corroborate.i18n import gettext
 from corroborate.settings import Settings
-from corroborate.store import StoreError, open_store
+from corroborate.store import StoreError, is_postgres, open_store
 from corroborate.users import OPEN_MODE, AccessDenied, AuthError, Caller, Users
 
 SESSION_COOKIE = "corroborate_session"
@@ -58,8 +58,18 @@ router = APIRouter(include_in_schema=False)
 _local = threading.local()
 
 
+_shared: dict[str, Users] = {}
+_shared_lock = threading.Lock()
+
+
 def users_for(settings: Settings) -> Users:
-    """One user store per worker thread and database (SQLite connections stay in their thread)."""
+    """One user store per worker thread and database (SQLite connections stay in their thread);
+    for PostgreSQL one per database, whose connection pool every thread shares."""
+    if is_postgres(settings.db):
+        with _shared_lock:
+            if settings.db not in _shared:
+                _shared[settings.db] = Users(open_store(settings.db))
+            return _shared[settings.db]
     cache: dict[str, Users] = getattr(_local, "users", None) or {}
     _local.users = cache
     if settings.db not in cache:

@@ -10,6 +10,9 @@ import pytest
 
 from corroborate import Library
 
+# The session's PostgreSQL cluster and per-test databases (skipped without Debian's binaries).
+from pg_fixtures import pg_cluster, pg_url  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "euaa-peru-country-focus-2023.txt"
 SAMPLE_ID = "euaa-peru-country-focus-2023"

@@ -1,0 +1,153 @@
+"""Read routing over a real primary and a real streaming replica (pg_basebackup) on loopback."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+
+import pytest
+
+from corroborate.store.replicas import ReplicaRouter, lsn_value, redact_url, replica_urls_from_env
+from corroborate.store.sqlite import StoreError
+from pg_fixtures import pg_port, scratch_folder
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def replicated(pg_cluster):
+    """(primary cluster, running replica, database name) with a `notes` table on both."""
+    db = "routed"
+    pg_cluster.create_database(db)
+    pg_cluster.psql("CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL)", db)
+    folder = scratch_folder("replica")
+    replica = pg_cluster.replica(folder / "replica", pg_port(3)).start()
+    yield pg_cluster, replica, db
+    replica.destroy()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def where(conn) -> str:
+    return "replica" if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0] else "primary"
+
+
+def count_notes(conn) -> int:
+    return conn.execute("SELECT count(*) FROM notes").fetchone()[0]
+
+
+def test_reads_go_to_the_replica_and_writes_to_the_primary(replicated):
+    primary, replica, db = replicated
+    with ReplicaRouter(primary.url(db), [replica.url(db)]) as router:
+        assert router.in_rotation() == [replica.url(db)]
+        assert router.read(where) == "replica"
+        assert router.read(where, fresh=True) == "primary"
+        assert router.write(where) == "primary"
+        before = router.read(count_notes, fresh=True)
+        router.write(lambda c: c.execute("INSERT INTO notes (body) VALUES ('written on the primary')"))
+        replica.wait_replayed()
+        # the write reached the replica by streaming replication, and a read is served there
+        assert router.read(lambda c: (where(c), count_notes(c))) == ("replica", before + 1)
+        assert replica.psql("SELECT count(*) FROM notes WHERE body = 'written on the primary'", db) == "1"
+
+
+def test_a_read_right_after_a_write_sees_it(replicated):
+    primary, replica, db = replicated
+    served = {"replica": 0, "primary": 0}
+    with ReplicaRouter(primary.url(db), [replica.url(db)]) as router:
+        for i in range(60):
+            body = f"read-your-writes {i}"
+            router.write(lambda c, body=body: c.execute("INSERT INTO notes (body) VALUES (%s)", (body,)))
+            node, seen = router.read(lambda c, body=body: (
+                where(c), c.execute("SELECT count(*) FROM notes WHERE body = %s", (body,)).fetchone()[0]))
+            assert seen == 1, f"write {i} not visible to the next read (served by the {node})"
+            served[node] += 1
+    # both routes were really taken: a lagging replica sends the read to the primary
+    assert served["primary"] + served["replica"] == 60
+
+
+def test_a_failed_write_leaves_nothing(replicated):
+    primary, _replica, db = replicated
+    with ReplicaRouter(primary.url(db)) as router:
+        before = router.read(count_notes)
+
+        def half_then_fail(conn):
+            conn.execute("INSERT INTO notes (body) VALUES ('half')")
+            raise RuntimeError("ingest failed half-way")
+
+        with pytest.raises(RuntimeError, match="half-way"):
+            router.write(half_then_fail)
+        assert router.read(count_notes) == before
+
+
+def test_killing_the_replica_during_reads_fails_none(replicated):
+    primary, replica, db = replicated
+    with ReplicaRouter(primary.url(db), [replica.url(db)], retry_after_s=1.0) as router:
+        expected = router.read(count_notes, fresh=True)
+        stop = threading.Event()
+        failures: list[BaseException] = []
+        served: dict[str, int] = {"replica": 0, "primary": 0}
+        lock = threading.Lock()
+
+        def reader() -> None:
+            while not stop.is_set():
+                try:
+                    node, n = router.read(lambda c: (where(c), count_notes(c)))
+                    assert n == expected, f"{node} answered {n} notes, expected {expected}"
+                    with lock:
+                        served[node] += 1
+                except BaseException as exc:  # every failed read counts, whatever it is
+                    failures.append(exc)
+
+        threads = [threading.Thread(target=reader) for _ in range(4)]
+        for t in threads:
+            t.start()
+        try:
+            time.sleep(1.0)
+            on_replica_before_kill = served["replica"]
+            replica.kill()
+            time.sleep(1.5)
+            after_kill = dict(served)
+            assert router.in_rotation() == []
+            time.sleep(0.5)
+            assert served["primary"] > after_kill["primary"], "reads stopped after the replica died"
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=60)
+        assert failures == [], f"{len(failures)} failed reads, first: {failures[:1]!r}"
+        assert on_replica_before_kill > 0
+
+        # back after retry_after_s: reads return to it
+        replica.start()
+        replica.wait_replayed()
+        deadline = time.monotonic() + 30
+        while router.read(where) != "replica":
+            assert time.monotonic() < deadline, "the restarted replica never came back into rotation"
+            time.sleep(0.2)
+        assert router.in_rotation() == [replica.url(db)]
+
+
+def test_a_replica_down_at_start_is_skipped_at_once(replicated):
+    primary, _replica, db = replicated
+    dead = f"postgresql://corroborate@127.0.0.1:{pg_port(8)}/{db}"
+    started = time.monotonic()
+    with ReplicaRouter(primary.url(db), [dead], retry_after_s=60) as router:
+        assert router.in_rotation() == []
+        assert [router.read(where) for _ in range(5)] == ["primary"] * 5
+    assert time.monotonic() - started < 20
+
+
+def test_an_unreachable_primary_is_a_store_error():
+    with pytest.raises(StoreError, match="cannot connect to the PostgreSQL primary"):
+        ReplicaRouter(f"postgresql://someone:secret@127.0.0.1:{pg_port(7)}/nothing").close()
+
+
+def test_replica_urls_from_the_environment():
+    env = {"CORROBORATE_DB_REPLICAS": " postgresql://a@h1/db , ,postgresql://b@h2:5433/db"}
+    assert replica_urls_from_env(env) == ["postgresql://a@h1/db", "postgresql://b@h2:5433/db"]
+    assert replica_urls_from_env({}) == []
+    with pytest.raises(StoreError, match=r"\*\*\*.*not a postgresql:// URL"):
+        replica_urls_from_env({"CORROBORATE_DB_REPLICAS": "mysql://u:pw@h/db"})
+    assert redact_url("postgresql://u:pw@h:5/db") == "postgresql://u:***@h:5/db"
+    assert lsn_value("1/0") > lsn_value("0/FFFFFFFF")

@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from psycopg.rows import dict_row
 
 from corroborate.store.replicas import ReplicaRouter, lsn_value, redact_url, replica_urls_from_env
 from corroborate.store.sqlite import StoreError
@@ -151,3 +152,24 @@ def test_replica_urls_from_the_environment():
         replica_urls_from_env({"CORROBORATE_DB_REPLICAS": "mysql://u:pw@h/db"})
     assert redact_url("postgresql://u:pw@h:5/db") == "postgresql://u:***@h:5/db"
     assert lsn_value("1/0") > lsn_value("0/FFFFFFFF")
+
+
+def test_autocommit_dict_row_connections_as_the_postgres_store_uses_them(replicated):
+    primary, replica, db = replicated
+    kwargs = {"autocommit": True, "row_factory": dict_row}
+    with ReplicaRouter(primary.url(db), [replica.url(db)], connect_kwargs=kwargs) as router:
+        with router.primary() as conn, conn.transaction():
+            conn.execute("INSERT INTO notes (body) VALUES ('in a store transaction')")
+            conn.execute("INSERT INTO notes (body) VALUES ('and a second write')")
+        row = router.read(lambda c: c.execute(
+            "SELECT count(*) AS n, pg_is_in_recovery() AS standby FROM notes "
+            "WHERE body IN ('in a store transaction', 'and a second write')").fetchone())
+        assert row["n"] == 2  # read-your-writes, whichever node answered
+        replica.wait_replayed()
+        assert router.read(lambda c: c.execute("SELECT pg_is_in_recovery() AS standby").fetchone()) == \
+            {"standby": True}
+        with pytest.raises(RuntimeError), router.primary() as conn, conn.transaction():
+            conn.execute("INSERT INTO notes (body) VALUES ('rolled back')")
+            raise RuntimeError("mid-transaction")
+        assert router.read(lambda c: c.execute(
+            "SELECT count(*) AS n FROM notes WHERE body = 'rolled back'").fetchone(), fresh=True) == {"n": 0}

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg.rows import tuple_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from corroborate.store.sqlite import StoreError
@@ -79,11 +80,12 @@ class ReplicaRouter:
     """Connection pools for one primary and its replicas (see the module doc)."""
 
     def __init__(self, primary_url: str, replica_urls: Sequence[str] = (), *, max_size: int = 10,
-                 retry_after_s: float = 5.0, configure: Callable[[psycopg.Connection], None] | None = None):
+                 retry_after_s: float = 5.0, connect_kwargs: dict | None = None):
+        """`connect_kwargs` go to every connection (e.g. `autocommit`, `row_factory`)."""
         self.primary_url = primary_url
+        self._kwargs = {"connect_timeout": PROBE_TIMEOUT_S, **(connect_kwargs or {})}
         self.max_size = max_size
         self.retry_after_s = retry_after_s
-        self._configure = configure
         self._lock = threading.Lock()
         self._turn = itertools.count()
         self._written = 0  # WAL position after this process's last write
@@ -100,8 +102,7 @@ class ReplicaRouter:
 
     def _pool(self, url: str, name: str) -> ConnectionPool:
         return ConnectionPool(url, min_size=1, max_size=self.max_size, name=name, open=True,
-                              timeout=CHECKOUT_TIMEOUT_S, configure=self._configure,
-                              kwargs={"connect_timeout": PROBE_TIMEOUT_S})
+                              timeout=CHECKOUT_TIMEOUT_S, kwargs=self._kwargs)
 
     # -- replica health ---------------------------------------------------------------------
     def _bring_up(self, replica: _Replica) -> None:
@@ -175,7 +176,7 @@ class ReplicaRouter:
         try:
             with pool.connection() as conn:
                 if replica.replayed < self._written:
-                    row = conn.execute("SELECT pg_last_wal_replay_lsn()").fetchone()
+                    row = conn.cursor(row_factory=tuple_row).execute("SELECT pg_last_wal_replay_lsn()").fetchone()
                     replica.replayed = lsn_value(row[0]) if row and row[0] else 0
                     if replica.replayed < self._written:
                         return _MISSED  # lagging behind our own write: the primary has it
@@ -200,14 +201,16 @@ class ReplicaRouter:
 
     @contextmanager
     def primary(self) -> Iterator[psycopg.Connection]:
-        """A primary connection for work that manages its own transactions (migrations)."""
+        """A primary connection for work that manages its own transactions (migrations, a
+        store's `transaction()`); what the block leaves uncommitted is committed at its end,
+        unless it raised. Later reads in this process see what it wrote."""
         with self._primary.connection() as conn:
             yield conn
             if not conn.broken:
                 self._note_written(conn)
 
     def _note_written(self, conn: psycopg.Connection) -> None:
-        row = conn.execute("SELECT pg_current_wal_insert_lsn()").fetchone()
+        row = conn.cursor(row_factory=tuple_row).execute("SELECT pg_current_wal_insert_lsn()").fetchone()
         conn.commit()
         position = lsn_value(row[0])
         with self._lock:

@@ -45,7 +45,6 @@ from corroborate.search.engine import Searcher  # noqa: E402
 from corroborate.search.query import STOPWORDS, tokens  # noqa: E402
 from corroborate.settings import Settings  # noqa: E402
 from corroborate.store import SqliteStore  # noqa: E402
-from corroborate.store import sqlite_search as sql  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "euaa-peru-country-focus-2023.txt"
 CACHE = ROOT / "benchmarks" / ".cache"
@@ -173,14 +172,14 @@ def measure_corpus(label: str, db: Path, queries: list[str], vecs: np.ndarray | 
 
     t = time.perf_counter()
     if vecs is None:
-        pks, mat = sql.load_vectors(conn, DIM)
+        pks, mat = store.load_vectors(DIM)
     else:
         pks, mat = np.arange(1, len(vecs) + 1, dtype=np.int64), vecs
     index = vectors_mod.VectorIndex.build(pks, mat)
     row["index_build_s"] = time.perf_counter() - t
     # the library's cache, primed with this index (what the first search would build)
     key = store.path
-    vectors_mod._cache[key] = (sql.index_fingerprint(conn), index)
+    vectors_mod._cache[key] = (store.index_fingerprint(), index)
     row["strategy"] = index.strategy
 
     qvecs = {q: embed_texts([q], settings)[0] for q in queries}
@@ -224,8 +223,8 @@ def measure_corpus(label: str, db: Path, queries: list[str], vecs: np.ndarray | 
         row["vec_sqlite_vec_f32"] = sqlite_vec_timing(mat, qv)
         row["bm25s"] = bm25s_timing(conn, queries, repeat)
 
-    row["fts_mb"] = sql.fts_size_bytes(conn) / 1e6
-    row["vectors_sqlite_mb"] = sql.vectors_size_bytes(conn) / 1e6
+    row["fts_mb"] = store.fts_size_bytes() / 1e6
+    row["vectors_sqlite_mb"] = store.vectors_size_bytes() / 1e6
     row["binary_index_mb"] = (binary.signs.nbytes + binary.matrix.nbytes) / 1e6
     store.close()
     return row

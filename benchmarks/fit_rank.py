@@ -56,7 +56,7 @@ def collect(db: Path, split: str = "tuning") -> list[dict]:
         lex = s.lexical(pq, DEPTH, f, optional=True)
         sem = s.finish_semantic(pq, DEPTH, pending.result())
         pks, x = s.candidate_features(pq, lex, sem)
-        texts = rank.candidate_texts(lib.store.conn, pks)
+        texts = rank.candidate_texts(lib.store, pks)
         golds = [normalise(g) for g in q["gold"]]
         y = np.array([any(g in normalise(texts.get(pk, "")) for g in golds) for pk in pks], dtype=np.float64)
         out.append({"id": q["id"], "q": q["q"], "lang": q["lang"], "pks": pks, "x": x, "y": y})

@@ -348,6 +348,8 @@ def test_hybrid_skips_a_lexical_ranking_too_common_to_afford(lib, monkeypatch):
 ])
 def test_hard_constraints_on_vector_hits_agree_with_fts5(lib, query):
     """Phrases and exclusions are checked in Python on vector hits; FTS5 must agree."""
+    from corroborate.store import sqlite_fts
+
     q = parse_query(query)
     conn = lib.store.conn
 
@@ -358,9 +360,9 @@ def test_hard_constraints_on_vector_hits_agree_with_fts5(lib, query):
     rows = conn.execute("SELECT pk, text FROM paragraphs").fetchall()
     expected = {pk for pk, _ in rows}
     for clause in q.required:
-        expected &= set().union(*(fts(a.fts()) for a in clause.atoms))
+        expected &= set().union(*(fts(sqlite_fts.atom(a)) for a in clause.atoms))
     for atom in q.exclusions:
-        expected -= fts(atom.fts())
+        expected -= fts(sqlite_fts.atom(atom))
     assert {pk for pk, text in rows if q.admits(text)} == expected
     assert q.required or q.exclusions
 

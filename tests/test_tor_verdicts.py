@@ -139,12 +139,11 @@ def test_sample_tor_agrees_with_reader(sample_lib):
 def test_spanish_tor_gets_the_same_verdicts(sample_lib):
     from conftest import SAMPLE_ID
     from corroborate.search.embed import DIM, embed_texts
-    from corroborate.store.sqlite_audit import report_paragraph_vectors
 
     english = leaf_verdicts(sample_lib.tor(SAMPLE_ID))
     report = sample_lib.report(SAMPLE_ID)
     report.terms_of_reference = translated(report.terms_of_reference)
-    vectors = report_paragraph_vectors(sample_lib.store.conn, SAMPLE_ID, DIM)
+    vectors = sample_lib.store.report_paragraph_vectors(SAMPLE_ID, DIM)
     spanish = leaf_verdicts(tor_matrix(report, vectors, lambda texts: embed_texts(texts, sample_lib.settings)))
     back = {v: k for k, v in SPANISH.items()}
     spanish = {(back.get(p, p), back[t]): v for (p, t), v in spanish.items()}

@@ -28,8 +28,7 @@ from corroborate.models import Report, Source, assign_paragraph_ids
 from corroborate.readers import ReaderError, read_document
 from corroborate.redaction import Redactor, author_names, source_names
 from corroborate.settings import Settings
-from corroborate.store import SqliteStore, open_pool, open_store
-from corroborate.store import sqlite_users as users_sql
+from corroborate.store import Store, open_pool, open_store
 from corroborate.users import Caller, command_line_caller
 
 _NAMES: dict[tuple, list[str]] = {}  # see Library._redactor
@@ -63,7 +62,7 @@ def slugify(text: str) -> str:
 
 class Library:
     def __init__(self, db: str | Path | None = None, settings: Settings | None = None,
-                 store: SqliteStore | None = None, caller: Caller | None = None):
+                 store: Store | None = None, caller: Caller | None = None):
         """`store` (from `LibraryPool`) reuses an open store instead of opening the file;
         `caller` is who reads (default: the command line, a researcher on a local database)."""
         self.settings = settings or Settings()
@@ -110,13 +109,12 @@ class Library:
         return red.json(data) if red else data
 
     def _log(self, action: str, target: str | None = None, detail: str | None = None) -> None:
-        with self.store.transaction() as c:
-            users_sql.log(c, self.caller.name, self.caller.role, action, target, detail)
+        self.store.log(self.caller.name, self.caller.role, action, target, detail)
 
     def audit_log(self, limit: int = 100, user: str | None = None) -> list[dict]:
         """Who wrote what, when: newest first (admins only)."""
         self.caller.require("admin", "reading the audit log")
-        return users_sql.read_log(self.store.conn, limit, user)
+        return self.store.read_log(limit, user)
 
     def close(self) -> None:
         self.store.close()
@@ -312,9 +310,8 @@ class Library:
         vectors = embed = None
         if self.settings.embeddings:
             from corroborate.search.embed import DIM, embed_texts
-            from corroborate.store.sqlite_audit import report_paragraph_vectors
 
-            vectors = report_paragraph_vectors(self.store.conn, report.id, DIM)
+            vectors = self.store.report_paragraph_vectors(report.id, DIM)
             settings = self.settings
 
             def embed(texts: list[str]):

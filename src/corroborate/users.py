@@ -27,8 +27,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from corroborate.store import sqlite_users as sql
-
 ROLES = ("reader", "researcher", "admin")
 TOKEN_DAYS = 365
 SESSION_HOURS = 12
@@ -99,13 +97,12 @@ class Users:
 
     def __init__(self, store):
         self.store = store
-        self.conn = store.conn
 
     def any(self) -> bool:
-        return sql.count_users(self.conn) > 0
+        return self.store.count_users() > 0
 
     def list(self) -> list[dict]:
-        return sql.list_users(self.conn)
+        return self.store.list_users()
 
     def _check_name(self, name: str) -> str:
         if not _NAME.fullmatch(name or ""):
@@ -113,7 +110,7 @@ class Users:
         return name
 
     def _known(self, name: str) -> dict:
-        user = sql.get_user(self.conn, name)
+        user = self.store.get_user(name)
         if user is None:
             raise UserError(f"no user {name!r}")
         return user
@@ -123,27 +120,27 @@ class Users:
         self._check_name(name)
         if role not in ROLES:
             raise UserError(f"role {role!r}: use one of {', '.join(ROLES)}")
-        if sql.get_user(self.conn, name) is not None:
+        if self.store.get_user(name) is not None:
             raise UserError(f"user {name!r} already exists")
         token = secrets.token_urlsafe(32)
-        with self.store.transaction() as c:
-            sql.add_user(c, name, role, token_hash(token), _expiry(days=days))
-            sql.log(c, actor.name, actor.role, "user.add", name, f"role={role}")
+        with self.store.transaction():
+            self.store.add_user(name, role, token_hash(token), _expiry(days=days))
+            self.store.log(actor.name, actor.role, "user.add", name, f"role={role}")
         return {"name": name, "role": role, "token": token}
 
     def remove(self, name: str, actor: Caller) -> None:
-        with self.store.transaction() as c:
-            if not sql.remove_user(c, name):
+        with self.store.transaction():
+            if not self.store.remove_user(name):
                 raise UserError(f"no user {name!r}")
-            sql.log(c, actor.name, actor.role, "user.remove", name, None)
+            self.store.log(actor.name, actor.role, "user.remove", name, None)
 
     def rotate_token(self, name: str, actor: Caller, days: int = TOKEN_DAYS) -> dict:
         """A new API token; the old one stops working at once."""
         user = self._known(name)
         token = secrets.token_urlsafe(32)
-        with self.store.transaction() as c:
-            sql.set_token(c, name, token_hash(token), _expiry(days=days))
-            sql.log(c, actor.name, actor.role, "user.token", name, f"expires in {days} days")
+        with self.store.transaction():
+            self.store.set_token(name, token_hash(token), _expiry(days=days))
+            self.store.log(actor.name, actor.role, "user.token", name, f"expires in {days} days")
         return {"name": name, "role": user["role"], "token": token}
 
     def set_password(self, name: str, password: str, actor: Caller) -> None:
@@ -151,14 +148,14 @@ class Users:
         if len(password or "") < MIN_PASSWORD:
             raise UserError(f"password for {name!r}: use at least {MIN_PASSWORD} characters")
         hashed = _hasher().hash(password)
-        with self.store.transaction() as c:
-            sql.set_password(c, name, hashed)
-            sql.log(c, actor.name, actor.role, "user.password", name, None)
+        with self.store.transaction():
+            self.store.set_password(name, hashed)
+            self.store.log(actor.name, actor.role, "user.password", name, None)
 
     # --- who is calling ------------------------------------------------------------------
 
     def by_token(self, token: str) -> Caller:
-        user = sql.user_by_token(self.conn, token_hash(token or ""))
+        user = self.store.user_by_token(token_hash(token or ""))
         if user is None:
             raise AuthError("unknown or revoked API token")
         if _expired(user["token_expires"]):
@@ -168,7 +165,7 @@ class Users:
     def check_password(self, name: str, password: str) -> Caller:
         from argon2.exceptions import VerificationError
 
-        user = sql.get_user(self.conn, name or "")
+        user = self.store.get_user(name or "")
         hashed = user["password_hash"] if user else None
         try:
             # a made-up hash when there is no such user, so both cases take the same time
@@ -181,29 +178,29 @@ class Users:
 
     def start_session(self, caller: Caller) -> str:
         token = secrets.token_urlsafe(32)
-        with self.store.transaction() as c:
-            sql.add_session(c, token_hash(token), caller.name, _expiry(hours=SESSION_HOURS))
-            sql.log(c, caller.name, caller.role, "sign-in", None, None)
+        with self.store.transaction():
+            self.store.add_session(token_hash(token), caller.name, _expiry(hours=SESSION_HOURS))
+            self.store.log(caller.name, caller.role, "sign-in", None, None)
         return token
 
     def by_session(self, token: str) -> Caller | None:
-        user = sql.session_user(self.conn, token_hash(token or ""))
+        user = self.store.session_user(token_hash(token or ""))
         if user is None or _expired(user["session_expires"]):
             return None
         return Caller(user["name"], user["role"])
 
     def end_session(self, token: str) -> None:
-        with self.store.transaction() as c:
-            sql.end_session(c, token_hash(token or ""))
+        with self.store.transaction():
+            self.store.end_session(token_hash(token or ""))
 
     # --- the audit log -------------------------------------------------------------------
 
     def log(self, caller: Caller, action: str, target: str | None = None, detail: str | None = None) -> None:
-        with self.store.transaction() as c:
-            sql.log(c, caller.name, caller.role, action, target, detail)
+        with self.store.transaction():
+            self.store.log(caller.name, caller.role, action, target, detail)
 
     def read_log(self, limit: int = 100, user: str | None = None) -> list[dict]:
-        return sql.read_log(self.conn, limit, user)
+        return self.store.read_log(limit, user)
 
 
 @functools.cache

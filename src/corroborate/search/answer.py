@@ -37,7 +37,6 @@ from corroborate.search.engine import Searcher
 from corroborate.search.query import STEM_LENGTH, STOPWORDS, QueryError, parse_query, tokens
 from corroborate.search.sentences import is_anaphoric, sentence_footnotes, split_sentences
 from corroborate.settings import Settings
-from corroborate.store import sqlite_search as sql
 
 NOT_FOUND = "Information on this question could not be found among the sources consulted."
 
@@ -106,7 +105,7 @@ def candidates_for(searcher: Searcher, question: str, k_paragraphs: int, report:
     q = parse_query(question)
     f = searcher.make_filter(report=report)
     hits = searcher.rank(q, k_paragraphs, "hybrid", f)
-    rows = sql.paragraphs_by_pk(searcher.conn, [h.pk for h in hits])
+    rows = searcher.store.paragraphs_by_pk([h.pk for h in hits])
     cands: list[Candidate] = []
     for rank, h in enumerate(hits):
         if h.pk not in rows:
@@ -284,7 +283,7 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
     from corroborate.search.expand import library_vocabulary
 
     keys = [w for j, w in enumerate(question_words) if quoted[j] < UNKNOWN_WORD_CREDIT
-            and w not in names and not sql.term_in_index(searcher.conn, w)]
+            and w not in names and not searcher.store.term_in_index(w)]
     if not keys:
         return []
     vecs = sentence_vectors([question_words[w] for w in keys], searcher.settings)
@@ -321,7 +320,7 @@ def answer(store, settings: Settings, question: str, k: int = 3, report: str | N
     chosen = pick(cands, k)
     best = chosen[0].score
     names = names_in(question)
-    if names and not any(sql.term_in_index(store.conn, n) for n in names):
+    if names and not any(store.term_in_index(n) for n in names):
         best -= UNKNOWN_NAME_PENALTY  # the question is about something the library never names
     result["best_score"] = round(best, 4)
     threshold = FOUND_THRESHOLD if searcher.semantic_available() else LEXICAL_ONLY_THRESHOLD
@@ -345,7 +344,7 @@ def answer(store, settings: Settings, question: str, k: int = 3, report: str | N
             notes += [n for n in per_sentence[i] if n not in notes]
         notes_of.append(notes)
         wanted.update((row["report_pk"], n) for n in notes)
-    footnotes = sql.footnotes_for(store.conn, wanted)
+    footnotes = store.footnotes_for(wanted)
     quotes = []
     for i, (c, notes) in enumerate(zip(chosen, notes_of, strict=True), 1):
         row = rows[c.pk]

@@ -1,5 +1,5 @@
-"""Hybrid search over the evidence base: FTS5 BM25 and multilingual embeddings, fused by
-reciprocal rank.
+"""Hybrid search over the evidence base: the store's lexical ranking (FTS5 BM25 on SQLite,
+ts_rank_cd on PostgreSQL) and multilingual embeddings, fused by reciprocal rank.
 
 Raw scores of the two rankers live on different scales (BM25 is unbounded, cosine is in
 [-1, 1]), so they are never added; reciprocal rank fusion (Cormack et al. 2009) combines the
@@ -24,9 +24,8 @@ from corroborate.search.rank import model as rank_model
 from corroborate.search.snippets import snippet
 from corroborate.search.vectors import VectorIndex, cached_index
 from corroborate.settings import Settings
-from corroborate.store import sqlite_search as sql
-from corroborate.store.sidecar import read_arrays, sidecar_path, write_arrays
-from corroborate.store.sqlite_search import ParagraphFilter
+from corroborate.store.base import ParagraphFilter
+from corroborate.store.sidecar import read_arrays, write_arrays
 
 MODES = ("hybrid", "lexical", "semantic")
 LARGE_LIBRARY = 100_000  # paragraphs; above this the lexical side is pruned by document frequency
@@ -80,7 +79,6 @@ class Searcher:
 
     def __init__(self, store, settings: Settings):
         self.store = store
-        self.conn = store.conn
         self.settings = settings
         self.query_vectors: dict[str, np.ndarray] = {}
 
@@ -94,7 +92,7 @@ class Searcher:
         report = report or None
         section = section or None
         source_type = source_type or None
-        if report is not None and not sql.report_exists(self.conn, report):
+        if report is not None and not self.store.report_exists(report):
             from corroborate.library import NotFound
 
             raise NotFound(f"no report {report!r} in {self.settings.db}")
@@ -102,7 +100,7 @@ class Searcher:
             allowed = [t.value for t in SourceType]
             if source_type not in allowed:
                 raise QueryError(f"source_type={source_type!r}: use one of {', '.join(allowed)}")
-        if section is not None and not sql.section_exists(self.conn, section, report):
+        if section is not None and not self.store.section_exists(section, report):
             where = f" in report {report!r}" if report else ""
             raise QueryError(f"section={section!r}: no such section{where}")
         try:
@@ -147,42 +145,32 @@ class Searcher:
             q = q.pruned(stats.cost, budget)
             if optional and q.cost(stats.cost) > budget:
                 return []
-        hits = sql.fts_search(self.conn, q.strict_fts(), depth, f)
-        if len(hits) < depth:
-            relaxed = q.relaxed_fts()
-            if relaxed:
-                seen = {pk for pk, _ in hits}
-                for pk, s in sql.fts_search(self.conn, relaxed, depth, f):
-                    if pk not in seen:
-                        hits.append((pk, s))
-                        if len(hits) >= depth:
-                            break
+        hits = self.store.lexical_search(q, depth, f)
+        if len(hits) < depth and q.relaxable:
+            seen = {pk for pk, _ in hits}
+            for pk, s in self.store.lexical_search(q, depth, f, relaxed=True):
+                if pk not in seen:
+                    hits.append((pk, s))
+                    if len(hits) >= depth:
+                        break
         return hits
 
     def fingerprint(self) -> str:
-        # The full fingerprint is recomputed only when the database changed since this
-        # connection last looked: a search on an unchanged library costs one PRAGMA.
-        counter = sql.change_counter(self.conn)
-        state = getattr(self.store, "_index_state", None)
-        if state is None or state[0] != counter:
-            state = (counter, sql.index_fingerprint(self.conn))
-            self.store._index_state = state
-        return state[1]
+        return self.store.index_fingerprint()
 
     def cache_key(self) -> str:
-        return self.store.path if self.store.path != ":memory:" else f"mem:{id(self.conn)}"
+        return self.store.path if self.store.path != ":memory:" else f"mem:{id(self.store)}"
 
     def term_stats(self) -> TermStats | None:
         """Document frequencies of index terms, for large libraries only (cached)."""
-        if sql.approximate_size(self.conn) < LARGE_LIBRARY:
+        if self.store.approximate_size() < LARGE_LIBRARY:
             return None
         key, fp = self.cache_key(), self.fingerprint()
         with _stats_lock:
             hit = _stats_cache.get(key)
             if hit is not None and hit[0] == fp:
                 return hit[1]
-        stats = TermStats.cached(sidecar_path(self.store.path, "terms"), fp,
-                                 lambda: sql.term_document_counts(self.conn))
+        stats = TermStats.cached(self.store.derived_path("terms"), fp, self.store.term_document_counts)
         with _stats_lock:
             _stats_cache[key] = (fp, stats)
         return stats
@@ -190,8 +178,8 @@ class Searcher:
     def vector_index(self) -> VectorIndex:
         from corroborate.search.embed import DIM
 
-        return cached_index(self.cache_key(), self.fingerprint(), lambda: sql.load_vectors(self.conn, DIM),
-                            sidecar_path(self.store.path, "vectors"))
+        return cached_index(self.cache_key(), self.fingerprint(), lambda: self.store.load_vectors(DIM),
+                            self.store.derived_path("vectors"))
 
     def embed_query(self, text: str) -> np.ndarray:
         from corroborate.search.embed import embed_query
@@ -203,9 +191,9 @@ class Searcher:
 
     def start_semantic(self, q: ParsedQuery, depth: int, f: ParagraphFilter):
         """Embed the query and scan the vectors on a worker thread (numpy releases the GIL), so
-        that FTS5 can run meanwhile; all SQL stays on this thread, which owns the connection."""
+        that the lexical query can run meanwhile; the store is used from this thread only."""
         index = self.vector_index()
-        allowed = sql.filtered_pks(self.conn, f) if f.active else None
+        allowed = self.store.filtered_pks(f) if f.active else None
         want = depth * 2 if q.exclusions or q.required else depth
         text = q.semantic_text()
 
@@ -221,7 +209,7 @@ class Searcher:
     def finish_semantic(self, q: ParsedQuery, depth: int, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
         # Phrases and exclusions are hard constraints in every mode.
         if q.required or q.exclusions:
-            rows = sql.paragraph_texts(self.conn, [pk for pk, _ in hits])
+            rows = self.store.paragraph_texts([pk for pk, _ in hits])
             hits = [h for h in hits if h[0] in rows and q.admits(rows[h[0]])]
         return hits[:depth]
 
@@ -261,7 +249,7 @@ class Searcher:
         if qv is None:
             qv = self.embed_query(q.semantic_text())
         cos = cosines_for(self.vector_index(), qv, pks)
-        texts = candidate_texts(self.conn, pks)
+        texts = candidate_texts(self.store, pks)
         sem_rank = {pk: i for i, (pk, _) in enumerate(sem)}
         return pks, features(q.text, q.content_tokens(), pks, texts, lex, sem_rank, cos)
 
@@ -290,7 +278,7 @@ class Searcher:
 
         def known(token: str) -> bool:
             if stats is None:
-                return sql.term_in_index(self.conn, token)
+                return self.store.term_in_index(token)
             return stats.docs(token) > 0 or (len(token) > 5 and stats.docs(token[:5], prefix=True) > 0)
 
         present = sum(1 for c in soft if any(known(a.tokens[0]) for a in c.atoms))
@@ -316,13 +304,13 @@ class Searcher:
         out = {"query": query, "mode": mode, "offset": offset, "k": k, "total": len(pool), "more": more,
                "results": self.results(pool[offset : offset + k], q)}
         if facets:
-            out["facets"] = sql.facet_counts(self.conn, [h.pk for h in pool])
+            out["facets"] = self.store.facet_counts([h.pk for h in pool])
         return out
 
     def results(self, hits: list[Hit], q: ParsedQuery | None) -> list[dict]:
-        rows = sql.paragraphs_by_pk(self.conn, [h.pk for h in hits])
+        rows = self.store.paragraphs_by_pk([h.pk for h in hits])
         wanted = {(r["report_pk"], m["n"]) for r in rows.values() for m in r["markers"]}
-        notes = sql.footnotes_for(self.conn, wanted)
+        notes = self.store.footnotes_for(wanted)
         exact, prefixes = q.highlight_terms() if q else (set(), set())
         out = []
         for h in hits:
@@ -349,7 +337,7 @@ class Searcher:
 
 
 class TermStats:
-    """Document counts of the index's terms; `cost` estimates the postings an FTS5 term visits."""
+    """Document counts of the index's terms; `cost` estimates the postings a query term visits."""
 
     def __init__(self, terms: list[str], cumulative: np.ndarray, paragraphs: int):
         self.terms = terms
@@ -359,7 +347,7 @@ class TermStats:
     @classmethod
     def cached(cls, sidecar: Path | None, fingerprint: str, count) -> TermStats:
         """From the file beside the database written for this fingerprint, else `count()` (one
-        scan of the FTS5 vocabulary, seconds at 1 M paragraphs), written there for next time."""
+        scan of the index vocabulary, seconds at 1 M paragraphs), written there for next time."""
         stored = read_arrays(sidecar, fingerprint) if sidecar is not None else None
         if stored is not None:
             arrays, meta = stored
@@ -378,13 +366,13 @@ class TermStats:
             1 if lo < len(self.terms) and self.terms[lo] == token else 0)
         return int(self.cumulative[hi] - self.cumulative[lo])
 
-    def cost(self, fts_term: str) -> float:
-        prefix = fts_term.endswith("*")
-        toks = fts_term.rstrip("*").strip('"').split()
+    def cost(self, atom) -> float:
+        """Postings a term (a parsed query `Atom`: word, prefix or phrase) reads."""
+        toks = atom.tokens
         if not toks:
             return 0.0
         if len(toks) == 1:
-            return float(self.docs(toks[0], prefix))
+            return float(self.docs(toks[0], atom.prefix))
         return float(sum(self.docs(t) for t in toks))  # a phrase reads every token's postings
 
 

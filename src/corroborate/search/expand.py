@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from corroborate.search.query import STOPWORDS
-from corroborate.store import sqlite_search as sql
 
 MAX_TERMS = 8000  # most frequent words embedded (~4 s per 1000 words on a small machine)
 
@@ -72,21 +71,21 @@ def library_vocabulary(searcher) -> Vocabulary:
 
     Embedding thousands of terms takes seconds, so the result is also kept in a file beside the
     database for this state (`store.sidecar`): a new process (each CLI command) maps it instead."""
-    from corroborate.store.sidecar import read_arrays, sidecar_path, write_arrays
+    from corroborate.store.sidecar import read_arrays, write_arrays
 
     key, fp = searcher.cache_key(), searcher.fingerprint()
     with _lock:
         hit = _cache.get(key)
         if hit is not None and hit[0] == fp:
             return hit[1]
-    sidecar = sidecar_path(searcher.store.path, "vocabulary")
+    sidecar = searcher.store.derived_path("vocabulary")
     stored = read_arrays(sidecar, fp) if sidecar is not None else None
     if stored is not None:
         arrays, _ = stored
         words = bytes(arrays["terms"]).decode("utf-8").split("\n") if len(arrays["terms"]) else []
         vocab = Vocabulary(words, np.asarray(arrays["docs"]), np.asarray(arrays["vectors"]))
     else:
-        terms, cumulative, _ = sql.term_document_counts(searcher.conn)
+        terms, cumulative, _ = searcher.store.term_document_counts()
         docs = np.diff(cumulative)
         keep = [i for i, t in enumerate(terms) if len(t) >= 3 and t.isalpha() and t not in STOPWORDS]
         keep.sort(key=lambda i: (-docs[i], terms[i]))
@@ -110,7 +109,7 @@ EXPAND_TERMS = 2
 def expanded(searcher, q):
     """`q` with each plain word the index does not hold widened by its nearest library terms.
 
-    FTS5 then matches a Spanish question's words through their English counterparts (and an
+    The index then matches a Spanish question's words through their English counterparts (and an
     English question's through a Spanish report's words), in the strict reading too: each
     clause is an OR of its alternatives. Words the index holds, phrases and prefixes are kept
     as they are.
@@ -126,7 +125,7 @@ def expanded(searcher, q):
         a = c.atoms[0]
         if a.prefix or a.phrase or len(a.tokens) != 1 or a.tokens[0].isdigit():
             continue
-        if not sql.term_in_index(searcher.conn, a.tokens[0], stem=False):
+        if not searcher.store.term_in_index(a.tokens[0], stem=False):
             missing[i] = a.tokens[0]
     if not missing:
         return q

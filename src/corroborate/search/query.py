@@ -1,9 +1,12 @@
-"""The user's query language, parsed once and compiled to a *safe* FTS5 expression.
+"""The user's query language, parsed once into a tree of folded tokens (`ParsedQuery`).
 
 Syntax: plain words, "quoted phrases", `OR` between alternatives, `-word` / `-"phrase"` (or
-`NOT word` / `NOT "phrase"`) to exclude, `prefix*`. `OR` and `NOT` are operators only in capitals. Raw user text never reaches FTS5 MATCH: every token is re-extracted with
-the same folding the index uses (unicode61, diacritics removed) and quoted, so FTS5 operators
-or punctuation typed by a user cannot change the expression's meaning or raise a syntax error.
+`NOT word` / `NOT "phrase"`) to exclude, `prefix*`. `OR` and `NOT` are operators only in capitals.
+Raw user text never reaches the index: every token is re-extracted with the same folding the
+index uses (unicode61, diacritics removed), and each store compiles the tree into its own
+dialect from those tokens only (`store/sqlite_fts.py` quotes them for FTS5 MATCH,
+`store/postgres_fts.py` for to_tsquery), so operators or punctuation typed by a user cannot
+change the expression's meaning or raise a syntax error.
 
 Caseworkers type questions, not keyword lists, and often in Spanish against an English report.
 So plain words are *soft*: function words of either language are dropped (they would otherwise
@@ -70,18 +73,14 @@ class Atom:
     phrase: bool = False  # typed in quotes by the user: a hard constraint
     stemmed: bool = True  # also match the truncation stem (dropped when the stem is too common)
 
-    def fts(self) -> str:
-        body = '"' + " ".join(self.tokens) + '"'
-        return body + "*" if self.prefix else body
-
-    def stem_fts(self) -> str | None:
-        """The truncation-stem alternative of a plain content word, if it adds anything."""
+    def stem(self) -> Atom | None:
+        """The truncation-stem alternative of a plain content word (a prefix), if it adds anything."""
         if self.phrase or self.prefix or len(self.tokens) != 1 or not self.stemmed:
             return None
         tok = self.tokens[0]
         if len(tok) <= STEM_LENGTH or tok.isdigit():
             return None
-        return f'"{tok[:STEM_LENGTH]}"*'
+        return Atom((tok[:STEM_LENGTH],), prefix=True, stemmed=False)
 
 
 @dataclass
@@ -94,14 +93,15 @@ class Clause:
     def hard(self) -> bool:
         return len(self.atoms) == 1 and self.atoms[0].phrase
 
-    def fts(self, stems: bool) -> str:
-        parts: list[str] = []
+    def alternatives(self, stems: bool) -> list[Atom]:
+        """Its atoms, each followed by its truncation stem when `stems`."""
+        out: list[Atom] = []
         for a in self.atoms:
-            parts.append(a.fts())
-            stem = a.stem_fts() if stems else None
+            out.append(a)
+            stem = a.stem() if stems else None
             if stem:
-                parts.append(stem)
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+                out.append(stem)
+        return out
 
 
 @dataclass
@@ -119,24 +119,11 @@ class ParsedQuery:
     def soft(self) -> list[Clause]:
         return [c for c in self.clauses if not c.hard]
 
-    def strict_fts(self) -> str:
-        """Every clause required (the precise reading)."""
-        return self._with_exclusions(" AND ".join(c.fts(stems=True) for c in self.clauses))
-
-    def relaxed_fts(self) -> str | None:
-        """Phrases required, any one of the other clauses enough; None if same as strict."""
-        soft = self.soft
-        if len(soft) < 2:
-            return None
-        any_soft = "(" + " OR ".join(c.fts(stems=True) for c in soft) + ")"
-        body = " AND ".join([c.fts(stems=False) for c in self.required] + [any_soft])
-        return self._with_exclusions(body)
-
-    def _with_exclusions(self, body: str) -> str:
-        out = f"({body})"
-        for a in self.exclusions:
-            out += f" NOT {a.fts()}"
-        return out
+    @property
+    def relaxable(self) -> bool:
+        """Whether the relaxed reading (phrases required, any one other clause enough) differs
+        from the strict one (every clause required). Backends build both from the clauses."""
+        return len(self.soft) >= 2
 
     def semantic_text(self) -> str:
         """What the embedding model reads: the user's words and phrases, without operators."""
@@ -149,7 +136,7 @@ class ParsedQuery:
     def pruned(self, cost, budget: float) -> ParsedQuery:
         """A cheaper lexical reading for very large libraries.
 
-        `cost(fts_term)` estimates how many index postings an FTS5 term expands to. Stems that
+        `cost(atom)` estimates how many index postings a term (a word, prefix or phrase) reads. Stems that
         alone exceed the budget are dropped, then soft clauses are kept rarest first while their
         summed cost fits the budget (at least one is always kept). Common words add little to
         BM25 (low IDF) but dominate FTS5's work, since ranking visits every matching row.
@@ -163,11 +150,11 @@ class ParsedQuery:
                 continue
             atoms = []
             for a in c.atoms:
-                stem = a.stem_fts()
+                stem = a.stem()
                 if stem and cost(stem) > budget:
                     a = replace(a, stemmed=False)
                 atoms.append(a)
-            total = sum(cost(a.fts()) + (cost(a.stem_fts()) if a.stem_fts() else 0) for a in atoms)
+            total = sum(cost(t) for t in Clause(atoms).alternatives(stems=True))
             soft.append((total, i, Clause(atoms)))
         soft.sort(key=lambda x: (x[0], x[1]))
         kept: dict[int, Clause] = {}
@@ -191,15 +178,8 @@ class ParsedQuery:
             _contains(toks, a) for a in self.exclusions)
 
     def cost(self, cost) -> float:
-        """Estimated postings FTS5 visits for this query (see `pruned`)."""
-        total = 0.0
-        for c in self.clauses:
-            for a in c.atoms:
-                total += cost(a.fts())
-                stem = a.stem_fts()
-                if stem:
-                    total += cost(stem)
-        return total
+        """Estimated postings the index visits for this query (see `pruned`)."""
+        return float(sum(cost(t) for c in self.clauses for t in c.alternatives(stems=True)))
 
     def highlight_terms(self) -> tuple[set[str], set[str]]:
         """(exact tokens, prefixes) whose occurrences a snippet marks."""
@@ -212,9 +192,9 @@ class ParsedQuery:
                     prefixes.add(a.tokens[-1])
                 else:
                     exact.update(a.tokens)
-                    stem = a.stem_fts()
+                    stem = a.stem()
                     if stem:
-                        prefixes.add(a.tokens[0][:STEM_LENGTH])
+                        prefixes.add(stem.tokens[0])
         return exact, prefixes
 
     def content_tokens(self) -> list[str]:

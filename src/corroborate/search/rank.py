@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 
 from corroborate.search.stem import stems
-from corroborate.store import sqlite_search as sql
 
 WEIGHTS_FILE = Path(__file__).with_name("rank_weights.json")
 FEATURES = ("cos", "cos_z", "sem_rr", "lex_rr", "bm25_rel", "cover", "stem_cover", "es", "es_cos", "es_cos_z",
@@ -133,8 +132,8 @@ def features(question: str, content: list[str], pks: list[int], texts: dict[int,
     return x
 
 
-def candidate_texts(conn, pks: list[int]) -> dict[int, str]:
-    rows = sql.paragraph_texts(conn, pks)
+def candidate_texts(store, pks: list[int]) -> dict[int, str]:
+    rows = store.paragraph_texts(pks)
     return {pk: rows[pk] for pk in pks if pk in rows}
 
 

@@ -32,11 +32,10 @@ from corroborate.models import (
     Source,
     TorItem,
 )
-
-
-class StoreError(Exception):
-    """A database that cannot be opened or used: names the file and the problem."""
-
+from corroborate.store.base import EDITABLE_METADATA, StoreError
+from corroborate.store.sidecar import sidecar_path
+from corroborate.store.sqlite_search import SqliteSearch
+from corroborate.store.sqlite_users import SqliteUsers
 
 # Each entry migrates from version i to i+1. Never edit a released entry; append a new one.
 MIGRATIONS: list[str] = [
@@ -184,10 +183,6 @@ MIGRATIONS: list[str] = [
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
-# Report fields a user may correct after ingest (`report set`), as stored in `reports`.
-EDITABLE_METADATA = ("title", "country", "publisher", "document_type", "published", "language")
-
-
 BUSY_TIMEOUT_MS = 30_000  # a reader or writer waits this long for a lock before failing
 
 
@@ -280,20 +275,37 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class SqliteStore:
-    """The library's evidence base in one SQLite file."""
+class SqliteStore(SqliteSearch, SqliteUsers):
+    """The library's evidence base in one SQLite file (implements `store.base.Store`)."""
 
     def __init__(self, path: str | Path, readonly: bool = False):
         self.path = str(path)
         self.readonly = readonly
         self.conn = connect(self.path, readonly)
+        self._depth = 0  # transactions opened and not yet closed: inner ones join the outer
 
     def close(self) -> None:
         self.conn.close()
 
+    def derived_path(self, name: str) -> Path | None:
+        return sidecar_path(self.path, name)
+
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[None]:
+        with self._write():
+            yield
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
         self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
         try:
             yield self.conn
         except BaseException:
@@ -301,6 +313,8 @@ class SqliteStore:
             raise
         else:
             self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
 
     # --- reports -------------------------------------------------------------------------
 
@@ -335,7 +349,7 @@ class SqliteStore:
         `embeddings`, when given, holds one float32 vector (as bytes) per paragraph, in
         `report.paragraphs()` order.
         """
-        with self.transaction() as c:
+        with self._write() as c:
             for rid in replace_ids or []:
                 self._delete(c, rid)
             self._insert(c, report, family, sources, embeddings)
@@ -462,7 +476,7 @@ class SqliteStore:
             self._insert_tor(c, rpk, cur.lastrowid, child, i)
 
     def delete_report(self, report_id: str) -> bool:
-        with self.transaction() as c:
+        with self._write() as c:
             found = self._delete(c, report_id)
             self._purge_orphan_sources(c)
             return found
@@ -511,7 +525,7 @@ class SqliteStore:
         unknown = set(values) - set(EDITABLE_METADATA)
         if unknown:
             raise ValueError(f"not editable report metadata: {', '.join(sorted(unknown))}")
-        with self.transaction() as c:
+        with self._write() as c:
             if not values:
                 return c.execute("SELECT 1 FROM reports WHERE id = ?", (report_id,)).fetchone() is not None
             sets = ", ".join(f"{k} = ?" for k in values)  # keys checked against EDITABLE_METADATA
@@ -759,7 +773,7 @@ class SqliteStore:
         return out
 
     def set_confidential(self, source_id: str, confidential: bool) -> bool:
-        with self.transaction() as c:
+        with self._write() as c:
             cur = c.execute(
                 "UPDATE sources SET confidential = ? WHERE id = ?", (int(confidential), source_id)
             )

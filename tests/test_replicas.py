@@ -9,8 +9,8 @@ import time
 import pytest
 from psycopg.rows import dict_row
 
+from corroborate.store.base import StoreError
 from corroborate.store.replicas import ReplicaRouter, lsn_value, redact_url, replica_urls_from_env
-from corroborate.store.sqlite import StoreError
 from pg_fixtures import pg_port, scratch_folder
 
 pytestmark = pytest.mark.slow

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from corroborate.store.sqlite import StoreError
+from corroborate.store.base import StoreError
 
 PG_BIN = Path(os.environ.get("CORROBORATE_PG_BIN", "/usr/lib/postgresql/15/bin"))
 SUPERUSER = "corroborate"

@@ -32,7 +32,7 @@ from psycopg import errors as pg_errors
 from psycopg.rows import tuple_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from corroborate.store.sqlite import StoreError
+from corroborate.store.base import StoreError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -139,7 +139,7 @@ def ingest_sample(db: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("questions", nargs="?", type=Path, default=DEFAULT_QUESTIONS)
-    ap.add_argument("--db", type=Path, help="database with the sample ingested (default: a fresh one)")
+    ap.add_argument("--db", help="database with the sample ingested: a file or a postgresql:// URL (default: a fresh file)")
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--ask", action="store_true", help="also evaluate /api/ask (quotes, not-found margins)")

@@ -1,4 +1,5 @@
-"""The store on its own: schema versioning and migrations, round trips, confidential flags."""
+"""The store on its own: schema versioning and migrations, round trips, confidential flags.
+Tests taking `store` run on SQLite and on PostgreSQL (tests/backend_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from corroborate.models import (
     TorItem,
     assign_paragraph_ids,
 )
-from corroborate.store import SCHEMA_VERSION, SqliteStore, StoreError, connect
+from corroborate.search.query import parse_query
+from corroborate.store import SCHEMA_VERSION, StoreError, connect
 from corroborate.store.sqlite import MIGRATIONS
 
 
@@ -62,11 +64,10 @@ def test_newer_schema_is_refused(tmp_path):
         connect(path)
 
 
-def test_round_trip_keeps_tree_markers_citations(tmp_path):
-    store = SqliteStore(tmp_path / "x.db")
+def test_round_trip_keeps_tree_markers_citations(backend_store):
     report = small_report()
-    store.save_report(report, "r1", [Source(id="s1", author="HRW", title="Report", type=SourceType.NGO)])
-    back = store.load_report("r1")
+    backend_store.save_report(report, "r1", [Source(id="s1", author="HRW", title="Report", type=SourceType.NGO)])
+    back = backend_store.load_report("r1")
     assert back.sections[0].sections[0].title == "Detail"
     assert [p.id for p in back.paragraphs()] == [p.id for p in report.paragraphs()]
     assert back.sections[0].paragraphs[0].markers == [Marker(n=1, offset=19)]
@@ -74,24 +75,29 @@ def test_round_trip_keeps_tree_markers_citations(tmp_path):
     assert back.footnote(2).text is None
     assert back.terms_of_reference[0].items[0].text == "Gangs in Lima"
     assert back.glossary[0].definition == "Human Rights Watch"
-    (src,) = store.list_sources()
+    (src,) = backend_store.list_sources()
     assert (src["id"], src["footnotes"], src["paragraphs"]) == ("s1", 1, 1)
 
 
-def test_failed_save_rolls_back(tmp_path):
-    store = SqliteStore(tmp_path / "x.db")
+def test_failed_save_rolls_back(backend_store):
     report = small_report()
+    before = backend_store.index_fingerprint()
+    src = Source(id="s1", type=SourceType.NGO)
     with pytest.raises(StopIteration):
         # one embedding for two paragraphs: the second insert fails mid-transaction
-        store.save_report(report, "r1", [], embeddings=[b"\0" * 2048])
-    assert store.list_reports() == []
-    assert store.conn.execute("SELECT COUNT(*) FROM paragraphs_fts").fetchone()[0] == 0
+        backend_store.save_report(report, "r1", [src], embeddings=[b"\0" * 2048])
+    assert backend_store.list_reports() == []
+    assert backend_store.lexical_search(parse_query("Lima"), 10) == []
+    assert backend_store.get_source("s1") is None
+    assert backend_store.load_vectors(512)[0].size == 0
+    assert backend_store.index_fingerprint() == before
+    backend_store.save_report(report, "r1", [src])  # the next write works
+    assert [r["id"] for r in backend_store.list_reports()] == ["r1"]
 
 
-def test_confidential_flag_survives_reingest(tmp_path):
-    store = SqliteStore(tmp_path / "x.db")
+def test_confidential_flag_survives_reingest(backend_store):
     src = Source(id="s1", author="HRW", title="Report", type=SourceType.NGO)
-    store.save_report(small_report(), "r1", [src])
-    assert store.set_confidential("s1", True)
-    store.save_report(small_report(), "r1", [src], replace_ids=["r1"])
-    assert store.get_source("s1").confidential is True
+    backend_store.save_report(small_report(), "r1", [src])
+    assert backend_store.set_confidential("s1", True)
+    backend_store.save_report(small_report(), "r1", [src], replace_ids=["r1"])
+    assert backend_store.get_source("s1").confidential is True

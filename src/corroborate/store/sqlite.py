@@ -26,14 +26,12 @@ from corroborate.models import (
     GlossaryEntry,
     IngestWarning,
     Link,
-    Marker,
-    Paragraph,
-    ReferencePeriod,
     Report,
     Section,
     Source,
     TorItem,
 )
+from corroborate.store import rows
 from corroborate.store.base import EDITABLE_METADATA, StoreError
 from corroborate.store.sidecar import sidecar_path
 from corroborate.store.sqlite_search import SqliteSearch
@@ -274,10 +272,6 @@ def _split_sql(script: str) -> list[str]:
     return [s.strip() for s in script.split(";\n") if s.strip()]
 
 
-def _links_json(links: list[Link]) -> str:
-    return json.dumps([k.model_dump() for k in links])
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -436,7 +430,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
         for fn in report.footnotes:
             c.execute(
                 "INSERT INTO footnotes(report_pk, n, text, page, urls, links) VALUES (?,?,?,?,?,?)",
-                (rpk, fn.n, fn.text, fn.page, json.dumps(fn.urls), _links_json(fn.links)),
+                (rpk, fn.n, fn.text, fn.page, json.dumps(fn.urls), rows.links_json(fn.links)),
             )
             for i, cit in enumerate(fn.citations):
                 c.execute(
@@ -452,7 +446,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
                 """INSERT INTO bibliography(report_pk, ord, heading, text, urls, links, cited, author,
                        title, container, date, url, kind, raw, source_id)
                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                (rpk, i, entry.heading, entry.text, json.dumps(entry.urls), _links_json(entry.links),
+                (rpk, i, entry.heading, entry.text, json.dumps(entry.urls), rows.links_json(entry.links),
                  int(entry.cited), cit.author, cit.title, cit.container, cit.date, cit.url,
                  cit.kind.value, cit.raw, cit.source_id),
             )
@@ -482,7 +476,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
                 """INSERT INTO paragraphs(report_pk, section_pk, id, ord, kind, text, page, markers, links)
                    VALUES (?,?,?,?,?,?,?,?,?)""",
                 (rpk, spk, p.id, p.order, p.kind.value, p.text, p.page,
-                 json.dumps([m.model_dump() for m in p.markers]), _links_json(p.links)),
+                 json.dumps([m.model_dump() for m in p.markers]), rows.links_json(p.links)),
             )
             ppk = cur.lastrowid
             c.execute("INSERT INTO paragraphs_fts(rowid, text) VALUES (?, ?)", (ppk, p.text))
@@ -569,26 +563,9 @@ class SqliteStore(SqliteSearch, SqliteUsers):
         row = self.conn.execute("SELECT pk FROM reports WHERE id = ?", (report_id,)).fetchone()
         return row["pk"] if row else None
 
-    @staticmethod
-    def _report_header(r) -> Report:
-        return Report(
-            id=r["id"], title=r["title"], publisher=r["publisher"], published=r["published"],
-            cut_off=r["cut_off"],
-            reference_period=ReferencePeriod(start=r["ref_start"], end=r["ref_end"]),
-            language=r["language"] or "en", source_hash=r["source_hash"],
-            source_path=r["source_path"], format=r["format"] or "text", version=r["version"],
-            edition=r["edition"], reference=r["reference"],
-            country=r["country"], document_type=r["document_type"],
-        )
-
-    @staticmethod
-    def _paragraph(p, section: Section) -> Paragraph:
-        return Paragraph(
-            id=p["id"], section=section.key, order=p["ord"], kind=p["kind"],
-            text=p["text"], page=p["page"],
-            markers=[Marker(**m) for m in json.loads(p["markers"])],
-            links=[Link(**k) for k in json.loads(p["links"])],
-        )
+    _report_header = staticmethod(rows.report_header)
+    _paragraph = staticmethod(rows.paragraph)
+    _source_from_row = staticmethod(rows.source)
 
     def _footnotes(self, rpk: int, numbers: list[int] | None = None) -> list[Footnote]:
         """The report's footnotes with their citations: all, or only `numbers`."""
@@ -712,15 +689,6 @@ class SqliteStore(SqliteSearch, SqliteUsers):
         return report
 
     # --- sources -------------------------------------------------------------------------
-
-    def _source_from_row(self, s) -> Source:
-        return Source(
-            id=s["id"], author=s["author"], title=s["title"], type=s["type"],
-            language=s["language"], date=s["date"], urls=json.loads(s["urls"]),
-            confidential=bool(s["confidential"]), kind=s["kind"],
-            cited=bool(s["cited"]) if "cited" in s.keys() else True,  # only where the query asked
-            aliases=json.loads(s["aliases"]),
-        )
 
     # A source is cited when a note cites it or a bibliography lists it as cited; a source only
     # listed as consulted is not. `?` twice: a report id, or NULL for the whole library.

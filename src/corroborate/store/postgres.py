@@ -1,0 +1,695 @@
+"""PostgreSQL store: the same evidence base as `sqlite.py` in a server database that many
+processes write and read at once (`--db postgresql://user@host:port/name`).
+
+Connections come from one psycopg_pool per store, shared by every thread of the process (the
+web app hands the same `PostgresStore` to all its requests). Each read borrows a connection for
+one statement (autocommit); `transaction()` pins one connection to the calling thread until it
+commits, so the writes inside it, and the reads between them, see one snapshot of their own.
+
+Schema as in SQLite (a MIGRATIONS list and `meta.schema_version`), with these differences:
+- text columns use the "C" collation: ids, dates and names sort and compare byte-wise as in
+  SQLite, whatever the database's locale, so both backends order results alike;
+- `paragraphs.tsv` (tsvector, GIN index) replaces FTS5: built with `corroborate_en` or
+  `corroborate_es` (unaccent, then the English or Spanish Snowball stemmer) after the
+  paragraph's language (`ts_lang`, from its report's language; Spanish only when it is Spanish);
+- `meta.generation` counts committed report writes: the index fingerprint that keys the
+  in-process vector and vocabulary caches costs one row read instead of a scan of `reports`.
+Embeddings are float32 `bytea`, one per paragraph, searched in process as with SQLite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from corroborate.models import (
+    BibliographyEntry,
+    Citation,
+    Footnote,
+    GlossaryEntry,
+    IngestWarning,
+    Link,
+    Report,
+    Section,
+    Source,
+    TorItem,
+)
+from corroborate.store import rows
+from corroborate.store.base import EDITABLE_METADATA, StoreError
+from corroborate.store.postgres_search import PostgresSearch
+from corroborate.store.postgres_users import PostgresUsers
+
+_T = 'TEXT COLLATE "C"'
+MIGRATIONS: list[str] = [
+    f"""
+    CREATE EXTENSION IF NOT EXISTS unaccent;
+    CREATE TEXT SEARCH CONFIGURATION corroborate_en (COPY = english);
+    ALTER TEXT SEARCH CONFIGURATION corroborate_en
+        ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
+    CREATE TEXT SEARCH CONFIGURATION corroborate_es (COPY = spanish);
+    ALTER TEXT SEARCH CONFIGURATION corroborate_es
+        ALTER MAPPING FOR hword, hword_part, word WITH unaccent, spanish_stem;
+    CREATE TABLE reports (
+        pk BIGSERIAL PRIMARY KEY,
+        id {_T} NOT NULL UNIQUE,
+        family {_T} NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        title {_T} NOT NULL,
+        publisher {_T}, published {_T}, cut_off {_T},
+        ref_start {_T}, ref_end {_T},
+        language {_T}, source_hash {_T} NOT NULL, source_path {_T}, format {_T},
+        ingested_at {_T} NOT NULL,
+        edition {_T}, reference {_T}, country {_T}, document_type {_T}
+    );
+    CREATE INDEX reports_hash ON reports(source_hash);
+    CREATE INDEX reports_family ON reports(family);
+    CREATE INDEX reports_country ON reports(country);
+    CREATE INDEX reports_document_type ON reports(document_type);
+    CREATE TABLE sections (
+        pk BIGSERIAL PRIMARY KEY,
+        report_pk BIGINT NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        parent_pk BIGINT REFERENCES sections(pk) ON DELETE CASCADE,
+        ord INTEGER NOT NULL, number {_T}, title {_T} NOT NULL, level INTEGER NOT NULL, page INTEGER
+    );
+    CREATE INDEX sections_report ON sections(report_pk);
+    CREATE INDEX sections_parent ON sections(parent_pk);
+    CREATE TABLE paragraphs (
+        pk BIGSERIAL PRIMARY KEY,
+        report_pk BIGINT NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        section_pk BIGINT NOT NULL REFERENCES sections(pk) ON DELETE CASCADE,
+        id {_T} NOT NULL, ord INTEGER NOT NULL, kind {_T} NOT NULL, text {_T} NOT NULL,
+        page INTEGER, markers TEXT NOT NULL DEFAULT '[]', links TEXT NOT NULL DEFAULT '[]',
+        ts_lang {_T} NOT NULL DEFAULT 'en', tsv TSVECTOR NOT NULL,
+        UNIQUE (report_pk, id)
+    );
+    CREATE INDEX paragraphs_section ON paragraphs(section_pk);
+    CREATE INDEX paragraphs_tsv ON paragraphs USING GIN (tsv);
+    CREATE TABLE markers (
+        paragraph_pk BIGINT NOT NULL REFERENCES paragraphs(pk) ON DELETE CASCADE,
+        report_pk BIGINT NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        n INTEGER NOT NULL, "offset" INTEGER NOT NULL
+    );
+    CREATE INDEX markers_fn ON markers(report_pk, n);
+    CREATE INDEX markers_par ON markers(paragraph_pk);
+    CREATE TABLE footnotes (
+        pk BIGSERIAL PRIMARY KEY,
+        report_pk BIGINT NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        n INTEGER NOT NULL, text {_T}, page INTEGER, urls TEXT NOT NULL DEFAULT '[]',
+        links TEXT NOT NULL DEFAULT '[]',
+        UNIQUE (report_pk, n)
+    );
+    CREATE TABLE sources (
+        id {_T} PRIMARY KEY,
+        author {_T}, title {_T}, type {_T} NOT NULL, language {_T}, date {_T},
+        urls TEXT NOT NULL DEFAULT '[]', confidential INTEGER NOT NULL DEFAULT 0,
+        kind {_T} NOT NULL DEFAULT 'document', aliases TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE citations (
+        pk BIGSERIAL PRIMARY KEY,
+        report_pk BIGINT NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        footnote_n INTEGER NOT NULL, ord INTEGER NOT NULL,
+        author {_T}, title {_T}, container {_T}, date {_T}, url {_T}, locator {_T},
+        kind {_T} NOT NULL, note {_T}, raw {_T} NOT NULL,
+        source_id {_T} REFERENCES sources(id)
+    );
+    CREATE INDEX citations_fn ON citations(report_pk, footnote_n);
+    CREATE INDEX citations_source ON citations(source_id);
+    CREATE TABLE glossary (
+        report_pk BIGINT NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        ord INTEGER NOT NULL, term {_T} NOT NULL, definition {_T} NOT NULL
+    );
+    CREATE INDEX glossary_report ON glossary(report_pk);
+    CREATE TABLE tor_items (
+        pk BIGSERIAL PRIMARY KEY,
+        report_pk BIGINT NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        parent_pk BIGINT REFERENCES tor_items(pk) ON DELETE CASCADE,
+        ord INTEGER NOT NULL, text {_T} NOT NULL
+    );
+    CREATE INDEX tor_items_report ON tor_items(report_pk);
+    CREATE TABLE warnings (
+        report_pk BIGINT NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        ord INTEGER NOT NULL, code {_T} NOT NULL, message {_T} NOT NULL,
+        line INTEGER, footnote INTEGER
+    );
+    CREATE INDEX warnings_report ON warnings(report_pk);
+    CREATE TABLE embeddings (
+        paragraph_pk BIGINT PRIMARY KEY REFERENCES paragraphs(pk) ON DELETE CASCADE,
+        vector BYTEA NOT NULL
+    );
+    CREATE TABLE bibliography (
+        report_pk BIGINT NOT NULL REFERENCES reports(pk) ON DELETE CASCADE,
+        ord INTEGER NOT NULL, heading {_T}, text {_T} NOT NULL,
+        urls TEXT NOT NULL DEFAULT '[]', links TEXT NOT NULL DEFAULT '[]',
+        cited INTEGER NOT NULL DEFAULT 1,
+        author {_T}, title {_T}, container {_T}, date {_T}, url {_T},
+        kind {_T} NOT NULL DEFAULT 'document', raw {_T} NOT NULL DEFAULT '',
+        source_id {_T} REFERENCES sources(id)
+    );
+    CREATE INDEX bibliography_report ON bibliography(report_pk);
+    CREATE INDEX bibliography_source ON bibliography(source_id);
+    CREATE TABLE users (
+        pk BIGSERIAL PRIMARY KEY,
+        name {_T} NOT NULL UNIQUE,
+        role {_T} NOT NULL CHECK (role IN ('admin', 'researcher', 'reader')),
+        password_hash TEXT,
+        token_hash TEXT UNIQUE,
+        token_expires {_T},
+        created_at {_T} NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_pk BIGINT NOT NULL REFERENCES users(pk) ON DELETE CASCADE,
+        created_at {_T} NOT NULL,
+        expires {_T} NOT NULL
+    );
+    CREATE TABLE audit_log (
+        pk BIGSERIAL PRIMARY KEY,
+        at {_T} NOT NULL,
+        "user" {_T} NOT NULL,
+        role {_T} NOT NULL,
+        action {_T} NOT NULL,
+        target {_T},
+        detail {_T}
+    );
+    INSERT INTO meta(key, value) VALUES ('generation', '0')
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+_MIGRATION_LOCK = 0x636F7272  # pg_advisory_xact_lock key: one process migrates at a time
+POOL_SIZE = 16  # connections per process; the web app bounds concurrent requests below this
+CONNECT_TIMEOUT_S = 10
+
+
+def public_url(url: str) -> str:
+    """The URL without its password: what messages and cache keys may show."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}@{netloc[1]}"))
+
+
+def ts_lang(language: str | None) -> str:
+    """The text-search configuration of a paragraph in `language`: Spanish or English (the
+    English stemmer leaves other languages' words nearly as typed)."""
+    return "es" if (language or "").lower().startswith("es") else "en"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _split_sql(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";\n") if s.strip()]
+
+
+class PostgresStore(PostgresSearch, PostgresUsers):
+    """The library's evidence base in a PostgreSQL database (implements `store.base.Store`)."""
+
+    def __init__(self, url: str, pool_size: int = POOL_SIZE):
+        import psycopg
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
+
+        self.url = url
+        self.path = public_url(url)
+        self._local = threading.local()
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as conn:
+                _migrate(conn, self.path)
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.path}: {str(exc).strip()}") from exc
+        self._pool = ConnectionPool(
+            url, min_size=1, max_size=pool_size, open=True, name=f"corroborate {self.path}",
+            kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": CONNECT_TIMEOUT_S},
+        )
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def derived_path(self, name: str) -> Path | None:
+        """A file in the user's cache folder, named after the database: there is no folder
+        beside a server database to keep it in."""
+        from corroborate.search.model_cache import cache_dir
+
+        folder = cache_dir()
+        if folder is None:
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256(self.path.encode()).hexdigest()[:16]
+        return folder / f"pg-{digest}.{name}"
+
+    # --- connections -----------------------------------------------------------------------
+
+    @contextmanager
+    def _conn(self) -> Iterator:
+        """The thread's transaction connection if it is in one, else a pooled one."""
+        pinned = getattr(self._local, "conn", None)
+        if pinned is not None:
+            yield pinned
+            return
+        with self._pool.connection() as conn:
+            yield conn
+
+    def _all(self, sql: str, args=()) -> list[dict]:
+        with self._conn() as conn:
+            return conn.execute(sql, args).fetchall()
+
+    def _one(self, sql: str, args=()) -> dict | None:
+        with self._conn() as conn:
+            return conn.execute(sql, args).fetchone()
+
+    def _run(self, sql: str, args=()) -> int:
+        """Execute a write; the number of rows it touched."""
+        with self._conn() as conn:
+            return conn.execute(sql, args).rowcount
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if getattr(self._local, "conn", None) is not None:
+            yield  # joins the thread's open transaction
+            return
+        with self._pool.connection() as conn, conn.transaction():
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    def _bump_generation(self) -> None:
+        # Last statement of a report write: the row lock is held only until the commit, so
+        # concurrent ingests serialise on it for an instant, not for their whole transaction.
+        self._run("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")
+
+    # --- reports ---------------------------------------------------------------------------
+
+    def find_by_hash(self, source_hash: str) -> str | None:
+        row = self._one("SELECT id FROM reports WHERE source_hash = %s ORDER BY pk LIMIT 1", (source_hash,))
+        return row["id"] if row else None
+
+    def family_ids(self, family: str) -> list[str]:
+        return [r["id"] for r in self._all("SELECT id FROM reports WHERE family = %s ORDER BY version", (family,))]
+
+    def next_version(self, family: str) -> int:
+        row = self._one("SELECT COALESCE(MAX(version), 0) AS v FROM reports WHERE family = %s", (family,))
+        return int(row["v"]) + 1
+
+    def save_report(self, report: Report, family: str, sources: list[Source],
+                    embeddings: list[bytes] | None = None, replace_ids: list[str] | None = None) -> None:
+        """Write `report` (and the index) in one transaction; first drop `replace_ids`."""
+        with self.transaction():
+            for rid in replace_ids or []:
+                self._delete(rid)
+            self._insert(report, family, sources, embeddings)
+            # Purged only now, so a replaced report's sources (and their confidential flag)
+            # are kept when the new version still cites them.
+            self._purge_orphan_sources()
+            self._bump_generation()
+
+    def _insert(self, report: Report, family: str, sources: list[Source], embeddings) -> None:
+        row = self._one(
+            """INSERT INTO reports(id, family, version, title, publisher, published, cut_off,
+                   ref_start, ref_end, language, source_hash, source_path, format, ingested_at,
+                   edition, reference, country, document_type)
+               VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING pk""",
+            (report.id, family, report.version, report.title, report.publisher,
+             report.published, report.cut_off, report.reference_period.start,
+             report.reference_period.end, report.language, report.source_hash,
+             report.source_path, report.format, _now(), report.edition, report.reference,
+             report.country, report.document_type),
+        )
+        rpk = row["pk"]
+        # In id order, so that two ingests sharing sources lock them in the same order.
+        for src in sorted(sources, key=lambda s: s.id):
+            self._upsert_source(src)
+        vectors = iter(embeddings) if embeddings is not None else None
+        lang = ts_lang(report.language)
+        ord_ = 0
+        for top in report.sections:
+            ord_ = self._insert_section(rpk, None, top, ord_, vectors, lang)
+        with self._conn() as conn, conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO footnotes(report_pk, n, text, page, urls, links) VALUES (%s,%s,%s,%s,%s,%s)",
+                [(rpk, fn.n, fn.text, fn.page, json.dumps(fn.urls), rows.links_json(fn.links))
+                 for fn in report.footnotes])
+            cur.executemany(
+                """INSERT INTO citations(report_pk, footnote_n, ord, author, title, container,
+                       date, url, locator, kind, note, raw, source_id)
+                   VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)""",
+                [(rpk, fn.n, i, cit.author, cit.title, cit.container, cit.date, cit.url,
+                  cit.locator, cit.kind.value, cit.note, cit.raw, cit.source_id)
+                 for fn in report.footnotes for i, cit in enumerate(fn.citations)])
+            bib = []
+            for i, entry in enumerate(report.bibliography):
+                cit = entry.citation or Citation(raw=entry.text)
+                bib.append((rpk, i, entry.heading, entry.text, json.dumps(entry.urls),
+                            rows.links_json(entry.links), int(entry.cited), cit.author, cit.title,
+                            cit.container, cit.date, cit.url, cit.kind.value, cit.raw, cit.source_id))
+            cur.executemany(
+                """INSERT INTO bibliography(report_pk, ord, heading, text, urls, links, cited, author,
+                       title, container, date, url, kind, raw, source_id)
+                   VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)""", bib)
+            cur.executemany("INSERT INTO glossary(report_pk, ord, term, definition) VALUES (%s,%s,%s,%s)",
+                            [(rpk, i, g.term, g.definition) for i, g in enumerate(report.glossary)])
+            cur.executemany(
+                "INSERT INTO warnings(report_pk, ord, code, message, line, footnote) VALUES (%s,%s,%s,%s,%s,%s)",
+                [(rpk, i, w.code, w.message, w.line, w.footnote) for i, w in enumerate(report.warnings)])
+        for i, item in enumerate(report.terms_of_reference):
+            self._insert_tor(rpk, None, item, i)
+
+    def _upsert_source(self, src: Source) -> None:
+        """Insert, or merge into the stored source as SQLite's upsert does: never overwrite
+        `confidential` (a reviewer's decision outlives re-ingest), keep the latest date and
+        every URL and alias (first seen first), so one report does not erase another's."""
+        self._run("INSERT INTO sources(id, type) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING",
+                  (src.id, src.type.value))
+        old = self._one("SELECT date, urls, aliases FROM sources WHERE id = %s FOR UPDATE", (src.id,))
+        date = src.date if old["date"] is None or (src.date is not None and src.date > old["date"]) else old["date"]
+        urls = list(dict.fromkeys([*json.loads(old["urls"]), *src.urls]))
+        aliases = list(dict.fromkeys([*json.loads(old["aliases"]), *src.aliases]))
+        self._run(
+            """UPDATE sources SET author=%s, title=%s, type=%s, language=%s, date=%s, urls=%s, kind=%s,
+                   aliases=%s WHERE id = %s""",
+            (src.author, src.title, src.type.value, src.language, date, json.dumps(urls), src.kind.value,
+             json.dumps(aliases), src.id),
+        )
+
+    def _insert_section(self, rpk, parent_pk, section: Section, ord_: int, vectors, lang: str) -> int:
+        spk = self._one(
+            """INSERT INTO sections(report_pk, parent_pk, ord, number, title, level, page)
+               VALUES (%s,%s,%s,%s,%s,%s,%s) RETURNING pk""",
+            (rpk, parent_pk, ord_, section.number, section.title, section.level, section.page),
+        )["pk"]
+        ord_ += 1
+        config = f"corroborate_{lang}"
+        for p in section.paragraphs:
+            ppk = self._one(
+                """INSERT INTO paragraphs(report_pk, section_pk, id, ord, kind, text, page, markers, links,
+                       ts_lang, tsv)
+                   VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s, to_tsvector(%s::regconfig, %s)) RETURNING pk""",
+                (rpk, spk, p.id, p.order, p.kind.value, p.text, p.page,
+                 json.dumps([m.model_dump() for m in p.markers]), rows.links_json(p.links), lang, config, p.text),
+            )["pk"]
+            with self._conn() as conn, conn.cursor() as cur:
+                cur.executemany('INSERT INTO markers(paragraph_pk, report_pk, n, "offset") VALUES (%s,%s,%s,%s)',
+                                [(ppk, rpk, m.n, m.offset) for m in p.markers])
+            if vectors is not None:
+                self._run("INSERT INTO embeddings(paragraph_pk, vector) VALUES (%s, %s)", (ppk, next(vectors)))
+        for child in section.sections:
+            ord_ = self._insert_section(rpk, spk, child, ord_, vectors, lang)
+        return ord_
+
+    def _insert_tor(self, rpk, parent_pk, item: TorItem, ord_: int) -> None:
+        pk = self._one("INSERT INTO tor_items(report_pk, parent_pk, ord, text) VALUES (%s,%s,%s,%s) RETURNING pk",
+                       (rpk, parent_pk, ord_, item.text))["pk"]
+        for i, child in enumerate(item.items):
+            self._insert_tor(rpk, pk, child, i)
+
+    def delete_report(self, report_id: str) -> bool:
+        with self.transaction():
+            found = self._delete(report_id)
+            self._purge_orphan_sources()
+            self._bump_generation()
+            return found
+
+    def _delete(self, report_id: str) -> bool:
+        return self._run("DELETE FROM reports WHERE id = %s", (report_id,)) > 0
+
+    def _purge_orphan_sources(self) -> None:
+        self._run(
+            "DELETE FROM sources s WHERE NOT EXISTS (SELECT 1 FROM citations c WHERE c.source_id = s.id) "
+            "AND NOT EXISTS (SELECT 1 FROM bibliography b WHERE b.source_id = s.id)"
+        )
+
+    def list_reports(self, report_id: str | None = None) -> list[dict]:
+        """Reports with their counts; all of them, or only `report_id`."""
+        return self._all(
+            """SELECT r.id, r.title, r.version, r.family, r.published, r.cut_off, r.format,
+                      r.source_path, r.ingested_at, r.country, r.publisher, r.document_type,
+                      r.language,
+                      (SELECT COUNT(*) FROM sections s WHERE s.report_pk = r.pk) AS sections,
+                      (SELECT COUNT(*) FROM paragraphs p WHERE p.report_pk = r.pk) AS paragraphs,
+                      (SELECT COUNT(*) FROM footnotes f WHERE f.report_pk = r.pk) AS footnotes,
+                      (SELECT COUNT(*) FROM warnings w WHERE w.report_pk = r.pk) AS warnings
+               FROM reports r WHERE %s::text IS NULL OR r.id = %s ORDER BY r.family, r.version""",
+            (report_id, report_id),
+        )
+
+    def report_ids(self) -> list[str]:
+        return [r["id"] for r in self._all("SELECT id FROM reports ORDER BY id")]
+
+    def report_exists(self, report_id: str) -> bool:
+        return self.report_pk(report_id) is not None
+
+    def report_pk(self, report_id: str) -> int | None:
+        row = self._one("SELECT pk FROM reports WHERE id = %s", (report_id,))
+        return row["pk"] if row else None
+
+    def set_report_metadata(self, report_id: str, values: dict[str, str | None]) -> bool:
+        """Overwrite some of a report's EDITABLE_METADATA; False when there is no such report."""
+        unknown = set(values) - set(EDITABLE_METADATA)
+        if unknown:
+            raise ValueError(f"not editable report metadata: {', '.join(sorted(unknown))}")
+        with self.transaction():
+            if not values:
+                return self.report_pk(report_id) is not None
+            sets = ", ".join(f"{k} = %s" for k in values)  # keys checked against EDITABLE_METADATA
+            return self._run(f"UPDATE reports SET {sets} WHERE id = %s", [*values.values(), report_id]) > 0
+
+    def _footnotes(self, rpk: int, numbers: list[int] | None = None) -> list[Footnote]:
+        """The report's footnotes with their citations: all, or only `numbers`."""
+        only = "" if numbers is None else " AND {n} = ANY(%s)"
+        args: list = [rpk] if numbers is None else [rpk, numbers]
+        citations: dict[int, list[Citation]] = {}
+        for ct in self._all("SELECT * FROM citations WHERE report_pk = %s" + only.format(n="footnote_n")
+                            + " ORDER BY footnote_n, ord", args):
+            citations.setdefault(ct["footnote_n"], []).append(Citation(
+                author=ct["author"], title=ct["title"], container=ct["container"], date=ct["date"],
+                url=ct["url"], locator=ct["locator"], kind=ct["kind"], note=ct["note"], raw=ct["raw"],
+                source_id=ct["source_id"]))
+        return [
+            Footnote(n=f["n"], text=f["text"], page=f["page"], urls=json.loads(f["urls"]),
+                     links=[Link(**k) for k in json.loads(f["links"])], citations=citations.get(f["n"], []))
+            for f in self._all("SELECT * FROM footnotes WHERE report_pk = %s" + only.format(n="n") + " ORDER BY n",
+                               args)
+        ]
+
+    def load_excerpt(self, report_id: str, paragraph_ids: list[str]) -> Report | None:
+        """The report's header with only `paragraph_ids`, each in a copy of its section, and
+        only the footnotes they cite (see `SqliteStore.load_excerpt`)."""
+        r = self._one("SELECT * FROM reports WHERE id = %s", (report_id,))
+        if not r:
+            return None
+        report = rows.report_header(r)
+        sections: dict[int, Section] = {}
+        section_ord: dict[int, int] = {}
+        numbers: set[int] = set()
+        for p in self._all(
+            """SELECT p.*, s.number AS s_number, s.title AS s_title, s.level AS s_level,
+                      s.page AS s_page, s.ord AS s_ord
+               FROM paragraphs p JOIN sections s ON s.pk = p.section_pk
+               WHERE p.report_pk = %s AND p.id = ANY(%s)""",
+            (r["pk"], list(dict.fromkeys(paragraph_ids))),
+        ):
+            section = sections.get(p["section_pk"])
+            if section is None:
+                section = sections[p["section_pk"]] = Section(
+                    number=p["s_number"], title=p["s_title"], level=p["s_level"], page=p["s_page"])
+                section_ord[p["section_pk"]] = p["s_ord"]
+            paragraph = rows.paragraph(p, section)
+            section.paragraphs.append(paragraph)
+            numbers.update(m.n for m in paragraph.markers)
+        for section in sections.values():
+            section.paragraphs.sort(key=lambda x: x.order)
+        report.sections = [sections[pk] for pk in sorted(sections, key=section_ord.__getitem__)]
+        report.footnotes = self._footnotes(r["pk"], sorted(numbers))
+        return report
+
+    def load_report(self, report_id: str) -> Report | None:
+        r = self._one("SELECT * FROM reports WHERE id = %s", (report_id,))
+        if not r:
+            return None
+        rpk = r["pk"]
+        report = rows.report_header(r)
+        by_pk: dict[int, Section] = {}
+        for s in self._all("SELECT * FROM sections WHERE report_pk = %s ORDER BY ord", (rpk,)):
+            section = Section(number=s["number"], title=s["title"], level=s["level"], page=s["page"])
+            by_pk[s["pk"]] = section
+            if s["parent_pk"] is None:
+                report.sections.append(section)
+            else:
+                by_pk[s["parent_pk"]].sections.append(section)
+        for p in self._all("SELECT id, section_pk, ord, kind, text, page, markers, links FROM paragraphs "
+                           "WHERE report_pk = %s ORDER BY ord", (rpk,)):
+            section = by_pk[p["section_pk"]]
+            section.paragraphs.append(rows.paragraph(p, section))
+        report.footnotes = self._footnotes(rpk)
+        report.bibliography = [
+            BibliographyEntry(
+                text=b["text"], urls=json.loads(b["urls"]), links=[Link(**k) for k in json.loads(b["links"])],
+                heading=b["heading"], cited=bool(b["cited"]),
+                citation=Citation(author=b["author"], title=b["title"], container=b["container"],
+                                  date=b["date"], url=b["url"], kind=b["kind"], raw=b["raw"],
+                                  source_id=b["source_id"]),
+            )
+            for b in self._all("SELECT * FROM bibliography WHERE report_pk = %s ORDER BY ord", (rpk,))
+        ]
+        report.glossary = [
+            GlossaryEntry(term=g["term"], definition=g["definition"])
+            for g in self._all("SELECT term, definition FROM glossary WHERE report_pk = %s ORDER BY ord", (rpk,))
+        ]
+        tor_by_pk: dict[int, TorItem] = {}
+        for t in self._all("SELECT * FROM tor_items WHERE report_pk = %s ORDER BY pk", (rpk,)):
+            item = TorItem(text=t["text"])
+            tor_by_pk[t["pk"]] = item
+            if t["parent_pk"] is None:
+                report.terms_of_reference.append(item)
+            else:
+                tor_by_pk[t["parent_pk"]].items.append(item)
+        report.warnings = [
+            IngestWarning(code=w["code"], message=w["message"], line=w["line"], footnote=w["footnote"])
+            for w in self._all("SELECT * FROM warnings WHERE report_pk = %s ORDER BY ord", (rpk,))
+        ]
+        return report
+
+    def paragraph_text(self, report_id: str, paragraph_id: str) -> str | None:
+        row = self._one("SELECT p.text FROM paragraphs p JOIN reports r ON r.pk = p.report_pk "
+                        "WHERE r.id = %s AND p.id = %s", (report_id, paragraph_id))
+        return row["text"] if row else None
+
+    def contents_key(self) -> str:
+        """Changes whenever a report is added, replaced or deleted (ids and content hashes)."""
+        row = self._one("SELECT string_agg(id || ':' || source_hash, ',' ORDER BY pk) AS k FROM reports")
+        return row["k"] or ""
+
+    def texts_naming(self, names: list[str]) -> tuple[list[str], list[GlossaryEntry]]:
+        """Paragraphs and glossary entries that contain any of `names` (case-sensitive)."""
+        texts: dict[str, None] = {}
+        glossary: list[GlossaryEntry] = []
+        for name in names:
+            for r in self._all("SELECT text FROM paragraphs WHERE strpos(text, %s) > 0 ORDER BY pk", (name,)):
+                texts[r["text"]] = None
+            for g in self._all("SELECT term, definition FROM glossary WHERE term = %s OR strpos(definition, %s) > 0",
+                               (name, name)):
+                glossary.append(GlossaryEntry(term=g["term"], definition=g["definition"]))
+        return list(texts), glossary
+
+    # --- sources ---------------------------------------------------------------------------
+
+    # A source is cited when a note cites it or a bibliography lists it as cited (as in SQLite).
+    _CITED = """(EXISTS (SELECT 1 FROM citations c2 JOIN reports r2 ON r2.pk = c2.report_pk
+                         WHERE c2.source_id = s.id AND (%(report)s::text IS NULL OR r2.id = %(report)s))
+                 OR EXISTS (SELECT 1 FROM bibliography b2 JOIN reports r3 ON r3.pk = b2.report_pk
+                            WHERE b2.source_id = s.id AND b2.cited = 1
+                              AND (%(report)s::text IS NULL OR r3.id = %(report)s)))"""
+
+    def list_sources(self, report_id: str | None = None, source_type: str | None = None) -> list[dict]:
+        """Each source once, with how many footnotes and paragraphs cite it (see SqliteStore)."""
+        sql = f"""
+            SELECT s.*, {self._CITED} AS cited,
+                   COUNT(DISTINCT ct.report_pk || ':' || ct.footnote_n) AS footnotes,
+                   COUNT(DISTINCT m.paragraph_pk) AS paragraphs,
+                   COUNT(DISTINCT ct.pk) AS citations
+            FROM sources s
+            LEFT JOIN citations ct ON ct.source_id = s.id
+                 AND (%(report)s::text IS NULL OR ct.report_pk = (SELECT pk FROM reports WHERE id = %(report)s))
+            LEFT JOIN markers m ON m.report_pk = ct.report_pk AND m.n = ct.footnote_n
+            WHERE s.id IN (SELECT c3.source_id FROM citations c3 JOIN reports r4 ON r4.pk = c3.report_pk
+                           WHERE %(report)s::text IS NULL OR r4.id = %(report)s
+                           UNION SELECT b4.source_id FROM bibliography b4 JOIN reports r5 ON r5.pk = b4.report_pk
+                           WHERE %(report)s::text IS NULL OR r5.id = %(report)s)
+              AND (%(type)s::text IS NULL OR s.type = %(type)s)
+            GROUP BY s.id ORDER BY footnotes DESC, s.author, s.title
+        """
+        out = []
+        for row in self._all(sql, {"report": report_id, "type": source_type}):
+            d = rows.source(row).model_dump(mode="json")
+            d.update(footnotes=row["footnotes"], paragraphs=row["paragraphs"], citations=row["citations"])
+            out.append(d)
+        return out
+
+    def get_source(self, source_id: str) -> Source | None:
+        return self.get_sources([source_id]).get(source_id)
+
+    def get_sources(self, source_ids: list[str]) -> dict[str, Source]:
+        """The sources with these ids (unknown ids are left out)."""
+        ids = list(dict.fromkeys(source_ids))
+        if not ids:
+            return {}
+        found = {row["id"]: rows.source(row) for row in self._all(
+            f"SELECT s.*, {self._CITED} AS cited FROM sources s WHERE s.id = ANY(%(ids)s)",
+            {"report": None, "ids": ids})}
+        return {sid: found[sid] for sid in ids if sid in found}
+
+    def source_citations(self, source_id: str) -> list[dict]:
+        """Every citation of a source with its footnote and the paragraphs carrying the marker."""
+        out = []
+        for row in self._all(
+            """SELECT r.id AS report_id, ct.footnote_n, ct.locator, ct.date, ct.raw, ct.url,
+                      f.text AS footnote_text
+               FROM citations ct JOIN reports r ON r.pk = ct.report_pk
+               LEFT JOIN footnotes f ON f.report_pk = ct.report_pk AND f.n = ct.footnote_n
+               WHERE ct.source_id = %s ORDER BY r.id, ct.footnote_n, ct.ord""",
+            (source_id,),
+        ):
+            pars = self._all(
+                """SELECT p.id, p.text, s.number, s.title FROM markers m
+                   JOIN paragraphs p ON p.pk = m.paragraph_pk
+                   JOIN sections s ON s.pk = p.section_pk
+                   JOIN reports r ON r.pk = m.report_pk
+                   WHERE r.id = %s AND m.n = %s ORDER BY p.ord""",
+                (row["report_id"], row["footnote_n"]),
+            )
+            d = dict(row)
+            d["paragraphs"] = [{"id": p["id"], "text": p["text"], "section": p["number"] or p["title"],
+                                "section_title": p["title"]} for p in pars]
+            out.append(d)
+        return out
+
+    def set_confidential(self, source_id: str, confidential: bool) -> bool:
+        return self._run("UPDATE sources SET confidential = %s WHERE id = %s", (int(confidential), source_id)) > 0
+
+    def confidential_sources(self) -> list[Source]:
+        return [rows.source(r) for r in self._all("SELECT * FROM sources WHERE confidential = 1 ORDER BY id")]
+
+
+def _migrate(conn, name: str) -> None:
+    """Bring the schema to SCHEMA_VERSION, one migration per transaction, one process at a time."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute("INSERT INTO meta(key, value) VALUES ('instance', %s) ON CONFLICT (key) DO NOTHING",
+                     (uuid.uuid4().hex,))
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        current = int(row[0]) if row else 0
+        if current > len(MIGRATIONS):
+            raise StoreError(f"{name}: database schema version {current} is newer than this corroborate "
+                             f"({len(MIGRATIONS)})")
+        for version in range(current, len(MIGRATIONS)):
+            for stmt in _split_sql(MIGRATIONS[version]):
+                conn.execute(stmt)
+            conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', %s) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(version + 1),))
+
+
+class PostgresPool:
+    """The web app's stores over PostgreSQL: one `PostgresStore`, whose connection pool the
+    request threads share (it is thread-safe; SQLite needs a store per request instead)."""
+
+    def __init__(self, url: str):
+        self._store = PostgresStore(url)
+
+    @contextmanager
+    def store(self) -> Iterator[PostgresStore]:
+        yield self._store
+
+    def close(self) -> None:
+        self._store.close()

@@ -1,0 +1,213 @@
+"""Search and cited-answer queries of `PostgresStore` (tsvector ranking, stored embeddings,
+filters and facets), as a mixin over its `_all`/`_one` helpers.
+
+Lexical scores are `ts_rank_cd` (cover density: how many query terms occur and how close
+together), with normalisation 1 (divided by 1 + log of the paragraph's length, so long
+paragraphs do not win by length alone). Its scale is not BM25's: values are small (typically
+0.01-1) and carry no IDF, whereas FTS5's BM25 grows with the rarity of the words matched. The
+search never adds the raw score to anything: fusion uses ranks, and the second-stage ranker's
+lexical feature is the score relative to the best hit of the same query (`rank.features`,
+`bm25_rel` in [0, 1]); the model weighting it was fitted on BM25, so on PostgreSQL that
+feature is informative but not calibrated (recall on the dev questions: tests/test_store_backends.py).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from corroborate.store import postgres_fts
+from corroborate.store.base import ParagraphFilter
+from corroborate.store.sql_filter import JOINS, filter_sql
+
+# A paragraph is matched with its own language's configuration. to_tsquery(regconfig, text)
+# is immutable, so each call is evaluated once per statement and the GIN index is used.
+_MATCH = ("((p.ts_lang = 'es' AND p.tsv @@ to_tsquery('corroborate_es', %s)) "
+          "OR (p.ts_lang <> 'es' AND p.tsv @@ to_tsquery('corroborate_en', %s)))")
+_RANK = ("ts_rank_cd(p.tsv, CASE WHEN p.ts_lang = 'es' THEN to_tsquery('corroborate_es', %s) "
+         "ELSE to_tsquery('corroborate_en', %s) END, 1)")
+
+
+class PostgresSearch:
+    """Search queries (the same results as `SqliteSearch`, scored by ts_rank_cd)."""
+
+    def lexical_search(self, q, limit: int, f: ParagraphFilter | None = None,
+                       relaxed: bool = False) -> list[tuple[int, float]]:
+        expr = postgres_fts.relaxed(q) if relaxed else postgres_fts.strict(q)
+        where, args = filter_sql(f, "%s") if f is not None and f.active else ([], [])
+        joins = JOINS if where else ""
+        rows = self._all(
+            f"SELECT p.pk, {_RANK} AS score FROM paragraphs p {joins} "
+            f"WHERE {' AND '.join([_MATCH, *where])} ORDER BY score DESC, p.pk LIMIT %s",
+            [expr, expr, expr, expr, *args, limit],
+        )
+        return [(int(r["pk"]), float(r["score"])) for r in rows]
+
+    def term_in_index(self, token: str, stem: bool = True) -> bool:
+        from corroborate.search.query import STEM_LENGTH
+
+        if not token.isalnum():
+            return False
+        expr = postgres_fts.term(token, stem, STEM_LENGTH)
+        return self._one(f"SELECT 1 AS found FROM paragraphs p WHERE {_MATCH} LIMIT 1", (expr, expr)) is not None
+
+    def term_document_counts(self) -> tuple[list[str], np.ndarray, int]:
+        """The library's words as typed (unaccented, lower-cased, unstemmed: the vocabulary
+        embeds them) with their paragraph counts, in code-point order. One scan of every
+        paragraph's text (seconds at 1 M paragraphs): callers cache it per fingerprint."""
+        rows = self._all(
+            "SELECT word, ndoc FROM ts_stat('SELECT to_tsvector(''simple'', unaccent(text)) FROM paragraphs') "
+            'ORDER BY word COLLATE "C"'
+        )
+        n = self._one("SELECT COUNT(*) AS n FROM paragraphs")["n"]
+        counts = np.array([0, *(r["ndoc"] for r in rows)], dtype=np.int64)
+        return [r["word"] for r in rows], np.cumsum(counts), int(n)
+
+    def filtered_pks(self, f: ParagraphFilter) -> np.ndarray:
+        where, args = filter_sql(f, "%s")
+        rows = self._all(f"SELECT p.pk FROM paragraphs p {JOINS} WHERE {' AND '.join(where)} ORDER BY p.pk", args)
+        return np.fromiter((r["pk"] for r in rows), dtype=np.int64, count=len(rows))
+
+    def section_exists(self, section: str, report: str | None) -> bool:
+        where, args = filter_sql(ParagraphFilter(report=report, section=section), "%s")
+        return self._one(f"SELECT 1 AS found FROM sections s JOIN reports r ON r.pk = s.report_pk "
+                         f"WHERE {' AND '.join(where)} LIMIT 1", args) is not None
+
+    def paragraphs_by_pk(self, pks: list[int]) -> dict[int, dict]:
+        out: dict[int, dict] = {}
+        for r in self._all(
+            f"""SELECT p.pk, p.id, p.report_pk, p.kind, p.text, p.markers, p.page, p.ord,
+                       r.id AS report_id, r.title AS report_title,
+                       s.number AS section_number, s.title AS section_title
+                FROM paragraphs p {JOINS} WHERE p.pk = ANY(%s)""",
+            ([int(pk) for pk in pks],),
+        ):
+            r["markers"] = json.loads(r["markers"])
+            out[int(r["pk"])] = r
+        return out
+
+    def paragraph_texts(self, pks: list[int]) -> dict[int, str]:
+        rows = self._all("SELECT pk, text FROM paragraphs WHERE pk = ANY(%s)", ([int(pk) for pk in pks],))
+        return {int(r["pk"]): r["text"] for r in rows}
+
+    def footnotes_for(self, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
+        """Footnotes (with citations in the public contract shape) keyed by (report_pk, n)."""
+        out: dict[tuple[int, int], dict] = {}
+        by_report: dict[int, list[int]] = {}
+        for rpk, n in wanted:
+            by_report.setdefault(rpk, []).append(n)
+        for rpk, ns in by_report.items():
+            for f in self._all("SELECT n, text, urls FROM footnotes WHERE report_pk = %s AND n = ANY(%s)", (rpk, ns)):
+                out[(rpk, f["n"])] = {"n": f["n"], "text": f["text"], "urls": json.loads(f["urls"]), "citations": []}
+            for ct in self._all(
+                """SELECT footnote_n, author, title, container, date, url, locator, kind, note
+                   FROM citations WHERE report_pk = %s AND footnote_n = ANY(%s) ORDER BY footnote_n, ord""",
+                (rpk, ns),
+            ):
+                fn = out.setdefault((rpk, ct["footnote_n"]), {"n": ct["footnote_n"], "text": None, "urls": [],
+                                                              "citations": []})
+                fn["citations"].append({k: ct[k] for k in ("author", "title", "container", "date", "url",
+                                                             "locator", "kind", "note")})
+        for key in wanted:
+            out.setdefault(key, {"n": key[1], "text": None, "urls": [], "citations": []})
+        return out
+
+    def facet_counts(self, pks: list[int]) -> dict[str, list[dict]]:
+        """Counts per report, section, metadata, source, source type and language, and cited
+        year over these paragraphs (the same facets as `SqliteSearch.facet_counts`)."""
+        pool = [int(pk) for pk in pks]
+        counters: dict[str, dict[str, list]] = {}
+
+        def add(facet: str, value, label, n: int = 1) -> None:
+            if value is None or value == "":
+                return
+            entry = counters.setdefault(facet, {}).setdefault(str(value), [label or str(value), 0])
+            entry[1] += n
+
+        for r in self._all(
+            f"""SELECT r.id, r.title, r.country, r.publisher, r.document_type, r.language,
+                       s.number, s.title AS section_title, COUNT(*) AS n
+                FROM paragraphs p {JOINS}
+                WHERE p.pk = ANY(%s) GROUP BY p.report_pk, p.section_pk, r.pk, s.pk""",
+            (pool,),
+        ):
+            n = r["n"]
+            add("report", r["id"], r["title"], n)
+            for facet in ("country", "publisher", "document_type", "language"):
+                add(facet, r[facet], None, n)
+            key = r["number"] or r["section_title"]
+            add("section", key, f"{r['number']} {r['section_title']}" if r["number"] else r["section_title"], n)
+        seen: set[tuple[str, str, int]] = set()
+        for c in self._all(
+            """SELECT DISTINCT m.paragraph_pk, so.id, so.type, so.language, so.author, so.title
+               FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk AND ct.footnote_n = m.n
+               JOIN sources so ON so.id = ct.source_id WHERE m.paragraph_pk = ANY(%s)""",
+            (pool,),
+        ):
+            pk = c["paragraph_pk"]
+            for facet, value, label in (("source", c["id"], c["author"] or c["title"]),
+                                        ("source_type", c["type"], None),
+                                        ("source_language", c["language"], None)):
+                if value is not None and (facet, value, pk) not in seen:
+                    seen.add((facet, value, pk))
+                    add(facet, value, label)
+        for y in self._all(
+            """SELECT MAX(substr(COALESCE(ct.date, so.date), 1, 4)) AS year
+               FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk AND ct.footnote_n = m.n
+               LEFT JOIN sources so ON so.id = ct.source_id
+               WHERE m.paragraph_pk = ANY(%s) GROUP BY m.paragraph_pk""",
+            (pool,),
+        ):
+            if y["year"] and y["year"].isdigit():
+                add("cited_year", y["year"], None)
+        return {
+            facet: [{"value": v, "label": label, "count": n}
+                    for v, (label, n) in sorted(values.items(), key=lambda kv: (-kv[1][1], kv[0]))]
+            for facet, values in counters.items()
+        }
+
+    def index_fingerprint(self) -> str:
+        """The database's identity and its count of committed report writes (one row each)."""
+        rows = self._all("SELECT key, value FROM meta WHERE key IN ('instance', 'generation') ORDER BY key")
+        return "#".join(r["value"] for r in rows)
+
+    def approximate_size(self) -> int:
+        """Paragraph count from the planner's statistics (a count until they exist)."""
+        row = self._one("SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'paragraphs'::regclass")
+        if row["n"] > 0:
+            return int(row["n"])
+        return int(self._one("SELECT COUNT(*) AS n FROM paragraphs")["n"])
+
+    def load_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """(pks, float32 matrix) of every stored embedding, ordered by pk, streamed through a
+        server-side cursor into one preallocated matrix."""
+        from psycopg.rows import tuple_row
+
+        with self._pool.connection() as conn, conn.transaction():
+            count = conn.execute("SELECT COUNT(*) AS n FROM embeddings").fetchone()["n"]
+            pks = np.empty(count, dtype=np.int64)
+            mat = np.empty((count, dim), dtype=np.float32)
+            i = 0
+            with conn.cursor(name="corroborate_vectors", row_factory=tuple_row) as cur:
+                cur.itersize = 5000
+                cur.execute("SELECT paragraph_pk, vector FROM embeddings ORDER BY paragraph_pk")
+                for pk, blob in cur:
+                    if i >= count:
+                        break
+                    pks[i] = pk
+                    mat[i] = np.frombuffer(blob, dtype=np.float32, count=dim)
+                    i += 1
+        return pks[:i], mat[:i]
+
+    def report_paragraph_vectors(self, report_id: str, dim: int) -> tuple[list[str], np.ndarray]:
+        """(paragraph ids, float32 matrix) of one report's stored embeddings, in reading order."""
+        rows = self._all(
+            """SELECT p.id, e.vector FROM embeddings e JOIN paragraphs p ON p.pk = e.paragraph_pk
+               JOIN reports r ON r.pk = p.report_pk WHERE r.id = %s ORDER BY p.ord""",
+            (report_id,),
+        )
+        if not rows:
+            return [], np.zeros((0, dim), dtype=np.float32)
+        mat = np.frombuffer(b"".join(bytes(r["vector"]) for r in rows), dtype=np.float32).reshape(len(rows), dim)
+        return [r["id"] for r in rows], mat

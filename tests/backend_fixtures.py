@@ -1,0 +1,57 @@
+"""The store test-suite's backends: each test taking `backend_db` or `backend_store` runs once on a SQLite
+file and once on a fresh PostgreSQL database of the session's cluster (tests/pg_fixtures.py:
+skipped without PostgreSQL's binaries, failed instead under CORROBORATE_REQUIRE_PG=1)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from corroborate import Library
+from corroborate.store import open_store
+
+BACKENDS = ("sqlite", "postgres")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_db(request, tmp_path) -> str:
+    """An empty database: a SQLite file path or a postgresql:// URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def backend_store(backend_db):
+    s = open_store(backend_db)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def pg_sample_db(pg_cluster) -> str:
+    """The sample ingested once (with embeddings) into a PostgreSQL database; read only."""
+    from conftest import SAMPLE
+
+    url = pg_cluster.create_database(f"sample_{os.getpid()}")
+    with Library(url) as lib:
+        lib.ingest(SAMPLE)
+    return url
+
+
+@pytest.fixture(scope="session")
+def backend_samples(request) -> dict[str, str]:
+    """{backend: database} holding the sample; PostgreSQL's only where a cluster can run."""
+    out = {"sqlite": str(request.getfixturevalue("sample_db_master"))}
+    out["postgres"] = request.getfixturevalue("pg_sample_db")
+    return out
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def sample_backend_lib(request):
+    """A read-only Library over the ingested sample, on each backend in turn."""
+    fixture = "sample_db_master" if request.param == "sqlite" else "pg_sample_db"
+    lib = Library(str(request.getfixturevalue(fixture)))
+    yield lib
+    lib.close()

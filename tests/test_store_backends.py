@@ -1,0 +1,226 @@
+"""The store protocol on both backends (SQLite file, PostgreSQL database): the same writes give
+the same reads, lexical search honours the parsed query alike, users and the audit log work,
+and the sample report comes back identical from either."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import SAMPLE_ID
+from corroborate import Library
+from corroborate.models import Paragraph, Report, Section, Source, SourceType, assign_paragraph_ids
+from corroborate.search.query import QueryError, parse_query
+from corroborate.store import ParagraphFilter, Store, is_postgres, open_store, postgres_fts, sqlite_fts
+from corroborate.users import AuthError, Caller, Users
+from test_store import small_report
+
+PARAGRAPHS = {
+    "police": "Police stations in Lima were attacked by gangs in 2017.",
+    "miners": "The armed forces evicted illegal miners in Madre de Dios.",
+    "extortion": "Gangs extort transport workers in Trujillo.",
+}
+
+
+def crime_report(report_id: str = "crime", language: str = "en", texts: dict[str, str] = PARAGRAPHS) -> Report:
+    report = Report(id=report_id, title=f"Report {report_id}", source_hash=f"hash-{report_id}", language=language,
+                    sections=[Section(number="1", title="Security", paragraphs=[
+                        Paragraph(text=t) for t in texts.values()])])
+    assign_paragraph_ids(report, report_id)
+    return report
+
+
+def found(store: Store, query: str, relaxed: bool = False, f: ParagraphFilter | None = None) -> set[str]:
+    """Which of PARAGRAPHS (by key) the lexical search returns."""
+    hits = store.lexical_search(parse_query(query), 50, f, relaxed=relaxed)
+    texts = store.paragraph_texts([pk for pk, _ in hits])
+    keys = {t: k for k, t in PARAGRAPHS.items()}
+    return {keys.get(texts[pk], texts[pk]) for pk, _ in hits}
+
+
+def test_open_store_picks_the_backend_from_the_name(backend_db):
+    store = open_store(backend_db)
+    try:
+        assert isinstance(store, Store)
+        assert type(store).__name__ == ("PostgresStore" if is_postgres(backend_db) else "SqliteStore")
+        assert "@" not in store.path or ":" not in store.path.split("@")[0].removeprefix("postgresql://")
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(("query", "relaxed", "expected"), [
+    ("gangs", False, {"police", "extortion"}),
+    ('"police stations"', False, {"police"}),
+    ('"stations police"', False, set()),
+    ("gangs -Trujillo", False, {"police"}),
+    ('gangs -"transport workers"', False, {"police"}),
+    ("extort*", False, {"extortion"}),
+    ("miners OR police", False, {"police", "miners"}),
+    ("gangs evicted", False, set()),
+    ("gangs evicted", True, {"police", "miners", "extortion"}),
+    ('"armed forces" gangs Lima', True, set()),  # the phrase, and one of the other words
+    ('"armed forces" gangs miners', True, {"miners"}),
+    ("Trujillo -gangs", False, set()),
+])
+def test_lexical_search_honours_the_parsed_query(backend_store, query, relaxed, expected):
+    backend_store.save_report(crime_report(), "crime", [])
+    assert found(backend_store, query, relaxed) == expected
+
+
+def test_lexical_scores_are_positive_and_best_first(backend_store):
+    backend_store.save_report(crime_report(), "crime", [])
+    hits = backend_store.lexical_search(parse_query("gangs Lima police"), 10, relaxed=True)
+    scores = [s for _, s in hits]
+    assert scores and all(s > 0 for s in scores) and scores == sorted(scores, reverse=True)
+    assert backend_store.paragraph_texts([hits[0][0]])[hits[0][0]] == PARAGRAPHS["police"]  # holds all three words
+
+
+def test_spanish_paragraphs_match_inflected_forms_and_unaccented_words(backend_store):
+    texts = {"press": "Los periodistas denunciaron amenazas de bandas criminales en Perú."}
+    backend_store.save_report(crime_report("es-report", "es", texts), "es-report", [])
+    for query in ("periodistas", "periodista", "amenaza", "Peru", "perú", '"bandas criminales"'):
+        assert backend_store.lexical_search(parse_query(query), 5), query
+    assert backend_store.lexical_search(parse_query("dialisis"), 5) == []
+    assert backend_store.term_in_index("periodistas") and backend_store.term_in_index("peru")
+    assert not backend_store.term_in_index("dialisis")
+
+
+@pytest.mark.parametrize("query", [
+    "NEAR(police stations)", "text:police", "police & gangs", "police | gangs", "!police", "police:*",
+    "police <-> stations", "'police'", "police\\", "(police", "police')--", "SELECT * FROM paragraphs",
+    "police:A", "police\u0000", "to_tsquery('x')",
+])
+def test_query_syntax_typed_by_users_never_reaches_the_index(backend_store, query):
+    """Whatever a user types, FTS5 MATCH and to_tsquery only see quoted folded tokens: a result
+    or a QueryError, never a database error."""
+    backend_store.save_report(crime_report(), "crime", [])
+    try:
+        q = parse_query(query)
+    except QueryError:
+        return
+    for compiled in (sqlite_fts.strict(q), postgres_fts.strict(q)):
+        # outside quoted tokens only operators and brackets: no text a user typed
+        bare = re.sub(r"\"[^\"]*\"|'(?:[^']|'')*'", "", compiled)
+        assert re.fullmatch(r"[\s()&|!<\->:*ORANDNOT]*", bare), compiled
+    assert isinstance(backend_store.lexical_search(q, 10), list)
+
+
+def test_delete_removes_the_report_its_index_and_orphan_sources(backend_store):
+    src = Source(id="s1", author="HRW", title="Report", type=SourceType.NGO)
+    backend_store.save_report(small_report(), "r1", [src])
+    backend_store.save_report(crime_report(), "crime", [])
+    before = backend_store.index_fingerprint()
+    assert backend_store.delete_report("r1") and not backend_store.delete_report("r1")
+    assert backend_store.index_fingerprint() != before
+    assert backend_store.load_report("r1") is None and backend_store.get_source("s1") is None
+    assert backend_store.list_sources() == []
+    assert found(backend_store, "Lima") == {"police"}  # the crime report's paragraph only
+    assert backend_store.report_ids() == ["crime"]
+
+
+def test_replace_keeps_shared_sources_and_merges_their_urls(backend_store):
+    first = Source(id="s1", author="HRW", title="Report", type=SourceType.NGO, date="2022",
+                   urls=["https://hrw.org/a"])
+    backend_store.save_report(small_report(), "r1", [first])
+    again = first.model_copy(update={"date": "2023", "urls": ["https://hrw.org/b", "https://hrw.org/a"]})
+    backend_store.save_report(crime_report(), "crime", [again])
+    src = backend_store.get_source("s1")
+    assert (src.date, src.urls) == ("2023", ["https://hrw.org/a", "https://hrw.org/b"])
+    assert backend_store.get_sources(["nope", "s1"]).keys() == {"s1"}
+
+
+def test_report_metadata_edits_and_listing(backend_store):
+    backend_store.save_report(crime_report(), "crime", [])
+    assert backend_store.set_report_metadata("crime", {"country": "PE", "publisher": "EUAA"})
+    assert not backend_store.set_report_metadata("nope", {"country": "PE"})
+    with pytest.raises(ValueError, match="not editable"):
+        backend_store.set_report_metadata("crime", {"source_hash": "x"})
+    (row,) = backend_store.list_reports()
+    assert (row["country"], row["publisher"], row["paragraphs"], row["sections"]) == ("PE", "EUAA", 3, 1)
+    assert backend_store.find_by_hash("hash-crime") == "crime" and backend_store.family_ids("crime") == ["crime"]
+    assert backend_store.next_version("crime") == 2
+    assert found(backend_store, "gangs", f=ParagraphFilter(country="PE", publisher="euaa")) == {"police", "extortion"}
+    assert found(backend_store, "gangs", f=ParagraphFilter(country="CO")) == set()
+
+
+def test_a_transaction_is_all_or_nothing_and_nests(backend_store):
+    with pytest.raises(RuntimeError), backend_store.transaction():
+        backend_store.add_user("ana", "reader", "h1", "2999-01-01")
+        with backend_store.transaction():  # joins the outer one
+            backend_store.log("admin", "admin", "user.add", "ana", None)
+        raise RuntimeError("abort")
+    assert backend_store.get_user("ana") is None and backend_store.read_log() == []
+    with backend_store.transaction():
+        backend_store.add_user("ana", "reader", "h1", "2999-01-01")
+        backend_store.log("admin", "admin", "user.add", "ana", None)
+    assert backend_store.get_user("ana")["role"] == "reader"
+    assert [e["action"] for e in backend_store.read_log(user="admin")] == ["user.add"]
+
+
+def test_users_sessions_and_audit_log(backend_store):
+    users = Users(backend_store)
+    admin = Caller("root", "admin")
+    assert not users.any()
+    token = users.add("ana", "researcher", admin)["token"]
+    assert users.by_token(token) == Caller("ana", "researcher")
+    users.set_password("ana", "correct horse battery", admin)
+    assert users.check_password("ana", "correct horse battery") == Caller("ana", "researcher")
+    with pytest.raises(AuthError):
+        users.check_password("ana", "wrong password!")
+    session = users.start_session(Caller("ana", "researcher"))
+    assert users.by_session(session) == Caller("ana", "researcher")
+    users.end_session(session)
+    assert users.by_session(session) is None
+    assert [u["name"] for u in users.list()] == ["ana"] and users.list()[0]["has_password"] is True
+    users.remove("ana", admin)
+    with pytest.raises(AuthError):
+        users.by_token(token)
+    log = users.read_log()
+    assert [e["action"] for e in log] == ["user.remove", "sign-in", "user.password", "user.add"]
+    assert log[0]["user"] == "root" and log[0]["target"] == "ana"
+
+
+# --- the sample report on both backends ----------------------------------------------------------
+
+
+def test_sample_search_filters_and_facets(sample_backend_lib):
+    lib = sample_backend_lib
+    got = lib.search("extortion", k=5, mode="lexical", facets=True, section="3")
+    assert got["results"] and all(r["section"].startswith("3") for r in got["results"])
+    assert got["facets"]["report"][0]["value"] == SAMPLE_ID
+    assert lib.search("extortion", mode="lexical", since="2099")["results"] == []
+    ngo = lib.search("police", k=10, mode="lexical", source_type="ngo")["results"]
+    assert ngo and all(any(c["kind"] for f in r["footnotes"] for c in f["citations"]) for r in ngo)
+
+
+def _comparable(lib: Library) -> dict:
+    """Everything a reader gets back about the sample that must not depend on the backend."""
+    report = lib.report(SAMPLE_ID).model_dump(mode="json")
+    sources = lib.sources()
+    (listing,) = [{k: v for k, v in r.items() if k != "ingested_at"} for r in lib.reports()]
+    first = sources[0]["id"]
+    store = lib.store
+    pks = store.filtered_pks(ParagraphFilter(report=SAMPLE_ID))
+    rows = store.paragraphs_by_pk([int(p) for p in pks])
+    by_id = {r["id"]: pk for pk, r in rows.items()}
+    ids = sorted(by_id)
+    facets = store.facet_counts([by_id[i] for i in ids])
+    section = store.filtered_pks(ParagraphFilter(section="3.1", source_type="ngo"))
+    return {"report": report, "sources": sources, "listing": listing, "source": lib.source(first),
+            "facets": facets, "paragraph_ids": ids,
+            "filtered": sorted(rows[int(p)]["id"] for p in section if int(p) in rows),
+            "vectors": store.report_paragraph_vectors(SAMPLE_ID, 512)[0]}
+
+
+def test_the_sample_gives_the_same_report_json_on_both_backends(backend_samples):
+    sqlite_lib, pg_lib = Library(backend_samples["sqlite"]), Library(backend_samples["postgres"])
+    try:
+        a, b = _comparable(sqlite_lib), _comparable(pg_lib)
+    finally:
+        sqlite_lib.close()
+        pg_lib.close()
+    assert a["report"]["sections"] and a["report"]["footnotes"] and a["sources"] and a["filtered"]
+    for key in a:
+        assert json.dumps(a[key], sort_keys=True) == json.dumps(b[key], sort_keys=True), key

@@ -173,3 +173,70 @@ def test_autocommit_dict_row_connections_as_the_postgres_store_uses_them(replica
             raise RuntimeError("mid-transaction")
         assert router.read(lambda c: c.execute(
             "SELECT count(*) AS n FROM notes WHERE body = 'rolled back'").fetchone(), fresh=True) == {"n": 0}
+
+
+def test_library_searches_on_the_replica_and_survives_its_death(replicated, monkeypatch, tmp_path):
+    """The PostgreSQL store itself: with CORROBORATE_DB_REPLICAS set, searches are served by the
+    replica; killing it during four threads of searches fails none of them."""
+    from conftest import SAMPLE, SAMPLE_ID
+    from corroborate import Library
+    from corroborate.settings import Settings
+    from corroborate.store.postgres import PostgresStore
+
+    primary, replica, _db = replicated
+    db = "routed_library"
+    url = primary.create_database(db)
+    with Library(url, settings=Settings(embeddings=False)) as lib:
+        lib.ingest(SAMPLE)
+        expected = [h["paragraph_id"] for h in lib.search("extortion of small businesses", mode="lexical")["results"]]
+    assert expected
+    replica.wait_replayed()
+    monkeypatch.setenv("CORROBORATE_DB_REPLICAS", replica.url(db))
+
+    with Library(url, settings=Settings(embeddings=False)) as lib:
+        assert [h["paragraph_id"] for h in lib.search("extortion of small businesses", mode="lexical")["results"]] \
+            == expected
+        # Reads really come from the replica: with its replay paused, a report another process
+        # writes on the primary is not (yet) in this library's answers, and is once replay resumes.
+        replica.psql("SELECT pg_wal_replay_pause()")
+        try:
+            with Library(url, settings=Settings(embeddings=False), store=PostgresStore(url, replicas=[])) as other:
+                variant = tmp_path / "written-elsewhere.txt"
+                variant.write_text(SAMPLE.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+                assert other.ingest(variant).status == "added"
+            assert [r["id"] for r in lib.reports()] == [SAMPLE_ID]
+        finally:
+            replica.psql("SELECT pg_wal_replay_resume()")
+        replica.wait_replayed()
+        assert sorted(r["id"] for r in lib.reports()) == sorted([SAMPLE_ID, "written-elsewhere"])
+        expected = [h["paragraph_id"] for h in lib.search("extortion of small businesses", mode="lexical")["results"]]
+
+        stop = threading.Event()
+        failures: list[BaseException] = []
+        answered = [0]
+
+        def searcher() -> None:
+            while not stop.is_set():
+                try:
+                    got = [h["paragraph_id"] for h in
+                           lib.search("extortion of small businesses", mode="lexical")["results"]]
+                    assert got == expected
+                    answered[0] += 1
+                except BaseException as exc:
+                    failures.append(exc)
+
+        threads = [threading.Thread(target=searcher) for _ in range(4)]
+        for t in threads:
+            t.start()
+        try:
+            time.sleep(1.0)
+            replica.kill()
+            time.sleep(2.0)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=120)
+        assert failures == [], f"{len(failures)} failed searches, first: {failures[:1]!r}"
+        assert answered[0] > 0 and lib.store._router.in_rotation() == []
+    replica.start()
+    replica.wait_replayed()

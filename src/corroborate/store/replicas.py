@@ -127,8 +127,8 @@ class ReplicaRouter:
             if replica.down_since is None:
                 log.warning("replica %s out of rotation: %s", redact_url(replica.url), why)
             replica.down_since = time.monotonic()
-        if pool is not None:
-            pool.close(timeout=0)
+        if pool is not None:  # its workers may be stuck connecting: never make a read wait for them
+            threading.Thread(target=pool.close, kwargs={"timeout": PROBE_TIMEOUT_S + 1}, daemon=True).start()
 
     def _candidates(self) -> list[_Replica]:
         """Replicas in rotation, starting with the next one's turn; probes those due a retry."""

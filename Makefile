@@ -7,7 +7,7 @@ SAMPLE := samples/euaa-peru-country-focus-2023.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test demo ingest-sample test lint serve bench fuzz clean pg pg-stop
+.PHONY: install install-test demo ingest-sample test lint serve bench fuzz clean messages pg pg-stop
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -42,6 +42,11 @@ pg: install
 
 pg-stop:
 	$(BIN)/python scripts/pg-dev stop
+
+# Extract the interface's messages into the gettext catalogues (src/corroborate/locales) and list
+# what Spanish still lacks; the test suite fails on an untranslated message (tests/test_i18n.py).
+messages: install
+	$(BIN)/python scripts/messages.py
 
 bench: install-test
 	$(BIN)/python benchmarks/bench_ingest.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -17,7 +18,8 @@ def live_server(app) -> Iterator[str]:
     import uvicorn
 
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        # CORROBORATE_TEST_PORT: a fixed port (a shared machine hands each developer a range)
+        s.bind(("127.0.0.1", int(os.environ.get("CORROBORATE_TEST_PORT") or 0)))
         port = s.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

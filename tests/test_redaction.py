@@ -28,7 +28,7 @@ NAMED = re.compile(r"(?i:dplf)|Due Process of Law")
 QUESTION = "What did the Executive Director say about the judicial system collapse?"
 SEARCH = "Executive Director judicial system limitations"
 # Values for path parameters and the query every route needs to show something worth checking.
-PATH_VALUES = {"report_id": SAMPLE_ID, "job_id": "no-such-job"}
+PATH_VALUES = {"report_id": SAMPLE_ID, "job_id": "no-such-job", "search_id": "1"}  # saved searches: test_alerts.py
 QUERIES = {
     "/api/search": {"q": SEARCH}, "/search": {"q": SEARCH}, "/api/ask": {"q": QUESTION},
     "/ask": {"q": QUESTION}, "/api/compile": {"q": QUESTION}, "/sources": {"report": SAMPLE_ID},
@@ -67,8 +67,13 @@ def world(sample_db_master, tmp_path_factory):
         users = Users(lib.store)
         admin = Caller("setup", "admin")
         tokens = {role: users.add(f"{role}1", role, admin)["token"] for role in ("reader", "researcher", "admin")}
+        # the reader's case file quotes the paragraph naming the source and a footnote citing it
+        cases = lib.as_caller(Caller("reader1", "reader")).cases
+        case = cases.create("Reader's case", "en")
+        named = next(p for p in lib.report(SAMPLE_ID).paragraphs() if "According to the DPLF" in p.text)
+        cases.add(case.id, SAMPLE_ID, named.id)
     client = TestClient(create_app(Settings(db=str(db))))
-    return {"client": client, "tokens": tokens, "dplf": dplf["id"], "db": db}
+    return {"client": client, "tokens": tokens, "dplf": dplf["id"], "db": db, "case_id": str(case.id)}
 
 
 def get(world, role: str, url: str, **params):
@@ -78,7 +83,7 @@ def get(world, role: str, url: str, **params):
 
 def read_urls(world) -> list[tuple[str, dict]]:
     """Every GET route of the app with its parameters filled in, and every export format."""
-    values = {**PATH_VALUES, "source_id": world["dplf"]}
+    values = {**PATH_VALUES, "source_id": world["dplf"], "case_id": world["case_id"]}
     urls: list[tuple[str, dict]] = []
     for method, path in app_routes(world["client"].app):
         if method != "GET":
@@ -91,6 +96,8 @@ def read_urls(world) -> list[tuple[str, dict]]:
             urls += [(url, {**params, "format": f}) for f in REPORT_FORMATS]
         elif path == "/api/export/sources":
             urls += [(url, {**params, "format": f}) for f in REGISTRY_FORMATS]
+        elif path == "/api/cases/{case_id}/export":
+            urls += [(url, {**params, "format": f}) for f in COMPILE_FORMATS]
         elif path == "/api/compile":
             urls += [(url, {**params, "format": f}) for f in COMPILE_FORMATS]
         else:
@@ -102,7 +109,8 @@ def test_a_reader_never_sees_the_confidential_name_on_any_route_or_export(world)
     urls = read_urls(world)
     requested = {u for u, _ in urls}
     # every GET route was requested (sanity: the walk found the app's routes)
-    assert {"/api/search", f"/reports/{SAMPLE_ID}", "/api/compile", f"/sources/{world['dplf']}"} <= requested
+    assert {"/api/search", f"/reports/{SAMPLE_ID}", "/api/compile", f"/sources/{world['dplf']}",
+            f"/cases/{world['case_id']}", f"/api/cases/{world['case_id']}/export"} <= requested
     seen_redacted = 0
     for url, params in urls:
         r = get(world, "reader", url, **params)

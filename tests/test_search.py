@@ -15,6 +15,7 @@ from corroborate.cli import main
 from corroborate.search.engine import fuse
 from corroborate.search.query import QueryError, parse_query
 from corroborate.search.vectors import VectorIndex
+from corroborate.store import is_postgres
 from search_fixtures import EXTORTION, make_report, store
 
 
@@ -252,8 +253,8 @@ def test_binary_index_agrees_with_exact_search():
 # --- index consistency --------------------------------------------------------------------------
 
 
-def test_delete_and_reingest_keep_the_index_consistent(tmp_path):
-    lib = Library(tmp_path / "cycle.db")
+def test_delete_and_reingest_keep_the_index_consistent(backend_db):
+    lib = Library(backend_db)
     report, sources = make_report("peru-cycle")
     store(lib, report, sources)
     q = "illegal mining mercury"
@@ -262,7 +263,7 @@ def test_delete_and_reingest_keep_the_index_consistent(tmp_path):
     lib.delete("peru-cycle")
     for mode in ("lexical", "semantic", "hybrid"):
         assert lib.search(q, mode=mode)["results"] == [], mode
-    assert lib.store.conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0] == 0
+    assert lib.store.load_vectors(512)[0].size == 0
     # re-ingest a changed version replacing the old: the new paragraph is found, nothing stale
     new_text = "Artisanal gold miners in La Pampa were evicted by the armed forces in 2019."
     report, sources = make_report("peru-cycle", extra=new_text)
@@ -273,6 +274,10 @@ def test_delete_and_reingest_keep_the_index_consistent(tmp_path):
         got = lib.search("gold miners evicted La Pampa", mode=mode, k=20)["results"]
         assert got and {r["report_id"] for r in got} == {"peru-cycle-v2"}, mode
         assert got[0]["text"] == new_text + " Update.", mode
+    assert len(lib.store.load_vectors(512)[0]) == sum(r["paragraphs"] for r in lib.store.list_reports())
+    if is_postgres(backend_db):
+        lib.close()
+        return
     # FTS5 agrees with the content table (no orphan index rows after delete/replace)
     conn = lib.store.conn
     conn.execute("INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('integrity-check', 1)")
@@ -281,9 +286,9 @@ def test_delete_and_reingest_keep_the_index_consistent(tmp_path):
     lib.close()
 
 
-def test_a_second_connection_sees_deletes_made_by_another(tmp_path):
+def test_a_second_connection_sees_deletes_made_by_another(backend_db):
     """The vector cache is per process; a delete through another Library must still invalidate it."""
-    path = tmp_path / "shared.db"
+    path = backend_db
     writer, reader = Library(path), Library(path)
     store(writer, *make_report("peru-x"))
     assert reader.search("mercury", mode="semantic")["results"]
@@ -293,10 +298,10 @@ def test_a_second_connection_sees_deletes_made_by_another(tmp_path):
     reader.close()
 
 
-def test_lexical_only_library_still_searches_in_hybrid_mode(tmp_path):
+def test_lexical_only_library_still_searches_in_hybrid_mode(backend_db):
     from corroborate.settings import Settings
 
-    lib = Library(tmp_path / "noemb.db", settings=Settings(embeddings=False))
+    lib = Library(backend_db, settings=Settings(embeddings=False))
     store(lib, *make_report("peru-lex"))
     got = lib.search("mercury rivers", mode="hybrid")["results"]
     assert got and "mercury" in got[0]["text"]

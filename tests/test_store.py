@@ -64,6 +64,22 @@ def test_newer_schema_is_refused(tmp_path):
         connect(path)
 
 
+def test_postgres_schema_is_versioned_and_a_newer_one_refused(pg_url):
+    import psycopg
+
+    from corroborate.store.postgres import PostgresStore
+    from corroborate.store.postgres_schema import MIGRATIONS as PG_MIGRATIONS
+
+    PostgresStore(pg_url).close()
+    PostgresStore(pg_url).close()  # a second open finds the schema current and changes nothing
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(
+            len(PG_MIGRATIONS))
+        conn.execute("UPDATE meta SET value='999' WHERE key='schema_version'")
+    with pytest.raises(StoreError, match="newer"):
+        PostgresStore(pg_url)
+
+
 def test_round_trip_keeps_tree_markers_citations(backend_store):
     report = small_report()
     backend_store.save_report(report, "r1", [Source(id="s1", author="HRW", title="Report", type=SourceType.NGO)])

@@ -207,10 +207,12 @@ def _comparable(lib: Library) -> dict:
     by_id = {r["id"]: pk for pk, r in rows.items()}
     ids = sorted(by_id)
     facets = store.facet_counts([by_id[i] for i in ids])
-    section = store.filtered_pks(ParagraphFilter(section="3.1", source_type="ngo"))
+    filters = [ParagraphFilter(section="1", source_type="ngo"), ParagraphFilter(since="2023-03-01"),
+               ParagraphFilter(section="4.2", published_from="2023"), ParagraphFilter(source_language="es")]
+    filtered = [sorted(rows[int(p)]["id"] for p in store.filtered_pks(f)) for f in filters]
     return {"report": report, "sources": sources, "listing": listing, "source": lib.source(first),
             "facets": facets, "paragraph_ids": ids,
-            "filtered": sorted(rows[int(p)]["id"] for p in section if int(p) in rows),
+            "filtered": filtered,
             "vectors": store.report_paragraph_vectors(SAMPLE_ID, 512)[0]}
 
 
@@ -221,6 +223,27 @@ def test_the_sample_gives_the_same_report_json_on_both_backends(backend_samples)
     finally:
         sqlite_lib.close()
         pg_lib.close()
-    assert a["report"]["sections"] and a["report"]["footnotes"] and a["sources"] and a["filtered"]
+    assert a["report"]["sections"] and a["report"]["footnotes"] and a["sources"] and all(a["filtered"])
     for key in a:
         assert json.dumps(a[key], sort_keys=True) == json.dumps(b[key], sort_keys=True), key
+
+
+def test_dev_questions_recall_on_postgres_is_not_below_sqlite(backend_samples):
+    """benchmarks/eval_search.py through the web app (/api/search, k=5) on each backend: the
+    PostgreSQL ranking (ts_rank_cd over stemmed tsvectors) loses no more than 0.02 recall in
+    any language and mode against FTS5's BM25. (Measured: equal, or PostgreSQL one English
+    question ahead: see the report of this branch.)"""
+    import sys
+
+    from conftest import DATA, ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from eval_search import evaluate, load_questions
+
+    questions = load_questions(DATA / "eval" / "dev-questions.jsonl")
+    modes = ("lexical", "hybrid")
+    sqlite = evaluate(backend_samples["sqlite"], questions, k=5, modes=modes)
+    pg = evaluate(backend_samples["postgres"], questions, k=5, modes=modes)
+    for mode in modes:
+        for lang, recall in sqlite["recall"][mode].items():
+            assert pg["recall"][mode][lang] >= recall - 0.02, (mode, lang, sqlite["misses"], pg["misses"])

@@ -16,7 +16,8 @@ import click
 if TYPE_CHECKING:  # the CLI starts without importing the library
     from corroborate.library import IngestResult, Library
 
-DB_HELP = "SQLite database file (env CORROBORATE_DB, default ./corroborate.db)."
+DB_HELP = ("SQLite database file, or a PostgreSQL database as postgresql://user@host:port/name "
+           "(env CORROBORATE_DB, default ./corroborate.db).")
 STYLES = ["euaa", "oscola"]
 STYLE_HELP = ("Citation style: euaa (EUAA COI methodology) or oscola (UK tribunals). Permalinks need "
               "CORROBORATE_BASE_URL.")
@@ -105,7 +106,10 @@ def ingest(ctx, paths, replace, report_id, no_embeddings, as_json):
     Re-ingesting the same content changes nothing; a changed file becomes a new version.
     The format is read from the content (a name that says otherwise gets a warning). Every
     file gets its own result line, or an error naming it; a bad file never stops the others,
-    and the exit status is 1 if any file failed.
+    and the exit status is 1 if any file failed. On a terminal, an ingest running over a second
+    shows on stderr each file's name, its stage (reading, structuring, citations, embedding,
+    saving) and the time left; --json turns that off. Saved searches are then matched against
+    the new paragraphs (see `corroborate searches`).
     """
     if no_embeddings:
         ctx.obj["settings"] = ctx.obj["settings"].model_copy(update={"embeddings": False})
@@ -113,13 +117,12 @@ def ingest(ctx, paths, replace, report_id, no_embeddings, as_json):
         raise click.UsageError("--id can only be used with one file")
     lib = open_library(ctx)
     outcomes: list[tuple[str, IngestResult | str]] = []  # (path, result or error), in order
-    from rich.progress import Progress
+    from corroborate.ingest_progress import IngestDisplay
 
-    with Progress(transient=True, disable=len(paths) < 2 or as_json, console=_stderr_console()) as bar:
-        task = bar.add_task("Ingesting", total=len(paths))
+    with IngestDisplay(list(paths), enabled=not as_json) as show:
         for path in paths:
-            outcomes.append((path, _ingest_one(lib, path, replace, report_id)))
-            bar.advance(task)
+            outcomes.append((path, _ingest_one(lib, path, replace, report_id, show)))
+            show.finished(path)
     failed = [(p, o) for p, o in outcomes if isinstance(o, str)]
     if as_json:
         emit_json({
@@ -146,24 +149,18 @@ def ingest(ctx, paths, replace, report_id, no_embeddings, as_json):
         sys.exit(1)
 
 
-def _ingest_one(lib: Library, path: str, replace: bool, report_id: str | None) -> IngestResult | str:
+def _ingest_one(lib: Library, path: str, replace: bool, report_id: str | None, progress=None) -> IngestResult | str:
     """One file's result, or its error naming the file: a batch never stops at a bad file."""
     from corroborate.readers import ReaderError
     from corroborate.store import StoreError
 
     try:
-        return lib.ingest(path, replace=replace, report_id=report_id)
+        return lib.ingest(path, replace=replace, report_id=report_id, progress=progress)
     except (ReaderError, StoreError, ValueError) as exc:
         message = str(exc)
     except Exception as exc:  # noqa: BLE001 - a bug on one file must not cost the user the others
         message = f"unexpected error ({type(exc).__name__}: {str(exc)[:200]})"
     return message if path in message else f"{path}: {message}"
-
-
-def _stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True)
 
 
 @main.command()
@@ -383,6 +380,27 @@ def tor(ctx, report_id, as_json):
 # --- search, ask, serve (issue 4) ----------------------------------------------------------
 
 
+def search_filters(fn):
+    """The search filters, shared by `search` and `searches save` (one set of names)."""
+    options = [
+        click.option("--report", "report_id", help="Only this report."),
+        click.option("--section", help="Only this section and its subsections (e.g. 3.5)."),
+        click.option("--country", help="Only reports about this country (ISO alpha-2, e.g. PE)."),
+        click.option("--publisher", help="Only reports by this publisher (e.g. EUAA)."),
+        click.option("--type", "document_type", help="Only reports of this type (e.g. country-focus, cpin)."),
+        click.option("--language", help="Only reports in this language (en, es …)."),
+        click.option("--published-from", help="Only reports dated on or after (2023, 2023-06)."),
+        click.option("--published-to", help="Only reports dated on or before (2023, 2023-06)."),
+        click.option("--source-type", help="Only paragraphs citing this type of source (e.g. media, ngo)."),
+        click.option("--source", help="Only paragraphs citing this source (its id)."),
+        click.option("--source-language", help="Only paragraphs citing a source in this language."),
+        click.option("--since", help="Only paragraphs citing sources dated on or after (2023, 2023-06-01)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
 @main.command()
 @click.argument("query")
 @click.option("--k", default=10, show_default=True, help="Number of results (1-100).")
@@ -390,18 +408,7 @@ def tor(ctx, report_id, as_json):
               show_default=True, help="Ranking: words (lexical), meaning (semantic) or both fused.")
 @click.option("--offset", default=0, show_default=True, help="Skip this many results (paging).")
 @click.option("--page", type=click.IntRange(1), help="Page number (pages of --k results); sets --offset.")
-@click.option("--report", "report_id", help="Only this report.")
-@click.option("--section", help="Only this section and its subsections (e.g. 3.5).")
-@click.option("--country", help="Only reports about this country (ISO alpha-2, e.g. PE).")
-@click.option("--publisher", help="Only reports by this publisher (e.g. EUAA).")
-@click.option("--type", "document_type", help="Only reports of this type (e.g. country-focus, cpin).")
-@click.option("--language", help="Only reports in this language (en, es …).")
-@click.option("--published-from", help="Only reports dated on or after (2023, 2023-06).")
-@click.option("--published-to", help="Only reports dated on or before (2023, 2023-06).")
-@click.option("--source-type", help="Only paragraphs citing this type of source (e.g. media, ngo).")
-@click.option("--source", help="Only paragraphs citing this source (its id).")
-@click.option("--source-language", help="Only paragraphs citing a source in this language.")
-@click.option("--since", help="Only paragraphs citing sources dated on or after (2023, 2023-06-01).")
+@search_filters
 @click.option("--style", type=click.Choice(STYLES), default="euaa", show_default=True, help=STYLE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as /api/search).")
 @click.pass_context
@@ -488,6 +495,103 @@ def ask(ctx, question, k, report_id, style, as_json):
             click.echo(f"  {footnote_line(f, f['n'], style)}")
     if syn.get("error"):
         click.echo(f"\n({syn['error']})", err=True)
+
+
+# --- saved searches and alerts (issue 16) ----------------------------------------------------
+
+
+@main.group()
+def searches() -> None:
+    """Saved searches: after each ingest, the passages of the new or changed paragraphs a saved
+    search matches (among its first 10 results in that report) are kept as new for it, and shown
+    by `searches new`, on the web page /searches and in the search's Atom feed."""
+
+
+@searches.command("save")
+@click.argument("name")
+@click.argument("query")
+@click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default="hybrid",
+              show_default=True, help="Ranking, as for `search`.")
+@search_filters
+@click.option("--ui-language", "ui_language", type=click.Choice(["en", "es"]), default="en", show_default=True,
+              help="Language of the feed's and page's own texts.")
+@click.option("--json", "as_json", is_flag=True, help="Print the saved search as JSON (with its feed path).")
+@click.pass_context
+@friendly_errors
+def searches_save(ctx, name, query, mode, ui_language, as_json, report_id, **filters):
+    """Save QUERY with its mode and filters as NAME."""
+    from corroborate.alerts import SavedSearchIn
+
+    filters = {k: v for k, v in {"report": report_id, **filters}.items() if v}
+    saved = open_library(ctx).save_search(_saved_search_in(SavedSearchIn, name=name, query=query, mode=mode,
+                                                             filters=filters, language=ui_language))
+    if as_json:
+        emit_json(saved.model_dump())
+        return
+    click.echo(f"saved search {saved.id} {saved.name!r}: {saved.query}{_filters_text(saved.filters)}")
+    click.echo(f"Atom feed (keep it private): {saved.feed}")
+
+
+def _saved_search_in(model, **fields):
+    from pydantic import ValidationError
+
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise click.ClickException(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def _filters_text(filters: dict) -> str:
+    return "".join(f" --{k.replace('_', '-')} {v}" for k, v in filters.items())
+
+
+@searches.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as /api/searches).")
+@click.pass_context
+@friendly_errors
+def searches_list(ctx, as_json):
+    """The saved searches and how many new passages each has."""
+    rows = open_library(ctx).saved_searches()
+    if as_json:
+        emit_json({"searches": [r.model_dump() for r in rows]})
+        return
+    if not rows:
+        click.echo("No saved searches yet. Save one with: corroborate searches save NAME QUERY")
+    for r in rows:
+        click.echo(f"{r.id:>3}  {r.name!r}: {r.query} ({r.mode}{_filters_text(r.filters)}), "
+                   f"{r.passages} new passage{'s' if r.passages != 1 else ''}")
+
+
+@searches.command("new")
+@click.argument("search_id", metavar="[ID]", type=int, required=False)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000), help="Newest passages to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as /api/searches/new).")
+@click.pass_context
+@friendly_errors
+def searches_new(ctx, search_id, limit, as_json):
+    """Passages the saved searches (or search ID) matched in newly ingested reports, newest first,
+    quoted with their citations."""
+    rows = open_library(ctx).new_passages(search_id, limit)
+    if as_json:
+        emit_json({"passages": [r.model_dump() for r in rows]})
+        return
+    if not rows:
+        click.echo("Nothing new for your searches.")
+    for r in rows:
+        click.secho(f"\n{r.search_name} · found {r.found_at}", bold=True)
+        for line in r.citation.splitlines():
+            click.echo(f"  {line}")
+
+
+@searches.command("remove")
+@click.argument("search_id", metavar="ID", type=int)
+@click.pass_context
+@friendly_errors
+def searches_remove(ctx, search_id):
+    """Delete a saved search and what it found."""
+    open_library(ctx).delete_search(search_id)
+    click.echo(f"removed saved search {search_id}")
 
 
 @main.command()
@@ -704,3 +808,10 @@ def log_cmd(ctx, limit, user_name, as_json):
     for r in rows:
         click.echo(f"{r['at']}  {r['user']} ({r['role']})  {r['action']} {r['target'] or ''}"
                    f"{'  ' + r['detail'] if r['detail'] else ''}")
+
+
+# --- case files (issue 16): in their own module, registered here ------------------------------
+
+from corroborate.cli_cases import case as _case_group  # noqa: E402
+
+main.add_command(_case_group)

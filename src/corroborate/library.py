@@ -17,18 +17,20 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from corroborate.alerts import NewPassage, SavedSearch, SavedSearchIn
 from corroborate.models import Report, Source, assign_paragraph_ids
 from corroborate.readers import ReaderError, read_document
 from corroborate.redaction import Redactor, author_names, source_names
 from corroborate.settings import Settings
-from corroborate.store import Store, open_pool, open_store
+from corroborate.store import Store, StoreError, open_pool, open_store
 from corroborate.users import Caller, command_line_caller
 
 _NAMES: dict[tuple, list[str]] = {}  # see Library._redactor
@@ -53,6 +55,24 @@ class IngestResult(BaseModel):
     warnings: int = 0
     path: str = ""
     notices: list[str] = []  # what the user must see at once, e.g. content that contradicts the name
+
+
+# Ingest stages, in order, with the share of a file's time each takes (measured on the sample:
+# embedding is most of it when it runs); the fraction a progress event carries is estimated
+# from these.
+STAGES = ("reading", "structuring", "citations", "embedding", "saving")
+_STAGE_SHARE = {True: {"reading": .08, "structuring": .01, "citations": .06, "embedding": .80, "saving": .05},
+                False: {"reading": .45, "structuring": .05, "citations": .35, "embedding": 0., "saving": .15}}
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """What `ingest(progress=…)` reports: the file, the stage it is in (one of STAGES, or
+    "done"), and the estimated share of this file's work done (0 to 1)."""
+
+    path: str
+    stage: str
+    fraction: float
 
 
 def slugify(text: str) -> str:
@@ -116,6 +136,14 @@ class Library:
         self.caller.require("admin", "reading the audit log")
         return self.store.read_log(limit, user)
 
+    @property
+    def cases(self):
+        """This caller's case files (`corroborate.cases.Cases`): create, add, remove, reorder,
+        annotate, list, get, delete, export."""
+        from corroborate.cases import Cases
+
+        return Cases(self)
+
     def close(self) -> None:
         self.store.close()
 
@@ -127,34 +155,57 @@ class Library:
 
     # --- ingest --------------------------------------------------------------------------
 
-    def ingest(self, path: str | Path, replace: bool = False, report_id: str | None = None) -> IngestResult:
+    def ingest(self, path: str | Path, replace: bool = False, report_id: str | None = None,
+               progress: Callable[[IngestProgress], None] | None = None) -> IngestResult:
         """Read, structure, cite, index and store one file, atomically and idempotently.
 
         The same content (by SHA-256) is never stored twice. A changed file of a report
-        already in the library becomes a new version (`<id>-v2` …) unless `replace`.
+        already in the library becomes a new version (`<id>-v2` …) unless `replace`. Once
+        stored, the saved searches are matched against its new paragraphs (`corroborate.alerts`).
+        `progress` is told each stage as it starts, embedding batch by batch, then "done".
         """
         self.caller.require("researcher", "ingesting")
+        shares = _STAGE_SHARE[self.settings.embeddings]
+
+        def stage(name: str, within: float = 0.0) -> None:
+            if progress is not None:
+                before = sum(shares[s] for s in STAGES[:STAGES.index(name)]) if name in STAGES else 1.0
+                progress(IngestProgress(str(path), name, min(1.0, before + shares.get(name, 0) * within)))
+
+        stage("reading")
         report = read_document(path)
         notices = [f"{path}: {w.message}" for w in report.warnings if w.code == "format-mismatch"]
         existing = self.store.find_by_hash(report.source_hash)
         if existing:
+            stage("done")
             return self._result(existing, "unchanged", str(path), notices)
         from corroborate.metadata import infer_metadata
 
+        stage("structuring")
         infer_metadata(report)  # only for a report that will be stored
         family = report_id or slugify(Path(path).stem)
         versions = self.store.family_ids(family)
         report.version = 1 if replace else self.store.next_version(family)
         report.id = family if (replace or not versions) else f"{family}-v{report.version}"
+        stage("citations")
         try:
             sources = self.prepare(report, family)
         except Exception as exc:  # noqa: BLE001 - a parser bug on odd input is this file's error
             raise ReaderError(path, f"its citations could not be parsed ({type(exc).__name__}: "
                                     f"{str(exc)[:200]})") from exc
-        embeddings = self._embed(report) if self.settings.embeddings else None
+        embeddings = None
+        if self.settings.embeddings:
+            stage("embedding")
+            embeddings = self._embed(report, lambda done: stage("embedding", done))
+        stage("saving")
+        known = self.store.paragraph_ids(versions)  # what the library held before: not new
         self.store.save_report(report, family, sources, embeddings, replace_ids=versions if replace else None)
         status = "added" if not versions else ("replaced" if replace else "new-version")
         self._log("ingest", report.id, f"{status} from {Path(path).name}")
+        from corroborate.alerts import match_new_report
+
+        notices += match_new_report(self, report.id, {p.id for p in report.paragraphs()} - known)
+        stage("done")
         return self._result(report.id, status, str(path), notices)
 
     def prepare(self, report: Report, family: str) -> list[Source]:
@@ -164,10 +215,10 @@ class Library:
         assign_paragraph_ids(report, family)
         return link_citations(report)
 
-    def _embed(self, report: Report) -> list[bytes]:
+    def _embed(self, report: Report, progress: Callable[[float], None] | None = None) -> list[bytes]:
         from corroborate.search.embed import embed_paragraphs
 
-        vectors = embed_paragraphs([p.text for p in report.paragraphs()], self.settings)
+        vectors = embed_paragraphs([p.text for p in report.paragraphs()], self.settings, progress)
         return [v.tobytes() for v in vectors]
 
     def _result(self, report_id: str, status: str, path: str, notices: list[str]) -> IngestResult:
@@ -203,7 +254,7 @@ class Library:
         if not close and report_id:  # a part of the id ('peru')
             close = [i for i in ids if report_id.lower() in i]
         hint = f"; did you mean {' or '.join(repr(c) for c in close[:3])}?" if close else ""
-        raise NotFound(f"no report {report_id!r} in {self.settings.db}{hint}", close[:3])
+        raise NotFound(f"no report {report_id!r} in {self.store.path}{hint}", close[:3])
 
     def report(self, report_id: str) -> Report:
         red = self._redactor()
@@ -214,7 +265,7 @@ class Library:
         """The report as stored, names and all: for the library's own use before redaction."""
         report = self.store.load_report(self.resolve(report_id))
         if report is None:  # deleted between the two reads
-            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+            raise NotFound(f"no report {report_id!r} in {self.store.path}")
         return report
 
     def excerpt(self, report_id: str, paragraph_ids: list[str]) -> Report:
@@ -225,7 +276,7 @@ class Library:
             red = self._redactor()
             report = red.report(report) if red else report
         if report is None:
-            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+            raise NotFound(f"no report {report_id!r} in {self.store.path}")
         return report
 
     def sources_by_id(self, source_ids: list[str]) -> dict[str, Source]:
@@ -256,7 +307,7 @@ class Library:
                 raise ValueError("title: a report needs a title")
             values["title"] = title.strip()
         if not self.store.set_report_metadata(report_id, values):
-            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+            raise NotFound(f"no report {report_id!r} in {self.store.path}")
         if values:
             self._log("metadata", report_id, ", ".join(f"{k}={v!r}" for k, v in values.items()))
         (row,) = self.store.list_reports(report_id)
@@ -267,7 +318,7 @@ class Library:
         # Never by prefix: deleting is not undoable, so the id must be exact (typos get a hint).
         report_id = self.resolve(report_id, prefix=False)
         if not self.store.delete_report(report_id):
-            raise NotFound(f"no report {report_id!r} in {self.settings.db}")
+            raise NotFound(f"no report {report_id!r} in {self.store.path}")
         self._log("delete", report_id)
 
     # --- sources -------------------------------------------------------------------------
@@ -280,7 +331,7 @@ class Library:
     def source(self, source_id: str) -> dict:
         src = self.store.get_source(source_id)
         if src is None:
-            raise NotFound(f"no source {source_id!r} in {self.settings.db}")
+            raise NotFound(f"no source {source_id!r} in {self.store.path}")
         out = src.model_dump(mode="json")
         out["cited_by"] = self.store.source_citations(source_id)
         return self._shown(out)
@@ -288,7 +339,7 @@ class Library:
     def set_confidential(self, source_id: str, confidential: bool = True) -> None:
         self.caller.require("researcher", "marking a source confidential")
         if not self.store.set_confidential(source_id, confidential):
-            raise NotFound(f"no source {source_id!r} in {self.settings.db}")
+            raise NotFound(f"no source {source_id!r} in {self.store.path}")
         self._log("confidential" if confidential else "not-confidential", source_id)
 
     # --- audit and terms-of-reference coverage (issue 6) ---------------------------------
@@ -357,13 +408,19 @@ class Library:
     def ask(self, question: str, k: int = 5, report: str | None = None) -> dict:
         """Verbatim quotes (with offsets, footnotes and citations) that answer `question`, or
         `found: false` when the library holds nothing relevant."""
+        from corroborate.i18n import question_language, translate
         from corroborate.search.answer import NOT_FOUND
 
+        # The fixed texts of the answer speak the question's language; `lang` says which.
+        lang = question_language(question)
         unnamed = self._unnamed(question)
         if unnamed != question and not unnamed:
-            return {"question": "", "found": False, "answer": NOT_FOUND, "quotes": [], "synthesis": None,
-                    "best_score": None}
-        return self._shown(self._ask(unnamed, k, report))
+            return {"question": "", "found": False, "answer": translate(NOT_FOUND, lang), "quotes": [],
+                    "synthesis": None, "best_score": None, "lang": lang}
+        result = self._shown(self._ask(unnamed, k, report))
+        if not result.get("found"):
+            result["answer"] = translate(result.get("answer") or NOT_FOUND, lang)
+        return {**result, "lang": lang}
 
     def _unnamed(self, query: str) -> str:
         """A query without the names this caller may not read: otherwise which redacted passages
@@ -396,6 +453,112 @@ class Library:
         span = (start, end) if start is not None and end is not None else None
         footnotes = shown_footnotes(report.footnotes, self._cited_sources([report]))
         return passage_citation(report, p, footnotes, span, style, base_url or self.settings.base_url)
+
+    # --- saved searches and alerts (issue 16) --------------------------------------------
+
+    def owner(self) -> str | None:
+        """The user who owns what this caller saves (cases, saved searches): a user of this
+        database; None for the command line and a library without users (the database's own)."""
+        return self.caller.name if self.store.get_user(self.caller.name) is not None else None
+
+    def save_search(self, spec: SavedSearchIn) -> SavedSearch:
+        """Save a query with its mode and filters; from now on each ingest records the new
+        passages it matches (`corroborate.alerts`). The query and filters are checked by
+        running them once: a malformed one raises QueryError (a ValueError) or NotFound."""
+        from corroborate.alerts import new_token, public
+
+        self.search(spec.query, k=1, mode=spec.mode, **spec.filters)
+        try:
+            search_id = self.store.add_saved_search(spec.name, spec.query, spec.mode, spec.filters,
+                                                    spec.language, self.owner(), new_token())
+        except StoreError as exc:
+            raise ValueError(str(exc)) from None
+        return public(self.store.saved_search(search_id))
+
+    def saved_searches(self) -> list[SavedSearch]:
+        """This caller's saved searches, with how many new passages each has."""
+        from corroborate.alerts import public
+
+        return [public(row) for row in self.store.saved_searches(self.owner())]
+
+    def saved_search(self, search_id: int) -> SavedSearch:
+        from corroborate.alerts import public
+
+        return public(self._own_search(search_id))
+
+    def _own_search(self, search_id: int) -> dict:
+        row = self.store.saved_search(search_id)
+        if row is None or row["owner"] != self.owner():  # another's search is not even there
+            raise NotFound(f"no saved search {search_id!r}")
+        return row
+
+    def delete_search(self, search_id: int) -> None:
+        self._own_search(search_id)
+        self.store.delete_saved_search(search_id)
+
+    def new_passages(self, search_id: int | None = None, limit: int = 200,
+                     base_url: str | None = None) -> list[NewPassage]:
+        """Passages this caller's saved searches (or one of them) matched in newly ingested
+        reports, newest first, each with its citation and the reader's address of it."""
+        rows = [self._own_search(search_id)] if search_id is not None else self.store.saved_searches(self.owner())
+        return self._passages(rows, limit, base_url)
+
+    def search_feed(self, search_id: int, token: str | None, base_url: str) -> bytes:
+        """The saved search's Atom feed. With the feed's `token` (a feed reader has no session)
+        it shows confidential sources unnamed whoever owns the search; without one, only the
+        owner may read it, as they read everything else."""
+        import hmac
+
+        from corroborate.alerts import atom_feed, public
+
+        row = self.store.saved_search(search_id)
+        if row is None:
+            raise NotFound(f"no saved search {search_id!r}")
+        view = self
+        if token is not None:
+            if not hmac.compare_digest(token.encode(), row["feed_token"].encode()):
+                raise NotFound(f"no saved search {search_id!r} with this feed token")
+            view = self.as_caller(Caller(row["owner"] or "feed reader", "reader"))
+        elif row["owner"] != self.owner():
+            raise NotFound(f"no saved search {search_id!r}")
+        return atom_feed(public(row), view._passages([row], 200, base_url), base_url)
+
+    def _passages(self, rows: list[dict], limit: int, base_url: str | None) -> list[NewPassage]:
+        from corroborate.alerts import NewPassage
+        from corroborate.citations.format import passage_citation, passage_reference, permalink
+        from corroborate.redaction import shown_footnotes
+
+        base_url = base_url if base_url is not None else self.settings.base_url
+        names = {row["id"]: row["name"] for row in rows}
+        hits = self.store.search_hits(list(names), limit)
+        wanted: dict[str, list[str]] = {}
+        for h in hits:
+            wanted.setdefault(h["report_id"], []).append(h["paragraph_id"])
+        found: dict[tuple[str, str], tuple[Report, Any, dict]] = {}
+        for rid, ids in wanted.items():
+            pids = set(ids)
+            try:  # the whole report, not an excerpt: a citation names the section's number
+                report = self.report(rid)
+            except NotFound:  # deleted since
+                continue
+            footnotes = shown_footnotes(report.footnotes, self._cited_sources([report]))
+            for p in report.paragraphs():
+                if p.id in pids:
+                    found[(rid, p.id)] = (report, p, footnotes)
+        out = []
+        for h in hits:
+            if (h["report_id"], h["paragraph_id"]) not in found:  # replaced by a version without it
+                continue
+            report, p, footnotes = found[(h["report_id"], h["paragraph_id"])]
+            out.append(NewPassage(
+                search_id=h["search_id"], search_name=names[h["search_id"]], report_id=report.id,
+                report_title=report.title, publisher=report.publisher, paragraph_id=p.id,
+                section=p.section, text=p.text, found_at=h["found_at"],
+                reference=passage_reference(report, p, "euaa"),
+                citation=passage_citation(report, p, footnotes, None, "euaa", base_url or None),
+                reader=permalink(base_url or "", report.id, p.id) or f"/reports/{report.id}#p-{p.id}",
+            ))
+        return out
 
     # --- export and compiled query responses (issue 7) -----------------------------------
 
@@ -451,8 +614,10 @@ class Library:
         return questions
 
     def compile_document(self, questions: list[str], reports: list[str] | None = None,
-                         name_confidential: bool = False, k: int = 5, style: str = "euaa"):
-        """The query response as a FootnotedDocument (see `compile`); `style`: euaa | oscola."""
+                         name_confidential: bool = False, k: int = 5, style: str = "euaa",
+                         lang: str | None = None):
+        """The query response as a FootnotedDocument (see `compile`); `style`: euaa | oscola;
+        `lang`: en | es for its headings and notices (default: the questions' language)."""
         from corroborate.export.compile import compile_document, gather
 
         questions = [q.strip() for q in questions if q and q.strip()]
@@ -486,17 +651,18 @@ class Library:
             return red.source(found) if red and found else found
 
         return compile_document(evidence, load, source, name_confidential, consulted,
-                                style=style, base_url=self.settings.base_url)
+                                style=style, base_url=self.settings.base_url, lang=lang)
 
     def compile(self, questions: list[str], fmt: str, path: str | Path, reports: list[str] | None = None,
-                name_confidential: bool = False, k: int = 5, style: str = "euaa") -> Path:
+                name_confidential: bool = False, k: int = 5, style: str = "euaa",
+                lang: str | None = None) -> Path:
         """A footnoted query response (md, html, docx, pdf): for each question the library's
         verbatim evidence with its original citations renumbered, or a plain statement that
         nothing was found; a methodology/disclaimer block; the sources cited."""
         from corroborate.export import DOCUMENT_FORMATS, check_format, write_document
 
         fmt = check_format(fmt, DOCUMENT_FORMATS)
-        doc = self.compile_document(questions, reports, name_confidential, k, style)
+        doc = self.compile_document(questions, reports, name_confidential, k, style, lang)
         return write_document(doc, fmt, path)
 
 

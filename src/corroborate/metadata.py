@@ -21,6 +21,7 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
+from corroborate.i18n import N_
 from corroborate.models import Report, fold
 
 # The document types a report can have: a small vocabulary, so that a filter means one thing.
@@ -35,10 +36,11 @@ DOCUMENT_TYPES = {
     "article": "academic or news article",
     "other": "anything else",
 }
-DOCUMENT_TYPE_LABELS = {
-    "country-focus": "Country focus", "country-report": "Country report", "cpin": "CPIN",
-    "query-response": "Query response", "guidelines": "Guidelines", "court-decision": "Court decision",
-    "ngo-report": "NGO report", "article": "Article", "other": "Other",
+DOCUMENT_TYPE_LABELS = {  # N_: translated where shown (web/views_common.py)
+    "country-focus": N_("Country focus"), "country-report": N_("Country report"), "cpin": N_("CPIN"),
+    "query-response": N_("Query response"), "guidelines": N_("Guidelines"),
+    "court-decision": N_("Court decision"), "ngo-report": N_("NGO report"), "article": N_("Article"),
+    "other": N_("Other"),
 }
 MIN_COUNTRY_MENTIONS = 3
 _DATE_VALUE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")

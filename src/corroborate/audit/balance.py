@@ -10,6 +10,7 @@ from corroborate.audit.context import AuditContext
 from corroborate.audit.findings import Finding, Severity
 from corroborate.audit.registry import rule
 from corroborate.audit.text import is_gap_statement, word_count
+from corroborate.i18n import gettext
 from corroborate.models import CitationKind, SourceType
 
 PRINCIPLE = "Reliability and balance of sources (corroboration)"
@@ -51,8 +52,9 @@ def single_source_paragraph(ctx: AuditContext) -> Iterator[Finding]:
             key = next(iter(keys))
             yield Finding(
                 rule="single-source-paragraph", severity=Severity.INFO,
-                message=f"Paragraph of {len(facts)} statements rests on a single source: "
-                        f"{ctx.source_label(key)} (footnotes {', '.join(map(str, numbers))}).",
+                message=gettext("Paragraph of %(n)s statements rests on a single source: %(source)s "
+                                "(footnotes %(notes)s).", n=len(facts), source=ctx.source_label(key),
+                                notes=", ".join(map(str, numbers))),
                 section=p.section, paragraph_id=p.id, footnote=numbers[0], evidence=_snippet(p.text),
             )
 
@@ -72,8 +74,9 @@ def oral_only_support(ctx: AuditContext) -> Iterator[Finding]:
             if cits and all(c.kind == CitationKind.ORAL for c in cits):
                 yield Finding(
                     rule="oral-only-support", severity=Severity.WARNING,
-                    message=f"Statement supported only by an oral source (footnote "
-                            f"{', '.join(map(str, s.footnotes))}: {ctx.source_label(ctx.source_key(cits[0]))}).",
+                    message=gettext("Statement supported only by an oral source (footnote %(notes)s: %(source)s).",
+                                    notes=", ".join(map(str, s.footnotes)),
+                                    source=ctx.source_label(ctx.source_key(cits[0]))),
                     section=p.section, paragraph_id=p.id, footnote=s.footnotes[0],
                     evidence=_snippet(s.sentence.text),
                 )
@@ -100,10 +103,12 @@ def section_source_dominance(ctx: AuditContext) -> Iterator[Finding]:
         top, count = Counter(ctx.source_key(c) for c in cits).most_common(1)[0]
         share = count / len(cits)
         if share >= SOURCE_SHARE:
+            percent = f"{share:.0%}"
             yield Finding(
                 rule="section-source-dominance", severity=Severity.WARNING,
-                message=f"§{key} {ctx.section_titles.get(key, '')}: {ctx.source_label(top)} carries "
-                        f"{share:.0%} of its citations ({count} of {len(cits)}).",
+                message=gettext("§%(section)s %(title)s: %(source)s carries %(share)s of its citations "
+                                "(%(count)s of %(total)s).", section=key, title=ctx.section_titles.get(key, ""),
+                                source=ctx.source_label(top), share=percent, count=count, total=len(cits)),
                 section=key, evidence=f"share={share:.2f}",
             )
 
@@ -123,9 +128,11 @@ def section_type_dominance(ctx: AuditContext) -> Iterator[Finding]:
         top, count = Counter(types).most_common(1)[0]
         share = count / len(types)
         if share >= TYPE_SHARE:
+            percent = f"{share:.0%}"
             yield Finding(
                 rule="section-type-dominance", severity=Severity.INFO,
-                message=f"§{key} {ctx.section_titles.get(key, '')}: {top.value} sources carry "
-                        f"{share:.0%} of its typed citations ({count} of {len(types)}).",
+                message=gettext("§%(section)s %(title)s: %(type)s sources carry %(share)s of its typed citations "
+                                "(%(count)s of %(total)s).", section=key, title=ctx.section_titles.get(key, ""),
+                                type=top.value, share=percent, count=count, total=len(types)),
                 section=key, evidence=f"share={share:.2f}",
             )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from corroborate.audit.context import AuditContext
 from corroborate.audit.findings import Finding, Severity
 from corroborate.audit.registry import rule
+from corroborate.i18n import gettext
 from corroborate.models import Citation, CitationKind, fold
 
 PRINCIPLE = "Transparency and traceability (citation form)"
@@ -44,7 +45,7 @@ def citation_repeated(ctx: AuditContext) -> Iterator[Finding]:
             if seen[key] == 2:
                 yield Finding(
                     rule="citation-repeated", severity=Severity.WARNING,
-                    message=f"Footnote {fn.n} cites the same source twice.",
+                    message=gettext("Footnote %(n)s cites the same source twice.", n=fn.n),
                     evidence=c.raw.strip(), **_where(ctx, fn.n),
                 )
 
@@ -63,7 +64,7 @@ def citation_empty(ctx: AuditContext) -> Iterator[Finding]:
         if empty or re.search(r";\s*$|;\s*;", text):
             yield Finding(
                 rule="citation-empty", severity=Severity.WARNING,
-                message=f"Footnote {fn.n} contains an empty citation.",
+                message=gettext("Footnote %(n)s contains an empty citation.", n=fn.n),
                 evidence=text, **_where(ctx, fn.n),
             )
 
@@ -99,7 +100,8 @@ def citation_undated(ctx: AuditContext) -> Iterator[Finding]:
             label = "n.d." if _NO_DATE.search(c.raw) else "no date"
             yield Finding(
                 rule="citation-undated", severity=Severity.WARNING,
-                message=f"Footnote {fn.n}: documentary source cited without a date ({label}).",
+                message=gettext("Footnote %(n)s: documentary source cited without a date (%(label)s).", n=fn.n,
+                                label=label),
                 evidence=c.raw.strip(), **_where(ctx, fn.n),
             )
 
@@ -118,7 +120,7 @@ def citation_no_url(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             yield Finding(
                 rule="citation-no-url", severity=Severity.INFO,
-                message=f"Footnote {fn.n}: documentary source cited without a URL.",
+                message=gettext("Footnote %(n)s: documentary source cited without a URL.", n=fn.n),
                 evidence=c.raw.strip(), **_where(ctx, fn.n),
             )
 
@@ -135,7 +137,7 @@ def citation_unparsed(ctx: AuditContext) -> Iterator[Finding]:
             if c.kind == CitationKind.UNPARSED:
                 yield Finding(
                     rule="citation-unparsed", severity=Severity.WARNING,
-                    message=f"Footnote {fn.n}: citation could not be parsed.",
+                    message=gettext("Footnote %(n)s: citation could not be parsed.", n=fn.n),
                     evidence=c.raw.strip(), **_where(ctx, fn.n),
                 )
 
@@ -152,6 +154,7 @@ def citation_cut(ctx: AuditContext) -> Iterator[Finding]:
         fn = ctx.footnotes.get(n)
         yield Finding(
             rule="citation-cut", severity=Severity.WARNING,
-            message=f"Footnote {n}: citation cut short in this copy (no date or URL); check the original.",
+            message=gettext("Footnote %(n)s: citation cut short in this copy (no date or URL); check the original.",
+                            n=n),
             evidence=(fn.text or "").strip() if fn else None, **_where(ctx, n),
         )

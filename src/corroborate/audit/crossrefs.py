@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from corroborate.audit.context import AuditContext
 from corroborate.audit.findings import Finding, Severity
 from corroborate.audit.registry import rule
+from corroborate.i18n import gettext
 from corroborate.models import Section, fold
 
 PRINCIPLE = "Transparency and traceability (internal references)"
@@ -80,14 +81,16 @@ def cross_reference_unresolved(ctx: AuditContext) -> Iterator[Finding]:
             if target is None:
                 yield Finding(
                     rule="cross-reference-unresolved", severity=Severity.WARNING,
-                    message=f"Cross-reference to {label} does not resolve: the report has no such section.",
+                    message=gettext("Cross-reference to %(target)s does not resolve: the report has no such section.",
+                                    target=label),
                     section=p.section, paragraph_id=p.id, evidence=m.group(0).strip(),
                 )
             elif (m.group("see") and _capitalised(tail) and not kind.startswith("annex")
                   and not _title_matches(tail, target.title)):
                 yield Finding(
                     rule="cross-reference-unresolved", severity=Severity.WARNING,
-                    message=f"Cross-reference to {label} names {tail.strip(' :–-')[:60]!r}, but "
-                            f"{num} is {target.title!r}.",
+                    message=gettext("Cross-reference to %(target)s names %(named)s, but %(num)s is %(title)s.",
+                                    target=label, named=repr(tail.strip(" :–-")[:60]), num=num,
+                                    title=repr(target.title)),
                     section=p.section, paragraph_id=p.id, evidence=m.group(0).strip(),
                 )

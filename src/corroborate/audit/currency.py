@@ -9,6 +9,7 @@ from datetime import date
 from corroborate.audit.context import AuditContext
 from corroborate.audit.findings import Finding, Severity
 from corroborate.audit.registry import rule
+from corroborate.i18n import N_, gettext
 from corroborate.models import CitationKind
 
 PRINCIPLE = "Accuracy and currency"
@@ -65,17 +66,17 @@ def reference_frame(ctx: AuditContext) -> tuple[str | None, str | None, str]:
     own methodology text (its 'reference period … to …' and 'finalised on …' sentences)."""
     rp = ctx.report.reference_period
     start, cut = rp.start, ctx.report.cut_off or rp.end
-    origin = "reader"
+    origin = N_("reader")
     if start and cut:
         return start, cut, origin
     for p in ctx.paragraphs:
         if not start and (m := _PERIOD.search(p.text)):
             start = to_iso(m.group(1))
             cut = cut or to_iso(m.group(2))
-            origin = "methodology text"
+            origin = N_("methodology text")
         if not cut and (m := _CUT_OFF.search(p.text)):
             cut = to_iso(m.group(1))
-            origin = "methodology text"
+            origin = N_("methodology text")
     return start, cut, origin
 
 
@@ -87,11 +88,13 @@ def reference_period_missing(ctx: AuditContext) -> Iterator[Finding]:
     cannot tell how recent its information is meant to be.
     """
     start, cut, _ = reference_frame(ctx)
-    missing = [name for name, v in (("reference period start", start), ("cut-off date", cut)) if not v]
+    missing = [name for name, v in ((gettext("reference period start"), start), (gettext("cut-off date"), cut))
+               if not v]
     if missing:
         yield Finding(
             rule="reference-period-missing", severity=Severity.INFO,
-            message=f"No {' or '.join(missing)} found in the report; currency not checked against it.",
+            message=gettext("No %(missing)s found in the report; currency not checked against it.",
+                            missing=gettext(" or ").join(missing)),
         )
 
 
@@ -121,8 +124,9 @@ def source_before_period(ctx: AuditContext) -> Iterator[Finding]:
             p = ctx.first_site(n)
             yield Finding(
                 rule="source-before-period", severity=Severity.INFO,
-                message=f"Footnote {n}: source dated {c.date}, before the reference period "
-                        f"(from {start}, per the {origin}).",
+                message=gettext("Footnote %(n)s: source dated %(date)s, before the reference period "
+                                "(from %(start)s, per the %(origin)s).", n=n, date=c.date, start=start,
+                                origin=gettext(origin)),
                 section=p.section if p else None, paragraph_id=p.id if p else None, footnote=n,
                 evidence=c.raw.strip(),
             )
@@ -144,7 +148,8 @@ def source_after_cutoff(ctx: AuditContext) -> Iterator[Finding]:
             p = ctx.first_site(n)
             yield Finding(
                 rule="source-after-cutoff", severity=Severity.WARNING,
-                message=f"Footnote {n}: source dated {c.date}, after the cut-off {cut} (per the {origin}).",
+                message=gettext("Footnote %(n)s: source dated %(date)s, after the cut-off %(cut)s (per the %(origin)s).",
+                                n=n, date=c.date, cut=cut, origin=gettext(origin)),
                 section=p.section if p else None, paragraph_id=p.id if p else None, footnote=n,
                 evidence=c.raw.strip(),
             )

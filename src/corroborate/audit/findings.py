@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from corroborate.i18n import gettext, ngettext
+
 
 class Severity(StrEnum):
     ERROR = "error"  # the report cannot be traced as published: a referenced footnote is lost
@@ -90,15 +92,21 @@ def group(findings: list[Finding], phrases: dict[str, str] | None = None) -> lis
         sections = list(dict.fromkeys(f.section for f in items if f.section))
         count = len(items)
         phrase = (phrases or {}).get(rule_id)
+        # in the reader's language (i18n: English outside a Spanish page)
         if phrase and notes:
-            text = phrase.format(count=count, footnotes=ranges(notes))
+            text = gettext(phrase).format(count=count, footnotes=ranges(notes))
+        elif notes and len(notes) == count and len(set(notes)) == 1:
+            text = ngettext("%(num)d finding on footnote %(notes)s", "%(num)d findings on footnote %(notes)s",
+                            count, notes=ranges(notes))
         elif notes and len(notes) == count:
-            text = f"{count} finding{'s' * (count > 1)} on footnote{'s' * (len(set(notes)) > 1)} {ranges(notes)}"
+            text = ngettext("%(num)d finding on footnotes %(notes)s", "%(num)d findings on footnotes %(notes)s",
+                            count, notes=ranges(notes))
         elif sections:
             shown = ", ".join(f"§{s}" for s in sections[:6]) + (", …" if len(sections) > 6 else "")
-            text = f"{count} finding{'s' * (count > 1)} in {shown}"
+            text = ngettext("%(num)d finding in %(sections)s", "%(num)d findings in %(sections)s", count,
+                            sections=shown)
         else:
-            text = f"{count} finding{'s' * (count > 1)}"
+            text = ngettext("%(num)d finding", "%(num)d findings", count)
         out.append({"rule": rule_id, "severity": worst.value, "count": count, "text": text,
                     "footnotes": ranges(notes) if notes else None, "sections": sections})
     return out

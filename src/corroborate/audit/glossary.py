@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from corroborate.audit.context import AuditContext
 from corroborate.audit.findings import Finding, Severity
 from corroborate.audit.registry import rule
+from corroborate.i18n import gettext, ngettext
 from corroborate.models import GlossaryEntry, Paragraph, fold
 
 PRINCIPLE = "Transparency (terminology and abbreviations explained)"
@@ -158,8 +159,9 @@ def glossary_missing_acronym(ctx: AuditContext) -> Iterator[Finding]:
         form = sorted(u.forms, key=len)[0]
         yield Finding(
             rule="glossary-missing-acronym", severity=Severity.WARNING,
-            message=f"{form} is used {u.count} time{'s' * (u.count > 1)} but is not in the glossary "
-                    "nor spelled out in the text.",
+            message=ngettext("%(form)s is used %(num)d time but is not in the glossary nor spelled out in the text.",
+                             "%(form)s is used %(num)d times but is not in the glossary nor spelled out in the text.",
+                             u.count, form=form),
             section=u.first.section, paragraph_id=u.first.id, evidence=_around(u.first.text, form),
         )
 
@@ -219,6 +221,6 @@ def glossary_unused_entry(ctx: AuditContext) -> Iterator[Finding]:
             continue  # punctuation differences ("Péstamos gota a gota" vs "gota-a-gota")
         yield Finding(
             rule="glossary-unused-entry", severity=Severity.INFO,
-            message=f"Glossary entry {e.term!r} is not used in the report.",
+            message=gettext("Glossary entry %(term)s is not used in the report.", term=repr(e.term)),
             evidence=f"{e.term}: {e.definition}",
         )

@@ -8,6 +8,7 @@ from corroborate.audit.context import AuditContext
 from corroborate.audit.findings import Finding, Severity
 from corroborate.audit.registry import rule
 from corroborate.audit.text import is_gap_statement, is_signpost, word_count
+from corroborate.i18n import gettext, ngettext
 from corroborate.models import ParagraphKind
 
 PRINCIPLE = "Transparency and traceability"
@@ -33,7 +34,7 @@ def footnote_text_missing(ctx: AuditContext) -> Iterator[Finding]:
         p = ctx.first_site(n)
         yield Finding(
             rule="footnote-text-missing", severity=Severity.ERROR,
-            message=f"Footnote {n} is referenced in the text but its text is missing.",
+            message=gettext("Footnote %(n)s is referenced in the text but its text is missing.", n=n),
             section=p.section if p else None, paragraph_id=p.id if p else None, footnote=n,
             evidence=_snippet(ctx.marker_sentence(n) or ""),
         )
@@ -51,7 +52,7 @@ def footnote_unreferenced(ctx: AuditContext) -> Iterator[Finding]:
             continue
         yield Finding(
             rule="footnote-unreferenced", severity=Severity.WARNING,
-            message=f"Footnote {fn.n} has text but no marker in the body refers to it.",
+            message=gettext("Footnote %(n)s has text but no marker in the body refers to it.", n=fn.n),
             footnote=fn.n, evidence=_snippet(fn.text),
         )
 
@@ -86,8 +87,9 @@ def footnote_numbering_gap(ctx: AuditContext) -> Iterator[Finding]:
         before = ctx.first_site(run[0] - 1) if run[0] > 1 else None
         yield Finding(
             rule="footnote-numbering-gap", severity=Severity.WARNING,
-            message=f"Footnote number{'s' if len(run) > 1 else ''} {label} appear nowhere "
-                    "(no marker, no footnote).",
+            message=ngettext("Footnote number %(label)s appears nowhere (no marker, no footnote).",
+                             "Footnote numbers %(label)s appear nowhere (no marker, no footnote).",
+                             len(run), label=label),
             section=before.section if before else None, paragraph_id=before.id if before else None,
             footnote=run[0],
         )
@@ -105,7 +107,8 @@ def footnote_marker_duplicate(ctx: AuditContext) -> Iterator[Finding]:
         where = ", ".join(f"§{p.section} ({p.id})" for p in sites)
         yield Finding(
             rule="footnote-marker-duplicate", severity=Severity.WARNING,
-            message=f"Footnote marker {n} appears in {len(sites)} paragraphs: {where}.",
+            message=gettext("Footnote marker %(n)s appears in %(count)s paragraphs: %(where)s.", n=n,
+                            count=len(sites), where=where),
             section=sites[1].section, paragraph_id=sites[1].id, footnote=n,
             evidence=_snippet(sites[1].text),
         )
@@ -133,7 +136,8 @@ def footnote_marker_order(ctx: AuditContext) -> Iterator[Finding]:
         neighbours = ", ".join(str(seq[k][0]) for k in range(max(0, j - 2), min(len(seq), j + 3)))
         yield Finding(
             rule="footnote-marker-order", severity=Severity.WARNING,
-            message=f"Footnote marker {n} is out of order (sequence {neighbours}).",
+            message=gettext("Footnote marker %(n)s is out of order (sequence %(sequence)s).", n=n,
+                            sequence=neighbours),
             section=section, paragraph_id=pid, footnote=n,
         )
 
@@ -162,6 +166,6 @@ def statement_unreferenced(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             yield Finding(
                 rule="statement-unreferenced", severity=Severity.WARNING,
-                message="Factual statement with no footnote covering it.",
+                message=gettext("Factual statement with no footnote covering it."),
                 section=p.section, paragraph_id=p.id, evidence=_snippet(text),
             )

@@ -8,6 +8,7 @@ from corroborate.audit.context import AuditContext
 from corroborate.audit.findings import Finding, Severity
 from corroborate.audit.registry import rule
 from corroborate.audit.text import is_gap_statement
+from corroborate.i18n import gettext
 
 PRINCIPLE = "Transparency (information gaps stated)"
 
@@ -28,6 +29,7 @@ def gap_statement(ctx: AuditContext) -> Iterator[Finding]:
                 title = ctx.section_titles.get(p.section or "", "")
                 yield Finding(
                     rule="gap-statement", severity=Severity.INFO,
-                    message=f"Information gap stated in §{p.section} {title}".rstrip() + ".",
+                    message=gettext("Information gap stated in §%(section)s %(title)s", section=p.section,
+                                    title=title).rstrip() + ".",
                     section=p.section, paragraph_id=p.id, evidence=s.sentence.text,
                 )

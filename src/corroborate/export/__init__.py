@@ -70,8 +70,15 @@ def write_text(path: str | Path, text: str) -> Path:
 
 
 def write_document(doc: FootnotedDocument, fmt: str, path: str | Path) -> Path:
-    """Render `doc` as md, html, docx or pdf into `path`."""
+    """Render `doc` as md, html, docx or pdf into `path`, its own texts in `doc.locale`."""
+    from corroborate.i18n import use_locale
+
     fmt = check_format(fmt, DOCUMENT_FORMATS)
+    with use_locale(doc.locale):
+        return _write_document(doc, fmt, path)
+
+
+def _write_document(doc: FootnotedDocument, fmt: str, path: str | Path) -> Path:
     if fmt == "md":
         from corroborate.export.markdown import render_markdown
 

@@ -20,20 +20,21 @@ from pydantic import BaseModel, Field
 from corroborate.citations.dates import human_date
 from corroborate.citations.format import Segment, link_segments
 from corroborate.export.document import BibGroup, BibItem
+from corroborate.i18n import N_, gettext
 from corroborate.models import Citation, CitationKind, Footnote, Source, SourceType, fold
 
 # Not sources: the report's own analysis and stray separators.
 _NOT_A_SOURCE = {CitationKind.EMPTY, CitationKind.ANALYSIS}
 
 GROUP_TITLES: dict[SourceType, str] = {
-    SourceType.ORAL: "Oral sources",
-    SourceType.GOVERNMENT: "Government sources",
-    SourceType.IGO: "International organisations",
-    SourceType.NGO: "Non-governmental organisations",
-    SourceType.ACADEMIC: "Academia and think tanks",
-    SourceType.MEDIA: "Media",
-    SourceType.LEGISLATION: "Legislation",
-    SourceType.OTHER: "Other sources",
+    SourceType.ORAL: N_("Oral sources"),
+    SourceType.GOVERNMENT: N_("Government sources"),
+    SourceType.IGO: N_("International organisations"),
+    SourceType.NGO: N_("Non-governmental organisations"),
+    SourceType.ACADEMIC: N_("Academia and think tanks"),
+    SourceType.MEDIA: N_("Media"),
+    SourceType.LEGISLATION: N_("Legislation"),
+    SourceType.OTHER: N_("Other sources"),
 }
 
 
@@ -147,7 +148,7 @@ def collect_entries(footnotes: Iterable[Footnote], sources: dict[str, Source]) -
 
 def confidential_label(entry: BibEntry) -> str:
     oral = entry.kind == CitationKind.ORAL or entry.type == SourceType.ORAL
-    what = "Confidential oral source" if oral else "Confidential source"
+    what = gettext("Confidential oral source") if oral else gettext("Confidential source")
     parts = [what]
     if oral:
         parts.append(f"interview with {entry.interviewer}" if entry.interviewer else "interview")
@@ -193,7 +194,7 @@ def group_entries(entries: list[BibEntry], name_confidential: bool = False) -> l
                          key=lambda e: (hidden(e, name_confidential), e.sort_key))
         items = [BibItem(segments=euaa_segments(e, name_confidential)) for e in members]
         if items:
-            groups.append(BibGroup(title=title, items=items))
+            groups.append(BibGroup(title=gettext(title), items=items))
     return groups
 
 

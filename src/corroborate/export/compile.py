@@ -30,17 +30,18 @@ from corroborate.export.document import (
     Note,
     Run,
     Segment,
-    human_date,
     shown_note,
     split_at_markers,
 )
+from corroborate.i18n import LOCALES, N_, format_iso_date, question_language, use_locale
+from corroborate.i18n import gettext as _
 from corroborate.models import Footnote, Paragraph, Report, Source, TorItem
 from corroborate.redaction import REDACTED, redact, secret_names, shown_footnote
 
-NOT_FOUND = ("Information on {topic} could not be found among the sources consulted within the time "
-             "constraints of this query.")
+NOT_FOUND = N_("Information on {topic} could not be found among the sources consulted within the time "
+               "constraints of this query.")
 
-DISCLAIMER = (
+DISCLAIMER = N_(
     "This response was compiled from the reports held in the library consulted, within a limited "
     "time frame. It does not claim to be exhaustive: if a particular event, person or organisation "
     "is not mentioned, this does not mean that the event has not taken place or that the person or "
@@ -192,14 +193,30 @@ def compile_document(
     today: date | None = None,
     style: str = DEFAULT_STYLE,
     base_url: str | None = None,
+    lang: str | None = None,
 ) -> FootnotedDocument:
     """`style` (euaa | oscola) cites the quoted reports; `base_url`, when the library is served,
-    adds each passage's permalink."""
+    adds each passage's permalink. `lang` (en | es; default: the language most questions are
+    asked in) is the language of the response's own texts: headings, notices, disclaimer."""
+    lang = lang if lang in LOCALES else response_language([ev.question for ev in evidence])
+    with use_locale(lang):
+        doc = _compile(evidence, load_report, source, name_confidential, consulted, today, style, base_url)
+    doc.locale = lang
+    return doc
+
+
+def response_language(questions: list[str]) -> str:
+    """The language most of the questions are asked in (English on a tie)."""
+    spanish = sum(question_language(q) == "es" for q in questions)
+    return "es" if spanish * 2 > len(questions) else "en"
+
+
+def _compile(evidence, load_report, source, name_confidential, consulted, today, style, base_url):
     today = today or date.today()
     style = check_style(style)
-    doc = FootnotedDocument(title="COI query response",
-                            subtitle=[f"Compiled on {human_date(today.isoformat())}"],
-                            bibliography_title="Sources cited")
+    doc = FootnotedDocument(title=_("COI query response"),
+                            subtitle=[_("Compiled on %(date)s", date=format_iso_date(today.isoformat()))],
+                            bibliography_title=_("Sources cited"))
     numbering = _Numbering()
     cited_footnotes: list[Footnote] = []
     quoted_reports: dict[str, Report] = {}
@@ -214,7 +231,7 @@ def compile_document(
                         sources[c.source_id] = s
         return sources
 
-    doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text="Questions")]))
+    doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text=_("Questions"))]))
     for i, ev in enumerate(evidence, 1):
         doc.blocks.append(Block(kind=BlockKind.PARAGRAPH, inlines=[Run(text=f"{i}. {ev.question}")]))
     _methodology(doc, consulted or [], name_confidential)
@@ -223,7 +240,7 @@ def compile_document(
         doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text=f"{i}. {ev.question}")]))
         if not ev.quotes:
             topic = "‘" + ev.question.strip().rstrip("?").strip() + "’"
-            doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=[Run(text=NOT_FOUND.format(topic=topic))]))
+            doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=[Run(text=_(NOT_FOUND).format(topic=topic))]))
             continue
         for q in ev.quotes:
             report = load_report(q.report_id)
@@ -265,21 +282,22 @@ def compile_document(
 
 def _methodology(doc: FootnotedDocument, consulted: list[str], name_confidential: bool) -> None:
     """`consulted`: how to name each report searched ("Peru – Country Focus, September 2023")."""
-    doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text="Methodology and disclaimer")]))
-    names = "; ".join(consulted) or "the reports in the library"
+    doc.blocks.append(Block(kind=BlockKind.HEADING, level=1, inlines=[Run(text=_("Methodology and disclaimer"))]))
+    names = "; ".join(consulted) or _("the reports in the library")
     doc.blocks += [
-        Block(kind=BlockKind.NOTICE, inlines=[Run(text=(
-            f"Sources consulted: {names}. The evidence is quoted verbatim from these reports, each "
+        Block(kind=BlockKind.NOTICE, inlines=[Run(text=_(
+            "Sources consulted: %(names)s. The evidence is quoted verbatim from these reports, each "
             "quotation an exact passage of the stored text, followed by the footnotes the report "
             "gives for it, renumbered continuously in this response; each footnote states the "
             "report and the footnote number it comes from. Footnotes whose text was lost in the "
-            "source document are marked as such, never reconstructed."))]),
+            "source document are marked as such, never reconstructed.", names=names))]),
     ]
     if not name_confidential:
-        doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=[Run(text=(
+        doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=[Run(text=_(
             "Sources marked confidential are not named: they are cited as a confidential (oral) "
-            f"source with the date of the interview, and their names in quotations read {REDACTED}."))]))
-    doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=[Run(text=DISCLAIMER)]))
+            "source with the date of the interview, and their names in quotations read %(redacted)s.",
+            redacted=REDACTED))]))
+    doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=[Run(text=_(DISCLAIMER))]))
 
 
 def _reports_group(reports: list[Report], style: str) -> list[BibGroup]:
@@ -288,4 +306,4 @@ def _reports_group(reports: list[Report], style: str) -> list[BibGroup]:
     items = []
     for label in sorted(report_reference(r, style) for r in reports):
         items.append(BibItem(segments=[Segment(text=label)]))
-    return [BibGroup(title="Reports quoted", items=items)]
+    return [BibGroup(title=_("Reports quoted"), items=items)]

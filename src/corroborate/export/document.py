@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from corroborate.citations.dates import human_date
 from corroborate.citations.format import Segment, link_segments
+from corroborate.i18n import gettext
 from corroborate.models import Citation, Footnote, ParagraphKind, Report, Section, Source, TorItem, fold
 from corroborate.models import Link as TextLink
 from corroborate.urls import safe_url
@@ -84,12 +85,13 @@ class Note(BaseModel):
     def segments(self) -> list[Segment]:
         if self.text is None:
             if self.origin:
-                return [Segment(text=f"[footnote {self.origin_n} of {self.origin}: "
-                                     "text missing in the source document]")]
+                return [Segment(text=gettext("[footnote %(n)s of %(origin)s: text missing in the source document]",
+                                             n=self.origin_n, origin=self.origin))]
             return [Segment(text=missing_note_text(self.n))]
         segs = link_segments(self.text, self.urls, self.citations)
         if self.origin and self.origin_n is not None:
-            segs.append(Segment(text=f" (cited in {self.origin}, footnote {self.origin_n})"))
+            segs.append(Segment(text=" " + gettext("(cited in %(origin)s, footnote %(n)s)", origin=self.origin,
+                                                   n=self.origin_n)))
         return segs
 
     def plain(self) -> str:
@@ -114,6 +116,7 @@ class FootnotedDocument(BaseModel):
     title: str
     subtitle: list[str] = Field(default_factory=list)  # publisher, dates, reference period
     language: str = "en"
+    locale: str = "en"  # the language of the document's own texts (headings, notices), not its quotes
     blocks: list[Block] = Field(default_factory=list)
     notes: dict[int, Note] = Field(default_factory=dict)
     bibliography_title: str = "Bibliography"
@@ -129,7 +132,7 @@ def segment_inlines(segments: list[Segment]) -> list[Inline]:
 
 
 def missing_note_text(n: int) -> str:
-    return f"[footnote {n}: text missing in the source document]"
+    return gettext("[footnote %(n)s: text missing in the source document]", n=n)
 
 
 # --- a report re-rendered ------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from corroborate.export.document import Block, BlockKind, FootnotedDocument, Link, NoteRef, Segment
+from corroborate.i18n import gettext
 
 SCREEN_CSS = """
 body { font-family: "Noto Serif", Georgia, serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
@@ -124,10 +125,11 @@ def render_html(doc: FootnotedDocument, print_mode: bool = False) -> str:
             parts.append("</ul>")
         parts.append("</section>")
     if not print_mode and doc.notes:
-        parts.append('<section class="footnotes" role="doc-endnotes"><h2>Footnotes</h2><ol>')
+        parts.append('<section class="footnotes" role="doc-endnotes"><h2>' + escape(gettext("Footnotes")) + '</h2><ol>')
+        back = escape(gettext("Back to the text"))
         for n, note in doc.notes.items():
             backs = " ".join(
-                f'<a href="#fnref-{n}{"" if k == 1 else f"-{k}"}" aria-label="Back to the text">↩</a>'
+                f'<a href="#fnref-{n}{"" if k == 1 else f"-{k}"}" aria-label="{back}">↩</a>'
                 for k in range(1, calls.count.get(n, 0) + 1))
             cls = ' class="missing"' if note.missing else ""
             parts.append(f'<li id="fn-{n}" value="{n}"{cls}>{_segments(note.segments())} {backs}</li>')

@@ -32,13 +32,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corroborate.i18n import N_
 from corroborate.models import fold
 from corroborate.search.engine import Searcher
 from corroborate.search.query import STEM_LENGTH, STOPWORDS, QueryError, parse_query, tokens
 from corroborate.search.sentences import is_anaphoric, sentence_footnotes, split_sentences
 from corroborate.settings import Settings
 
-NOT_FOUND = "Information on this question could not be found among the sources consulted."
+NOT_FOUND = N_("Information on this question could not be found among the sources consulted.")
 
 PARAGRAPHS = 8  # top paragraphs whose sentences compete
 MAX_WINDOW = 2  # sentences per quote

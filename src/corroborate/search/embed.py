@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 
 import numpy as np
 
@@ -43,8 +44,9 @@ def _cached_query(text: str, threads: int) -> np.ndarray:
     return vec
 
 
-def embed_texts(texts: list[str], settings: Settings | None = None, batch: int = 64) -> np.ndarray:
-    """Unit-length float32 vectors, one row per text."""
+def embed_texts(texts: list[str], settings: Settings | None = None, batch: int = 64,
+                progress: Callable[[int], None] | None = None) -> np.ndarray:
+    """Unit-length float32 vectors, one row per text; `progress(n)` after each batch of n texts."""
     settings = settings or Settings()
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
@@ -52,13 +54,16 @@ def embed_texts(texts: list[str], settings: Settings | None = None, batch: int =
     out = []
     for i in range(0, len(texts), batch):
         out.append(np.asarray(model.encode(texts[i : i + batch]), dtype=np.float32))
+        if progress is not None:
+            progress(len(texts[i : i + batch]))
     vecs = np.vstack(out)
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return (vecs / norms).astype(np.float32)
 
 
-def embed_paragraphs(texts: list[str], settings: Settings | None = None) -> np.ndarray:
+def embed_paragraphs(texts: list[str], settings: Settings | None = None,
+                     progress: Callable[[float], None] | None = None) -> np.ndarray:
     """Index vectors for paragraphs: the paragraph's own embedding plus the mean of its
     sentences' embeddings, renormalised.
 
@@ -70,7 +75,6 @@ def embed_paragraphs(texts: list[str], settings: Settings | None = None) -> np.n
     """
     from corroborate.search.sentences import split_sentences
 
-    whole = embed_texts(texts, settings)
     sentences: list[str] = []
     owner: list[int] = []
     for i, text in enumerate(texts):
@@ -78,10 +82,19 @@ def embed_paragraphs(texts: list[str], settings: Settings | None = None) -> np.n
         if len(spans) > 1:  # a one-sentence paragraph is its own sentence mean
             sentences += [text[s:e] for s, e in spans]
             owner += [i] * len(spans)
+    done, total = 0, len(texts) + len(sentences)
+
+    def step(n: int) -> None:  # the share of texts embedded so far, paragraphs and sentences
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done / total)
+
+    whole = embed_texts(texts, settings, progress=step)
     if not sentences:
         return whole
     mean = np.zeros_like(whole)
-    np.add.at(mean, np.array(owner), embed_texts(sentences, settings))
+    np.add.at(mean, np.array(owner), embed_texts(sentences, settings, progress=step))
     norms = np.linalg.norm(mean, axis=1, keepdims=True)
     mixed = whole + np.divide(mean, norms, out=np.zeros_like(mean), where=norms > 0)
     mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)

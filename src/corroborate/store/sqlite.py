@@ -180,6 +180,62 @@ MIGRATIONS: list[str] = [
         detail TEXT
     );
     """,
+    """
+    -- cases (issue 16): a caseworker's file of evidence for one claim. An item points at a
+    -- paragraph by report and paragraph id (stable across re-ingest) and a span of it; no foreign
+    -- key, so an item whose paragraph disappears is kept and shown as lost. `quote` is the text
+    -- quoted when it was added: what shows a lost item, and what checks a kept one still says it.
+    -- `owner`: the user's name once users exist; NULL for the database's own (no users).
+    CREATE TABLE cases (
+        pk INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'es')),
+        owner TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX cases_owner_name ON cases(COALESCE(owner, ''), name);
+    CREATE TABLE case_items (
+        pk INTEGER PRIMARY KEY,
+        case_pk INTEGER NOT NULL REFERENCES cases(pk) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        report_id TEXT NOT NULL,
+        paragraph_id TEXT NOT NULL,
+        span_start INTEGER,
+        span_end INTEGER,
+        quote TEXT NOT NULL,
+        footnotes TEXT NOT NULL DEFAULT '[]',
+        note TEXT NOT NULL DEFAULT '',
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX case_items_case ON case_items(case_pk, position);
+    """,
+    """
+    -- alerts: saved searches (a query with its mode, filters and interface language; owned by a
+    -- user once users exist, else by the database) and the passages each one has matched, one
+    -- row per paragraph id: a paragraph is "new" for a search until a row says it was seen.
+    CREATE TABLE saved_searches (
+        pk INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        query TEXT NOT NULL,
+        mode TEXT NOT NULL DEFAULT 'hybrid',
+        filters TEXT NOT NULL DEFAULT '{}',
+        language TEXT NOT NULL DEFAULT 'en',
+        owner_pk INTEGER REFERENCES users(pk) ON DELETE CASCADE,
+        feed_token TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX saved_searches_name ON saved_searches(COALESCE(owner_pk, 0), name);
+    CREATE TABLE saved_search_hits (
+        search_pk INTEGER NOT NULL REFERENCES saved_searches(pk) ON DELETE CASCADE,
+        paragraph_id TEXT NOT NULL,
+        report_id TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        found_at TEXT NOT NULL,
+        PRIMARY KEY (search_pk, paragraph_id)
+    );
+    CREATE INDEX saved_search_hits_found ON saved_search_hits(found_at);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -809,3 +865,193 @@ class SqliteStore(SqliteSearch, SqliteUsers):
             (report_id, paragraph_id),
         ).fetchone()
         return row["text"] if row else None
+
+    # --- cases (issue 16) -----------------------------------------------------------------
+    # A case belongs to `owner` (None: the database's own); every method takes the owner, so a
+    # case id guessed by another user reads as absent.
+
+    _CASE_COLUMNS = """c.pk AS id, c.name, c.language, c.owner, c.created_at, c.updated_at,
+                       (SELECT COUNT(*) FROM case_items i WHERE i.case_pk = c.pk) AS items"""
+
+    def create_case(self, name: str, language: str, owner: str | None) -> int:
+        """A new case's id; ValueError when the owner already has a case of that name."""
+        with self.transaction() as c:
+            if c.execute("SELECT 1 FROM cases WHERE owner IS ? AND name = ?", (owner, name)).fetchone():
+                raise ValueError(f"a case named {name!r} exists already")
+            now = _now()
+            cur = c.execute(
+                "INSERT INTO cases(name, language, owner, created_at, updated_at) VALUES (?,?,?,?,?)",
+                (name, language, owner, now, now),
+            )
+            return int(cur.lastrowid)
+
+    def list_cases(self, owner: str | None) -> list[dict]:
+        rows = self.conn.execute(
+            f"SELECT {self._CASE_COLUMNS} FROM cases c WHERE c.owner IS ? ORDER BY c.updated_at DESC, c.pk DESC",
+            (owner,),
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def get_case(self, case_id: int, owner: str | None) -> dict | None:
+        row = self.conn.execute(
+            f"SELECT {self._CASE_COLUMNS} FROM cases c WHERE c.pk = ? AND c.owner IS ?", (case_id, owner)
+        ).fetchone()
+        return dict(row) if row else None
+
+    def case_id_by_name(self, name: str, owner: str | None) -> int | None:
+        row = self.conn.execute("SELECT pk FROM cases WHERE name = ? AND owner IS ?", (name, owner)).fetchone()
+        return row["pk"] if row else None
+
+    def update_case(self, case_id: int, owner: str | None, values: dict[str, str]) -> bool:
+        """Set `name` and/or `language`; False when the owner has no such case."""
+        unknown = set(values) - {"name", "language"}
+        if unknown:
+            raise ValueError(f"not editable case fields: {', '.join(sorted(unknown))}")
+        with self.transaction() as c:
+            if "name" in values and c.execute(
+                "SELECT 1 FROM cases WHERE owner IS ? AND name = ? AND pk != ?", (owner, values["name"], case_id)
+            ).fetchone():
+                raise ValueError(f"a case named {values['name']!r} exists already")
+            sets = "".join(f"{k} = ?, " for k in values)  # keys checked above
+            cur = c.execute(f"UPDATE cases SET {sets}updated_at = ? WHERE pk = ? AND owner IS ?",
+                            [*values.values(), _now(), case_id, owner])
+            return cur.rowcount > 0
+
+    def delete_case(self, case_id: int, owner: str | None) -> bool:
+        with self.transaction() as c:
+            return c.execute("DELETE FROM cases WHERE pk = ? AND owner IS ?", (case_id, owner)).rowcount > 0
+
+    def case_items(self, case_id: int) -> list[dict]:
+        rows = self.conn.execute(
+            """SELECT pk AS id, position, report_id, paragraph_id, span_start AS start, span_end AS "end",
+                      quote, footnotes, note, added_at
+               FROM case_items WHERE case_pk = ? ORDER BY position""",
+            (case_id,),
+        ).fetchall()
+        return [{**dict(r), "footnotes": json.loads(r["footnotes"])} for r in rows]
+
+    def add_case_item(self, case_id: int, report_id: str, paragraph_id: str, start: int | None,
+                      end: int | None, quote: str, footnotes: list[int], note: str) -> int:
+        """Append an item to the case (the caller checked the case is theirs); its id."""
+        with self.transaction() as c:
+            (last,) = c.execute("SELECT COALESCE(MAX(position), 0) FROM case_items WHERE case_pk = ?",
+                                (case_id,)).fetchone()
+            cur = c.execute(
+                """INSERT INTO case_items(case_pk, position, report_id, paragraph_id, span_start, span_end,
+                       quote, footnotes, note, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)""",
+                (case_id, last + 1, report_id, paragraph_id, start, end, quote, json.dumps(footnotes),
+                 note, _now()),
+            )
+            self._touch_case(c, case_id)
+            return int(cur.lastrowid)
+
+    def remove_case_item(self, case_id: int, item_id: int) -> bool:
+        """Remove an item; the ones after it move up, so positions stay 1…N."""
+        with self.transaction() as c:
+            row = c.execute("SELECT position FROM case_items WHERE pk = ? AND case_pk = ?",
+                            (item_id, case_id)).fetchone()
+            if row is None:
+                return False
+            c.execute("DELETE FROM case_items WHERE pk = ?", (item_id,))
+            c.execute("UPDATE case_items SET position = position - 1 WHERE case_pk = ? AND position > ?",
+                      (case_id, row["position"]))
+            self._touch_case(c, case_id)
+            return True
+
+    def set_case_item_note(self, case_id: int, item_id: int, note: str) -> bool:
+        with self.transaction() as c:
+            cur = c.execute("UPDATE case_items SET note = ? WHERE pk = ? AND case_pk = ?", (note, item_id, case_id))
+            self._touch_case(c, case_id)
+            return cur.rowcount > 0
+
+    def reorder_case_items(self, case_id: int, item_ids: list[int]) -> bool:
+        """Put the items in this order; False (nothing changed) unless `item_ids` are exactly the
+        case's items, each once."""
+        with self.transaction() as c:
+            have = sorted(r["pk"] for r in c.execute("SELECT pk FROM case_items WHERE case_pk = ?", (case_id,)))
+            if sorted(item_ids) != have:
+                return False
+            for position, item_id in enumerate(item_ids, 1):
+                c.execute("UPDATE case_items SET position = ? WHERE pk = ?", (position, item_id))
+            self._touch_case(c, case_id)
+            return True
+
+    @staticmethod
+    def _touch_case(c, case_id: int) -> None:
+        c.execute("UPDATE cases SET updated_at = ? WHERE pk = ?", (_now(), case_id))
+
+    # --- saved searches and their alerts -----------------------------------------------------
+
+    _SEARCH = """SELECT s.pk AS id, s.name, s.query, s.mode, s.filters, s.language, s.feed_token,
+                        s.created_at, u.name AS owner, u.role AS owner_role,
+                        (SELECT COUNT(*) FROM saved_search_hits h JOIN reports r ON r.id = h.report_id
+                         WHERE h.search_pk = s.pk) AS passages
+                 FROM saved_searches s LEFT JOIN users u ON u.pk = s.owner_pk"""
+
+    @staticmethod
+    def _saved_search(row) -> dict:
+        return {**dict(row), "filters": json.loads(row["filters"])}
+
+    def add_saved_search(self, name: str, query: str, mode: str, filters: dict, language: str,
+                         owner: str | None, feed_token: str) -> int:
+        """A new saved search's id; `owner` a user name (None: the database's own)."""
+        with self.transaction() as c:
+            owner_pk = None
+            if owner is not None:
+                row = c.execute("SELECT pk FROM users WHERE name = ?", (owner,)).fetchone()
+                if row is None:
+                    raise StoreError(f"no user {owner!r} to own the saved search")
+                owner_pk = row["pk"]
+            if c.execute("SELECT 1 FROM saved_searches WHERE COALESCE(owner_pk, 0) = ? AND name = ?",
+                         (owner_pk or 0, name)).fetchone():
+                raise StoreError(f"a saved search named {name!r} exists already")
+            cur = c.execute(
+                """INSERT INTO saved_searches(name, query, mode, filters, language, owner_pk, feed_token,
+                       created_at) VALUES (?,?,?,?,?,?,?,?)""",
+                (name, query, mode, json.dumps(filters, sort_keys=True), language, owner_pk, feed_token, _now()),
+            )
+            return cur.lastrowid
+
+    def saved_searches(self, owner: str | None = None, every: bool = False) -> list[dict]:
+        """Searches owned by user `owner` (None: the database's own), or with `every` all of them."""
+        where = "" if every else (" WHERE s.owner_pk IS NULL" if owner is None else " WHERE u.name = ?")
+        args = [] if every or owner is None else [owner]
+        return [self._saved_search(r) for r in self.conn.execute(self._SEARCH + where + " ORDER BY s.pk", args)]
+
+    def saved_search(self, search_id: int) -> dict | None:
+        row = self.conn.execute(self._SEARCH + " WHERE s.pk = ?", (search_id,)).fetchone()
+        return self._saved_search(row) if row else None
+
+    def delete_saved_search(self, search_id: int) -> bool:
+        with self.transaction() as c:
+            return c.execute("DELETE FROM saved_searches WHERE pk = ?", (search_id,)).rowcount > 0
+
+    def paragraph_ids(self, report_ids: list[str]) -> set[str]:
+        """The paragraph ids of these stored reports (a family's earlier versions)."""
+        out: set[str] = set()
+        for rid in report_ids:
+            out.update(r["id"] for r in self.conn.execute(
+                "SELECT p.id FROM paragraphs p JOIN reports r ON r.pk = p.report_pk WHERE r.id = ?", (rid,)))
+        return out
+
+    def record_search_hits(self, search_id: int, report_id: str, paragraph_ids: list[str]) -> int:
+        """Record matches (in rank order) not recorded for this search before; how many were new."""
+        with self.transaction() as c:
+            added = 0
+            for rank, pid in enumerate(paragraph_ids):
+                added += c.execute(
+                    """INSERT OR IGNORE INTO saved_search_hits(search_pk, paragraph_id, report_id, rank, found_at)
+                       VALUES (?,?,?,?,?)""", (search_id, pid, report_id, rank, _now())).rowcount
+            return added
+
+    def search_hits(self, search_ids: list[int], limit: int = 200) -> list[dict]:
+        """The recorded matches of these searches whose report is still stored, newest first."""
+        if not search_ids:
+            return []
+        marks = ",".join("?" * len(search_ids))
+        rows = self.conn.execute(
+            f"""SELECT h.search_pk AS search_id, h.paragraph_id, h.report_id, h.rank, h.found_at
+                FROM saved_search_hits h JOIN reports r ON r.id = h.report_id
+                WHERE h.search_pk IN ({marks}) ORDER BY h.found_at DESC, h.search_pk, h.rank LIMIT ?""",
+            [*search_ids, limit]).fetchall()
+        return [dict(r) for r in rows]

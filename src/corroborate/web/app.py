@@ -18,7 +18,17 @@ from fastapi.staticfiles import StaticFiles
 
 from corroborate import __version__
 from corroborate.settings import Settings
-from corroborate.web import api, audit_routes, auth, export_routes, pages, write_routes
+from corroborate.web import (
+    alert_routes,
+    api,
+    audit_routes,
+    auth,
+    case_routes,
+    export_routes,
+    pages,
+    write_routes,
+)
+from corroborate.web.locale import LocaleMiddleware
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -50,8 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=1)
     # Outermost: who is calling, CSRF, size limits and security headers, before any route runs.
     app.add_middleware(auth.AuthMiddleware)
-    for module in (api, audit_routes, export_routes, write_routes, auth):
+    # Outside that: the reader's language (`?locale=`, cookie, Accept-Language) for everything within.
+    app.add_middleware(LocaleMiddleware)
+    for module in (api, audit_routes, export_routes, write_routes, auth, case_routes, alert_routes):
         app.include_router(module.router)
+    app.include_router(alert_routes.api)
     # Pages call `get_library(request)`; this checks out the request's Library for them.
     app.include_router(pages.router, dependencies=[Depends(api.library)])
     pages.install_error_pages(app)

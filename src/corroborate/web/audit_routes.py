@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
+from corroborate.i18n import gettext
 from corroborate.library import Library, NotFound
 from corroborate.web.api import caller_library
 
@@ -61,7 +62,7 @@ def _page_or_error(request: Request, lib: Library, report_id: str, fn, template:
     try:
         data = fn()
     except HTTPException as exc:
-        title = "Not found" if exc.status_code == 404 else "Bad request"
+        title = gettext("Not found") if exc.status_code == 404 else gettext("Bad request")
         return error_page(request, exc.status_code, title, str(exc.detail))
     return page(request, template, data=data, report_id=report_id,
                 section_anchors=_section_anchors(lib, report_id), **context)

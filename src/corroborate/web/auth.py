@@ -21,6 +21,7 @@ Routes read the caller with `Depends(current_caller)`, or a Library acting for i
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -32,8 +33,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from corroborate.i18n import gettext
 from corroborate.settings import Settings
-from corroborate.store import StoreError, open_store
+from corroborate.store import StoreError, is_postgres, open_store
 from corroborate.users import OPEN_MODE, AccessDenied, AuthError, Caller, Users
 
 SESSION_COOKIE = "corroborate_session"
@@ -57,8 +59,18 @@ router = APIRouter(include_in_schema=False)
 _local = threading.local()
 
 
+_shared: dict[str, Users] = {}
+_shared_lock = threading.Lock()
+
+
 def users_for(settings: Settings) -> Users:
-    """One user store per worker thread and database (SQLite connections stay in their thread)."""
+    """One user store per worker thread and database (SQLite connections stay in their thread);
+    for PostgreSQL one per database, whose connection pool every thread shares."""
+    if is_postgres(settings.db):
+        with _shared_lock:
+            if settings.db not in _shared:
+                _shared[settings.db] = Users(open_store(settings.db))
+            return _shared[settings.db]
     cache: dict[str, Users] = getattr(_local, "users", None) or {}
     _local.users = cache
     if settings.db not in cache:
@@ -121,8 +133,13 @@ def authenticate(request: Request) -> tuple[Caller | None, str | None, bool]:
     return None, "sign in or send an API token (Authorization: Bearer …)", False
 
 
+# A saved search's Atom feed: feed readers have no session, so the route checks the feed's own
+# token (`web/alert_routes.py`) and anyone else is refused there.
+FEED_PATH = re.compile(r"/searches/\d+/feed\.atom")
+
+
 def _public(path: str) -> bool:
-    return path == "/api/health" or path == "/signin" or path.startswith("/static/")
+    return path == "/api/health" or path == "/signin" or path.startswith("/static/") or bool(FEED_PATH.fullmatch(path))
 
 
 def _refuse(request: Request, status: int, message: str) -> Response:
@@ -134,7 +151,7 @@ def _refuse(request: Request, status: int, message: str) -> Response:
         return RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
     from corroborate.web.views_common import error_page
 
-    title = "The library cannot be opened" if status == 503 else "Not allowed"
+    title = gettext("The library cannot be opened") if status == 503 else gettext("Not allowed")
     return error_page(request, status, title, message)
 
 
@@ -253,7 +270,7 @@ def signin(request: Request, name: str = Form(""), password: str = Form(""), nex
     key = (request.client.host if request.client else "?", name.strip().lower())
     wait = ATTEMPTS.blocked(key)
     if wait:
-        response = _signin_page(request, 429, f"Too many failed sign-ins: try again in {int(wait) + 1} s.", name, next)
+        response = _signin_page(request, 429, gettext("Too many failed sign-ins: try again in %(seconds)s s.", seconds=int(wait) + 1), name, next)
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
     try:

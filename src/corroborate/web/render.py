@@ -17,13 +17,15 @@ from markupsafe import Markup, escape
 from corroborate.citations import format as cite
 from corroborate.citations.dates import human_date as _human_date
 from corroborate.export.document import safe_links
+from corroborate.i18n import N_, format_iso_date, gettext
 from corroborate.models import Footnote, GlossaryEntry, Paragraph, Report, Source
 
-MISSING_FOOTNOTE = "text missing in the source"
+MISSING_FOOTNOTE = N_("text missing in the source")  # shown through _() in the templates
 
 def human_date(value: str | None) -> str:
-    """EUAA-style date for pages, where no date shows as nothing (lists say `n.d.` themselves)."""
-    return _human_date(value, missing="")
+    """A date for pages in the reader's language ("20 March 2023", "20 de marzo de 2023"), where
+    no date shows as nothing (lists say `n.d.` themselves). Copied citations keep EUAA's English."""
+    return format_iso_date(value) if value else _human_date(value, missing="")
 
 
 def url_host(url: str | None) -> str:
@@ -171,7 +173,7 @@ def _markers_html(numbers: list[int], footnotes: Mapping[int, Footnote], pid: st
     for n in numbers:
         missing = footnote_is_missing(footnotes.get(n))
         cls = "fn-ref fn-ref--missing" if missing else "fn-ref"
-        label = f"Footnote {n}" + (f" ({MISSING_FOOTNOTE})" if missing else "")
+        label = gettext("Footnote %(n)s", n=n) + (f" ({gettext(MISSING_FOOTNOTE)})" if missing else "")
         links.append(
             f'<a class="{cls}" href="{escape(fn_href.format(n=n))}" data-fn="{n}" '
             f'aria-label="{escape(label)}">{n}</a>'

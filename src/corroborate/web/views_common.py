@@ -9,12 +9,15 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from corroborate import i18n
+from corroborate.i18n import N_
 from corroborate.library import Library
-from corroborate.metadata import DOCUMENT_TYPE_LABELS, country_name
+from corroborate.metadata import DOCUMENT_TYPE_LABELS
 from corroborate.models import Source
 from corroborate.urls import safe_url
 from corroborate.users import OPEN_MODE
 from corroborate.web import render
+from corroborate.web.locale import request_locale
 
 WEB = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(WEB / "templates"))
@@ -27,24 +30,53 @@ templates.env.filters["human_date"] = render.human_date
 templates.env.filters["url_host"] = render.url_host
 templates.env.filters["footnote_html"] = render.footnote_html
 templates.env.filters["safe_url"] = safe_url
-templates.env.filters["country_name"] = country_name
-templates.env.globals["DOCUMENT_TYPE_LABELS"] = DOCUMENT_TYPE_LABELS
+templates.env.filters["country_name"] = i18n.country_name
+templates.env.globals["DOCUMENT_TYPE_LABELS"] = i18n.Labels(DOCUMENT_TYPE_LABELS)
 templates.env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 
-SOURCE_TYPE_LABELS = {
-    "government": "Government",
-    "igo": "Intergovernmental (UN …)",
-    "ngo": "NGO",
-    "media": "Media",
-    "academic": "Academia / think tank",
-    "oral": "Oral source",
-    "legislation": "Legislation",
-    "other": "Other",
-}
-LANGUAGE_LABELS = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese", "de": "German"}
-templates.env.globals.update(SOURCE_TYPE_LABELS=SOURCE_TYPE_LABELS, LANGUAGE_LABELS=LANGUAGE_LABELS)
+
+def in_language(locale: str, caller: Any) -> str:
+    """`{% call in_language(lang) %}…{% endcall %}`: the block's fixed texts in `locale` (an
+    answer's fixed texts follow the language of the question, the rest of the page the reader's)."""
+    with i18n.use_locale(locale):
+        return caller()
+
+
+# `_()`, `gettext`, `ngettext` and `{% trans %}` in every template and macro, in the locale of the
+# request being rendered (a context variable set by `page`, never a process-wide install).
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.policies["ext.i18n.trimmed"] = True
+templates.env.install_gettext_callables(i18n.template_gettext, i18n.template_ngettext, newstyle=True)
+# `text|translate`: a text from a registry (audit rules), translated as it is, with no placeholders
+# (`_()` in a template always %-formats, so a literal "80%" would break it).
+templates.env.filters["translate"] = i18n.gettext
+templates.env.globals.update(current_locale=i18n.current_locale, LOCALE_NAMES=i18n.LOCALE_NAMES,
+                             in_language=in_language)
+
+# Read in the reader's language (`i18n.Labels`).
+SOURCE_TYPE_LABELS = i18n.Labels({
+    "government": N_("Government"),
+    "igo": N_("Intergovernmental (UN …)"),
+    "ngo": N_("NGO"),
+    "media": N_("Media"),
+    "academic": N_("Academia / think tank"),
+    "oral": N_("Oral source"),
+    "legislation": N_("Legislation"),
+    "other": N_("Other"),
+})
+LANGUAGE_LABELS = i18n.Labels({"en": N_("English"), "es": N_("Spanish"), "fr": N_("French"),
+                               "pt": N_("Portuguese"), "de": N_("German")})
+SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
+VERDICT_LABELS = {"covered": N_("covered"), "partial": N_("partial"), "gap": N_("gap")}
+JOB_STATUS_LABELS = i18n.Labels({
+    "waiting": N_("waiting"), "ingesting": N_("ingesting"), "added": N_("added"), "unchanged": N_("unchanged"),
+    "new-version": N_("new version"), "replaced": N_("replaced"), "failed": N_("failed"),
+})
+templates.env.globals.update(SOURCE_TYPE_LABELS=SOURCE_TYPE_LABELS, LANGUAGE_LABELS=LANGUAGE_LABELS,
+                             SEVERITY_LABELS=SEVERITY_LABELS, VERDICT_LABELS=VERDICT_LABELS,
+                             JOB_STATUS_LABELS=JOB_STATUS_LABELS, js_messages=i18n.js_messages)
 
 def get_library(request: Request) -> Library:
     """This request's Library, checked out by the `api.library` dependency that `web/app.py`
@@ -65,7 +97,8 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
     context.setdefault("csrf", csrf_token(request))
     context.setdefault("caller", getattr(request.state, "caller", None))
     context.setdefault("open_mode", context["caller"] == OPEN_MODE)
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    with i18n.use_locale(request_locale(request)):  # the template renders here, in this thread
+        return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
 def error_page(request: Request, status_code: int, title: str, message: str, **context: Any) -> HTMLResponse:
@@ -74,7 +107,7 @@ def error_page(request: Request, status_code: int, title: str, message: str, **c
 
 
 def not_found(request: Request, message: str) -> HTMLResponse:
-    return error_page(request, 404, "Not found", message)
+    return error_page(request, 404, i18n.translate(N_("Not found"), request_locale(request)), message)
 
 
 def registry_sources(lib: Library, report_id: str) -> dict[str, Source]:

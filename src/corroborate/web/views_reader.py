@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from corroborate.i18n import N_
+from corroborate.i18n import gettext as _
 from corroborate.library import NotFound
 from corroborate.models import Footnote, Report, Section, Source
 from corroborate.web import render
@@ -16,7 +18,7 @@ from corroborate.web.views_common import citation_options, get_library, not_foun
 router = APIRouter()
 
 # Offered on the reader; the export routes decide what they support and say so.
-REPORT_EXPORTS = [("docx", "Word (.docx)"), ("pdf", "PDF"), ("md", "Markdown"), ("html", "HTML")]
+REPORT_EXPORTS = [("docx", N_("Word (.docx)")), ("pdf", "PDF"), ("md", "Markdown"), ("html", "HTML")]
 
 
 @dataclass
@@ -86,8 +88,8 @@ def reader(request: Request, report_id: str) -> HTMLResponse:
     try:
         report = lib.report(report_id)
     except NotFound as exc:
-        hint = f" Did you mean {' or '.join(exc.suggestions)}?" if exc.suggestions else ""
-        return not_found(request, f"There is no report “{report_id}” in this library.{hint}")
+        hint = (" " + _("Did you mean %(names)s?", names=_(" or ").join(exc.suggestions))) if exc.suggestions else ""
+        return not_found(request, _("There is no report “%(report)s” in this library.", report=report_id) + hint)
     footnotes = {f.n: f for f in report.footnotes}
     fviews = build_footnotes(report, footnotes)
     # A caseworker must not quote a superseded version without knowing it.

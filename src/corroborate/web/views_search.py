@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from corroborate.i18n import N_, Labels, country_name, question_language, translate
+from corroborate.i18n import gettext as _
 from corroborate.library import Library, NotFound
-from corroborate.metadata import DOCUMENT_TYPE_LABELS, country_name
+from corroborate.metadata import DOCUMENT_TYPE_LABELS
 from corroborate.models import Footnote, Paragraph, Report, Source
 from corroborate.search.query import QueryError
 from corroborate.web import render
@@ -27,7 +29,7 @@ from corroborate.web.views_common import (
 router = APIRouter()
 
 SEARCH_K = 50  # results per page; facets count over every ranked result, not only the page
-NOT_FOUND_STATEMENT = "The answer could not be found among the sources consulted."
+NOT_FOUND_STATEMENT = N_("The answer could not be found among the sources consulted.")
 # URL parameter -> search engine filter. The engine applies every filter before it ranks and cuts.
 ENGINE_FILTERS = {
     "report": "report", "section": "section", "country": "country", "publisher": "publisher",
@@ -35,7 +37,7 @@ ENGINE_FILTERS = {
     "published_to": "published_to", "source_type": "source_type", "since": "since", "source": "source",
     "lang": "source_language",
 }
-ASK_EXPORTS = [("docx", "Word (.docx)"), ("pdf", "PDF"), ("md", "Markdown")]
+ASK_EXPORTS = [("docx", N_("Word (.docx)")), ("pdf", "PDF"), ("md", "Markdown")]
 
 
 @dataclass
@@ -102,9 +104,10 @@ def _href(params: dict[str, str], **changes: str | None) -> str:
 
 
 FACET_TITLES = {
-    "report": "Report", "country": "Country", "document_type": "Type of report", "publisher": "Publisher",
-    "language": "Language of the report", "section": "Section", "source_type": "Type of source",
-    "source": "Source", "since": "Cited sources dated", "lang": "Language of cited sources",
+    "report": N_("Report"), "country": N_("Country"), "document_type": N_("Type of report"),
+    "publisher": N_("Publisher"), "language": N_("Language of the report"), "section": N_("Section"),
+    "source_type": N_("Type of source"), "source": N_("Source"), "since": N_("Cited sources dated"),
+    "lang": N_("Language of cited sources"),
 }
 # URL parameter -> the engine's facet of the same meaning
 _ENGINE_FACET = {"lang": "source_language", "since": "cited_year"}
@@ -118,8 +121,8 @@ def build_facets(counts: dict[str, list[dict]], params: dict[str, str]) -> list[
         entries = counts.get(_ENGINE_FACET.get(key, key), [])
         if key == "since":  # `since=Y` keeps paragraphs citing something dated Y or later
             years = sorted(((e["value"], e["count"]) for e in entries), reverse=True)
-            entries = [{"value": y, "label": f"{y} or later", "count": sum(n for z, n in years if z >= y)}
-                       for y, _ in years[:6]]
+            entries = [{"value": y, "label": _("%(year)s or later", year=y), "count": sum(n for z, n in years if z >= y)}
+                       for y, _count in years[:6]]
         else:
             entries = entries[: _FACET_LIMITS.get(key)]
         selected = params.get(key)
@@ -135,7 +138,7 @@ def build_facets(counts: dict[str, list[dict]], params: dict[str, str]) -> list[
                 "lang": LANGUAGE_LABELS.get(value, value),
                 "language": LANGUAGE_LABELS.get(value, value),
                 "country": country_name(value),
-                "document_type": DOCUMENT_TYPE_LABELS.get(value, value),
+                "document_type": Labels(DOCUMENT_TYPE_LABELS).get(value, value),
             }.get(key) or e.get("label") or value
             is_sel = selected == value
             facet.values.append(FacetValue(
@@ -171,7 +174,7 @@ def _quote_footnotes(item: dict, cache: ReportCache) -> list[Any]:
 
 
 def _search_error(request: Request, exc: Exception, q: str) -> HTMLResponse:
-    return error_page(request, 400, "This search could not be run", str(exc) or "The query is not valid.", q=q)
+    return error_page(request, 400, _("This search could not be run"), str(exc) or _("The query is not valid."), q=q)
 
 
 @router.get("/search", response_class=HTMLResponse, name="search")
@@ -185,22 +188,23 @@ def search(request: Request) -> HTMLResponse:
                     total=0)
     lib = get_library(request)
     if not hasattr(lib, "search"):
-        return error_page(request, 503, "Search is not available", "This installation cannot search yet.", q=q)
+        return error_page(request, 503, _("Search is not available"), _("This installation cannot search yet."), q=q)
     if params.get("source") and not lib.sources_by_id([params["source"]]):
-        return not_found(request, f"There is no source “{params['source']}” in this library.")
+        return not_found(request, _("There is no source “%(source)s” in this library.", source=params["source"]))
     engine_args = {arg: params[key] for key, arg in ENGINE_FILTERS.items() if key in params}
     if params.get("mode"):
         engine_args["mode"] = params["mode"]
     page_no = params.get("page", "1")
     if not page_no.isdigit() or int(page_no) < 1:
-        return error_page(request, 400, "This search could not be run", f"page={page_no!r}: use 1, 2, 3 …", q=q)
+        return error_page(request, 400, _("This search could not be run"),
+                          _("page=%(page)s: use 1, 2, 3 …", page=repr(page_no)), q=q)
     offset = (int(page_no) - 1) * SEARCH_K
     try:
         result = lib.search(q, k=SEARCH_K, offset=offset, facets=True, **engine_args)
     except QueryError as exc:
         return _search_error(request, exc, q)
     except NotFound as exc:
-        return error_page(request, 400, "This search could not be run", str(exc), q=q)
+        return error_page(request, 400, _("This search could not be run"), str(exc), q=q)
     hits = list(result.get("results") or [])
     cache = ReportCache(lib, hits)
     facets = build_facets(result.get("facets") or {}, params)
@@ -228,17 +232,17 @@ def ask(request: Request) -> HTMLResponse:
 
 def _ask(request: Request, q: str) -> HTMLResponse:
     if not q:
-        return page(request, "ask.html", q="", answer=None, quotes=[], exports=ASK_EXPORTS)
+        return page(request, "ask.html", q="", answer=None, quotes=[], exports=ASK_EXPORTS, answer_lang="en")
     lib = get_library(request)
     if not hasattr(lib, "ask"):
-        return error_page(request, 503, "Ask is not available", "This installation cannot answer questions yet.",
+        return error_page(request, 503, _("Ask is not available"), _("This installation cannot answer questions yet."),
                           q=q)
     try:
         answer = lib.ask(q, report=_params(request).get("report"))
     except QueryError as exc:
         return _search_error(request, exc, q)
     except NotFound as exc:
-        return error_page(request, 400, "This question could not be asked", str(exc), q=q)
+        return error_page(request, 400, _("This question could not be asked"), str(exc), q=q)
     cache = ReportCache(lib, answer.get("quotes") or [])
     quotes = []
     for item in answer.get("quotes") or []:
@@ -249,6 +253,8 @@ def _ask(request: Request, q: str) -> HTMLResponse:
         quotes.append(item)
     found = bool(answer.get("found", bool(quotes))) and bool(quotes)
     # When found, `answer` only strings the quotes together; the page shows the quotes themselves.
-    statement = "" if found else (answer.get("answer") or NOT_FOUND_STATEMENT)
+    lang = answer.get("lang") or question_language(q)  # the answer's fixed texts: the question's language
+    statement = "" if found else (answer.get("answer") or translate(NOT_FOUND_STATEMENT, lang))
     return page(request, "ask.html", q=q, answer=answer, found=found, statement=statement, quotes=quotes,
+                answer_lang=lang,
                 synthesis=answer.get("synthesis") if found else None, exports=ASK_EXPORTS, mode="ask")

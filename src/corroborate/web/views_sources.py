@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from corroborate.i18n import gettext as _
 from corroborate.library import Library, NotFound
 from corroborate.models import Paragraph, fold
 from corroborate.web import render
@@ -100,7 +101,7 @@ def sources(request: Request) -> HTMLResponse:
     try:
         rows = lib.sources(report_id=report_id, source_type=params.get("type"))
     except NotFound:
-        return error_page(request, 404, "Not found", f"There is no report “{report_id}” in this library.")
+        return error_page(request, 404, _("Not found"), _("There is no report “%(report)s” in this library.", report=report_id))
     # Offer only filter values that exist, counted over the rows the other filters leave.
     all_rows = lib.sources(report_id=report_id)
     types = sorted({r["type"] for r in all_rows if r.get("type")})
@@ -112,8 +113,8 @@ def sources(request: Request) -> HTMLResponse:
         rows = [r for r in rows if needle in fold(f"{r.get('author') or ''} {r.get('title') or ''}")]
     sort = params.get("sort", "cited")
     if sort not in SORTS:
-        return error_page(request, 400, "This list cannot be sorted that way",
-                          f"sort={sort!r}: use one of {', '.join(SORTS)}")
+        return error_page(request, 400, _("This list cannot be sorted that way"),
+                          _("sort=%(sort)s: use one of %(choices)s", sort=repr(sort), choices=", ".join(SORTS)))
     rows = SORTS[sort](rows)
     return page(
         request, "sources.html", rows=rows, sort=sort, sort_href=lambda key: _sort_href(params, key), reports=reports, types=types, languages=languages,
@@ -128,7 +129,7 @@ def source(request: Request, source_id: str) -> HTMLResponse:
     try:
         src = lib.source(source_id)
     except NotFound:
-        return not_found(request, f"There is no source “{source_id}” in this library.")
+        return not_found(request, _("There is no source “%(source)s” in this library.", source=source_id))
     citing = citing_reports(lib, src.get("cited_by") or [])
     return page(request, "source.html", src=src, citing=citing,
                 paragraph_count=sum(len(r.paragraphs) for r in citing))

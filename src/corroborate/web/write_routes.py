@@ -29,6 +29,7 @@ from pathlib import Path
 from fastapi import APIRouter, Body, Depends, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from corroborate.i18n import gettext
 from corroborate.library import Library, NotFound
 from corroborate.readers import ReaderError, detect_format
 from corroborate.store import StoreError
@@ -237,7 +238,7 @@ def _page(request: Request, name: str, status: int = 200, **context) -> HTMLResp
 def _error(request: Request, exc: HTTPException) -> HTMLResponse:
     from corroborate.web.views_common import error_page
 
-    return error_page(request, exc.status_code, "This could not be done", str(exc.detail))
+    return error_page(request, exc.status_code, gettext("This could not be done"), str(exc.detail))
 
 
 @router.get("/upload", response_class=HTMLResponse, include_in_schema=False)

@@ -5,6 +5,13 @@
 (function () {
   "use strict";
 
+  /* --- the page's language: base.html hands the scripts' messages over as JSON ------------ */
+  var messages = {};
+  try {
+    messages = JSON.parse((document.getElementById("js-messages") || {}).textContent || "{}");
+  } catch (e) { /* English then */ }
+  function _(text) { return messages[text] || text; }
+
   /* --- a polite live region for short status messages --------------------------------- */
   var live = document.createElement("div");
   live.className = "visually-hidden";
@@ -51,13 +58,13 @@
       if (!area) return;
       copyText(area).then(function (ok) {
         if (ok) {
-          btn.textContent = "Copied ✓";
+          btn.textContent = _("Copied ✓");
           btn.classList.add("is-done");
-          announce("Quote and citation copied to the clipboard.");
+          announce(_("Quote and citation copied to the clipboard."));
           window.setTimeout(function () { btn.textContent = label; btn.classList.remove("is-done"); }, 2000);
         } else {
           selectForManualCopy(area);
-          announce("Copying is blocked here: the citation is selected, press Control+C to copy it.");
+          announce(_("Copying is blocked here: the citation is selected, press Control+C to copy it."));
         }
       });
     });
@@ -65,6 +72,10 @@
 
   /* --- reader: the table of contents is a side column on wide screens; elsewhere it would
    * push the text a screen down, so it starts folded ----------------------------------- */
+  /* search filters: folded on a phone so the results come first, open where there is room */
+  var fold = document.querySelector("details.facets-fold");
+  if (fold && window.matchMedia("(min-width: 60rem)").matches) fold.open = true;
+
   var toc = document.querySelector(".toc__details");
   if (toc && window.matchMedia("(max-width: 84rem)").matches && !location.hash.startsWith("#s-")) {
     toc.open = false;
@@ -114,7 +125,7 @@
     if (current && current !== link) current.setAttribute("aria-expanded", "false");
     current = link;
     pinned = pin;
-    title.textContent = "Footnote " + n;
+    title.textContent = _("Footnote %(n)s").replace("%(n)s", n);
     body.innerHTML = "";
     if (item) {
       var content = item.querySelector(".fn__body").cloneNode(true);
@@ -124,7 +135,7 @@
       more.className = "small";
       var jump = document.createElement("a");
       jump.href = "#fn-" + n;
-      jump.textContent = "Show in the footnote list";
+      jump.textContent = _("Show in the footnote list");
       more.appendChild(jump);
       body.appendChild(more);
     }

@@ -4,6 +4,12 @@
   const box = document.getElementById("job");
   if (!box || box.dataset.done === "yes") return;
   const id = box.dataset.job;
+  let messages = {};
+  try {
+    messages = JSON.parse((document.getElementById("js-messages") || {}).textContent || "{}");
+  } catch (e) { /* English then */ }
+  function _(text) { return messages[text] || text; }
+  const statuses = JSON.parse(box.dataset.statuses || "{}");
 
   function cell(text, href) {
     const td = document.createElement("td");
@@ -20,13 +26,14 @@
 
   function render(job) {
     document.getElementById("job-progress").textContent =
-      job.finished + " of " + job.total + " file" + (job.total === 1 ? "" : "s") + " done" +
-      (job.done ? "." : ", working…");
+      (job.total === 1 ? _("%(done)s of %(total)s file done") : _("%(done)s of %(total)s files done"))
+        .replace("%(done)s", job.finished).replace("%(total)s", job.total) +
+      (job.done ? "." : _(", working…"));
     const body = box.querySelector("tbody");
     body.replaceChildren(...job.files.map(function (f) {
       const tr = document.createElement("tr");
       tr.appendChild(cell(f.name));
-      tr.appendChild(cell(f.status + (f.error ? ": " + f.error : "")));
+      tr.appendChild(cell((statuses[f.status] || f.status) + (f.error ? ": " + f.error : "")));
       tr.appendChild(f.report_id ? cell(f.report_id, "/reports/" + encodeURIComponent(f.report_id)) : cell(""));
       return tr;
     }));

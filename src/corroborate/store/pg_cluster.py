@@ -233,6 +233,11 @@ class PgCluster:
         pid = int(first)
         return pid if _alive(pid) else None
 
+    def server_pids(self) -> list[int]:
+        """The postmaster and its children (backends, auxiliary processes), while running."""
+        pid = self.postmaster_pid()
+        return [] if pid is None else [pid, *_children(pid)]
+
     def destroy(self) -> None:
         """Stop (or kill) the server and delete the whole folder."""
         try:

@@ -4,6 +4,7 @@ skipped without PostgreSQL's binaries, failed instead under CORROBORATE_REQUIRE_
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
@@ -12,6 +13,7 @@ from corroborate import Library
 from corroborate.store import open_store
 
 BACKENDS = ("sqlite", "postgres")
+_copies = itertools.count(1)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -30,14 +32,35 @@ def backend_store(backend_db):
 
 
 @pytest.fixture(scope="session")
-def pg_sample_db(pg_cluster) -> str:
-    """The sample ingested once (with embeddings) into a PostgreSQL database; read only."""
+def pg_sample_template(pg_cluster) -> str:
+    """The name of a database holding the sample (ingested once, with embeddings) that nothing
+    stays connected to: PostgreSQL copies it in a moment (CREATE DATABASE … TEMPLATE)."""
     from conftest import SAMPLE
 
-    url = pg_cluster.create_database(f"sample_{os.getpid()}")
-    with Library(url) as lib:
+    name = f"sample_template_{os.getpid()}"
+    with Library(pg_cluster.create_database(name)) as lib:
         lib.ingest(SAMPLE)
-    return url
+    return name
+
+
+def pg_sample_copy(pg_cluster, template: str) -> str:
+    name = f"sample_{os.getpid()}_{next(_copies)}"
+    pg_cluster.psql(f"CREATE DATABASE {name} TEMPLATE {template}")
+    return pg_cluster.url(name)
+
+
+@pytest.fixture(scope="session")
+def pg_sample_db(pg_cluster, pg_sample_template) -> str:
+    """The sample in a PostgreSQL database, for reading only (a copy of the template)."""
+    return pg_sample_copy(pg_cluster, pg_sample_template)
+
+
+@pytest.fixture(params=BACKENDS)
+def sample_backend_db(request) -> str:
+    """A private, writable copy of the ingested sample: a SQLite file or a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sample_db"))
+    return pg_sample_copy(request.getfixturevalue("pg_cluster"), request.getfixturevalue("pg_sample_template"))
 
 
 @pytest.fixture(scope="session")

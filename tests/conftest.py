@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 # Store tests run on both backends (`backend_db`, `backend_store`, `sample_backend_lib`).
-from backend_fixtures import backend_db, backend_samples, backend_store, pg_sample_db, sample_backend_lib  # noqa: F401
+from backend_fixtures import (  # noqa: F401
+    backend_db,
+    backend_samples,
+    backend_store,
+    pg_sample_db,
+    pg_sample_template,
+    sample_backend_db,
+    sample_backend_lib,
+)
 from corroborate import Library
 
 # The session's PostgreSQL cluster and per-test databases (skipped without Debian's binaries).

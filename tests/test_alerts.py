@@ -51,9 +51,10 @@ METHODS = "The following are, among others, the extortion methods"
 
 
 @pytest.fixture
-def lib(tmp_path):
-    """The sample in a fresh database, without embeddings (lexical and hybrid-as-lexical)."""
-    with Library(settings=Settings(db=str(tmp_path / "alerts.db"), embeddings=False)) as lib:
+def lib(backend_db):
+    """The sample in a fresh database (SQLite, PostgreSQL), without embeddings (lexical and
+    hybrid-as-lexical)."""
+    with Library(settings=Settings(db=backend_db, embeddings=False)) as lib:
         lib.ingest(SAMPLE)
         yield lib
 

@@ -119,7 +119,12 @@ def test_bad_spans_reports_and_names_are_refused_and_store_nothing(lib):
     assert lib.cases.get(case.id).entries == []
 
 
-def test_reorder_move_remove_annotate_rename(lib):
+def test_reorder_move_remove_annotate_rename(sample_backend_db):
+    with Library(sample_backend_db) as lib:
+        _reorder_move_remove_annotate_rename(lib)
+
+
+def _reorder_move_remove_annotate_rename(lib):
     case = lib.cases.create("Order", "en")
     starts = ["Peru had 1 470 police stations", "Tren de Aragua is Venezuela’s most powerful",
               "The Armed Forces of Peru"]
@@ -150,7 +155,7 @@ def test_reorder_move_remove_annotate_rename(lib):
     assert (renamed.name, renamed.language) == ("Order 2", "es")
     lib.cases.delete("Order 2")
     assert lib.cases.list() == []
-    assert lib.store.conn.execute("SELECT COUNT(*) FROM case_items").fetchone()[0] == 0
+    assert lib.store.case_items(case.id) == []
     log = [e["action"] for e in lib.as_caller(Caller("test", "admin")).audit_log(50)]
     assert {"case.new", "case.add", "case.reorder", "case.remove", "case.edit", "case.delete"} <= set(log)
 

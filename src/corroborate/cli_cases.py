@@ -18,10 +18,9 @@ def _cases(ctx: click.Context):
     lib = open_library(ctx)
     name = ctx.find_object(dict).get("case_user")
     if name:
-        from corroborate.store import sqlite_users
         from corroborate.users import Caller
 
-        user = sqlite_users.get_user(lib.store.conn, name)
+        user = lib.store.get_user(name)
         if user is None:
             raise click.ClickException(f"--user {name}: no such user in {lib.settings.db}")
         lib = lib.as_caller(Caller(user["name"], user["role"]))

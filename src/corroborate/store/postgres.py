@@ -43,6 +43,7 @@ from corroborate.models import (
 )
 from corroborate.store import rows
 from corroborate.store.base import EDITABLE_METADATA, StoreError
+from corroborate.store.postgres_cases import PostgresCases
 from corroborate.store.postgres_schema import migrate
 from corroborate.store.postgres_search import PostgresSearch
 from corroborate.store.postgres_users import PostgresUsers
@@ -71,7 +72,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class PostgresStore(PostgresSearch, PostgresUsers):
+class PostgresStore(PostgresSearch, PostgresUsers, PostgresCases):
     """The library's evidence base in a PostgreSQL database (implements `store.base.Store`)."""
 
     def __init__(self, url: str, pool_size: int = POOL_SIZE, replicas: list[str] | None = None):

@@ -142,6 +142,54 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO meta(key, value) VALUES ('generation', '0')
     """,
+    f"""
+    -- cases and saved searches (SQLite's migrations 6 and 7)
+    CREATE TABLE cases (
+        pk BIGSERIAL PRIMARY KEY,
+        name {_T} NOT NULL,
+        language {_T} NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'es')),
+        owner {_T},
+        created_at {_T} NOT NULL,
+        updated_at {_T} NOT NULL
+    );
+    CREATE UNIQUE INDEX cases_owner_name ON cases(COALESCE(owner, ''), name);
+    CREATE TABLE case_items (
+        pk BIGSERIAL PRIMARY KEY,
+        case_pk BIGINT NOT NULL REFERENCES cases(pk) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        report_id {_T} NOT NULL,
+        paragraph_id {_T} NOT NULL,
+        span_start INTEGER,
+        span_end INTEGER,
+        quote {_T} NOT NULL,
+        footnotes TEXT NOT NULL DEFAULT '[]',
+        note {_T} NOT NULL DEFAULT '',
+        added_at {_T} NOT NULL
+    );
+    CREATE INDEX case_items_case ON case_items(case_pk, position);
+    CREATE TABLE saved_searches (
+        pk BIGSERIAL PRIMARY KEY,
+        name {_T} NOT NULL,
+        query {_T} NOT NULL,
+        mode {_T} NOT NULL DEFAULT 'hybrid',
+        filters TEXT NOT NULL DEFAULT '{{}}',
+        language {_T} NOT NULL DEFAULT 'en',
+        owner_pk BIGINT REFERENCES users(pk) ON DELETE CASCADE,
+        feed_token TEXT NOT NULL UNIQUE,
+        created_at {_T} NOT NULL
+    );
+    CREATE UNIQUE INDEX saved_searches_name ON saved_searches(COALESCE(owner_pk, 0), name);
+    CREATE TABLE saved_search_hits (
+        search_pk BIGINT NOT NULL REFERENCES saved_searches(pk) ON DELETE CASCADE,
+        paragraph_id {_T} NOT NULL,
+        report_id {_T} NOT NULL,
+        rank INTEGER NOT NULL,
+        found_at {_T} NOT NULL,
+        PRIMARY KEY (search_pk, paragraph_id)
+    );
+    CREATE INDEX saved_search_hits_found ON saved_search_hits(found_at);
+    CREATE INDEX saved_search_hits_report ON saved_search_hits(report_id)
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x636F7272  # pg_advisory_xact_lock key: one process migrates at a time

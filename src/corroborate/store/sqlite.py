@@ -875,7 +875,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
 
     def create_case(self, name: str, language: str, owner: str | None) -> int:
         """A new case's id; ValueError when the owner already has a case of that name."""
-        with self.transaction() as c:
+        with self._write() as c:
             if c.execute("SELECT 1 FROM cases WHERE owner IS ? AND name = ?", (owner, name)).fetchone():
                 raise ValueError(f"a case named {name!r} exists already")
             now = _now()
@@ -907,7 +907,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
         unknown = set(values) - {"name", "language"}
         if unknown:
             raise ValueError(f"not editable case fields: {', '.join(sorted(unknown))}")
-        with self.transaction() as c:
+        with self._write() as c:
             if "name" in values and c.execute(
                 "SELECT 1 FROM cases WHERE owner IS ? AND name = ? AND pk != ?", (owner, values["name"], case_id)
             ).fetchone():
@@ -918,7 +918,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
             return cur.rowcount > 0
 
     def delete_case(self, case_id: int, owner: str | None) -> bool:
-        with self.transaction() as c:
+        with self._write() as c:
             return c.execute("DELETE FROM cases WHERE pk = ? AND owner IS ?", (case_id, owner)).rowcount > 0
 
     def case_items(self, case_id: int) -> list[dict]:
@@ -933,7 +933,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
     def add_case_item(self, case_id: int, report_id: str, paragraph_id: str, start: int | None,
                       end: int | None, quote: str, footnotes: list[int], note: str) -> int:
         """Append an item to the case (the caller checked the case is theirs); its id."""
-        with self.transaction() as c:
+        with self._write() as c:
             (last,) = c.execute("SELECT COALESCE(MAX(position), 0) FROM case_items WHERE case_pk = ?",
                                 (case_id,)).fetchone()
             cur = c.execute(
@@ -947,7 +947,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
 
     def remove_case_item(self, case_id: int, item_id: int) -> bool:
         """Remove an item; the ones after it move up, so positions stay 1…N."""
-        with self.transaction() as c:
+        with self._write() as c:
             row = c.execute("SELECT position FROM case_items WHERE pk = ? AND case_pk = ?",
                             (item_id, case_id)).fetchone()
             if row is None:
@@ -959,7 +959,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
             return True
 
     def set_case_item_note(self, case_id: int, item_id: int, note: str) -> bool:
-        with self.transaction() as c:
+        with self._write() as c:
             cur = c.execute("UPDATE case_items SET note = ? WHERE pk = ? AND case_pk = ?", (note, item_id, case_id))
             self._touch_case(c, case_id)
             return cur.rowcount > 0
@@ -967,7 +967,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
     def reorder_case_items(self, case_id: int, item_ids: list[int]) -> bool:
         """Put the items in this order; False (nothing changed) unless `item_ids` are exactly the
         case's items, each once."""
-        with self.transaction() as c:
+        with self._write() as c:
             have = sorted(r["pk"] for r in c.execute("SELECT pk FROM case_items WHERE case_pk = ?", (case_id,)))
             if sorted(item_ids) != have:
                 return False
@@ -995,7 +995,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
     def add_saved_search(self, name: str, query: str, mode: str, filters: dict, language: str,
                          owner: str | None, feed_token: str) -> int:
         """A new saved search's id; `owner` a user name (None: the database's own)."""
-        with self.transaction() as c:
+        with self._write() as c:
             owner_pk = None
             if owner is not None:
                 row = c.execute("SELECT pk FROM users WHERE name = ?", (owner,)).fetchone()
@@ -1023,7 +1023,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
         return self._saved_search(row) if row else None
 
     def delete_saved_search(self, search_id: int) -> bool:
-        with self.transaction() as c:
+        with self._write() as c:
             return c.execute("DELETE FROM saved_searches WHERE pk = ?", (search_id,)).rowcount > 0
 
     def paragraph_ids(self, report_ids: list[str]) -> set[str]:
@@ -1036,7 +1036,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
 
     def record_search_hits(self, search_id: int, report_id: str, paragraph_ids: list[str]) -> int:
         """Record matches (in rank order) not recorded for this search before; how many were new."""
-        with self.transaction() as c:
+        with self._write() as c:
             added = 0
             for rank, pid in enumerate(paragraph_ids):
                 added += c.execute(

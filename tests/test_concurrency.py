@@ -169,15 +169,27 @@ def test_sqlite_writer_waits_for_a_busy_file_and_says_so(tmp_path):
     holder.execute("INSERT INTO meta(key, value) VALUES ('held-by-test', '1')")
     writer = subprocess.Popen([*CORROBORATE, "--db", str(db), "ingest", str(other)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=NO_EMBEDDINGS)
+    said, lines = threading.Event(), []
+
+    def read_stderr() -> None:
+        for line in writer.stderr:
+            lines.append(line)
+            if "database is busy (another process is writing), retrying" in line:
+                said.set()
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
     try:
-        time.sleep(8)  # the writer has read and parsed the file and is waiting for the lock
-        assert writer.poll() is None, writer.communicate()
+        # held until the writer has read the file, found the lock taken and said it waits
+        assert said.wait(timeout=300), "".join(lines)
+        assert writer.poll() is None
     finally:
         holder.execute("COMMIT")
         holder.close()
-    out, err = writer.communicate(timeout=300)
+    writer.wait(timeout=300)
+    reader.join(timeout=60)
+    err = "".join(lines)
     assert writer.returncode == 0, err
-    assert "database is busy (another process is writing), retrying" in err
     assert "Traceback" not in err
     rows = report_rows(str(db))
     assert set(rows) == {SAMPLE_ID, "peru-variant-0-0"}

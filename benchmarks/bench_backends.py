@@ -283,7 +283,9 @@ def render(rows: list[dict], loads: list[dict], args, loadavg: list[tuple[str, t
          lambda r: f"{r['hybrid_cpu'][0]:.1f} / {r['hybrid_cpu'][1]:.1f}")
     if loads:
         lines += ["", f"`corroborate serve` over the sample, {args.clients} concurrent clients on /api/search for "
-                  f"{args.duration:.0f} s (bench_load.py's client, on the same cores):", "",
+                  f"{args.duration:.0f} s (bench_load.py's client, on the same cores). Errors: a number is an HTTP "
+                  f"status the server answered; ReadTimeout is the client giving up after "
+                  f"{bench_load.REQUEST_TIMEOUT:.0f} s in the queue.", "",
                   "| backend | requests/s | p50 ms | p95 ms | requests | errors | server RSS start / end (MB) |",
                   "|---|---|---|---|---|---|---|"]
         for r in loads:

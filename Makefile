@@ -7,7 +7,7 @@ SAMPLE := samples/euaa-peru-country-focus-2023.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test demo ingest-sample test lint serve bench fuzz clean messages
+.PHONY: install install-test demo ingest-sample test lint serve bench fuzz clean messages pg pg-stop
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -35,6 +35,13 @@ test: install-test
 fuzz: install-test
 	CORROBORATE_FUZZ=long $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz/test_fuzz_readers.py \
 		--hypothesis-show-statistics
+
+# A throwaway PostgreSQL 15 cluster under .pg/ (Debian's `postgresql` package); prints its URL.
+pg: install
+	$(BIN)/python scripts/pg-dev start
+
+pg-stop:
+	$(BIN)/python scripts/pg-dev stop
 
 # Extract the interface's messages into the gettext catalogues (src/corroborate/locales) and list
 # what Spanish still lacks; the test suite fails on an untranslated message (tests/test_i18n.py).

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,37 @@ def test_stop_then_start_keeps_the_data(tmp_path):
     finally:
         cluster.destroy()
     assert not cluster.root.exists()
+
+
+@pytest.mark.slow
+def test_pg_dev_starts_reports_and_stops_a_cluster_in_a_folder():
+    require_postgres()
+    folder = scratch_folder("pg-dev") / "pg"
+    script = [sys.executable, str(Path(__file__).parent.parent / "scripts" / "pg-dev")]
+    port = pg_port(4)
+    try:
+        started = subprocess.run([*script, "start", "--dir", str(folder), "--port", str(port)],
+                                 capture_output=True, text=True, timeout=300)
+        assert started.returncode == 0, started.stderr
+        url = f"postgresql://corroborate@127.0.0.1:{port}/corroborate"
+        assert started.stdout.strip() == f"export CORROBORATE_DB={url}"
+        cluster = PgCluster(root=folder / "primary", port=port)
+        assert cluster.psql("SELECT current_database()", "corroborate") == "corroborate"
+        again = subprocess.run([*script, "start", "--dir", str(folder)], capture_output=True, text=True,
+                               timeout=300)
+        assert again.returncode == 0 and url in again.stdout  # idempotent, remembers its port
+        subprocess.run([*script, "stop", "--dir", str(folder)], check=True, capture_output=True, timeout=300)
+        stopped = subprocess.run([*script, "status", "--dir", str(folder)], capture_output=True, text=True)
+        assert stopped.returncode == 3 and "primary: stopped" in stopped.stdout
+    finally:
+        subprocess.run([*script, "destroy", "--dir", str(folder)], capture_output=True, timeout=300)
+    assert not folder.exists()
+
+
+def test_pg_dev_without_binaries_says_what_to_install(tmp_path):
+    script = [sys.executable, str(Path(__file__).parent.parent / "scripts" / "pg-dev")]
+    env = {**os.environ, "CORROBORATE_PG_BIN": str(tmp_path)}
+    done = subprocess.run([*script, "start", "--dir", str(tmp_path / "pg")], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 1 and "apt-get install postgresql" in done.stderr and not done.stdout
+    assert "Traceback" not in done.stderr and not (tmp_path / "pg").exists()

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from corroborate.store.sqlite import StoreError
+from corroborate.store.base import StoreError
 
 PG_BIN = Path(os.environ.get("CORROBORATE_PG_BIN", "/usr/lib/postgresql/15/bin"))
 SUPERUSER = "corroborate"
@@ -232,6 +232,11 @@ class PgCluster:
             return None
         pid = int(first)
         return pid if _alive(pid) else None
+
+    def server_pids(self) -> list[int]:
+        """The postmaster and its children (backends, auxiliary processes), while running."""
+        pid = self.postmaster_pid()
+        return [] if pid is None else [pid, *_children(pid)]
 
     def destroy(self) -> None:
         """Stop (or kill) the server and delete the whole folder."""

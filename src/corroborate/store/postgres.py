@@ -1,8 +1,9 @@
 """PostgreSQL store: the same evidence base as `sqlite.py` in a server database that many
 processes write and read at once (`--db postgresql://user@host:port/name`).
 
-Connections come from one psycopg_pool per store, shared by every thread of the process (the
-web app hands the same `PostgresStore` to all its requests). Each read borrows a connection for
+Connections come from one psycopg_pool per database node (`store/replicas.py`: writes on the
+primary, other reads on a replica of CORROBORATE_DB_REPLICAS), shared by every thread of the process
+(the web app hands the same `PostgresStore` to all its requests). Each read borrows a connection for
 one statement (autocommit); `transaction()` pins one connection to the calling thread until it
 commits, so the writes inside it, and the reads between them, see one snapshot of their own.
 
@@ -74,10 +75,12 @@ def _now() -> str:
 class PostgresStore(PostgresSearch, PostgresUsers, PostgresCases):
     """The library's evidence base in a PostgreSQL database (implements `store.base.Store`)."""
 
-    def __init__(self, url: str, pool_size: int = POOL_SIZE):
+    def __init__(self, url: str, pool_size: int = POOL_SIZE, replicas: list[str] | None = None):
+        """`replicas`: hot standbys reads may go to (default: CORROBORATE_DB_REPLICAS)."""
         import psycopg
         from psycopg.rows import dict_row
-        from psycopg_pool import ConnectionPool
+
+        from corroborate.store.replicas import ReplicaRouter, replica_urls_from_env
 
         self.url = url
         self.path = public_url(url)
@@ -87,13 +90,14 @@ class PostgresStore(PostgresSearch, PostgresUsers, PostgresCases):
                 migrate(conn, self.path)
         except psycopg.Error as exc:
             raise StoreError(f"{self.path}: {str(exc).strip()}") from exc
-        self._pool = ConnectionPool(
-            url, min_size=1, max_size=pool_size, open=True, name=f"corroborate {self.path}",
-            kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": CONNECT_TIMEOUT_S},
+        # Writes and transactions on the primary, other reads on a replica (store/replicas.py).
+        self._router = ReplicaRouter(
+            url, replica_urls_from_env() if replicas is None else replicas, max_size=pool_size,
+            connect_kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": CONNECT_TIMEOUT_S},
         )
 
     def close(self) -> None:
-        self._pool.close()
+        self._router.close()
 
     def derived_path(self, name: str) -> Path | None:
         """A file in the user's cache folder, named after the database: there is no folder
@@ -111,21 +115,27 @@ class PostgresStore(PostgresSearch, PostgresUsers, PostgresCases):
 
     @contextmanager
     def _conn(self) -> Iterator:
-        """The thread's transaction connection if it is in one, else a pooled one."""
+        """The thread's transaction connection if it is in one, else a primary one (writes)."""
         pinned = getattr(self._local, "conn", None)
         if pinned is not None:
             yield pinned
             return
-        with self._pool.connection() as conn:
+        with self._router.primary() as conn:
             yield conn
 
+    def _read(self, work):
+        """`work(conn)` in the thread's transaction if it is in one, else on a replica that has
+        this process's writes (or the primary). Outside a transaction, `_all` and `_one` only read."""
+        pinned = getattr(self._local, "conn", None)
+        if pinned is not None:
+            return work(pinned)
+        return self._router.read(work)
+
     def _all(self, sql: str, args=()) -> list[dict]:
-        with self._conn() as conn:
-            return conn.execute(sql, args).fetchall()
+        return self._read(lambda conn: conn.execute(sql, args).fetchall())
 
     def _one(self, sql: str, args=()) -> dict | None:
-        with self._conn() as conn:
-            return conn.execute(sql, args).fetchone()
+        return self._read(lambda conn: conn.execute(sql, args).fetchone())
 
     def _run(self, sql: str, args=()) -> int:
         """Execute a write; the number of rows it touched."""
@@ -137,7 +147,7 @@ class PostgresStore(PostgresSearch, PostgresUsers, PostgresCases):
         if getattr(self._local, "conn", None) is not None:
             yield  # joins the thread's open transaction
             return
-        with self._pool.connection() as conn, conn.transaction():
+        with self._router.primary() as conn, conn.transaction():
             self._local.conn = conn
             try:
                 yield

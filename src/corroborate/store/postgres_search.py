@@ -209,21 +209,24 @@ class PostgresSearch:
         server-side cursor into one preallocated matrix."""
         from psycopg.rows import tuple_row
 
-        with self._pool.connection() as conn, conn.transaction():
-            count = conn.execute("SELECT COUNT(*) AS n FROM embeddings").fetchone()["n"]
-            pks = np.empty(count, dtype=np.int64)
-            mat = np.empty((count, dim), dtype=np.float32)
-            i = 0
-            with conn.cursor(name="corroborate_vectors", row_factory=tuple_row) as cur:
-                cur.itersize = 5000
-                cur.execute("SELECT paragraph_pk, vector FROM embeddings ORDER BY paragraph_pk")
-                for pk, blob in cur:
-                    if i >= count:
-                        break
-                    pks[i] = pk
-                    mat[i] = np.frombuffer(blob, dtype=np.float32, count=dim)
-                    i += 1
-        return pks[:i], mat[:i]
+        def stream(conn) -> tuple[np.ndarray, np.ndarray]:
+            with conn.transaction():
+                count = conn.execute("SELECT COUNT(*) AS n FROM embeddings").fetchone()["n"]
+                pks = np.empty(count, dtype=np.int64)
+                mat = np.empty((count, dim), dtype=np.float32)
+                i = 0
+                with conn.cursor(name="corroborate_vectors", row_factory=tuple_row) as cur:
+                    cur.itersize = 5000
+                    cur.execute("SELECT paragraph_pk, vector FROM embeddings ORDER BY paragraph_pk")
+                    for pk, blob in cur:
+                        if i >= count:
+                            break
+                        pks[i] = pk
+                        mat[i] = np.frombuffer(blob, dtype=np.float32, count=dim)
+                        i += 1
+            return pks[:i], mat[:i]
+
+        return self._read(stream)
 
     def report_paragraph_vectors(self, report_id: str, dim: int) -> tuple[list[str], np.ndarray]:
         """(paragraph ids, float32 matrix) of one report's stored embeddings, in reading order."""

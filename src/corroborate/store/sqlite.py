@@ -6,7 +6,9 @@ mid-way leaves the file as it was (SQLite's rollback journal), and the index is 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3 as _stdlib_sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -238,6 +240,11 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 BUSY_TIMEOUT_MS = 30_000  # a reader or writer waits this long for a lock before failing
+# A writer waits for another process's write transaction in rounds of WRITE_ROUND_MS, saying it
+# is waiting after the first round, and gives up (StoreError) after WRITE_WAIT_S in all.
+WRITE_ROUND_MS = 2_000
+WRITE_WAIT_S = 600
+log = logging.getLogger(__name__)
 
 
 def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
@@ -354,7 +361,7 @@ class SqliteStore(SqliteSearch, SqliteUsers):
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self._begin_write()
         self._depth = 1
         try:
             yield self.conn
@@ -365,6 +372,32 @@ class SqliteStore(SqliteSearch, SqliteUsers):
             self.conn.execute("COMMIT")
         finally:
             self._depth = 0
+
+    def _begin_write(self) -> None:
+        """Take the file's one write lock. Several processes may write (four ingests, the web
+        app): each waits its turn, telling the user so, instead of failing on a busy file."""
+        started = time.monotonic()
+        said = False
+        self.conn.execute(f"PRAGMA busy_timeout = {WRITE_ROUND_MS}")
+        try:
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc):
+                        raise
+                    waited = time.monotonic() - started
+                    if waited >= WRITE_WAIT_S:
+                        raise StoreError(f"{self.path}: database is busy: another process has been "
+                                         f"writing for over {waited:.0f} s; try again later") from None
+                    if not said:
+                        log.warning("%s: database is busy (another process is writing), retrying", self.path)
+                        said = True
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if said:
+            log.warning("%s: database free after %.1f s, writing", self.path, time.monotonic() - started)
 
     # --- reports -------------------------------------------------------------------------
 

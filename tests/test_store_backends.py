@@ -9,11 +9,20 @@ import re
 
 import pytest
 
-from conftest import SAMPLE_ID
+from conftest import SAMPLE, SAMPLE_ID
 from corroborate import Library
 from corroborate.models import Paragraph, Report, Section, Source, SourceType, assign_paragraph_ids
 from corroborate.search.query import QueryError, parse_query
-from corroborate.store import ParagraphFilter, Store, is_postgres, open_store, postgres_fts, sqlite_fts
+from corroborate.settings import Settings
+from corroborate.store import (
+    ParagraphFilter,
+    Store,
+    StoreError,
+    is_postgres,
+    open_store,
+    postgres_fts,
+    sqlite_fts,
+)
 from corroborate.users import AuthError, Caller, Users
 from test_store import small_report
 
@@ -247,3 +256,133 @@ def test_dev_questions_recall_on_postgres_is_not_below_sqlite(backend_samples):
     for mode in modes:
         for lang, recall in sqlite["recall"][mode].items():
             assert pg["recall"][mode][lang] >= recall - 0.02, (mode, lang, sqlite["misses"], pg["misses"])
+
+
+# --- cases and saved searches on both backends ------------------------------------------------------
+
+
+def test_cases_per_owner_items_in_order(backend_store):
+    s = backend_store
+    mine = s.create_case("Asylum claim", "en", None)
+    ana = s.create_case("Asylum claim", "es", "ana")  # the same name under another owner
+    with pytest.raises(ValueError, match="exists already"):
+        s.create_case("Asylum claim", "en", None)
+    assert s.get_case(ana, None) is None and s.get_case(mine, "ana") is None  # another's reads as absent
+    assert s.case_id_by_name("Asylum claim", "ana") == ana and s.case_id_by_name("nope", None) is None
+    assert not s.delete_case(mine, "ana") and not s.update_case(mine, "ana", {"name": "x"})
+
+    a = s.add_case_item(mine, "r1", "r1-p1", None, None, "First quote.", [1, 2], "")
+    b = s.add_case_item(mine, "r1", "r1-p2", 0, 5, "Secon", [], "")
+    c = s.add_case_item(mine, "r2", "r2-p9", 3, 9, "quote", [7], "why")
+    assert not s.reorder_case_items(mine, [a, b])  # not every item
+    assert not s.reorder_case_items(mine, [a, a, b, c])
+    assert s.reorder_case_items(mine, [c, a, b])
+    assert s.set_case_item_note(mine, a, "supports the fear of the police")
+    assert not s.set_case_item_note(ana, a, "not ana's item")
+    items = s.case_items(mine)
+    assert [(i["id"], i["position"]) for i in items] == [(c, 1), (a, 2), (b, 3)]
+    first = {k: v for k, v in items[1].items() if k != "added_at"}
+    assert first == {"id": a, "position": 2, "report_id": "r1", "paragraph_id": "r1-p1", "start": None,
+                     "end": None, "quote": "First quote.", "footnotes": [1, 2],
+                     "note": "supports the fear of the police"}
+    assert (items[2]["start"], items[2]["end"]) == (0, 5)
+    assert s.remove_case_item(mine, c) and not s.remove_case_item(mine, c)
+    assert [(i["id"], i["position"]) for i in s.case_items(mine)] == [(a, 1), (b, 2)]
+
+    assert s.update_case(mine, None, {"name": "Claim 2", "language": "es"})
+    other = s.create_case("Other", "en", "ana")
+    with pytest.raises(ValueError, match="exists already"):
+        s.update_case(other, "ana", {"name": "Asylum claim"})
+    with pytest.raises(ValueError, match="not editable"):
+        s.update_case(mine, None, {"owner": "ana"})
+    (row,) = s.list_cases(None)
+    assert {k: row[k] for k in ("id", "name", "language", "owner", "items")} == \
+        {"id": mine, "name": "Claim 2", "language": "es", "owner": None, "items": 2}
+    assert row["updated_at"] >= row["created_at"]
+    assert [r["id"] for r in s.list_cases("ana")] == [other, ana]
+    assert s.delete_case(mine, None) and s.case_items(mine) == [] and s.list_cases(None) == []
+
+
+def test_saved_searches_and_their_hits(backend_store):
+    s = backend_store
+    report = crime_report()
+    s.save_report(report, "crime", [])
+    p1, p2, p3 = (p.id for p in report.paragraphs())
+    s.add_user("ana", "researcher", "h1", "2999-01-01")
+    own = s.add_saved_search("Gangs", "gangs", "lexical", {"country": "PE"}, "en", None, "tok-1")
+    anas = s.add_saved_search("Gangs", "gangs", "hybrid", {}, "es", "ana", "tok-2")
+    with pytest.raises(StoreError, match="exists already"):
+        s.add_saved_search("Gangs", "police", "lexical", {}, "en", "ana", "tok-3")
+    with pytest.raises(StoreError, match="no user 'bob'"):
+        s.add_saved_search("Other", "police", "lexical", {}, "en", "bob", "tok-4")
+
+    assert [r["id"] for r in s.saved_searches()] == [own]
+    assert [r["id"] for r in s.saved_searches("ana")] == [anas]
+    assert [r["id"] for r in s.saved_searches(every=True)] == [own, anas]
+    row = s.saved_search(anas)
+    assert {k: v for k, v in row.items() if k != "created_at"} == {
+        "id": anas, "name": "Gangs", "query": "gangs", "mode": "hybrid", "filters": {}, "language": "es",
+        "feed_token": "tok-2", "owner": "ana", "owner_role": "researcher", "passages": 0}
+    assert s.saved_search(own)["filters"] == {"country": "PE"} and s.saved_search(own)["owner"] is None
+
+    assert s.paragraph_ids(["crime", "nope"]) == {p1, p2, p3}
+    assert s.paragraph_ids([]) == set()
+    assert s.record_search_hits(own, "crime", [p3, p1]) == 2
+    assert s.record_search_hits(own, "crime", [p1, p2]) == 1  # p1 was recorded
+    assert s.record_search_hits(anas, "gone", ["gone-p1"]) == 1
+    hits = s.search_hits([own, anas])  # the hit of a report no longer stored is left out
+    assert {(h["search_id"], h["paragraph_id"], h["rank"]) for h in hits} == {
+        (own, p1, 1), (own, p2, 1), (own, p3, 0)}
+    assert [h["found_at"] for h in hits] == sorted((h["found_at"] for h in hits), reverse=True)
+    assert set(hits[0]) == {"search_id", "paragraph_id", "report_id", "rank", "found_at"}
+    assert len(s.search_hits([own], limit=2)) == 2 and s.search_hits([]) == []
+    assert s.saved_search(own)["passages"] == 3 and s.saved_search(anas)["passages"] == 0
+    assert s.delete_saved_search(own) and not s.delete_saved_search(own)
+    assert s.search_hits([own]) == []
+    s.remove_user("ana")  # a user's searches go with them
+    assert s.saved_searches(every=True) == []
+
+
+@pytest.fixture
+def backend_lib(backend_db):
+    """The sample ingested (without embeddings) into a fresh database of each backend."""
+    with Library(settings=Settings(db=backend_db, embeddings=False)) as lib:
+        lib.ingest(SAMPLE)
+        yield lib
+
+
+def test_ingest_records_the_new_passages_of_saved_searches(backend_lib, tmp_path):
+    from corroborate.alerts import SavedSearchIn
+    from test_alerts import ADDED, QUERY, TDA, version_of_sample
+
+    lib = backend_lib
+    saved = lib.save_search(SavedSearchIn(name="TdA", query=QUERY, mode="lexical", filters={}))
+    with pytest.raises(ValueError, match="exists already"):
+        lib.save_search(SavedSearchIn(name="TdA", query="police", mode="lexical", filters={}))
+    assert lib.new_passages() == []
+    before = {p.id for p in lib.report(SAMPLE_ID).paragraphs()}
+    result = lib.ingest(version_of_sample(tmp_path, (TDA, ADDED)))
+    assert result.status == "new-version"
+    found = lib.new_passages()
+    assert found and all(p.paragraph_id not in before and p.report_id == result.id for p in found)
+    assert any(ADDED in p.text for p in found)
+    assert lib.saved_search(saved.id).passages == len(found)
+
+
+def test_a_case_round_trips(backend_lib, tmp_path):
+    lib = backend_lib
+    case = lib.cases.create("Police", "en")
+    paragraphs = list(lib.report(SAMPLE_ID).paragraphs())
+    starts = ("Peru had 1 470 police stations", "Tren de Aragua is Venezuela’s most powerful",
+              "The Armed Forces of Peru")
+    chosen = [next(p for p in paragraphs if p.text.startswith(s)) for s in starts]
+    a, b, c = (lib.cases.add(case.id, SAMPLE_ID, p.id) for p in chosen)
+    lib.cases.reorder(case.id, [c, a, b])
+    lib.cases.annotate(case.id, a, "Shows how many police stations there were")
+    got = lib.cases.get(case.id)
+    assert [(e.id, e.position) for e in got.entries] == [(c, 1), (a, 2), (b, 3)]
+    assert got.entries[1].note == "Shows how many police stations there were"
+    md = lib.cases.export(case.id, "md", tmp_path / "case.md").read_text(encoding="utf-8")
+    at = [md.index(s) for s in (starts[2], starts[0], "Shows how many police stations", starts[1])]
+    assert at == sorted(at)
+    assert re.search(r"\[\^1\]", md) and [e.name for e in lib.cases.list()] == ["Police"]

@@ -135,11 +135,16 @@ def case_add(ctx, case_ref, report_id, paragraph_id, span, note, as_json):
 @case.command("remove")
 @click.argument("case_ref", metavar="CASE")
 @click.argument("item", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the case as JSON.")
 @click.pass_context
 @friendly_errors
-def case_remove(ctx, case_ref, item):
+def case_remove(ctx, case_ref, item, as_json):
     """Remove item ITEM from a case."""
-    _cases(ctx).remove(case_ref, item)
+    cases = _cases(ctx)
+    cases.remove(case_ref, item)
+    if as_json:
+        emit_json(cases.get(case_ref).model_dump(mode="json"))
+        return
     click.echo(f"removed item {item}")
 
 
@@ -147,13 +152,18 @@ def case_remove(ctx, case_ref, item):
 @click.argument("case_ref", metavar="CASE")
 @click.argument("item", type=int)
 @click.argument("position", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the case as JSON.")
 @click.pass_context
 @friendly_errors
-def case_move(ctx, case_ref, item, position):
+def case_move(ctx, case_ref, item, position, as_json):
     """Move item ITEM to POSITION (1 = first)."""
     cases = _cases(ctx)
     cases.move(case_ref, item, position)
-    order = [e.id for e in cases.get(case_ref).entries]
+    shown = cases.get(case_ref)
+    if as_json:
+        emit_json(shown.model_dump(mode="json"))
+        return
+    order = [e.id for e in shown.entries]
     click.echo(f"item {item} is now at position {order.index(item) + 1}; order: {' '.join(map(str, order))}")
 
 
@@ -161,11 +171,16 @@ def case_move(ctx, case_ref, item, position):
 @click.argument("case_ref", metavar="CASE")
 @click.argument("item", type=int)
 @click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print the case as JSON.")
 @click.pass_context
 @friendly_errors
-def case_note(ctx, case_ref, item, text):
+def case_note(ctx, case_ref, item, text, as_json):
     """Set the note of item ITEM ("" clears it)."""
-    _cases(ctx).annotate(case_ref, item, text)
+    cases = _cases(ctx)
+    cases.annotate(case_ref, item, text)
+    if as_json:
+        emit_json(cases.get(case_ref).model_dump(mode="json"))
+        return
     click.echo(f"note {'set' if text.strip() else 'cleared'} on item {item}")
 
 
@@ -173,11 +188,15 @@ def case_note(ctx, case_ref, item, text):
 @click.argument("case_ref", metavar="CASE")
 @click.option("--name", help="A new name.")
 @click.option("--lang", "language", type=click.Choice(["en", "es"]), help="Language of the exports.")
+@click.option("--json", "as_json", is_flag=True, help="Print the case as JSON.")
 @click.pass_context
 @friendly_errors
-def case_set(ctx, case_ref, name, language):
+def case_set(ctx, case_ref, name, language, as_json):
     """Rename a case or change its language."""
     changed = _cases(ctx).update(case_ref, name=name, language=language)
+    if as_json:
+        emit_json(changed.model_dump(mode="json"))
+        return
     click.echo(f"case {changed.id}: {changed.name} ({changed.language})")
 
 

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -63,13 +64,18 @@ def serving(db: str) -> Iterator[str]:
     from corroborate.store.pg_cluster import free_port
 
     port = SERVER_PORT or free_port()
+    # The server's log goes to a file: a pipe nobody reads fills up (an access line per request)
+    # and blocks the server mid-request.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen([*CORROBORATE, "--db", db, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=NO_EMBEDDINGS)
+                            stdout=log, stderr=subprocess.STDOUT, env=NO_EMBEDDINGS)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 300
         while True:
-            assert proc.poll() is None, proc.stdout.read().decode(errors="replace")
+            if proc.poll() is not None:
+                log.seek(0)
+                raise AssertionError(log.read().decode(errors="replace"))
             try:
                 if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
                     break
@@ -85,6 +91,7 @@ def serving(db: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
 
 
 class Searcher(threading.Thread):

@@ -30,12 +30,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from corroborate.models import (
-    BibliographyEntry,
     Citation,
     Footnote,
     GlossaryEntry,
-    IngestWarning,
-    Link,
     Report,
     Section,
     Source,
@@ -338,19 +335,11 @@ class PostgresStore(PostgresSearch, PostgresUsers, PostgresCases):
         """The report's footnotes with their citations: all, or only `numbers`."""
         only = "" if numbers is None else " AND {n} = ANY(%s)"
         args: list = [rpk] if numbers is None else [rpk, numbers]
-        citations: dict[int, list[Citation]] = {}
-        for ct in self._all("SELECT * FROM citations WHERE report_pk = %s" + only.format(n="footnote_n")
-                            + " ORDER BY footnote_n, ord", args):
-            citations.setdefault(ct["footnote_n"], []).append(Citation(
-                author=ct["author"], title=ct["title"], container=ct["container"], date=ct["date"],
-                url=ct["url"], locator=ct["locator"], kind=ct["kind"], note=ct["note"], raw=ct["raw"],
-                source_id=ct["source_id"]))
-        return [
-            Footnote(n=f["n"], text=f["text"], page=f["page"], urls=json.loads(f["urls"]),
-                     links=[Link(**k) for k in json.loads(f["links"])], citations=citations.get(f["n"], []))
-            for f in self._all("SELECT * FROM footnotes WHERE report_pk = %s" + only.format(n="n") + " ORDER BY n",
-                               args)
-        ]
+        return rows.footnotes(
+            self._all("SELECT * FROM footnotes WHERE report_pk = %s" + only.format(n="n") + " ORDER BY n", args),
+            self._all("SELECT * FROM citations WHERE report_pk = %s" + only.format(n="footnote_n")
+                      + " ORDER BY footnote_n, ord", args),
+        )
 
     def load_excerpt(self, report_id: str, paragraph_ids: list[str]) -> Report | None:
         """The report's header with only `paragraph_ids`, each in a copy of its section, and
@@ -359,28 +348,14 @@ class PostgresStore(PostgresSearch, PostgresUsers, PostgresCases):
         if not r:
             return None
         report = rows.report_header(r)
-        sections: dict[int, Section] = {}
-        section_ord: dict[int, int] = {}
-        numbers: set[int] = set()
-        for p in self._all(
+        report.sections, numbers = rows.excerpt_sections(self._all(
             """SELECT p.*, s.number AS s_number, s.title AS s_title, s.level AS s_level,
                       s.page AS s_page, s.ord AS s_ord
                FROM paragraphs p JOIN sections s ON s.pk = p.section_pk
                WHERE p.report_pk = %s AND p.id = ANY(%s)""",
             (r["pk"], list(dict.fromkeys(paragraph_ids))),
-        ):
-            section = sections.get(p["section_pk"])
-            if section is None:
-                section = sections[p["section_pk"]] = Section(
-                    number=p["s_number"], title=p["s_title"], level=p["s_level"], page=p["s_page"])
-                section_ord[p["section_pk"]] = p["s_ord"]
-            paragraph = rows.paragraph(p, section)
-            section.paragraphs.append(paragraph)
-            numbers.update(m.n for m in paragraph.markers)
-        for section in sections.values():
-            section.paragraphs.sort(key=lambda x: x.order)
-        report.sections = [sections[pk] for pk in sorted(sections, key=section_ord.__getitem__)]
-        report.footnotes = self._footnotes(r["pk"], sorted(numbers))
+        ))
+        report.footnotes = self._footnotes(r["pk"], numbers)
         return report
 
     def load_report(self, report_id: str) -> Report | None:
@@ -388,47 +363,17 @@ class PostgresStore(PostgresSearch, PostgresUsers, PostgresCases):
         if not r:
             return None
         rpk = r["pk"]
-        report = rows.report_header(r)
-        by_pk: dict[int, Section] = {}
-        for s in self._all("SELECT * FROM sections WHERE report_pk = %s ORDER BY ord", (rpk,)):
-            section = Section(number=s["number"], title=s["title"], level=s["level"], page=s["page"])
-            by_pk[s["pk"]] = section
-            if s["parent_pk"] is None:
-                report.sections.append(section)
-            else:
-                by_pk[s["parent_pk"]].sections.append(section)
-        for p in self._all("SELECT id, section_pk, ord, kind, text, page, markers, links FROM paragraphs "
-                           "WHERE report_pk = %s ORDER BY ord", (rpk,)):
-            section = by_pk[p["section_pk"]]
-            section.paragraphs.append(rows.paragraph(p, section))
-        report.footnotes = self._footnotes(rpk)
-        report.bibliography = [
-            BibliographyEntry(
-                text=b["text"], urls=json.loads(b["urls"]), links=[Link(**k) for k in json.loads(b["links"])],
-                heading=b["heading"], cited=bool(b["cited"]),
-                citation=Citation(author=b["author"], title=b["title"], container=b["container"],
-                                  date=b["date"], url=b["url"], kind=b["kind"], raw=b["raw"],
-                                  source_id=b["source_id"]),
-            )
-            for b in self._all("SELECT * FROM bibliography WHERE report_pk = %s ORDER BY ord", (rpk,))
-        ]
-        report.glossary = [
-            GlossaryEntry(term=g["term"], definition=g["definition"])
-            for g in self._all("SELECT term, definition FROM glossary WHERE report_pk = %s ORDER BY ord", (rpk,))
-        ]
-        tor_by_pk: dict[int, TorItem] = {}
-        for t in self._all("SELECT * FROM tor_items WHERE report_pk = %s ORDER BY pk", (rpk,)):
-            item = TorItem(text=t["text"])
-            tor_by_pk[t["pk"]] = item
-            if t["parent_pk"] is None:
-                report.terms_of_reference.append(item)
-            else:
-                tor_by_pk[t["parent_pk"]].items.append(item)
-        report.warnings = [
-            IngestWarning(code=w["code"], message=w["message"], line=w["line"], footnote=w["footnote"])
-            for w in self._all("SELECT * FROM warnings WHERE report_pk = %s ORDER BY ord", (rpk,))
-        ]
-        return report
+
+        def ordered(table: str, by: str = "ord", columns: str = "*"):
+            return self._all(f"SELECT {columns} FROM {table} WHERE report_pk = %s ORDER BY {by}", (rpk,))
+
+        return rows.fill_report(
+            rows.report_header(r), section_rows=ordered("sections"),
+            paragraph_rows=ordered("paragraphs", columns="id, section_pk, ord, kind, text, page, markers, links"),
+            notes=self._footnotes(rpk), bibliography_rows=ordered("bibliography"),
+            glossary_rows=ordered("glossary", columns="term, definition"), tor_rows=ordered("tor_items", by="pk"),
+            warning_rows=ordered("warnings"),
+        )
 
     def paragraph_text(self, report_id: str, paragraph_id: str) -> str | None:
         row = self._one("SELECT p.text FROM paragraphs p JOIN reports r ON r.pk = p.report_pk "

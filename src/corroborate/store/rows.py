@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import json
 
-from corroborate.models import Link, Marker, Paragraph, ReferencePeriod, Report, Section, Source
+from corroborate.models import (
+    BibliographyEntry,
+    Citation,
+    Footnote,
+    GlossaryEntry,
+    IngestWarning,
+    Link,
+    Marker,
+    Paragraph,
+    ReferencePeriod,
+    Report,
+    Section,
+    Source,
+    TorItem,
+)
 
 
 def links_json(links: list[Link]) -> str:
@@ -40,3 +54,81 @@ def source(s) -> Source:
         cited=bool(s["cited"]) if "cited" in s.keys() else True,  # only where the query asked
         aliases=json.loads(s["aliases"]),
     )
+
+
+# --- assembling a report from its rows (the same on every backend; only the queries differ) ---
+
+
+def citation(ct) -> Citation:
+    return Citation(
+        author=ct["author"], title=ct["title"], container=ct["container"], date=ct["date"],
+        url=ct["url"], locator=ct["locator"], kind=ct["kind"], note=ct["note"], raw=ct["raw"],
+        source_id=ct["source_id"],
+    )
+
+
+def footnotes(note_rows, citation_rows) -> list[Footnote]:
+    """Footnotes (rows ordered by n) with their citations (rows ordered by footnote_n, ord)."""
+    by_note: dict[int, list[Citation]] = {}
+    for ct in citation_rows:
+        by_note.setdefault(ct["footnote_n"], []).append(citation(ct))
+    return [
+        Footnote(n=f["n"], text=f["text"], page=f["page"], urls=json.loads(f["urls"]),
+                 links=[Link(**k) for k in json.loads(f["links"])], citations=by_note.get(f["n"], []))
+        for f in note_rows
+    ]
+
+
+def excerpt_sections(paragraph_rows) -> tuple[list[Section], list[int]]:
+    """Paragraph rows joined with their section's columns (s_number, s_title, s_level, s_page,
+    s_ord), in any order: each paragraph in a copy of its section (no other paragraphs, no
+    subsections), sections in report order, and the footnote numbers the paragraphs cite."""
+    sections: dict[int, Section] = {}
+    section_ord: dict[int, int] = {}
+    numbers: set[int] = set()
+    for p in paragraph_rows:
+        section = sections.get(p["section_pk"])
+        if section is None:
+            section = sections[p["section_pk"]] = Section(
+                number=p["s_number"], title=p["s_title"], level=p["s_level"], page=p["s_page"])
+            section_ord[p["section_pk"]] = p["s_ord"]
+        para = paragraph(p, section)
+        section.paragraphs.append(para)
+        numbers.update(m.n for m in para.markers)
+    for section in sections.values():
+        section.paragraphs.sort(key=lambda x: x.order)
+    return [sections[pk] for pk in sorted(sections, key=section_ord.__getitem__)], sorted(numbers)
+
+
+def fill_report(report: Report, *, section_rows, paragraph_rows, notes: list[Footnote], bibliography_rows,
+                glossary_rows, tor_rows, warning_rows) -> Report:
+    """`report` (a header) with its whole content: section rows ordered by `ord` (parents
+    first), paragraph rows by `ord`, bibliography, glossary and warning rows by `ord`, ToR
+    rows by pk (parents first)."""
+    by_pk: dict[int, Section] = {}
+    for s in section_rows:
+        section = by_pk[s["pk"]] = Section(number=s["number"], title=s["title"], level=s["level"], page=s["page"])
+        (report.sections if s["parent_pk"] is None else by_pk[s["parent_pk"]].sections).append(section)
+    for p in paragraph_rows:
+        section = by_pk[p["section_pk"]]
+        section.paragraphs.append(paragraph(p, section))
+    report.footnotes = notes
+    report.bibliography = [
+        BibliographyEntry(
+            text=b["text"], urls=json.loads(b["urls"]), links=[Link(**k) for k in json.loads(b["links"])],
+            heading=b["heading"], cited=bool(b["cited"]),
+            citation=Citation(author=b["author"], title=b["title"], container=b["container"], date=b["date"],
+                              url=b["url"], kind=b["kind"], raw=b["raw"], source_id=b["source_id"]),
+        )
+        for b in bibliography_rows
+    ]
+    report.glossary = [GlossaryEntry(term=g["term"], definition=g["definition"]) for g in glossary_rows]
+    tor_by_pk: dict[int, TorItem] = {}
+    for t in tor_rows:
+        item = tor_by_pk[t["pk"]] = TorItem(text=t["text"])
+        (report.terms_of_reference if t["parent_pk"] is None else tor_by_pk[t["parent_pk"]].items).append(item)
+    report.warnings = [
+        IngestWarning(code=w["code"], message=w["message"], line=w["line"], footnote=w["footnote"])
+        for w in warning_rows
+    ]
+    return report

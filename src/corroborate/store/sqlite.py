@@ -20,12 +20,9 @@ except ImportError:  # pragma: no cover - exercised only where pysqlite3-binary 
     sqlite3 = _stdlib_sqlite3  # type: ignore[no-redef]
 
 from corroborate.models import (
-    BibliographyEntry,
     Citation,
     Footnote,
     GlossaryEntry,
-    IngestWarning,
-    Link,
     Report,
     Section,
     Source,
@@ -632,26 +629,11 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
         if numbers is not None:
             only = f" AND {{n}} IN ({','.join('?' * len(numbers))})"
             args += numbers
-        citations: dict[int, list[Citation]] = {}
-        for ct in c.execute(
-            "SELECT * FROM citations WHERE report_pk = ?" + only.format(n="footnote_n")
-            + " ORDER BY footnote_n, ord", args
-        ).fetchall():
-            citations.setdefault(ct["footnote_n"], []).append(
-                Citation(
-                    author=ct["author"], title=ct["title"], container=ct["container"],
-                    date=ct["date"], url=ct["url"], locator=ct["locator"], kind=ct["kind"],
-                    note=ct["note"], raw=ct["raw"], source_id=ct["source_id"],
-                )
-            )
-        return [
-            Footnote(n=f["n"], text=f["text"], page=f["page"], urls=json.loads(f["urls"]),
-                     links=[Link(**k) for k in json.loads(f["links"])],
-                     citations=citations.get(f["n"], []))
-            for f in c.execute(
-                "SELECT * FROM footnotes WHERE report_pk = ?" + only.format(n="n") + " ORDER BY n", args
-            ).fetchall()
-        ]
+        return rows.footnotes(
+            c.execute("SELECT * FROM footnotes WHERE report_pk = ?" + only.format(n="n") + " ORDER BY n", args).fetchall(),
+            c.execute("SELECT * FROM citations WHERE report_pk = ?" + only.format(n="footnote_n")
+                      + " ORDER BY footnote_n, ord", args).fetchall(),
+        )
 
     def load_excerpt(self, report_id: str, paragraph_ids: list[str]) -> Report | None:
         """The report's header with only `paragraph_ids`, each in a copy of its section (no other
@@ -663,30 +645,18 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
             return None
         report = self._report_header(r)
         ids = list(dict.fromkeys(paragraph_ids))
-        sections: dict[int, Section] = {}
-        section_ord: dict[int, int] = {}
-        numbers: set[int] = set()
+        found = []
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
-            for p in c.execute(
+            found += c.execute(
                 f"""SELECT p.*, s.number AS s_number, s.title AS s_title, s.level AS s_level,
                            s.page AS s_page, s.ord AS s_ord
                     FROM paragraphs p JOIN sections s ON s.pk = p.section_pk
                     WHERE p.report_pk = ? AND p.id IN ({','.join('?' * len(chunk))})""",
                 [r["pk"], *chunk],
-            ).fetchall():
-                section = sections.get(p["section_pk"])
-                if section is None:
-                    section = sections[p["section_pk"]] = Section(
-                        number=p["s_number"], title=p["s_title"], level=p["s_level"], page=p["s_page"])
-                    section_ord[p["section_pk"]] = p["s_ord"]
-                paragraph = self._paragraph(p, section)
-                section.paragraphs.append(paragraph)
-                numbers.update(m.n for m in paragraph.markers)
-        for section in sections.values():
-            section.paragraphs.sort(key=lambda x: x.order)
-        report.sections = [sections[pk] for pk in sorted(sections, key=section_ord.__getitem__)]
-        report.footnotes = self._footnotes(r["pk"], sorted(numbers))
+            ).fetchall()
+        report.sections, numbers = rows.excerpt_sections(found)
+        report.footnotes = self._footnotes(r["pk"], numbers)
         return report
 
     def load_report(self, report_id: str) -> Report | None:
@@ -695,56 +665,16 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
         if not r:
             return None
         rpk = r["pk"]
-        report = self._report_header(r)
-        by_pk: dict[int, Section] = {}
-        for s in c.execute(
-            "SELECT * FROM sections WHERE report_pk = ? ORDER BY ord", (rpk,)
-        ).fetchall():
-            section = Section(number=s["number"], title=s["title"], level=s["level"], page=s["page"])
-            by_pk[s["pk"]] = section
-            if s["parent_pk"] is None:
-                report.sections.append(section)
-            else:
-                by_pk[s["parent_pk"]].sections.append(section)
-        for p in c.execute(
-            "SELECT * FROM paragraphs WHERE report_pk = ? ORDER BY ord", (rpk,)
-        ).fetchall():
-            section = by_pk[p["section_pk"]]
-            section.paragraphs.append(self._paragraph(p, section))
-        report.footnotes = self._footnotes(rpk)
-        report.bibliography = [
-            BibliographyEntry(
-                text=b["text"], urls=json.loads(b["urls"]), links=[Link(**k) for k in json.loads(b["links"])],
-                heading=b["heading"], cited=bool(b["cited"]),
-                citation=Citation(author=b["author"], title=b["title"], container=b["container"],
-                                  date=b["date"], url=b["url"], kind=b["kind"], raw=b["raw"],
-                                  source_id=b["source_id"]),
-            )
-            for b in c.execute("SELECT * FROM bibliography WHERE report_pk = ? ORDER BY ord", (rpk,))
-        ]
-        report.glossary = [
-            GlossaryEntry(term=g["term"], definition=g["definition"])
-            for g in c.execute(
-                "SELECT term, definition FROM glossary WHERE report_pk = ? ORDER BY ord", (rpk,)
-            )
-        ]
-        tor_by_pk: dict[int, TorItem] = {}
-        for t in c.execute(
-            "SELECT * FROM tor_items WHERE report_pk = ? ORDER BY pk", (rpk,)
-        ).fetchall():
-            item = TorItem(text=t["text"])
-            tor_by_pk[t["pk"]] = item
-            if t["parent_pk"] is None:
-                report.terms_of_reference.append(item)
-            else:
-                tor_by_pk[t["parent_pk"]].items.append(item)
-        report.warnings = [
-            IngestWarning(code=w["code"], message=w["message"], line=w["line"], footnote=w["footnote"])
-            for w in c.execute(
-                "SELECT * FROM warnings WHERE report_pk = ? ORDER BY ord", (rpk,)
-            )
-        ]
-        return report
+
+        def ordered(table: str, by: str = "ord", columns: str = "*"):
+            return c.execute(f"SELECT {columns} FROM {table} WHERE report_pk = ? ORDER BY {by}", (rpk,)).fetchall()
+
+        return rows.fill_report(
+            self._report_header(r), section_rows=ordered("sections"), paragraph_rows=ordered("paragraphs"),
+            notes=self._footnotes(rpk), bibliography_rows=ordered("bibliography"),
+            glossary_rows=ordered("glossary", columns="term, definition"), tor_rows=ordered("tor_items", by="pk"),
+            warning_rows=ordered("warnings"),
+        )
 
     # --- sources -------------------------------------------------------------------------
 

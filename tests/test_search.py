@@ -365,9 +365,9 @@ def test_hard_constraints_on_vector_hits_agree_with_fts5(lib, query):
     rows = conn.execute("SELECT pk, text FROM paragraphs").fetchall()
     expected = {pk for pk, _ in rows}
     for clause in q.required:
-        expected &= set().union(*(fts(sqlite_fts.atom(a)) for a in clause.atoms))
+        expected &= set().union(*(fts(sqlite_fts.FTS5.words(a.tokens, a.prefix)) for a in clause.atoms))
     for atom in q.exclusions:
-        expected -= fts(sqlite_fts.atom(atom))
+        expected -= fts(sqlite_fts.FTS5.words(atom.tokens, atom.prefix))
     assert {pk for pk, text in rows if q.admits(text)} == expected
     assert q.required or q.exclusions
 

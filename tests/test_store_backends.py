@@ -109,7 +109,7 @@ def test_query_syntax_typed_by_users_never_reaches_the_index(backend_store, quer
         q = parse_query(query)
     except QueryError:
         return
-    for compiled in (sqlite_fts.strict(q), postgres_fts.strict(q)):
+    for compiled in (sqlite_fts.FTS5.strict(q), postgres_fts.TSQUERY.strict(q)):
         # outside quoted tokens only operators and brackets: no text a user typed
         bare = re.sub(r"\"[^\"]*\"|'(?:[^']|'')*'", "", compiled)
         assert re.fullmatch(r"[\s()&|!<\->:*ORANDNOT]*", bare), compiled

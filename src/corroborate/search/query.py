@@ -4,7 +4,7 @@ Syntax: plain words, "quoted phrases", `OR` between alternatives, `-word` / `-"p
 `NOT word` / `NOT "phrase"`) to exclude, `prefix*`. `OR` and `NOT` are operators only in capitals.
 Raw user text never reaches the index: every token is re-extracted with the same folding the
 index uses (unicode61, diacritics removed), and each store compiles the tree into its own
-dialect from those tokens only (`store/sqlite_fts.py` quotes them for FTS5 MATCH,
+dialect from those tokens only (`store/fts.py` with the FTS5 dialect of `store/sqlite_fts.py`,
 `store/postgres_fts.py` for to_tsquery), so operators or punctuation typed by a user cannot
 change the expression's meaning or raise a syntax error.
 

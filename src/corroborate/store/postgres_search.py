@@ -34,7 +34,7 @@ class PostgresSearch:
 
     def lexical_search(self, q, limit: int, f: ParagraphFilter | None = None,
                        relaxed: bool = False) -> list[tuple[int, float]]:
-        expr = postgres_fts.relaxed(q) if relaxed else postgres_fts.strict(q)
+        expr = postgres_fts.TSQUERY.relaxed(q) if relaxed else postgres_fts.TSQUERY.strict(q)
         where, args = filter_sql(f, "%s") if f is not None and f.active else ([], [])
         joins = JOINS if where else ""
         rows = self._all(
@@ -49,7 +49,7 @@ class PostgresSearch:
 
         if not token.isalnum():
             return False
-        expr = postgres_fts.term(token, stem, STEM_LENGTH)
+        expr = postgres_fts.TSQUERY.term(token, stem, STEM_LENGTH)
         return self._one(f"SELECT 1 AS found FROM paragraphs p WHERE {_MATCH} LIMIT 1", (expr, expr)) is not None
 
     def paragraphs_holding(self, token: str, cap: int) -> int:
@@ -57,7 +57,7 @@ class PostgresSearch:
 
         if not token.isalnum():
             return 0
-        expr = postgres_fts.term(token, True, STEM_LENGTH)
+        expr = postgres_fts.TSQUERY.term(token, True, STEM_LENGTH)
         row = self._one(f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM paragraphs p WHERE {_MATCH} LIMIT %s) AS hits",
                         (expr, expr, cap + 1))
         return int(row["n"])

@@ -26,7 +26,7 @@ class SqliteSearch:
     def lexical_search(self, q, limit: int, f: ParagraphFilter | None = None,
                        relaxed: bool = False) -> list[tuple[int, float]]:
         """(paragraph pk, bm25) best first; bm25 is negated so that larger is better."""
-        return self._fts_search(sqlite_fts.relaxed(q) if relaxed else sqlite_fts.strict(q), limit, f)
+        return self._fts_search(sqlite_fts.FTS5.relaxed(q) if relaxed else sqlite_fts.FTS5.strict(q), limit, f)
 
     def _fts_search(self, expr: str, limit: int, f: ParagraphFilter | None = None) -> list[tuple[int, float]]:
         f = f or ParagraphFilter()
@@ -181,7 +181,7 @@ class SqliteSearch:
             return False
         return self.conn.execute(
             "SELECT 1 FROM paragraphs_fts WHERE paragraphs_fts MATCH ? LIMIT 1",
-            (sqlite_fts.term(token, stem, STEM_LENGTH),),
+            (sqlite_fts.FTS5.term(token, stem, STEM_LENGTH),),
         ).fetchone() is not None
 
     def paragraphs_holding(self, token: str, cap: int) -> int:
@@ -193,7 +193,7 @@ class SqliteSearch:
             return 0
         return int(self.conn.execute(
             "SELECT COUNT(*) FROM (SELECT 1 FROM paragraphs_fts WHERE paragraphs_fts MATCH ? LIMIT ?)",
-            (sqlite_fts.term(token, True, STEM_LENGTH), cap + 1)).fetchone()[0])
+            (sqlite_fts.FTS5.term(token, True, STEM_LENGTH), cap + 1)).fetchone()[0])
 
     def report_countries(self, report_ids: list[str]) -> dict[str, str | None]:
         """ISO country of each report (None when unknown), keyed by report id."""

@@ -33,13 +33,16 @@ class Vocabulary:
 
     def nearest_words(self, words: list[str], k: int, settings) -> list[list[tuple[str, float]]]:
         """`nearest` for words (their vectors from `term_vectors`), remembered per word."""
-        missing = [w for w in dict.fromkeys(words) if (w, k) not in self.remembered]
+        # Answered from a local copy: request threads share `remembered`, and another one may
+        # clear it between our lookups.
+        found = {w: near for w in dict.fromkeys(words) if (near := self.remembered.get((w, k))) is not None}
+        missing = [w for w in dict.fromkeys(words) if w not in found]
         if missing:
             if len(self.remembered) > REMEMBERED_WORDS:
                 self.remembered.clear()
             for w, near in zip(missing, self.nearest(term_vectors(missing, settings), k), strict=True):
-                self.remembered[(w, k)] = near
-        return [self.remembered[(w, k)] for w in words]
+                self.remembered[(w, k)] = found[w] = near
+        return [found[w] for w in words]
 
     def nearest(self, vectors: np.ndarray, k: int = 3) -> list[list[tuple[str, float]]]:
         """The `k` library terms nearest to each row of `vectors`, with their cosines."""

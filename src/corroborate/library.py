@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from pydantic import BaseModel
 
 from corroborate.alerts import NewPassage, SavedSearch, SavedSearchIn
 from corroborate.models import Report, Source, assign_paragraph_ids
-from corroborate.read_cache import ReadCache, VersionedReads
+from corroborate.read_cache import ReadCache, VersionedReads, to_json
 from corroborate.settings import Settings
 from corroborate.store import Store, StoreError, open_pool, open_store
 from corroborate.users import Caller, command_line_caller
@@ -141,15 +142,11 @@ class Library:
         on them, such as the rendered results of a search page. A fresh copy each time."""
         if self.reads is None:
             return make()
-        import orjson
-
         return orjson.loads(self._remembered(what, args, make))
 
     def _remembered(self, what: str, args: tuple, make) -> bytes:
         """`make()` (this caller's shown answer) as JSON bytes, from the pool's read cache when
         this library has one: keyed by the content version and by what this caller may see."""
-        from corroborate.read_cache import to_json
-
         if self.reads is None:
             return to_json(make())
         return self.reads.json(self.caller.sees_confidential, what, args, make)
@@ -426,11 +423,9 @@ class Library:
         metadata (country, publisher, document_type, language, published_from/_to) and cited
         sources (source_type, since, source, source_language). Raises `QueryError` (a
         ValueError) for a malformed query or filter."""
-        import orjson
-
         args = (query, k, mode, report, section, source_type, since, offset, facets, country, publisher,
                 document_type, language, published_from, published_to, source, source_language)
-        return self._search(*args) if self.reads is None else orjson.loads(self.search_json(*args))
+        return self.remembered("search", args, lambda: self._search(*args))
 
     def search_json(self, query: str, k: int = 10, mode: str = "hybrid", report: str | None = None,
                     section: str | None = None, source_type: str | None = None, since: str | None = None,
@@ -465,11 +460,7 @@ class Library:
     def ask(self, question: str, k: int = 5, report: str | None = None) -> dict:
         """Verbatim quotes (with offsets, footnotes and citations) that answer `question`, or
         `found: false` when the library holds nothing relevant."""
-        import orjson
-
-        if self.reads is None:
-            return self._shown_answer(question, k, report)
-        return orjson.loads(self.ask_json(question, k, report))
+        return self.remembered("ask", (question, k, report), lambda: self._shown_answer(question, k, report))
 
     def ask_json(self, question: str, k: int = 5, report: str | None = None) -> bytes:
         """`ask` as JSON bytes (what /api/ask sends), remembered by a pooled library."""

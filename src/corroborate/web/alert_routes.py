@@ -18,8 +18,8 @@ from corroborate.i18n import current_locale
 from corroborate.i18n import gettext as _
 from corroborate.library import Library, NotFound
 from corroborate.search.query import QueryError
-from corroborate.web.api import caller_library, library, writer_library
-from corroborate.web.views_common import citation_options, error_page, get_library, page
+from corroborate.web.api import _not_found, caller_library, library, writer_library
+from corroborate.web.views_common import citation_options, error_page, page
 
 router = APIRouter()
 api = APIRouter(prefix="/api/searches", tags=["saved searches"])
@@ -47,7 +47,7 @@ def save_search(spec: SavedSearchIn, lib: Library = Depends(writer_library)) -> 
     try:
         return lib.save_search(spec)
     except NotFound as exc:
-        raise HTTPException(404, str(exc.args[0])) from exc
+        raise _not_found(exc) from exc
     except ValueError as exc:  # QueryError, a taken name
         raise HTTPException(400, str(exc)) from exc
 
@@ -58,7 +58,7 @@ def new_passages(request: Request, search: int | None = Query(None, description=
     try:
         return NewPassages(passages=lib.new_passages(search, limit, _base(request)))
     except NotFound as exc:
-        raise HTTPException(404, str(exc.args[0])) from exc
+        raise _not_found(exc) from exc
 
 
 @api.get("/{search_id}", summary="One saved search")
@@ -66,7 +66,7 @@ def get_search(search_id: int, lib: Library = Depends(caller_library)) -> SavedS
     try:
         return lib.saved_search(search_id)
     except NotFound as exc:
-        raise HTTPException(404, str(exc.args[0])) from exc
+        raise _not_found(exc) from exc
 
 
 @api.delete("/{search_id}", status_code=204, summary="Delete a saved search and what it found")
@@ -74,7 +74,7 @@ def delete_search(search_id: int, lib: Library = Depends(writer_library)) -> Res
     try:
         lib.delete_search(search_id)
     except NotFound as exc:
-        raise HTTPException(404, str(exc.args[0])) from exc
+        raise _not_found(exc) from exc
     return Response(status_code=204)
 
 
@@ -82,8 +82,7 @@ def delete_search(search_id: int, lib: Library = Depends(writer_library)) -> Res
 
 
 @router.get("/searches", response_class=HTMLResponse, name="searches")
-def searches_page(request: Request, _: Library = Depends(library)) -> HTMLResponse:
-    lib = get_library(request)
+def searches_page(request: Request, lib: Library = Depends(caller_library)) -> HTMLResponse:
     searches = lib.saved_searches()
     return page(request, "searches.html", searches=searches, hrefs={s.id: _search_href(s) for s in searches},
                 passages=lib.new_passages(None, 200, _base(request)))
@@ -125,7 +124,7 @@ def delete_search_form(search_id: int, lib: Library = Depends(writer_library)) -
     try:
         lib.delete_search(search_id)
     except NotFound as exc:
-        raise HTTPException(404, str(exc.args[0])) from exc
+        raise _not_found(exc) from exc
     return RedirectResponse("/searches", status_code=303)
 
 
@@ -139,6 +138,6 @@ def feed(request: Request, search_id: int, token: str | None = None, lib: Librar
     try:
         body = lib.search_feed(search_id, token, _base(request))
     except NotFound as exc:
-        raise HTTPException(404, str(exc.args[0])) from exc
+        raise _not_found(exc) from exc
     return Response(body, media_type="application/atom+xml; charset=utf-8",
                     headers={"Cache-Control": "private, no-store"})

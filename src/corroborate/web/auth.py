@@ -30,6 +30,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 
 from corroborate.i18n import gettext
@@ -158,9 +159,10 @@ class AuthMiddleware:
     """Plain ASGI middleware (Starlette's BaseHTTPMiddleware runs every request through an extra
     task and memory stream: a measurable share of a search's CPU under load).
 
-    Authentication runs on the event loop: a count and one indexed lookup on this thread's own
-    connection (WAL: a reader never waits for a writer), cheaper than a trip through the
-    worker-thread pool that the endpoints queue for."""
+    On SQLite, authentication runs on the event loop: a count and one indexed lookup on this
+    thread's own connection (WAL: a reader never waits for a writer), cheaper than a trip
+    through the worker-thread pool that the endpoints queue for. On PostgreSQL the same lookups
+    are network round trips, which must not stall the loop: they go to the pool."""
 
     def __init__(self, app):
         self.app = app
@@ -197,7 +199,10 @@ class AuthMiddleware:
         if too_big:
             return JSONResponse({"detail": too_big[1]}, status_code=too_big[0])
         try:
-            caller, problem, bearer = authenticate(request)
+            if is_postgres(_settings(request).db):
+                caller, problem, bearer = await run_in_threadpool(authenticate, request)
+            else:
+                caller, problem, bearer = authenticate(request)
         except StoreError as exc:
             request.state.caller = None
             return _refuse(request, 503, str(exc))

@@ -35,6 +35,7 @@ from corroborate.library import Library, NotFound
 from corroborate.users import AccessDenied
 from corroborate.web.api import caller_library, writer_library
 from corroborate.web.auth import _safe_next
+from corroborate.web.locale import request_locale
 from corroborate.web.views_common import citation_options, error_page, page, templates
 
 router = APIRouter()
@@ -174,10 +175,6 @@ def export_api(case_id: int, format: str = Query("docx", description="docx, pdf,
 # --- pages ---------------------------------------------------------------------------------
 
 
-def preferred_language(request: Request) -> str:
-    """The language a new case starts in: the interface's, else the browser's first choice."""
-    lang = getattr(request.state, "locale", None) or request.headers.get("accept-language", "")
-    return "es" if str(lang).strip().lower().startswith("es") else "en"
 
 
 def _failed(request: Request, exc: Exception) -> HTMLResponse:
@@ -187,7 +184,7 @@ def _failed(request: Request, exc: Exception) -> HTMLResponse:
 
 @router.get("/cases", response_class=HTMLResponse, include_in_schema=False)
 def cases_page(request: Request, lib: Library = Depends(caller_library)) -> HTMLResponse:
-    return page(request, "cases.html", cases=lib.cases.list(), language=preferred_language(request))
+    return page(request, "cases.html", cases=lib.cases.list(), language=request_locale(request))
 
 
 @router.post("/cases", include_in_schema=False)
@@ -217,7 +214,7 @@ def add_form(request: Request, report: str = "", paragraph: str = "", start: int
     back = _safe_next(back) if back else f"/reports/{quote(excerpt.id)}#p-{para.id}"
     return page(request, "case_add.html", report=excerpt, paragraph=para, text=text, start=start, end=end,
                 back=back, cases=lib.cases.list(),
-                language=preferred_language(request))
+                language=request_locale(request))
 
 
 @router.post("/cases/add", include_in_schema=False)

@@ -55,10 +55,11 @@ class LocaleMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        locale, explicit = _locale_from_scope(scope)
         if scope.get("path", "").startswith("/api/"):
             # JSON keeps English texts; an answer's own language is set where it is built (`lang`)
             locale, explicit = "en", None
+        else:
+            locale, explicit = _locale_from_scope(scope)
         scope.setdefault("state", {})["locale"] = locale
 
         async def send_with_cookie(message: Message) -> None:

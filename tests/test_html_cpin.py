@@ -162,7 +162,8 @@ def test_a_database_of_the_previous_schema_is_migrated_in_place(tmp_path):
     import sqlite3
 
     from corroborate.store import SqliteStore
-    from corroborate.store.sqlite import MIGRATIONS, _split_sql
+    from corroborate.store.rows import split_sql as _split_sql
+    from corroborate.store.sqlite import MIGRATIONS
 
     path = tmp_path / "old.db"
     old = sqlite3.connect(path)

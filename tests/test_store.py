@@ -117,3 +117,14 @@ def test_confidential_flag_survives_reingest(backend_store):
     assert backend_store.set_confidential("s1", True)
     backend_store.save_report(small_report(), "r1", [src], replace_ids=["r1"])
     assert backend_store.get_source("s1").confidential is True
+
+
+def test_change_marker_moves_with_every_commit_and_only_then(backend_store):
+    """What the server's read cache keys on: any committed write, a confidentiality flag too."""
+    src = Source(id="s1", author="HRW", title="Report", type=SourceType.NGO)
+    backend_store.save_report(small_report(), "r1", [src])
+    before = backend_store.change_marker()
+    backend_store.list_reports()  # a read moves nothing
+    assert backend_store.change_marker() == before
+    assert backend_store.set_confidential("s1", True)
+    assert backend_store.change_marker() != before

@@ -2,7 +2,7 @@
 and PostgreSQL (`postgres.py`, for a server many processes share). All SQL lives in this
 package; `open_store` picks the backend from the database name."""
 
-from corroborate.store.base import EDITABLE_METADATA, ParagraphFilter, Store, StoreError
+from corroborate.store.base import EDITABLE_METADATA, ParagraphFilter, Store, StoreError, StorePoolProtocol
 from corroborate.store.pool import StorePool
 from corroborate.store.sqlite import SCHEMA_VERSION, SqliteStore, connect
 
@@ -24,7 +24,7 @@ def open_store(db: str) -> Store:
     return SqliteStore(db)
 
 
-def open_pool(db: str):
+def open_pool(db: str) -> StorePoolProtocol:
     """Stores for concurrent requests (the web app): read-only pooled SQLite stores, or one
     PostgresStore whose connection pool its threads share."""
     if is_postgres(db):

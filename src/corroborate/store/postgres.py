@@ -25,7 +25,6 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -63,10 +62,6 @@ def ts_lang(language: str | None) -> str:
     """The text-search configuration of a paragraph in `language`: Spanish or English (the
     English stemmer leaves other languages' words nearly as typed)."""
     return "es" if (language or "").lower().startswith("es") else "en"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class PostgresStore(PostgresSearch, PostgresUsers, PostgresCases):
@@ -190,7 +185,7 @@ class PostgresStore(PostgresSearch, PostgresUsers, PostgresCases):
             (report.id, family, report.version, report.title, report.publisher,
              report.published, report.cut_off, report.reference_period.start,
              report.reference_period.end, report.language, report.source_hash,
-             report.source_path, report.format, _now(), report.edition, report.reference,
+             report.source_path, report.format, rows.now(), report.edition, report.reference,
              report.country, report.document_type),
         )
         rpk = row["pk"]

@@ -4,13 +4,9 @@ as a mixin over its `_all`/`_one`/`_run` helpers and `transaction()`."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from corroborate.store.base import StoreError
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+from corroborate.store.rows import now
 
 
 class PostgresCases:
@@ -25,9 +21,9 @@ class PostgresCases:
         with self.transaction():
             if self.case_id_by_name(name, owner) is not None:
                 raise ValueError(f"a case named {name!r} exists already")
-            now = _now()
+            stamp = now()
             return int(self._one("INSERT INTO cases(name, language, owner, created_at, updated_at) "
-                                 "VALUES (%s,%s,%s,%s,%s) RETURNING pk", (name, language, owner, now, now))["pk"])
+                                 "VALUES (%s,%s,%s,%s,%s) RETURNING pk", (name, language, owner, stamp, stamp))["pk"])
 
     def list_cases(self, owner: str | None) -> list[dict]:
         return self._all(f"SELECT {self._CASE_COLUMNS} FROM cases c WHERE c.owner IS NOT DISTINCT FROM %s "
@@ -54,7 +50,7 @@ class PostgresCases:
                 raise ValueError(f"a case named {values['name']!r} exists already")
             sets = "".join(f"{k} = %s, " for k in values)  # keys checked above
             return self._run(f"UPDATE cases SET {sets}updated_at = %s WHERE pk = %s "
-                             "AND owner IS NOT DISTINCT FROM %s", [*values.values(), _now(), case_id, owner]) > 0
+                             "AND owner IS NOT DISTINCT FROM %s", [*values.values(), now(), case_id, owner]) > 0
 
     def delete_case(self, case_id: int, owner: str | None) -> bool:
         return self._run("DELETE FROM cases WHERE pk = %s AND owner IS NOT DISTINCT FROM %s", (case_id, owner)) > 0
@@ -77,7 +73,7 @@ class PostgresCases:
             pk = self._one(
                 """INSERT INTO case_items(case_pk, position, report_id, paragraph_id, span_start, span_end,
                        quote, footnotes, note, added_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING pk""",
-                (case_id, last + 1, report_id, paragraph_id, start, end, quote, json.dumps(footnotes), note, _now()),
+                (case_id, last + 1, report_id, paragraph_id, start, end, quote, json.dumps(footnotes), note, now()),
             )["pk"]
             self._touch_case(case_id)
             return int(pk)
@@ -114,7 +110,7 @@ class PostgresCases:
             return True
 
     def _touch_case(self, case_id: int) -> None:
-        self._run("UPDATE cases SET updated_at = %s WHERE pk = %s", (_now(), case_id))
+        self._run("UPDATE cases SET updated_at = %s WHERE pk = %s", (now(), case_id))
 
     # --- saved searches and their alerts -----------------------------------------------------
 
@@ -144,7 +140,7 @@ class PostgresCases:
             return int(self._one(
                 """INSERT INTO saved_searches(name, query, mode, filters, language, owner_pk, feed_token,
                        created_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s) RETURNING pk""",
-                (name, query, mode, json.dumps(filters, sort_keys=True), language, owner_pk, feed_token, _now()),
+                (name, query, mode, json.dumps(filters, sort_keys=True), language, owner_pk, feed_token, now()),
             )["pk"])
 
     def saved_searches(self, owner: str | None = None, every: bool = False) -> list[dict]:
@@ -171,7 +167,7 @@ class PostgresCases:
         with self.transaction():
             return sum(self._run(
                 """INSERT INTO saved_search_hits(search_pk, paragraph_id, report_id, rank, found_at)
-                   VALUES (%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING""", (search_id, pid, report_id, rank, _now()))
+                   VALUES (%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING""", (search_id, pid, report_id, rank, now()))
                 for rank, pid in enumerate(paragraph_ids))
 
     def search_hits(self, search_ids: list[int], limit: int = 200) -> list[dict]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from corroborate.store.base import StoreError
+from corroborate.store.rows import split_sql
 
 _T = 'TEXT COLLATE "C"'
 MIGRATIONS: list[str] = [
@@ -195,10 +196,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x636F7272  # pg_advisory_xact_lock key: one process migrates at a time
 
 
-def _split_sql(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";\n") if s.strip()]
-
-
 def migrate(conn, name: str) -> None:
     """Bring the schema to SCHEMA_VERSION, in one transaction, one process at a time."""
     import psycopg
@@ -220,7 +217,7 @@ def migrate(conn, name: str) -> None:
             raise StoreError(f"{name}: database schema version {current} is newer than this corroborate "
                              f"({len(MIGRATIONS)})")
         for version in range(current, len(MIGRATIONS)):
-            for stmt in _split_sql(MIGRATIONS[version]):
+            for stmt in split_sql(MIGRATIONS[version]):
                 conn.execute(stmt)
             conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', %s) "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(version + 1),))

@@ -185,11 +185,12 @@ class PostgresSearch:
         }
 
     def change_marker(self) -> object:
-        # Every commit that writes moves the write-ahead log; on a replica, its replay position.
-        # (The log also moves for checkpoints: that only costs remembered answers, never serves
-        # a stale one.)
-        row = self._one("SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
-                        " ELSE pg_current_wal_lsn() END::text AS lsn")
+        # Every commit that writes moves the primary's write-ahead log. Asked of the primary
+        # only: replicas replaying at different positions would move the marker back and forth
+        # and empty the read cache on every request. (The log also moves for checkpoints: that
+        # only costs remembered answers, never serves a stale one.)
+        row = self._router.read(lambda conn: conn.execute("SELECT pg_current_wal_lsn()::text AS lsn").fetchone(),
+                                fresh=True)
         return row["lsn"]
 
     def index_fingerprint(self) -> str:

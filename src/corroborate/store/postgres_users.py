@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from corroborate.store.sqlite_users import now
+from corroborate.store.rows import now
 
 
 class PostgresUsers:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from corroborate.models import (
     BibliographyEntry,
@@ -19,6 +20,16 @@ from corroborate.models import (
     Source,
     TorItem,
 )
+
+
+def now() -> str:
+    """A row's timestamp: UTC, ISO 8601 to the second (the same text on every backend)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def split_sql(script: str) -> list[str]:
+    """A migration's statements (each ends with a semicolon at the end of a line)."""
+    return [s.strip() for s in script.split(";\n") if s.strip()]
 
 
 def links_json(links: list[Link]) -> str:

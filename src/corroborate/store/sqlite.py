@@ -11,7 +11,6 @@ import sqlite3 as _stdlib_sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 try:  # pysqlite3 ships a recent SQLite that can load sqlite-vec; the stdlib one cannot here
@@ -311,7 +310,7 @@ def _migrate(conn: sqlite3.Connection) -> None:
     for version in range(current, len(MIGRATIONS)):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for stmt in _split_sql(MIGRATIONS[version]):
+            for stmt in rows.split_sql(MIGRATIONS[version]):
                 conn.execute(stmt)
             conn.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
@@ -321,14 +320,6 @@ def _migrate(conn: sqlite3.Connection) -> None:
         except Exception:
             conn.execute("ROLLBACK")
             raise
-
-
-def _split_sql(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";\n") if s.strip()]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
@@ -449,7 +440,7 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
                 report.id, family, report.version, report.title, report.publisher,
                 report.published, report.cut_off, report.reference_period.start,
                 report.reference_period.end, report.language, report.source_hash,
-                report.source_path, report.format, _now(), report.edition, report.reference,
+                report.source_path, report.format, rows.now(), report.edition, report.reference,
                 report.country, report.document_type,
             ),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from corroborate.store.base import StoreError
-from corroborate.store.sqlite_users import now
+from corroborate.store.rows import now
 
 
 class SqliteAlerts:

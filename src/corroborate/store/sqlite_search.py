@@ -18,10 +18,6 @@ from corroborate.store.sql_filter import filter_sql
 class SqliteSearch:
     """Search queries over `self.conn` (set by `SqliteStore`)."""
 
-    @staticmethod
-    def _filter_sql(f: ParagraphFilter) -> tuple[list[str], list]:
-        return filter_sql(f, "?")
-
 
     def lexical_search(self, q, limit: int, f: ParagraphFilter | None = None,
                        relaxed: bool = False) -> list[tuple[int, float]]:
@@ -37,7 +33,7 @@ class SqliteSearch:
                 (expr, limit),
             ).fetchall()
         else:
-            where, args = self._filter_sql(f)
+            where, args = filter_sql(f, "?")
             rows = self.conn.execute(
                 f"SELECT p.pk, bm25(paragraphs_fts) AS score FROM paragraphs_fts "
                 f"JOIN paragraphs p ON p.pk = paragraphs_fts.rowid {_JOINS} "
@@ -48,14 +44,14 @@ class SqliteSearch:
 
     def filtered_pks(self, f: ParagraphFilter) -> np.ndarray:
         """Sorted pks of the paragraphs a filter allows (for masking vector scores)."""
-        where, args = self._filter_sql(f)
+        where, args = filter_sql(f, "?")
         rows = self.conn.execute(
             f"SELECT p.pk FROM paragraphs p {_JOINS} WHERE {' AND '.join(where)} ORDER BY p.pk", args
         ).fetchall()
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def section_exists(self, section: str, report: str | None) -> bool:
-        where, args = self._filter_sql(ParagraphFilter(report=report, section=section))
+        where, args = filter_sql(ParagraphFilter(report=report, section=section), "?")
         row = self.conn.execute(
             f"SELECT 1 FROM sections s JOIN reports r ON r.pk = s.report_pk WHERE {' AND '.join(where)} LIMIT 1",
             args,

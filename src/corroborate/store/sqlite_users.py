@@ -3,11 +3,7 @@ arrive here already hashed."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+from corroborate.store.rows import now
 
 
 class SqliteUsers:

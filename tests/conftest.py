@@ -18,6 +18,9 @@ from backend_fixtures import (  # noqa: F401
     sample_backend_db,
     sample_backend_lib,
 )
+
+# Browser tests: one chromium per module, a live server over a copy of the sample.
+from browser_fixtures import base_url, browser  # noqa: F401
 from corroborate import Library
 
 # The session's PostgreSQL cluster and per-test databases (skipped without Debian's binaries).

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,45 +17,20 @@ import pytest
 from conftest import SAMPLE_ID
 from corroborate.export.case import METHOD_TITLE
 from corroborate.i18n import translate
-from corroborate.settings import Settings
-from live_server import live_server
 from test_cases import docx_footnotes, docx_text
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
-
-if not CHROMIUM.exists():
-    pytest.skip(f"Debian chromium is not installed at {CHROMIUM}", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="python playwright is not installed")
 
 QUESTION = "¿Cuántas comisarías había en el Perú en 2017?"
 
 
-@pytest.fixture(scope="module")
-def base_url(sample_db_master, tmp_path_factory) -> str:
-    from corroborate.web.app import create_app
-
-    folder = tmp_path_factory.mktemp("cases-browser-db")
-    for suffix in ("", "-wal", "-shm"):
-        src = Path(f"{sample_db_master}{suffix}")
-        if src.exists():
-            shutil.copy(src, folder / f"sample.db{suffix}")
-    with live_server(create_app(Settings(db=str(folder / "sample.db")))) as url:
-        yield url
-
-
 @pytest.fixture
-def spanish_page(base_url):
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="es-ES", base_url=base_url, accept_downloads=True,
-                                      viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(60_000)  # the first question loads the sentence encoder
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
+def spanish_page(browser, base_url):
+    context = browser.new_context(locale="es-ES", base_url=base_url, accept_downloads=True,
+                                  viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(60_000)  # the first question loads the sentence encoder
+    yield context.new_page()
+    context.close()
 
 
 def _ask(page) -> None:

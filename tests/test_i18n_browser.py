@@ -5,51 +5,15 @@ sticks from page to page. Runs the real app (uvicorn) over a copy of the ingeste
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from corroborate.settings import Settings
-from live_server import live_server
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
-
 pytestmark = pytest.mark.browser
-
-if not CHROMIUM.exists():
-    pytest.skip(f"Debian chromium is not installed at {CHROMIUM}", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="python playwright is not installed")
 
 COVERED = "¿Qué grupos criminales operan en Lima?"
 NOT_COVERED = "¿Existe la poligamia en Perú?"
 NOT_FOUND_ES = "No se ha podido encontrar información sobre esta pregunta entre las fuentes consultadas."
-
-
-@pytest.fixture(scope="module")
-def base_url(sample_db_master, tmp_path_factory) -> str:
-    from corroborate.web.app import create_app
-
-    folder = tmp_path_factory.mktemp("browser-i18n-db")
-    for suffix in ("", "-wal", "-shm"):
-        src = Path(f"{sample_db_master}{suffix}")
-        if src.exists():
-            shutil.copy(src, folder / f"sample.db{suffix}")
-    with live_server(create_app(Settings(db=str(folder / "sample.db")))) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -4,36 +4,26 @@ with a reader and a researcher."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
+from browser_fixtures import copy_sample
 from conftest import DATA, SAMPLE_ID
 from corroborate import Library
 from corroborate.settings import Settings
 from corroborate.users import Caller, Users
 from live_server import live_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 PASSWORD = "correct horse battery staple"
 PDF = DATA / "corpus" / "pdf" / "mpilhlt_klimaseniorinnen_10.25364_01.11-2024.1.5.pdf"
 
 pytestmark = pytest.mark.browser
-
-if not CHROMIUM.exists():
-    pytest.skip(f"Debian chromium is not installed at {CHROMIUM}", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="python playwright is not installed")
 
 
 @pytest.fixture(scope="module")
 def base_url(sample_db_master, tmp_path_factory) -> str:
     from corroborate.web.app import create_app
 
-    db = tmp_path_factory.mktemp("browser-auth") / "sample.db"
-    shutil.copy(sample_db_master, db)
+    db = copy_sample(sample_db_master, tmp_path_factory.mktemp("browser-auth"))
     with Library(db) as lib:
         users = Users(lib.store)
         for name, role in (("rita", "reader"), ("sam", "researcher")):
@@ -42,14 +32,6 @@ def base_url(sample_db_master, tmp_path_factory) -> str:
     app = create_app(Settings(db=str(db), embeddings=False))
     with live_server(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

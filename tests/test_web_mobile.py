@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_ID
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, base_url, browser  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -28,7 +27,7 @@ def shots(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def phone(browser, base_url):  # noqa: F811 - the fixtures imported above
+def phone(browser, base_url):
     # Chromium's window at a phone's size, as the screenshots were taken (a mouse: the
     # reader's tools would appear on hover on a wide screen)
     context = browser.new_context(viewport=PHONE, base_url=base_url, device_scale_factor=1)

@@ -29,14 +29,12 @@ import asyncio
 import hashlib
 import os
 import platform
-import re
 import resource
 import shutil
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +44,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_load  # noqa: E402
+from bench_search import CENTRES, QUESTIONS, percentiles, sample_vocabulary  # noqa: E402
 
 from corroborate import Library  # noqa: E402
 from corroborate.models import Footnote, Marker, Paragraph, Report, Section, assign_paragraph_ids  # noqa: E402
@@ -56,34 +55,13 @@ from corroborate.store import open_store  # noqa: E402
 from corroborate.store.pg_cluster import PgCluster  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "euaa-peru-country-focus-2023.txt"
-QUESTIONS = [  # as in bench_search.py: both languages, keywords, phrase, OR, exclusion, prefix
-    "How do gangs extort small businesses in Lima?", "¿Cómo extorsionan las bandas a los comerciantes?",
-    "What is the situation of Venezuelan migrants?", "¿Cuál es la situación de los migrantes venezolanos?",
-    "Are journalists threatened or attacked?", "¿Hay ataques contra periodistas?",
-    "How many people died in the protests?", "¿Cuántas personas murieron en las protestas?",
-    "Is domestic violence prosecuted?", "¿Se castiga la violencia doméstica?",
-    "Which areas does the Shining Path control?", "¿Dónde opera Sendero Luminoso?",
-    "police corruption", "trata de personas", "illegal mining Madre de Dios", "LGBTI discrimination",
-    "\"state of emergency\"", "Boluarte OR Castillo", "extortion -Lima", "elect*",
-]
 COUNTRIES = ["PE", "CO", "VE", "EC", "BO", "HN", "SV", "GT", "MX", "NI"]
 PUBLISHERS = ["EUAA", "UK Home Office", "ACCORD", "Immigration and Refugee Board of Canada", "UNHCR"]
-CENTRES = 2000
 CITING_EVERY = 5  # one paragraph in five has a footnote
 SOURCES = 200
 
 
 # --- the generated library ------------------------------------------------------------------------
-
-
-def vocabulary() -> tuple[list[str], np.ndarray, list[int]]:
-    """The sample's words with their frequencies, and its paragraph lengths in words."""
-    text = SAMPLE.read_text(encoding="utf-8")
-    counts = Counter(re.findall(r"[^\W_]+", text))
-    vocab = list(counts)
-    freq = np.array([counts[w] for w in vocab], dtype=np.float64)
-    lengths = [len(b.split()) for b in re.split(r"\.\s*\n", text) if len(b.split()) >= 8]
-    return vocab, freq / freq.sum(), lengths
 
 
 def footnote_text(src: int) -> str:
@@ -106,7 +84,7 @@ def generated_reports(n: int, per_report: int, seed: int = 15) -> list[tuple[Rep
     one of 200 recurring sources in a footnote (parsed once, as `ingest` parses them), with
     content-derived paragraph ids as `ingest` gives them."""
     rng = np.random.default_rng(seed)
-    vocab, prob, lengths = vocabulary()
+    vocab, prob, lengths = sample_vocabulary()
     centres = rng.standard_normal((CENTRES, DIM)).astype(np.float32)
     notes, sources = cited_sources()
     by_id = {s.id: s for s in sources}
@@ -155,19 +133,13 @@ def cluster_cpu_seconds(cluster: PgCluster | None) -> float:
     """CPU used so far by the cluster's live server processes (postmaster and its children)."""
     if cluster is None:
         return 0.0
-    total = 0
+    total = 0.0
     for p in cluster.server_pids():
         try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            total += bench_load.cpu_seconds(p)
+        except OSError:  # a backend process that has just ended
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def pct(samples: list[float]) -> tuple[float, float]:
-    a = np.array(samples) * 1000
-    return float(np.percentile(a, 50)), float(np.percentile(a, 95))
+    return total
 
 
 def measure(label: str, db: str, corpus, repeat: int, cluster: PgCluster | None) -> dict:
@@ -208,8 +180,8 @@ def measure(label: str, db: str, corpus, repeat: int, cluster: PgCluster | None)
                     searcher.search(q, k=10, mode=mode)
                     times.append(time.perf_counter() - t)
                     cpus.append(cpu() - c)
-            row[mode] = pct(times)
-            row[f"{mode}_cpu"] = pct(cpus)
+            row[mode] = percentiles(times)
+            row[f"{mode}_cpu"] = percentiles(cpus)
             print(f"  {label}: {mode} p50/p95 {row[mode][0]:.1f} / {row[mode][1]:.1f} ms", flush=True)
     finally:
         store.close()
@@ -219,20 +191,14 @@ def measure(label: str, db: str, corpus, repeat: int, cluster: PgCluster | None)
 def load_run(label: str, db: str, port: int, clients: int, duration: float, log: Path,
              env: dict[str, str] | None = None, during=None) -> dict:
     """`clients` clients on /api/search for `duration` s against `serve` over `db`."""
-    saved = dict(os.environ)
-    os.environ.update(env or {})
-    try:
-        with bench_load.served(db, port, log) as proc:
-            rss_start = bench_load.rss_mb(proc.pid)
-            urls = bench_load.endpoints()
-            if during is not None:
-                threading.Timer(duration / 3, during).start()
-            r = asyncio.run(bench_load.run_level(f"http://127.0.0.1:{port}", urls["/api/search"],
-                                                 "/api/search", clients, duration))
-            rss_end = bench_load.rss_mb(proc.pid)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    with bench_load.served(db, port, log, env=env) as proc:
+        rss_start = bench_load.rss_mb(proc.pid)
+        urls = bench_load.endpoints()
+        if during is not None:
+            threading.Timer(duration / 3, during).start()
+        r = asyncio.run(bench_load.run_level(f"http://127.0.0.1:{port}", urls["/api/search"],
+                                             "/api/search", clients, duration))
+        rss_end = bench_load.rss_mb(proc.pid)
     out = {"backend": label, "clients": clients, "rps": r.rps, "p50": r.percentile(50), "p95": r.percentile(95),
            "requests": r.ok + r.error_count, "errors": dict(r.errors), "rss_start": rss_start, "rss_end": rss_end}
     print(f"  {label}: {out}", flush=True)

@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -66,12 +65,6 @@ def endpoints(unique: bool = False) -> dict[str, Callable[[int], str]]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -80,18 +73,22 @@ def rss_mb(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def served(db: Path, port: int, log: Path | None = None, startup: float = 180.0) -> Iterator[subprocess.Popen]:
-    """`corroborate serve` on 127.0.0.1:`port` over `db`, as a subprocess; stopped on exit."""
+def served(db: Path | str, port: int, log: Path | None = None, startup: float = 180.0,
+           env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """`corroborate serve` on 127.0.0.1:`port` over `db` (a path or URL), as a subprocess with
+    `env` added to this one's environment; stopped on exit. The log goes to a file (or nowhere),
+    never to a pipe: one nobody reads fills up with access lines and blocks the server."""
     out = open(log, "wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
         [str(CORROBORATE), "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=out, stderr=subprocess.STDOUT,
+        stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **env} if env else None,
     )
     try:
         deadline = time.monotonic() + startup
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"corroborate serve exited with status {proc.returncode}")
+                said = Path(log).read_text(errors="replace")[-2000:] if log else ""
+                raise RuntimeError(f"corroborate serve exited with status {proc.returncode}\n{said}")
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
                     break

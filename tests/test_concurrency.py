@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -24,8 +23,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import SAMPLE, SAMPLE_ID
+from conftest import ROOT, SAMPLE, SAMPLE_ID
+from corroborate.store.pg_cluster import free_port
 from corroborate.store.sqlite import connect
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_load import served  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -60,38 +63,10 @@ def cli(db: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 @contextmanager
-def serving(db: str) -> Iterator[str]:
-    from corroborate.store.pg_cluster import free_port
-
+def serving(db: str, tmp_path: Path) -> Iterator[str]:
     port = SERVER_PORT or free_port()
-    # The server's log goes to a file: a pipe nobody reads fills up (an access line per request)
-    # and blocks the server mid-request.
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen([*CORROBORATE, "--db", db, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env=NO_EMBEDDINGS)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise AssertionError(log.read().decode(errors="replace"))
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "serve did not answer"
-            time.sleep(0.25)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with served(db, port, tmp_path / "serve.log", startup=300, env={"CORROBORATE_EMBEDDINGS": "0"}):
+        yield f"http://127.0.0.1:{port}"
 
 
 class Searcher(threading.Thread):
@@ -134,7 +109,7 @@ def report_rows(db: str) -> dict[str, dict]:
 
 def test_four_ingests_while_the_server_searches(database, tmp_path):
     files = variants(tmp_path)
-    with serving(database) as base:
+    with serving(database, tmp_path) as base:
         searcher = Searcher(base)
         searcher.start()
         try:

@@ -17,7 +17,9 @@ import pytest
 from conftest import ROOT, SAMPLE_ID
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_load import endpoints, free_port, run_level, served  # noqa: E402
+from bench_load import endpoints, run_level, served  # noqa: E402
+
+from corroborate.store.pg_cluster import free_port  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

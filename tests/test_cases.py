@@ -18,7 +18,8 @@ from conftest import SAMPLE, SAMPLE_ID
 from corroborate import Library
 from corroborate.citations.format import footnote_segments
 from corroborate.cli import main
-from corroborate.export.case import METHOD_TITLE, REPORTS, SOURCES
+from corroborate.export import write_document
+from corroborate.export.case import METHOD_TITLE, SOURCES
 from corroborate.i18n import translate
 from corroborate.library import NotFound
 from corroborate.search.sentences import split_sentences
@@ -217,7 +218,7 @@ def test_docx_export_has_continuous_word_footnotes_with_the_readers_links(lib, t
     assert any(links for _, links in notes)
     body = docx_text(data)
     assert body.index(order[0]["text"][:40]) < body.index(order[1]["text"][:40]) < body.index(order[2]["text"][:40])
-    spanish = [translate(t, "es") for t in (METHOD_TITLE, SOURCES, REPORTS)]
+    spanish = [translate(t, "es") for t in (METHOD_TITLE, SOURCES, "Reports quoted")]
     assert spanish[0].startswith("Metodología") and spanish[1:] == ["Fuentes citadas", "Informes citados"]
     for heading in ("Citas", *spanish, "Nota: Cifras oficiales", "No pretende ser exhaustivo"):
         assert heading in body, heading
@@ -431,3 +432,17 @@ def test_pages_add_from_ask_move_note_remove_without_javascript(sample_db):
 def lib_paragraph_ids(db: Path) -> list[str]:
     with Library(db) as lib:
         return [p.id for p in lib.report(SAMPLE_ID).paragraphs()]
+
+
+def test_a_spanish_case_exported_to_html_has_no_english_fixed_texts(lib, tmp_path):
+    """The document's own texts (footnotes heading, back links) follow the case's language, not
+    the process's: they are rendered after the case is built."""
+    answer = lib.ask(QUESTION_ES)
+    case = lib.cases.create("Notas", "es")
+    for q in answer["quotes"][:2]:
+        lib.cases.add(case.id, q["report_id"], q["paragraph_id"], q["start"], q["end"])
+    out = tmp_path / "case.html"
+    write_document(lib.cases.document(case.id), "html", out)
+    html = out.read_text(encoding="utf-8")
+    assert "Notas al pie" in html and "Volver al texto" in html
+    assert "Footnotes" not in html and "Back to the text" not in html

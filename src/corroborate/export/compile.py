@@ -161,7 +161,7 @@ def gather(question: str, ask: AskFn, load_report: Callable[[str], Report],
 
 # --- the response document ---------------------------------------------------------------------
 
-class _Numbering:
+class Numbering:
     """Continuous footnote numbers for (report, source footnote) pairs, in order of first call."""
 
     def __init__(self) -> None:
@@ -172,6 +172,33 @@ class _Numbering:
             return self.by_origin[key], False
         self.by_origin[key] = len(self.by_origin) + 1
         return self.by_origin[key], True
+
+
+def place_notes(doc: FootnotedDocument, numbering: Numbering, report: Report, para: Paragraph, q: Quote,
+                sources: dict[str, Source], name_confidential: bool, label: str, reference: str,
+                cited: list[Footnote]) -> list[tuple[int, int]]:
+    """The footnote calls of quote `q` of `para`, at their places in the quote as printed between
+    quotation marks. A footnote new to the document is numbered next, added to `doc.notes`
+    saying where it comes from (`label`, the report's own number) and to `cited`; one cited
+    again keeps its number. A passage with no footnote of its own is the report's statement:
+    it cites `reference` (the passage's reference)."""
+    placed = _quote_inlines(q, para, q.text)
+    marks = []
+    for n, offset in placed:
+        shown_n, new = numbering.number((report.id, n, None))
+        if new:
+            fn = report.footnote(n) or Footnote(n=n, text=None)
+            note = shown_note(shown_n, shown_footnote(fn, sources, name_confidential))
+            doc.notes[shown_n] = note.model_copy(update={"origin": label, "origin_n": n})
+            cited.append(fn)
+        # +1 for the opening quotation mark; a call at the end goes after the closing one
+        marks.append((shown_n, offset + 1 if offset < len(q.text) else len(q.text) + 2))
+    if not placed:
+        shown_n, new = numbering.number((report.id, None, q.paragraph_id))
+        if new:
+            doc.notes[shown_n] = Note(n=shown_n, text=reference)
+        marks.append((shown_n, len(q.text) + 2))
+    return marks
 
 
 def _quote_inlines(q: Quote, para: Paragraph, text: str) -> list[tuple[int | None, int]]:
@@ -217,7 +244,7 @@ def _compile(evidence, load_report, source, name_confidential, consulted, today,
     doc = FootnotedDocument(title=_("COI query response"),
                             subtitle=[_("Compiled on %(date)s", date=format_iso_date(today.isoformat()))],
                             bibliography_title=_("Sources cited"))
-    numbering = _Numbering()
+    numbering = Numbering()
     cited_footnotes: list[Footnote] = []
     quoted_reports: dict[str, Report] = {}
     sources: dict[str, Source] = {}
@@ -251,23 +278,8 @@ def _compile(evidence, load_report, source, name_confidential, consulted, today,
             secret = [] if name_confidential else [s for s in srcs.values() if s.confidential]
             cited = passage_reference(report, para, style, base_url)
             doc.blocks.append(Block(kind=BlockKind.LEAD, inlines=[Run(text=f"{cited}:")]))
-            placed = _quote_inlines(q, para, q.text)
-            marks = []
-            for n, offset in placed:
-                shown_n, new = numbering.number((report.id, n, None))
-                if new:
-                    fn = report.footnote(n) or Footnote(n=n, text=None)
-                    note = shown_note(shown_n, shown_footnote(fn, srcs, name_confidential))
-                    doc.notes[shown_n] = note.model_copy(update={"origin": label, "origin_n": n})
-                    cited_footnotes.append(fn)
-                # +1 for the opening quotation mark; a call at the end goes after the closing one
-                marks.append((shown_n, offset + 1 if offset < len(q.text) else len(q.text) + 2))
-            if not placed:
-                # A passage with no footnote of its own is the report's statement: cite the report.
-                shown_n, new = numbering.number((report.id, None, q.paragraph_id))
-                if new:
-                    doc.notes[shown_n] = Note(n=shown_n, text=cited)
-                marks.append((shown_n, len(q.text) + 2))
+            marks = place_notes(doc, numbering, report, para, q, srcs, name_confidential, label, cited,
+                                cited_footnotes)
             shown_text, move = redact(q.text, secret_names(secret, report))
             body = "“" + shown_text + "”"
             marks = [(n, move(off - 1) + 1 if off <= len(q.text) else len(body)) for n, off in marks]
@@ -275,7 +287,7 @@ def _compile(evidence, load_report, source, name_confidential, consulted, today,
             doc.blocks.append(Block(kind=BlockKind.QUOTE, inlines=inlines, anchor=q.paragraph_id))
 
     entries = collect_entries(cited_footnotes, sources)
-    doc.bibliography = (_reports_group(list(quoted_reports.values()), style)
+    doc.bibliography = (reports_group(list(quoted_reports.values()), style)
                         + group_entries(entries, name_confidential))
     return doc
 
@@ -300,7 +312,7 @@ def _methodology(doc: FootnotedDocument, consulted: list[str], name_confidential
     doc.blocks.append(Block(kind=BlockKind.NOTICE, inlines=[Run(text=_(DISCLAIMER))]))
 
 
-def _reports_group(reports: list[Report], style: str) -> list[BibGroup]:
+def reports_group(reports: list[Report], style: str) -> list[BibGroup]:
     if not reports:
         return []
     items = []

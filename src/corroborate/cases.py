@@ -110,14 +110,10 @@ class Cases:
     def __init__(self, lib: Library):
         self.lib = lib
         self.store = lib.store
-
-    # --- whose cases ------------------------------------------------------------------------
-
-    @property
-    def owner(self) -> str | None:
-        """The calling user's name when they are a user of this database; None (the database's
-        own cases) for the command line and a server with no users."""
-        return self.lib.owner()
+        # The calling user's name when they are a user of this database; None (the database's
+        # own cases) for the command line and a server with no users. Asked once: `lib.cases`
+        # is made per use.
+        self.owner: str | None = lib.owner()
 
     def resolve(self, case: int | str) -> int:
         """A case id from an id or the exact name of one of this caller's cases."""
@@ -238,45 +234,63 @@ class Cases:
 
     def get(self, case: int | str, style: str = "euaa", base_url: str | None = None) -> Case:
         """The case with each item read from its stored paragraph, as this caller may see it."""
+        from corroborate.citations.format import passage_citation, passage_reference
+
         case_id = self.resolve(case)
         row = self.store.get_case(case_id, self.owner)
         if row is None:  # deleted meanwhile
             raise _not_found(f"no case {case_id}")
         items = self.store.case_items(case_id)
-        # whole reports, not excerpts: an unnumbered heading's section number is its ancestor's
-        stored = {rid: self.store.load_report(rid) for rid in dict.fromkeys(i["report_id"] for i in items)}
         red = self.lib._redactor()
-        shown = {rid: (red.report(r) if red and r else r) for rid, r in stored.items()}
+        reports = self._reports([i["report_id"] for i in items], red)
+        notes = {rid: self.lib.shown_notes(shown) for rid, (_, shown) in reports.items() if shown}
         base = base_url if base_url is not None else self.lib.settings.base_url
-        return Case(**row, entries=[self._item(item, stored[item["report_id"]], shown[item["report_id"]],
-                                               red, style, base) for item in items])
+        entries = []
+        for item in items:
+            stored, shown = reports[item["report_id"]]
+            fields = {k: item[k] for k in ("id", "position", "report_id", "paragraph_id", "footnotes",
+                                           "note", "added_at")}
+            found = self._read(item, stored, shown, red)
+            if isinstance(found, str):
+                entries.append(CaseItem(**fields, status="lost", lost=lost_reason(found, item),
+                                        text=_lost_text(item, red), report_title=shown.title if shown else None))
+                continue
+            para, start, end = found
+            span = (start, end) if start is not None else None
+            shown_notes = notes[item["report_id"]]
+            entries.append(CaseItem(
+                **{**fields, "start": start, "end": end}, text=para.text[start:end] if span else para.text,
+                report_title=shown.title, section=para.section, page=para.page,
+                reference=passage_reference(shown, para, style, base),
+                citation=passage_citation(shown, para, shown_notes, span, style, base),
+                notes=[shown_notes[n] if n in shown_notes else Footnote(n=n) for n in item["footnotes"]],
+            ))
+        return Case(**row, entries=entries)
 
-    def _item(self, item: dict, stored: Report | None, shown: Report | None, red: Redactor | None,
-              style: str, base_url: str | None) -> CaseItem:
-        from corroborate.citations.format import passage_citation, passage_reference
-        from corroborate.redaction import shown_footnotes
+    def _reports(self, report_ids: list[str], red: Redactor | None) -> dict[str, tuple[Report | None, Report | None]]:
+        """Each report as stored and as this caller is shown it (None when it is gone). Whole
+        reports, not excerpts: an unnumbered heading's section number is its ancestor's."""
+        out = {}
+        for rid in dict.fromkeys(report_ids):
+            stored = self.store.load_report(rid)
+            out[rid] = (stored, red.report(stored) if red and stored else stored)
+        return out
 
-        fields = {k: item[k] for k in ("id", "position", "report_id", "paragraph_id", "footnotes",
-                                       "note", "added_at")}
+    @staticmethod
+    def _read(item: dict, stored: Report | None, shown: Report | None,
+              red: Redactor | None) -> tuple[Paragraph, int | None, int | None] | str:
+        """The item's paragraph as shown and its span there (None: the whole paragraph), or
+        why it is lost (a LOST_REASONS key). A span is found in the stored text, then moved to
+        where it is in the shown one (redacted names change lengths)."""
         found = locate(item, stored)
         if isinstance(found, str):
-            quote = red.text(item["quote"]) if red else item["quote"]
-            return CaseItem(**fields, status="lost", lost=lost_reason(found, item), text=quote or "",
-                            report_title=shown.title if shown else None)
+            return found
         start, end = found
         para = next(p for p in shown.paragraphs() if p.id == item["paragraph_id"])
         if start is not None and red is not None:
             _, move = redact(next(p for p in stored.paragraphs() if p.id == para.id).text, red.pattern)
             start, end = move(start), move(end)
-        notes = shown_footnotes(shown.footnotes, self.lib._cited_sources([shown]))
-        span = (start, end) if start is not None else None
-        return CaseItem(
-            **{**fields, "start": start, "end": end}, text=para.text[start:end] if span else para.text,
-            report_title=shown.title, section=para.section, page=para.page,
-            reference=passage_reference(shown, para, style, base_url),
-            citation=passage_citation(shown, para, notes, span, style, base_url),
-            notes=[notes[n] if n in notes else Footnote(n=n) for n in item["footnotes"]],
-        )
+        return para, start, end
 
     def export(self, case: int | str, fmt: str, path: str | Path, name_confidential: bool = False,
                style: str = "euaa") -> Path:
@@ -293,39 +307,26 @@ class Cases:
         from corroborate.export.case import CaseQuote, case_document
 
         summary = self.summary(case)
-        case_id = summary.id
         red = self.lib._redactor(name_confidential)
-        loaded: dict[str, tuple[Report | None, Report | None]] = {}
-
-        def reports(rid: str) -> tuple[Report | None, Report | None]:
-            if rid not in loaded:
-                full = self.store.load_report(rid)
-                loaded[rid] = (full, red.report(full) if red and full else full)
-            return loaded[rid]
-
+        items = self.store.case_items(summary.id)
+        loaded = self._reports([i["report_id"] for i in items], red)
         quotes = []
-        for item in self.store.case_items(case_id):
-            stored, shown = reports(item["report_id"])
-            found = locate(item, stored)
+        for item in items:
+            stored, shown = loaded[item["report_id"]]
+            found = self._read(item, stored, shown, red)
             if isinstance(found, str):
-                quote = red.text(item["quote"]) if red else item["quote"]
                 quotes.append(CaseQuote(item=item["id"], report_id=item["report_id"],
-                                        paragraph_id=item["paragraph_id"], text=quote or "",
+                                        paragraph_id=item["paragraph_id"], text=_lost_text(item, red),
                                         lost=lost_reason(found, item, summary.language), note=item["note"]))
                 continue
-            start, end = found
-            text = next(p for p in stored.paragraphs() if p.id == item["paragraph_id"]).text
-            if red is not None:
-                _, move = redact(text, red.pattern)
-                start, end = (move(start), move(end)) if start is not None else (None, None)
-            para = next(p for p in shown.paragraphs() if p.id == item["paragraph_id"])
+            para, start, end = found
             start, end = (start, end) if start is not None else (0, len(para.text))
             quotes.append(CaseQuote(item=item["id"], report_id=shown.id, paragraph_id=para.id, start=start,
                                     end=end, text=para.text[start:end], footnotes=item["footnotes"],
                                     note=item["note"]))
 
         def load(rid: str) -> Report:
-            return reports(rid)[1]
+            return loaded[rid][1]
 
         sources = self.lib._cited_sources([r for _, r in loaded.values() if r], red)
         return case_document(summary.name, summary.language, quotes, load, sources, name_confidential,
@@ -367,6 +368,11 @@ def locate(item: dict, stored: Report | None) -> tuple[int | None, int | None] |
         at = para.text.index(item["quote"])
         return at, at + len(item["quote"])
     return "text"
+
+
+def _lost_text(item: dict, red: Redactor | None) -> str:
+    """What a lost item quoted when it was added, as this caller may read it."""
+    return (red.text(item["quote"]) if red else item["quote"]) or ""
 
 
 def _not_found(message: str) -> Exception:

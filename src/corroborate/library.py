@@ -27,7 +27,7 @@ import orjson
 from pydantic import BaseModel
 
 from corroborate.alerts import NewPassage, SavedSearch, SavedSearchIn
-from corroborate.models import Report, Source, assign_paragraph_ids
+from corroborate.models import Footnote, Report, Source, assign_paragraph_ids
 from corroborate.read_cache import ReadCache, VersionedReads, to_json
 from corroborate.settings import Settings
 from corroborate.store import Store, StoreError, open_pool, open_store
@@ -502,15 +502,13 @@ class Library:
         ready to paste into a decision (`citations.format`). `base_url` (default: the
         `CORROBORATE_BASE_URL` setting) adds the paragraph's permalink."""
         from corroborate.citations.format import passage_citation
-        from corroborate.redaction import shown_footnotes
 
         report = self.report(report_id)
         p = next((p for p in report.paragraphs() if p.id == paragraph_id), None)
         if p is None:
             raise NotFound(f"report {report.id!r} has no paragraph {paragraph_id!r}")
         span = (start, end) if start is not None and end is not None else None
-        footnotes = shown_footnotes(report.footnotes, self._cited_sources([report]))
-        return passage_citation(report, p, footnotes, span, style, base_url or self.settings.base_url)
+        return passage_citation(report, p, self.shown_notes(report), span, style, base_url or self.settings.base_url)
 
     # --- saved searches and alerts (issue 16) --------------------------------------------
 
@@ -584,7 +582,6 @@ class Library:
     def _passages(self, rows: list[dict], limit: int, base_url: str | None) -> list[NewPassage]:
         from corroborate.alerts import NewPassage
         from corroborate.citations.format import passage_citation, passage_reference, permalink
-        from corroborate.redaction import shown_footnotes
 
         base_url = base_url if base_url is not None else self.settings.base_url
         names = {row["id"]: row["name"] for row in rows}
@@ -599,7 +596,7 @@ class Library:
                 report = self.report(rid)
             except NotFound:  # deleted since
                 continue
-            footnotes = shown_footnotes(report.footnotes, self._cited_sources([report]))
+            footnotes = self.shown_notes(report)
             for p in report.paragraphs():
                 if p.id in pids:
                     found[(rid, p.id)] = (report, p, footnotes)
@@ -619,6 +616,13 @@ class Library:
         return out
 
     # --- export and compiled query responses (issue 7) -----------------------------------
+
+    def shown_notes(self, report: Report) -> dict[int, Footnote]:
+        """`report`'s footnotes by number as citations show them (`redaction.shown_footnotes`):
+        a confidential source as its label, with its interview date."""
+        from corroborate.redaction import shown_footnotes
+
+        return shown_footnotes(report.footnotes, self._cited_sources([report]))
 
     def _cited_sources(self, reports: list[Report], red: Redactor | None = None) -> dict[str, Source]:
         ids = [c.source_id for r in reports for f in r.footnotes for c in f.citations if c.source_id]

@@ -26,6 +26,7 @@ from corroborate.search.sentences import split_sentences
 from corroborate.settings import Settings
 from corroborate.users import AccessDenied, Caller, Users
 from corroborate.web.app import create_app
+from corroborate.web.auth import CSRF_COOKIE
 
 QUESTION_ES = "¿Cuántas comisarías había en el Perú en 2017?"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -446,3 +447,19 @@ def test_a_spanish_case_exported_to_html_has_no_english_fixed_texts(lib, tmp_pat
     html = out.read_text(encoding="utf-8")
     assert "Notas al pie" in html and "Volver al texto" in html
     assert "Footnotes" not in html and "Back to the text" not in html
+
+
+def test_web_writes_on_either_backend(sample_backend_db):
+    """Write routes on SQLite (a connection per request) and on PostgreSQL (the pool's store):
+    a case made, a quote added, read back by a later request."""
+    with Library(sample_backend_db) as lib:
+        police = paragraph(lib, "Peru had 1 470 police stations")
+    with TestClient(create_app(Settings(db=sample_backend_db, embeddings=False))) as client:
+        client.get("/api/health")  # the CSRF cookie a browser would hold; the header repeats it
+        client.headers["x-csrf-token"] = client.cookies[CSRF_COOKIE]
+        r = client.post("/api/cases", json={"name": "Comisarías", "language": "es"})
+        assert r.status_code == 201, r.text
+        cid = r.json()["id"]
+        r = client.post(f"/api/cases/{cid}/items", json={"report_id": SAMPLE_ID, "paragraph_id": police.id})
+        assert r.status_code == 201, r.text
+        assert [e["paragraph_id"] for e in client.get(f"/api/cases/{cid}").json()["entries"]] == [police.id]

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, 
 from corroborate.library import Library, LibraryPool, NotFound
 from corroborate.search.query import QueryError
 from corroborate.settings import Settings
-from corroborate.store import StoreError
+from corroborate.store import StoreError, is_postgres
 from corroborate.users import Caller
 from corroborate.web.auth import current_caller
 
@@ -71,9 +71,19 @@ async def caller_library(request: Request, lib: Library = Depends(library)) -> L
 
 
 def writer_library(request: Request, caller: Caller = Depends(current_caller)) -> Iterator[Library]:
-    """A read-write Library of its own for one write request (the pooled ones are read-only),
-    closed afterwards. SQLite serialises writers: WAL and the busy timeout make others wait."""
+    """A read-write Library for one write request. On SQLite a connection of its own (the
+    pooled ones are read-only), closed afterwards: SQLite serialises writers, WAL and the busy
+    timeout make others wait. On PostgreSQL the pool's one store, whose thread-safe connection
+    pool writes too (a store per request would connect and check the schema every time)."""
     settings: Settings = getattr(request.app.state, "settings", None) or Settings()
+    if is_postgres(settings.db):
+        try:
+            stores = library_pool(request.app).stores
+        except StoreError as exc:
+            raise HTTPException(503, str(exc)) from exc
+        with stores.store() as store:
+            yield Library(settings=settings, store=store, caller=caller)  # not closed: the pool's
+        return
     try:
         lib = Library(settings=settings, caller=caller)
     except StoreError as exc:

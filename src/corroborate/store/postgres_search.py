@@ -17,7 +17,7 @@ import json
 
 import numpy as np
 
-from corroborate.store import postgres_fts
+from corroborate.store import postgres_fts, rows
 from corroborate.store.base import ParagraphFilter
 from corroborate.store.sql_filter import JOINS, filter_sql
 
@@ -110,79 +110,34 @@ class PostgresSearch:
 
     def footnotes_for(self, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
         """Footnotes (with citations in the public contract shape) keyed by (report_pk, n)."""
-        out: dict[tuple[int, int], dict] = {}
-        by_report: dict[int, list[int]] = {}
-        for rpk, n in wanted:
-            by_report.setdefault(rpk, []).append(n)
-        for rpk, ns in by_report.items():
-            for f in self._all("SELECT n, text, urls FROM footnotes WHERE report_pk = %s AND n = ANY(%s)", (rpk, ns)):
-                out[(rpk, f["n"])] = {"n": f["n"], "text": f["text"], "urls": json.loads(f["urls"]), "citations": []}
-            for ct in self._all(
-                """SELECT footnote_n, author, title, container, date, url, locator, kind, note
-                   FROM citations WHERE report_pk = %s AND footnote_n = ANY(%s) ORDER BY footnote_n, ord""",
-                (rpk, ns),
-            ):
-                fn = out.setdefault((rpk, ct["footnote_n"]), {"n": ct["footnote_n"], "text": None, "urls": [],
-                                                              "citations": []})
-                fn["citations"].append({k: ct[k] for k in ("author", "title", "container", "date", "url",
-                                                             "locator", "kind", "note")})
-        for key in wanted:
-            out.setdefault(key, {"n": key[1], "text": None, "urls": [], "citations": []})
-        return out
+
+        def fetch(rpk: int, ns: list[int]):
+            return (self._all("SELECT n, text, urls FROM footnotes WHERE report_pk = %s AND n = ANY(%s)", (rpk, ns)),
+                    self._all(f"""SELECT footnote_n, {', '.join(rows.CITATION_FIELDS)} FROM citations
+                                  WHERE report_pk = %s AND footnote_n = ANY(%s) ORDER BY footnote_n, ord""",
+                              (rpk, ns)))
+
+        return rows.contract_footnotes(wanted, fetch)
 
     def facet_counts(self, pks: list[int]) -> dict[str, list[dict]]:
-        """Counts per report, section, metadata, source, source type and language, and cited
-        year over these paragraphs (the same facets as `SqliteSearch.facet_counts`)."""
-        pool = [int(pk) for pk in pks]
-        counters: dict[str, dict[str, list]] = {}
-
-        def add(facet: str, value, label, n: int = 1) -> None:
-            if value is None or value == "":
-                return
-            entry = counters.setdefault(facet, {}).setdefault(str(value), [label or str(value), 0])
-            entry[1] += n
-
-        for r in self._all(
-            f"""SELECT r.id, r.title, r.country, r.publisher, r.document_type, r.language,
-                       s.number, s.title AS section_title, COUNT(*) AS n
-                FROM paragraphs p {JOINS}
-                WHERE p.pk = ANY(%s) GROUP BY p.report_pk, p.section_pk, r.pk, s.pk""",
-            (pool,),
-        ):
-            n = r["n"]
-            add("report", r["id"], r["title"], n)
-            for facet in ("country", "publisher", "document_type", "language"):
-                add(facet, r[facet], None, n)
-            key = r["number"] or r["section_title"]
-            add("section", key, f"{r['number']} {r['section_title']}" if r["number"] else r["section_title"], n)
-        seen: set[tuple[str, str, int]] = set()
-        for c in self._all(
-            """SELECT DISTINCT m.paragraph_pk, so.id, so.type, so.language, so.author, so.title
-               FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk AND ct.footnote_n = m.n
-               JOIN sources so ON so.id = ct.source_id WHERE m.paragraph_pk = ANY(%s)""",
-            (pool,),
-        ):
-            pk = c["paragraph_pk"]
-            for facet, value, label in (("source", c["id"], c["author"] or c["title"]),
-                                        ("source_type", c["type"], None),
-                                        ("source_language", c["language"], None)):
-                if value is not None and (facet, value, pk) not in seen:
-                    seen.add((facet, value, pk))
-                    add(facet, value, label)
-        for y in self._all(
-            """SELECT MAX(substr(COALESCE(ct.date, so.date), 1, 4)) AS year
-               FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk AND ct.footnote_n = m.n
-               LEFT JOIN sources so ON so.id = ct.source_id
-               WHERE m.paragraph_pk = ANY(%s) GROUP BY m.paragraph_pk""",
-            (pool,),
-        ):
-            if y["year"] and y["year"].isdigit():
-                add("cited_year", y["year"], None)
-        return {
-            facet: [{"value": v, "label": label, "count": n}
-                    for v, (label, n) in sorted(values.items(), key=lambda kv: (-kv[1][1], kv[0]))]
-            for facet, values in counters.items()
-        }
+        """The same facets as `SqliteSearch.facet_counts` (`rows.facets`)."""
+        pool = ([int(pk) for pk in pks],)
+        return rows.facets(
+            self._all(
+                f"""SELECT r.id, r.title, r.country, r.publisher, r.document_type, r.language,
+                           s.number, s.title AS section_title, COUNT(*) AS n
+                    FROM paragraphs p {JOINS}
+                    WHERE p.pk = ANY(%s) GROUP BY p.report_pk, p.section_pk, r.pk, s.pk""", pool),
+            self._all(
+                """SELECT DISTINCT m.paragraph_pk, so.id, so.type, so.language, so.author, so.title
+                   FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk AND ct.footnote_n = m.n
+                   JOIN sources so ON so.id = ct.source_id WHERE m.paragraph_pk = ANY(%s)""", pool),
+            self._all(
+                """SELECT MAX(substr(COALESCE(ct.date, so.date), 1, 4)) AS year
+                   FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk AND ct.footnote_n = m.n
+                   LEFT JOIN sources so ON so.id = ct.source_id
+                   WHERE m.paragraph_pk = ANY(%s) GROUP BY m.paragraph_pk""", pool),
+        )
 
     def change_marker(self) -> object:
         # Every commit that writes moves the primary's write-ahead log. Asked of the primary

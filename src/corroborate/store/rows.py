@@ -143,3 +143,69 @@ def fill_report(report: Report, *, section_rows, paragraph_rows, notes: list[Foo
         for w in warning_rows
     ]
     return report
+
+
+# --- search results' footnotes and facets (the public contract shapes) -------------------------
+
+CITATION_FIELDS = ("author", "title", "container", "date", "url", "locator", "kind", "note")
+
+
+def contract_footnotes(wanted: set[tuple[int, int]], fetch) -> dict[tuple[int, int], dict]:
+    """Footnotes with their citations keyed by (report_pk, n). `fetch(report_pk, numbers)` gives
+    that report's footnote rows (n, text, urls) and citation rows (footnote_n and
+    CITATION_FIELDS, ordered by footnote_n, ord). A marker whose footnote text was lost in
+    extraction still appears, with text None."""
+    out: dict[tuple[int, int], dict] = {}
+    by_report: dict[int, list[int]] = {}
+    for rpk, n in wanted:
+        by_report.setdefault(rpk, []).append(n)
+    for rpk, ns in by_report.items():
+        note_rows, citation_rows = fetch(rpk, ns)
+        for f in note_rows:
+            out[(rpk, f["n"])] = {"n": f["n"], "text": f["text"], "urls": json.loads(f["urls"]), "citations": []}
+        for ct in citation_rows:
+            fn = out.setdefault((rpk, ct["footnote_n"]), {"n": ct["footnote_n"], "text": None, "urls": [],
+                                                          "citations": []})
+            fn["citations"].append({k: ct[k] for k in CITATION_FIELDS})
+    for key in wanted:
+        out.setdefault(key, {"n": key[1], "text": None, "urls": [], "citations": []})
+    return out
+
+
+def facets(section_rows, source_rows, year_rows) -> dict[str, list[dict]]:
+    """Facet counts from three queries over a set of paragraphs: paragraphs per (report,
+    section) with the report's metadata (`n`); each (paragraph, cited source) once; each
+    paragraph's most recent cited year. Each facet is a list of {value, label, count}, largest
+    first."""
+    counters: dict[str, dict[str, list]] = {}
+
+    def add(facet: str, value, label, n: int = 1) -> None:
+        if value is None or value == "":
+            return
+        entry = counters.setdefault(facet, {}).setdefault(str(value), [label or str(value), 0])
+        entry[1] += n
+
+    for r in section_rows:
+        n = r["n"]
+        add("report", r["id"], r["title"], n)
+        for facet in ("country", "publisher", "document_type", "language"):
+            add(facet, r[facet], None, n)
+        key = r["number"] or r["section_title"]
+        add("section", key, f"{r['number']} {r['section_title']}" if r["number"] else r["section_title"], n)
+    seen: set[tuple[str, str, int]] = set()
+    for c in source_rows:
+        pk = c["paragraph_pk"]
+        for facet, value, label in (("source", c["id"], c["author"] or c["title"]),
+                                    ("source_type", c["type"], None),
+                                    ("source_language", c["language"], None)):
+            if value is not None and (facet, value, pk) not in seen:
+                seen.add((facet, value, pk))
+                add(facet, value, label)
+    for y in year_rows:
+        if y["year"] and y["year"].isdigit():
+            add("cited_year", y["year"], None)
+    return {
+        facet: [{"value": v, "label": label, "count": n}
+                for v, (label, n) in sorted(values.items(), key=lambda kv: (-kv[1][1], kv[0]))]
+        for facet, values in counters.items()
+    }

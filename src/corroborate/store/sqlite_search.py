@@ -9,7 +9,7 @@ import json
 
 import numpy as np
 
-from corroborate.store import sqlite_fts
+from corroborate.store import rows, sqlite_fts
 from corroborate.store.base import ParagraphFilter
 from corroborate.store.sql_filter import JOINS as _JOINS
 from corroborate.store.sql_filter import filter_sql
@@ -80,36 +80,17 @@ class SqliteSearch:
         return out
 
     def footnotes_for(self, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
-        """Footnotes (with citations in the public contract shape) keyed by (report_pk, n).
+        """Footnotes (with citations in the public contract shape) keyed by (report_pk, n)."""
 
-        A marker whose footnote text was lost in extraction still appears, with text None.
-        """
-        out: dict[tuple[int, int], dict] = {}
-        if not wanted:
-            return out
-        by_report: dict[int, list[int]] = {}
-        for rpk, n in wanted:
-            by_report.setdefault(rpk, []).append(n)
-        for rpk, ns in by_report.items():
+        def fetch(rpk: int, ns: list[int]):
             marks = ",".join("?" * len(ns))
-            for f in self.conn.execute(
-                f"SELECT n, text, urls FROM footnotes WHERE report_pk = ? AND n IN ({marks})", [rpk, *ns]
-            ):
-                out[(rpk, f["n"])] = {"n": f["n"], "text": f["text"], "urls": json.loads(f["urls"]),
-                                      "citations": []}
-            for ct in self.conn.execute(
-                f"""SELECT footnote_n, author, title, container, date, url, locator, kind, note
-                    FROM citations WHERE report_pk = ? AND footnote_n IN ({marks})
-                    ORDER BY footnote_n, ord""",
-                [rpk, *ns],
-            ):
-                fn = out.setdefault((rpk, ct["footnote_n"]), {"n": ct["footnote_n"], "text": None,
-                                                              "urls": [], "citations": []})
-                fn["citations"].append({k: ct[k] for k in ("author", "title", "container", "date", "url",
-                                                             "locator", "kind", "note")})
-        for key in wanted:
-            out.setdefault(key, {"n": key[1], "text": None, "urls": [], "citations": []})
-        return out
+            return (self.conn.execute(f"SELECT n, text, urls FROM footnotes WHERE report_pk = ? AND n IN ({marks})",
+                                      [rpk, *ns]).fetchall(),
+                    self.conn.execute(f"""SELECT footnote_n, {', '.join(rows.CITATION_FIELDS)}
+                                          FROM citations WHERE report_pk = ? AND footnote_n IN ({marks})
+                                          ORDER BY footnote_n, ord""", [rpk, *ns]).fetchall())
+
+        return rows.contract_footnotes(wanted, fetch)
 
     def change_marker(self) -> object:
         # data_version moves when another connection commits; total_changes when this one writes.
@@ -232,59 +213,25 @@ class SqliteSearch:
     def facet_counts(self, pks: list[int]) -> dict[str, list[dict]]:
         """How many of these paragraphs fall in each report, section, report country, publisher,
         document type and language, and cite each source, source type and source language; and
-        `cited_year`: paragraphs by the year of their most recent cited source. Each facet is a
-        list of {value, label, count}, largest first."""
-        pool = json.dumps([int(pk) for pk in pks])
-        counters: dict[str, dict[str, list]] = {}
-
-        def add(facet: str, value, label, n: int = 1) -> None:
-            if value is None or value == "":
-                return
-            entry = counters.setdefault(facet, {}).setdefault(str(value), [label or str(value), 0])
-            entry[1] += n
-
-        for r in self.conn.execute(
-            f"""SELECT r.id, r.title, r.country, r.publisher, r.document_type, r.language,
-                       s.number, s.title AS section_title, COUNT(*) AS n
-                FROM paragraphs p {_JOINS}
-                WHERE p.pk IN (SELECT value FROM json_each(?)) GROUP BY p.report_pk, p.section_pk""",
-            (pool,),
-        ):
-            n = r["n"]
-            add("report", r["id"], r["title"], n)
-            for facet in ("country", "publisher", "document_type", "language"):
-                add(facet, r[facet], None, n)
-            key = r["number"] or r["section_title"]
-            add("section", key, f"{r['number']} {r['section_title']}" if r["number"] else r["section_title"], n)
-        seen: set[tuple[str, str, int]] = set()
-        for c in self.conn.execute(
-            """SELECT DISTINCT m.paragraph_pk, so.id, so.type, so.language, so.author, so.title
-               FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk AND ct.footnote_n = m.n
-               JOIN sources so ON so.id = ct.source_id
-               WHERE m.paragraph_pk IN (SELECT value FROM json_each(?))""",
-            (pool,),
-        ):
-            pk = c["paragraph_pk"]
-            for facet, value, label in (("source", c["id"], c["author"] or c["title"]),
-                                        ("source_type", c["type"], None),
-                                        ("source_language", c["language"], None)):
-                if value is not None and (facet, value, pk) not in seen:
-                    seen.add((facet, value, pk))
-                    add(facet, value, label)
-        for y in self.conn.execute(
-            """SELECT MAX(substr(COALESCE(ct.date, so.date), 1, 4)) AS year
-               FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk AND ct.footnote_n = m.n
-               LEFT JOIN sources so ON so.id = ct.source_id
-               WHERE m.paragraph_pk IN (SELECT value FROM json_each(?)) GROUP BY m.paragraph_pk""",
-            (pool,),
-        ):
-            if y["year"] and y["year"].isdigit():
-                add("cited_year", y["year"], None)
-        return {
-            facet: [{"value": v, "label": label, "count": n}
-                    for v, (label, n) in sorted(values.items(), key=lambda kv: (-kv[1][1], kv[0]))]
-            for facet, values in counters.items()
-        }
+        `cited_year`: paragraphs by the year of their most recent cited source (`rows.facets`)."""
+        pool = (json.dumps([int(pk) for pk in pks]),)
+        return rows.facets(
+            self.conn.execute(
+                f"""SELECT r.id, r.title, r.country, r.publisher, r.document_type, r.language,
+                           s.number, s.title AS section_title, COUNT(*) AS n
+                    FROM paragraphs p {_JOINS}
+                    WHERE p.pk IN (SELECT value FROM json_each(?)) GROUP BY p.report_pk, p.section_pk""", pool),
+            self.conn.execute(
+                """SELECT DISTINCT m.paragraph_pk, so.id, so.type, so.language, so.author, so.title
+                   FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk AND ct.footnote_n = m.n
+                   JOIN sources so ON so.id = ct.source_id
+                   WHERE m.paragraph_pk IN (SELECT value FROM json_each(?))""", pool),
+            self.conn.execute(
+                """SELECT MAX(substr(COALESCE(ct.date, so.date), 1, 4)) AS year
+                   FROM markers m JOIN citations ct ON ct.report_pk = m.report_pk AND ct.footnote_n = m.n
+                   LEFT JOIN sources so ON so.id = ct.source_id
+                   WHERE m.paragraph_pk IN (SELECT value FROM json_each(?)) GROUP BY m.paragraph_pk""", pool),
+        )
 
     def report_paragraph_vectors(self, report_id: str, dim: int) -> tuple[list[str], np.ndarray]:
         """(paragraph ids, float32 matrix) of one report's stored embeddings, in reading order

@@ -208,6 +208,26 @@ def test_search_results_link_to_paragraph_with_marks_and_footnote_chips(crafted)
     assert "1.1 Criminal groups &lt;b&gt;&amp; gangs&lt;/b&gt;" in page  # section of the hit, escaped
 
 
+def test_search_page_from_memory_is_the_page_rendered_fresh(crafted):
+    """The remembered results are spliced into the page as bytes (views_search._with_results):
+    the second request, answered from the read cache, is the first page byte for byte apart
+    from its CSRF token, with a right Content-Length, and a query that looks like the slot
+    stays escaped text."""
+    client, _ = crafted
+
+    def without_csrf(text: str) -> str:
+        return re.sub(r'name="[A-Za-z0-9_-]{20,}"|value="[A-Za-z0-9_-]{20,}"', "", text)
+
+    q = "gang Lima <!--results-->"
+    first, second = (client.get("/search", params={"q": q}, headers={"accept-encoding": "identity"})
+                     for _ in range(2))
+    assert first.status_code == second.status_code == 200
+    assert without_csrf(first.text) == without_csrf(second.text)
+    assert int(second.headers["content-length"]) == len(second.content)
+    assert second.text.count('class="hit"') >= 1
+    assert "&lt;!--results--&gt;" in second.text and "<!--results-" not in second.text
+
+
 def test_search_facets_are_links_that_filter(crafted):
     client, report = crafted
     page = client.get("/search", params={"q": "gang OR drivers OR overview"}).text

@@ -144,12 +144,18 @@ class Library:
             return make()
         return orjson.loads(self._remembered(what, args, make))
 
-    def _remembered(self, what: str, args: tuple, make) -> bytes:
-        """`make()` (this caller's shown answer) as JSON bytes, from the pool's read cache when
-        this library has one: keyed by the content version and by what this caller may see."""
+    def _remembered(self, what: str, args: tuple, make, encode=to_json) -> bytes:
+        """`encode(make())` (this caller's shown answer; JSON by default) as bytes, from the pool's
+        read cache when this library has one: keyed by the content version and by what this
+        caller may see."""
         if self.reads is None:
-            return to_json(make())
-        return self.reads.json(self.caller.sees_confidential, what, args, make)
+            return encode(make())
+        return self.reads.json(self.caller.sees_confidential, what, args, make, encode)
+
+    def remembered_bytes(self, what: str, args: tuple, make, encode) -> bytes:
+        """Like `remembered`, for a view kept as the bytes it is sent as (`encode(make())`), such
+        as a rendered results page: no JSON round trip of a few hundred KB per request."""
+        return self._remembered(what, args, make, encode)
 
     def _log(self, action: str, target: str | None = None, detail: str | None = None) -> None:
         self.store.log(self.caller.name, self.caller.role, action, target, detail)

@@ -60,7 +60,7 @@ class ReadCache:
                 self._size = 0
             return self._version
 
-    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> bytes:
+    def get_or_make(self, key: Hashable, make: Callable[[], Any], encode: Callable[[Any], bytes] = to_json) -> bytes:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
@@ -70,7 +70,7 @@ class ReadCache:
                 self.misses += 1
         if found is not None:
             return zlib.decompress(found)
-        data = to_json(make())
+        data = encode(make())
         packed = zlib.compress(data, LEVEL)
         if len(packed) > self.max_bytes // 8:  # one huge answer must not push out everything else
             return data
@@ -94,5 +94,6 @@ class VersionedReads:
         self.cache = cache
         self.version = version
 
-    def json(self, sees_confidential: bool, what: str, args: tuple, make: Callable[[], Any]) -> bytes:
-        return self.cache.get_or_make((self.version, sees_confidential, what, args), make)
+    def json(self, sees_confidential: bool, what: str, args: tuple, make: Callable[[], Any],
+             encode: Callable[[Any], bytes] = to_json) -> bytes:
+        return self.cache.get_or_make((self.version, sees_confidential, what, args), make, encode)

@@ -21,6 +21,9 @@ from corroborate.web.locale import request_locale
 
 WEB = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(WEB / "templates"))
+# The templates ship inside the package and change only with it: no stat() of the template file
+# on every render (it showed in profiles of the search page under load). Restart to see an edit.
+templates.env.auto_reload = False
 templates.env.globals.update(
     human_date=render.human_date,
     snippet_html=render.snippet_html,

@@ -196,3 +196,35 @@ def test_sample_tor_page_and_json_say_why(sample_lib, sample_db_master):
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "Economy (a section) ; humanitarian situation (nothing)" in text
     assert "supports: Economy" in text
+
+
+def test_coi_vocabulary_rewrites_phrases_first_in_either_direction():
+    from corroborate.audit.bilingual import rewrite
+
+    # the phrase as a whole ('circulación' alone is no COI term), plurals and feminines meet their entry
+    assert rewrite("Libertad de circulación", "es", "en") == "freedom of movement"
+    assert rewrite("Pandillas en zonas urbanas", "es", "en") == "gang en urban area"
+    assert rewrite("el poder judicial", "es", "en") == "el judiciary"  # not 'poder' -> ability
+    # a phrase does not run across punctuation: 'rurales/urbanas' are two words of a list
+    assert rewrite("zonas rurales/urbanas", "es", "en") == "rural area/urban"
+    assert rewrite("Human trafficking and forced displacement", "en", "es") == (
+        "trata de personas and desplazamiento forzado")
+    assert rewrite("Trata de personas", "es", "es") == "Trata de personas"
+
+
+def test_spanish_tor_over_an_english_report_without_the_encoder():
+    """Words the multilingual encoder does not pair ('circulación' ~ movement 0.61, 'trata de
+    personas' ~ human trafficking 0.42) are read through the COI vocabulary: the Spanish ToR gets
+    the English one's verdicts even without embeddings (on the old code: gap, gap)."""
+    movement = [P(f"Freedom of movement was restricted in {place} during the state of emergency.[{i}]")
+                for i, place in enumerate(["Puno", "Cusco", "the VRAEM"], start=1)]
+    trafficking = [P(f"Human trafficking networks recruited women from {place} for sexual exploitation.[{i}]")
+                   for i, place in enumerate(["Loreto", "Madre de Dios", "Lima"], start=4)]
+    report = R(S("1", "Overview", *movement), S("2", "Criminality", *trafficking),
+               S("3", "Economy", P("Unemployment reached 7 percent in 2022.[7]")), footnotes=[F(n, doc(n)) for n in range(1, 8)])
+    verdicts = {}
+    for tor in (["Freedom of movement", "Human trafficking"], ["Libertad de circulación", "Trata de personas"]):
+        report.terms_of_reference = [TorItem(text=t) for t in tor]
+        verdicts[tor[0]] = [(n["verdict"], n["evidence_count"]) for n in tor_matrix(report)["items"]]
+    assert verdicts["Freedom of movement"] == [("covered", 3), ("covered", 3)]
+    assert verdicts["Libertad de circulación"] == verdicts["Freedom of movement"]

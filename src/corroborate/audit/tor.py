@@ -44,7 +44,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corroborate.audit.bilingual import LANGUAGES, rewrite
 from corroborate.audit.context import AuditContext
+from corroborate.i18n import question_language
 from corroborate.models import Paragraph, Report, TorItem, fold
 
 LEXICAL_MIN = 0.5  # share of the item's IDF-weighted vocabulary a paragraph must hold
@@ -72,12 +74,12 @@ des les une aux pour par avec dans sur sans autres entre notamment compris
 """.split()) | {  # Spanish and French function words: a ToR may be written in either
     # ToR framing words: they say how a topic is asked about, not which topic it is
     "involvement", "ability", "role", "extent", "level", "levels", "capacity", "situation", "main",
-    "overall", "general", "issues", "aspects", "mechanisms", "mechanism", "measures", "methods",
-    "actors", "bodies", "forms", "types",
+    "overall", "general", "issue", "issues", "aspect", "aspects", "mechanisms", "mechanism", "measure",
+    "measures", "method", "methods", "actor", "actors", "body", "bodies", "form", "forms", "type", "types",
     # the same in Spanish
     "participacion", "capacidad", "papel", "nivel", "niveles", "situacion", "principal", "principales",
-    "aspectos", "mecanismos", "mecanismo", "medidas", "metodos", "actores", "organismos",
-    "formas", "tipos",
+    "aspectos", "mecanismos", "mecanismo", "medida", "medidas", "metodo", "metodos", "actores",
+    "organismo", "organismos", "forma", "formas", "tipo", "tipos",
 }
 
 
@@ -173,6 +175,10 @@ class TorMatrix:
         # Items worded alike under several ToR headings ("Protection mechanisms …" under each
         # topic) are only told apart by their heading: for them the heading's words must be there.
         self.repeats = Counter(frozenset(terms(i.text)) for top in report.terms_of_reference for i in top.walk())
+        # A ToR in another language than the report's is read through the COI vocabulary list
+        # first ('libertad de circulación' -> freedom of movement), then through the encoder.
+        self.source = question_language(" ".join(i.text for top in report.terms_of_reference for i in top.walk()))
+        self.target = report.language if report.language in LANGUAGES else "en"
         self.semantic = False
         if vectors is not None and embed is not None and len(vectors[0]):
             row = {pid: i for i, pid in enumerate(vectors[0])}
@@ -202,7 +208,7 @@ class TorMatrix:
             _LEXICON[key] = self.embed(vocab)
         matrix = _LEXICON[key]
         asked = sorted({w for top in report.terms_of_reference for i in top.walk()
-                        for w in re.findall(r"\w+", i.text.lower()) if len(w) > 2 and fold(w) not in _STOP})
+                        for w in re.findall(r"\w+", self.read(i.text).lower()) if len(w) > 2 and fold(w) not in _STOP})
         if not asked:
             return
         for w, q in zip(asked, self.embed(asked), strict=True):
@@ -210,12 +216,16 @@ class TorMatrix:
             near = np.flatnonzero(cos >= WORD_MATCH_MIN)
             self.meaning[fold(w)] = sorted(((fold(vocab[i]), float(cos[i])) for i in near), key=lambda x: -x[1])
 
+    def read(self, text: str) -> str:
+        """A ToR text in the report's language, as far as the COI vocabulary list goes."""
+        return rewrite(text, self.source, self.target)
+
     def concept(self, text: str) -> list[Term]:
         """The item's topic words as report stems. A word whose nearest report word is a stop or
         ToR framing word ('actores' -> actors) adds no topic; a word the report never uses (nor
         anything near it) weighs most, as it should: it names what the report lacks."""
         out: dict[frozenset[str], float] = {}
-        for w in words(text):
+        for w in words(self.read(text)):
             near = self.meaning.get(w)
             if near:
                 if near[0][0] in _STOP:
@@ -341,7 +351,7 @@ class TorMatrix:
         ambiguous = self.repeats.get(frozenset(terms(item.text)), 0) > 1
         context = [t for text in trail for t in self.concept(text)]
         parts = facets(item.text, lambda p: bool(self.concept(p)))
-        sims = self._zscores([": ".join(trail[-1:] + [f]) for f in parts])
+        sims = self._zscores([self.read(": ".join(trail[-1:] + [f])) for f in parts])
         found = [self._facet(f, own, context, ambiguous, z, scope) for f, z in zip(parts, sims, strict=True)]
         evidence: dict[str, dict] = {}
         for f in found:

@@ -202,12 +202,12 @@ def test_coi_vocabulary_rewrites_phrases_first_in_either_direction():
     from corroborate.audit.bilingual import rewrite
 
     # the phrase as a whole ('circulación' alone is no COI term), plurals and feminines meet their entry
-    assert rewrite("Libertad de circulación", "es", "en") == "freedom of movement"
-    assert rewrite("Pandillas en zonas urbanas", "es", "en") == "gang en urban area"
+    assert rewrite("Libertad de circulación", "es", "en") == "Freedom of movement"
+    assert rewrite("Pandillas en zonas urbanas", "es", "en") == "Gang en urban area"
     assert rewrite("el poder judicial", "es", "en") == "el judiciary"  # not 'poder' -> ability
     # a phrase does not run across punctuation: 'rurales/urbanas' are two words of a list
     assert rewrite("zonas rurales/urbanas", "es", "en") == "rural area/urban"
-    assert rewrite("Human trafficking and forced displacement", "en", "es") == (
+    assert rewrite("human trafficking and forced displacement", "en", "es") == (
         "trata de personas and desplazamiento forzado")
     assert rewrite("Trata de personas", "es", "es") == "Trata de personas"
 

@@ -84,6 +84,8 @@ def rewrite(text: str, source: str, target: str) -> str:
             j = i + len(key)
             if tuple(keys[i:j]) == key and all(not text[tokens[k].end():tokens[k + 1].start()].strip()
                                                for k in range(i, j - 1)):
+                if tokens[i].group()[0].isupper():  # 'Presencia' -> 'Presence': the encoder is case-sensitive
+                    rendering = rendering[0].upper() + rendering[1:]
                 out += [text[last:tokens[i].start()], rendering]
                 last, i = tokens[j - 1].end(), j
                 break

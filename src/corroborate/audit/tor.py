@@ -169,9 +169,13 @@ class TorMatrix:
                  set(terms(p.text)) | {t for title in self.paths.get(p.section or "", []) for t in terms(title)})
             for p in self.ctx.body_paragraphs
         ]
-        df = Counter(t for d in self.docs for t in set(terms(d.paragraph.text)))
+        own_stems = [set(terms(d.paragraph.text)) for d in self.docs]
+        df = Counter(t for s in own_stems for t in s)
         n = len(self.docs)
         self.idf = lambda t: math.log((n + 1) / (df.get(t, 0) + 1)) + 1.0
+        # A concept is as rare as the paragraphs holding any of its words, whichever word the ToR
+        # used for it ('personas' and 'persons' both stand for people/person: one weight).
+        self.concept_idf = lambda alts: math.log((n + 1) / (sum(1 for s in own_stems if alts & s) + 1)) + 1.0
         # Items worded alike under several ToR headings ("Protection mechanisms …" under each
         # topic) are only told apart by their heading: for them the heading's words must be there.
         self.repeats = Counter(frozenset(terms(i.text)) for top in report.terms_of_reference for i in top.walk())
@@ -231,7 +235,7 @@ class TorMatrix:
                 if near[0][0] in _STOP:
                     continue
                 alts = frozenset(stem(v) for v, _ in near if v not in _STOP)
-                weight = self.idf(stem(near[0][0]))
+                weight = self.concept_idf(alts)
             else:
                 alts, weight = frozenset({stem(w)}), self.idf(stem(w))
             out.setdefault(alts, weight)

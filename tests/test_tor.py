@@ -228,3 +228,35 @@ def test_spanish_tor_over_an_english_report_without_the_encoder():
         verdicts[tor[0]] = [(n["verdict"], n["evidence_count"]) for n in tor_matrix(report)["items"]]
     assert verdicts["Freedom of movement"] == [("covered", 3), ("covered", 3)]
     assert verdicts["Libertad de circulación"] == verdicts["Freedom of movement"]
+
+
+def test_words_written_together_are_one_concept():
+    """'criminal groups' is one thing: paragraphs on defence groups at the protests and on
+    criminal cases do not treat "criminal groups in protests" (on the old code, covered by them)."""
+    paras = [P(f"Defence groups and student groups joined the protests in {c} in {m} 2023.[{i}]")
+             for i, (c, m) in enumerate([("Puno", "January"), ("Juliaca", "February"), ("Cusco", "March")], start=1)]
+    paras += [P(f"Criminal courts heard {n} criminal cases in {n + 2000}, a criminal justice backlog.[{n}]")
+              for n in range(4, 9)]
+    paras.append(P("Criminal groups extorted transport companies to join road blocks during the protests.[9]"))
+    report = R(S("2", "Demonstrations", *paras), S("3", "Economy", P("Unemployment was 7 percent.[10]")),
+               footnotes=[F(n, doc(n)) for n in range(1, 11)])
+    report.terms_of_reference = [TorItem(text="Involvement of criminal groups in protests")]
+    item = tor_matrix(report)["items"][0]
+    assert item["verdict"] == "partial"
+    assert [e["snippet"][:15] for e in item["evidence"]] == ["Criminal groups"]
+
+
+def test_a_passing_mention_counts_beside_a_slashed_treated_topic():
+    """'Presence/Areas of operation': the report treats where the gangs operate and says 'presence'
+    once; the slash joins two words for one topic (on the old code: partial)."""
+    paras = [P(f"The gang's areas of operation include the district of {d}, where it runs its extortion "
+               f"operation.[{i}]") for i, d in enumerate(["Lince", "Comas", "Ate"], start=1)]
+    paras.append(P("The gang has a presence in Trujillo since 2021.[4]"))
+    economy = [P(f"Unemployment reached {n} percent in {n + 2000}.[{n}]") for n in range(5, 9)]
+    report = R(S("3", "Criminality", *paras), S("4", "Economy", *economy), footnotes=[F(n, doc(n)) for n in range(1, 9)])
+    report.terms_of_reference = [TorItem(text="Presence/Areas of operation"), TorItem(text="Presence, areas of operation")]
+    first, second = tor_matrix(report)["items"]
+    assert [(f["text"], f["support"]) for f in first["facets"]] == [
+        ("Presence", "passing"), ("Areas of operation", "paragraphs")]
+    assert first["verdict"] == "covered"
+    assert second["verdict"] == "partial"  # a comma lists two topics, each to be treated

@@ -196,3 +196,67 @@ def test_sample_tor_page_and_json_say_why(sample_lib, sample_db_master):
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "Economy (a section) ; humanitarian situation (nothing)" in text
     assert "supports: Economy" in text
+
+
+def test_coi_vocabulary_rewrites_phrases_first_in_either_direction():
+    from corroborate.audit.bilingual import rewrite
+
+    # the phrase as a whole ('circulación' alone is no COI term), plurals and feminines meet their entry
+    assert rewrite("Libertad de circulación", "es", "en") == "Freedom of movement"
+    assert rewrite("Pandillas en zonas urbanas", "es", "en") == "Gang en urban area"
+    assert rewrite("el poder judicial", "es", "en") == "el judiciary"  # not 'poder' -> ability
+    # a phrase does not run across punctuation: 'rurales/urbanas' are two words of a list
+    assert rewrite("zonas rurales/urbanas", "es", "en") == "rural area/urban"
+    assert rewrite("human trafficking and forced displacement", "en", "es") == (
+        "trata de personas and desplazamiento forzado")
+    assert rewrite("Trata de personas", "es", "es") == "Trata de personas"
+
+
+def test_spanish_tor_over_an_english_report_without_the_encoder():
+    """Words the multilingual encoder does not pair ('circulación' ~ movement 0.61, 'trata de
+    personas' ~ human trafficking 0.42) are read through the COI vocabulary: the Spanish ToR gets
+    the English one's verdicts even without embeddings (on the old code: gap, gap)."""
+    movement = [P(f"Freedom of movement was restricted in {place} during the state of emergency.[{i}]")
+                for i, place in enumerate(["Puno", "Cusco", "the VRAEM"], start=1)]
+    trafficking = [P(f"Human trafficking networks recruited women from {place} for sexual exploitation.[{i}]")
+                   for i, place in enumerate(["Loreto", "Madre de Dios", "Lima"], start=4)]
+    report = R(S("1", "Overview", *movement), S("2", "Criminality", *trafficking),
+               S("3", "Economy", P("Unemployment reached 7 percent in 2022.[7]")), footnotes=[F(n, doc(n)) for n in range(1, 8)])
+    verdicts = {}
+    for tor in (["Freedom of movement", "Human trafficking"], ["Libertad de circulación", "Trata de personas"]):
+        report.terms_of_reference = [TorItem(text=t) for t in tor]
+        verdicts[tor[0]] = [(n["verdict"], n["evidence_count"]) for n in tor_matrix(report)["items"]]
+    assert verdicts["Freedom of movement"] == [("covered", 3), ("covered", 3)]
+    assert verdicts["Libertad de circulación"] == verdicts["Freedom of movement"]
+
+
+def test_words_written_together_are_one_concept():
+    """'criminal groups' is one thing: paragraphs on defence groups at the protests and on
+    criminal cases do not treat "criminal groups in protests" (on the old code, covered by them)."""
+    paras = [P(f"Defence groups and student groups joined the protests in {c} in {m} 2023.[{i}]")
+             for i, (c, m) in enumerate([("Puno", "January"), ("Juliaca", "February"), ("Cusco", "March")], start=1)]
+    paras += [P(f"Criminal courts heard {n} criminal cases in {n + 2000}, a criminal justice backlog.[{n}]")
+              for n in range(4, 9)]
+    paras.append(P("Criminal groups extorted transport companies to join road blocks during the protests.[9]"))
+    report = R(S("2", "Demonstrations", *paras), S("3", "Economy", P("Unemployment was 7 percent.[10]")),
+               footnotes=[F(n, doc(n)) for n in range(1, 11)])
+    report.terms_of_reference = [TorItem(text="Involvement of criminal groups in protests")]
+    item = tor_matrix(report)["items"][0]
+    assert item["verdict"] == "partial"
+    assert [e["snippet"][:15] for e in item["evidence"]] == ["Criminal groups"]
+
+
+def test_a_passing_mention_counts_beside_a_slashed_treated_topic():
+    """'Presence/Areas of operation': the report treats where the gangs operate and says 'presence'
+    once; the slash joins two words for one topic (on the old code: partial)."""
+    paras = [P(f"The gang's areas of operation include the district of {d}, where it runs its extortion "
+               f"operation.[{i}]") for i, d in enumerate(["Lince", "Comas", "Ate"], start=1)]
+    paras.append(P("The gang has a presence in Trujillo since 2021.[4]"))
+    economy = [P(f"Unemployment reached {n} percent in {n + 2000}.[{n}]") for n in range(5, 9)]
+    report = R(S("3", "Criminality", *paras), S("4", "Economy", *economy), footnotes=[F(n, doc(n)) for n in range(1, 9)])
+    report.terms_of_reference = [TorItem(text="Presence/Areas of operation"), TorItem(text="Presence, areas of operation")]
+    first, second = tor_matrix(report)["items"]
+    assert [(f["text"], f["support"]) for f in first["facets"]] == [
+        ("Presence", "passing"), ("Areas of operation", "paragraphs")]
+    assert first["verdict"] == "covered"
+    assert second["verdict"] == "partial"  # a comma lists two topics, each to be treated

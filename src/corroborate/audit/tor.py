@@ -6,7 +6,11 @@ their Spanish and French forms) and ToR framing words ("main actors", "mechanism
 add no topic. A facet's concepts are its content words, each standing for the report words the
 multilingual sentence encoder puts next to it (cosine >= WORD_MATCH_MIN): 'presión' -> pressure,
 'vínculos' -> links, 'judiciary' -> judicial, so a ToR in another language or with other words
-than the report's is read in the report's words. Without embeddings a concept is its own stem.
+than the report's is read in the report's words. A ToR in the other language of the pair
+Spanish/English is first rewritten through the COI vocabulary list (audit/bilingual.py), for the
+words the encoder does not pair ('libertad de circulación' -> freedom of movement). Without
+embeddings a concept is its own stem. Words written next to each other ('criminal groups') form
+one unit that a paragraph holds whole or not at all.
 
 * section titles: a section whose path of titles holds at least half of the facet's concepts
   (IDF-weighted) including its rarest, and one conjunct of whose own title is made of the item's
@@ -16,7 +20,7 @@ than the report's is read in the report's words. Without embeddings a concept is
   least half of its IDF-weighted concepts and all of them but one in three (a facet of one or two
   concepts needs them all), AND, when embeddings are stored, it stands out semantically: its
   cosine to "heading: facet" is at least one robust standard deviation (1.4826 x MAD) above the
-  median over the report.
+  median over the report. "All but one in three" counts units, not words.
 
 Why both gates: sentence embeddings rank "protests in rural areas" close to every protest
 paragraph, so similarity alone would call an untreated item covered because its neighbours
@@ -28,7 +32,8 @@ that chapter; items worded alike under several headings need the heading's words
 Each facet gets a support: `section` (a matching section), `paragraphs` (at least
 MIN_TREATED_PARAGRAPHS), `passing` (one paragraph) or none. Verdicts: `covered` = at least
 COVERED_SHARE of the facets have a section or paragraphs (a ToR slash often lists near-synonyms:
-"actors/gangs/groups/cartels") and the item has a section or MIN_COVERED_PARAGRAPHS evidence
+"actors/gangs/groups/cartels"; a facet touched in passing counts beside a treated one it is
+slashed to: "Presence/Areas of operation") and the item has a section or MIN_COVERED_PARAGRAPHS evidence
 paragraphs; `partial` = some facet has support; `gap` = none. An item with sub-items is covered
 when it and all its sub-items are, a gap when all are, else partial. Every evidence paragraph
 names the facets it supports. docs/audit-rules.md gives the figures on the sample.
@@ -44,7 +49,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corroborate.audit.bilingual import LANGUAGES, rewrite
 from corroborate.audit.context import AuditContext
+from corroborate.i18n import question_language
 from corroborate.models import Paragraph, Report, TorItem, fold
 
 LEXICAL_MIN = 0.5  # share of the item's IDF-weighted vocabulary a paragraph must hold
@@ -72,12 +79,12 @@ des les une aux pour par avec dans sur sans autres entre notamment compris
 """.split()) | {  # Spanish and French function words: a ToR may be written in either
     # ToR framing words: they say how a topic is asked about, not which topic it is
     "involvement", "ability", "role", "extent", "level", "levels", "capacity", "situation", "main",
-    "overall", "general", "issues", "aspects", "mechanisms", "mechanism", "measures", "methods",
-    "actors", "bodies", "forms", "types",
+    "overall", "general", "issue", "issues", "aspect", "aspects", "mechanisms", "mechanism", "measure",
+    "measures", "method", "methods", "actor", "actors", "body", "bodies", "form", "forms", "type", "types",
     # the same in Spanish
     "participacion", "capacidad", "papel", "nivel", "niveles", "situacion", "principal", "principales",
-    "aspectos", "mecanismos", "mecanismo", "medidas", "metodos", "actores", "organismos",
-    "formas", "tipos",
+    "aspectos", "mecanismos", "mecanismo", "medida", "medidas", "metodo", "metodos", "actores",
+    "organismo", "organismos", "forma", "formas", "tipo", "tipos",
 }
 
 
@@ -114,18 +121,27 @@ _QUALIFIER = re.compile(
 )
 
 
-def facets(text: str, has_topic: Callable[[str], bool] | None = None) -> list[str]:
+def facet_groups(text: str, has_topic: Callable[[str], bool] | None = None) -> list[list[str]]:
     """The topics a ToR item enumerates, each to be treated: 'Economy/humanitarian situation'
     -> Economy, humanitarian situation; 'Activities/methods: Violence, threats, …' -> the list
-    after the label. Qualifiers are dropped; an item with no enumeration is one facet."""
+    after the label. Qualifiers are dropped; an item with no enumeration is one facet. Topics
+    joined by a slash are kept together in one group ('Presence/Areas of operation')."""
     head = _QUALIFIER.sub("", text).strip() or text
     label, colon, rest = head.partition(":")
     if colon and rest.strip():
         head = rest
-    parts = [re.sub(r"\s+(and|or|y|o|et|ou)$", "", p.strip(" .;"))
-             for p in re.split(r"\s*/\s*|\s*,\s*|\s*;\s*|\s+(?:and|y|et)\s+", head)]
-    parts = [p for p in parts if (has_topic or terms)(p)]
-    return parts or [text]
+    groups = []
+    for chunk in re.split(r"\s*,\s*|\s*;\s*|\s+(?:and|y|et)\s+", head):
+        parts = [re.sub(r"\s+(and|or|y|o|et|ou)$", "", p.strip(" .;")) for p in re.split(r"\s*/\s*", chunk)]
+        parts = [p for p in parts if (has_topic or terms)(p)]
+        if parts:
+            groups.append(parts)
+    return groups or [[text]]
+
+
+def facets(text: str, has_topic: Callable[[str], bool] | None = None) -> list[str]:
+    """The topics of `facet_groups`, in order."""
+    return [f for group in facet_groups(text, has_topic) for f in group]
 
 
 
@@ -167,12 +183,20 @@ class TorMatrix:
                  set(terms(p.text)) | {t for title in self.paths.get(p.section or "", []) for t in terms(title)})
             for p in self.ctx.body_paragraphs
         ]
-        df = Counter(t for d in self.docs for t in set(terms(d.paragraph.text)))
+        own_stems = [set(terms(d.paragraph.text)) for d in self.docs]
+        df = Counter(t for s in own_stems for t in s)
         n = len(self.docs)
         self.idf = lambda t: math.log((n + 1) / (df.get(t, 0) + 1)) + 1.0
+        # A concept is as rare as the paragraphs holding any of its words, whichever word the ToR
+        # used for it ('personas' and 'persons' both stand for people/person: one weight).
+        self.concept_idf = lambda alts: math.log((n + 1) / (sum(1 for s in own_stems if alts & s) + 1)) + 1.0
         # Items worded alike under several ToR headings ("Protection mechanisms …" under each
         # topic) are only told apart by their heading: for them the heading's words must be there.
         self.repeats = Counter(frozenset(terms(i.text)) for top in report.terms_of_reference for i in top.walk())
+        # A ToR in another language than the report's is read through the COI vocabulary list
+        # first ('libertad de circulación' -> freedom of movement), then through the encoder.
+        self.source = question_language(" ".join(i.text for top in report.terms_of_reference for i in top.walk()))
+        self.target = report.language if report.language in LANGUAGES else "en"
         self.semantic = False
         if vectors is not None and embed is not None and len(vectors[0]):
             row = {pid: i for i, pid in enumerate(vectors[0])}
@@ -202,7 +226,7 @@ class TorMatrix:
             _LEXICON[key] = self.embed(vocab)
         matrix = _LEXICON[key]
         asked = sorted({w for top in report.terms_of_reference for i in top.walk()
-                        for w in re.findall(r"\w+", i.text.lower()) if len(w) > 2 and fold(w) not in _STOP})
+                        for w in re.findall(r"\w+", self.read(i.text).lower()) if len(w) > 2 and fold(w) not in _STOP})
         if not asked:
             return
         for w, q in zip(asked, self.embed(asked), strict=True):
@@ -210,22 +234,45 @@ class TorMatrix:
             near = np.flatnonzero(cos >= WORD_MATCH_MIN)
             self.meaning[fold(w)] = sorted(((fold(vocab[i]), float(cos[i])) for i in near), key=lambda x: -x[1])
 
-    def concept(self, text: str) -> list[Term]:
-        """The item's topic words as report stems. A word whose nearest report word is a stop or
-        ToR framing word ('actores' -> actors) adds no topic; a word the report never uses (nor
-        anything near it) weighs most, as it should: it names what the report lacks."""
-        out: dict[frozenset[str], float] = {}
-        for w in words(text):
+    def read(self, text: str) -> str:
+        """A ToR text in the report's language, as far as the COI vocabulary list goes."""
+        return rewrite(text, self.source, self.target)
+
+    def units(self, text: str) -> list[list[Term]]:
+        """The item's topic words as report stems, grouped as written: words next to each other
+        ('criminal groups', 'anti-government protesters') name one thing together. A word whose
+        nearest report word is a stop or ToR framing word ('actores' -> actors) adds no topic and
+        ends a group; a word the report never uses (nor anything near it) weighs most, as it
+        should: it names what the report lacks."""
+        folded = fold(self.read(text))
+        out: list[list[Term]] = []
+        seen: set[frozenset[str]] = set()
+        last_end = None  # end of the previous topic word, None after a stop word
+        for m in re.finditer(r"[a-z0-9]+", folded):
+            w = m.group()
             near = self.meaning.get(w)
+            if w in _STOP or len(w) <= 2 or (near and near[0][0] in _STOP):
+                last_end = None
+                continue
             if near:
-                if near[0][0] in _STOP:
-                    continue
                 alts = frozenset(stem(v) for v, _ in near if v not in _STOP)
-                weight = self.idf(stem(near[0][0]))
+                weight = self.concept_idf(alts)
             else:
                 alts, weight = frozenset({stem(w)}), self.idf(stem(w))
-            out.setdefault(alts, weight)
-        return list(out.items())
+            joined = last_end is not None and folded[last_end:m.start()].strip(" -") == ""
+            last_end = m.end()
+            if alts in seen:
+                continue
+            seen.add(alts)
+            if joined and out:
+                out[-1].append((alts, weight))
+            else:
+                out.append([(alts, weight)])
+        return out
+
+    def concept(self, text: str) -> list[Term]:
+        """The item's topic words as report stems (see `units`)."""
+        return [t for unit in self.units(text) for t in unit]
 
     # --- one item --------------------------------------------------------------------------
 
@@ -276,7 +323,8 @@ class TorMatrix:
 
     def _facet(self, facet: str, own_item: list[Term], context: list[Term], ambiguous: bool,
                sims: np.ndarray | None, scope: set[str] | None) -> dict:
-        own = self.concept(facet)
+        units = self.units(facet)
+        own = [t for unit in units for t in unit]
         sections = self._title_sections(own, own_item + context) if own else []
         if scope is not None:
             sections = [(k, sc) for k, sc in sections if k in scope]
@@ -296,8 +344,8 @@ class TorMatrix:
             if scope is not None and d.paragraph.section not in scope:
                 continue
             lex = self._lexical(own, d.stems)
-            missing = sum(1 for alts, _ in own if not alts & d.stems)
-            if lex < LEXICAL_MIN or missing > len(own) // 3:
+            missing = sum(1 for unit in units if any(not alts & d.stems for alts, _ in unit))
+            if lex < LEXICAL_MIN or missing > len(units) // 3:
                 continue  # a facet of up to 2 concepts needs them all, a longer one all but 1 in 3
             if ambiguous and self._context(context, d.stems) < CONTEXT_MIN and not any(
                     d.paragraph.section == k for k, _ in sections):
@@ -340,8 +388,10 @@ class TorMatrix:
         own = self.concept(item.text)
         ambiguous = self.repeats.get(frozenset(terms(item.text)), 0) > 1
         context = [t for text in trail for t in self.concept(text)]
-        parts = facets(item.text, lambda p: bool(self.concept(p)))
-        sims = self._zscores([": ".join(trail[-1:] + [f]) for f in parts])
+        groups = facet_groups(item.text, lambda p: bool(self.concept(p)))
+        parts = [f for group in groups for f in group]
+        group_of = [g for g, group in enumerate(groups) for _ in group]
+        sims = self._zscores([self.read(": ".join(trail[-1:] + [f])) for f in parts])
         found = [self._facet(f, own, context, ambiguous, z, scope) for f, z in zip(parts, sims, strict=True)]
         evidence: dict[str, dict] = {}
         for f in found:
@@ -358,9 +408,15 @@ class TorMatrix:
             for k, sc in f["sections"]:
                 sections[k] = max(sections.get(k, 0.0), sc)
         treated = [f for f in found if f["treated"]]
+        # A topic mentioned in passing counts as treated beside a treated topic it is joined to by
+        # a slash: a slash joins near-synonyms or two sides of one topic ('Presence/Areas of operation').
+        full = [f["support"] in ("section", "paragraphs") for f in found]
+        held = [full[i] or (f["support"] == "passing" and any(
+            full[j] for j in range(len(found)) if j != i and group_of[j] == group_of[i]))
+            for i, f in enumerate(found)]
         if not treated:
             verdict = "gap"
-        elif (sum(f["support"] != "passing" for f in treated) >= COVERED_SHARE * len(found)
+        elif (sum(held) >= COVERED_SHARE * len(found)
               and (sections or len(ranked) >= MIN_COVERED_PARAGRAPHS)):
             verdict = "covered"
         else:

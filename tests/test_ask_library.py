@@ -122,6 +122,7 @@ def test_a_topic_treated_for_another_country_is_refused(two_reports, elsewhere, 
 FOUND_THROUGH_THE_PLACE = [
     "Does Peru carry out the death penalty?",
     "Can women inherit land in Peru?",
+    "¿Se aplica la pena capital en el Perú?",  # was answered with "Extortion is a problem in Peru."
 ]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from corroborate import Library
-from corroborate.search.answer import NOT_FOUND
+from corroborate.search.answer import NOT_FOUND, without_places
 
 CPIN = Path(__file__).parent / "data" / "corpus" / "cpin" / "cpin-colombia-internal-relocation-2026-03.html"
 PDFS = sorted((Path(__file__).parent / "data" / "corpus" / "pdf").glob("*.pdf"))
@@ -113,3 +113,43 @@ def test_a_topic_treated_for_another_country_is_refused(two_reports, elsewhere, 
     assert b["found"] is True
     assert b["quotes"][0]["report_id"] == "cpin-colombia-internal-relocation-2026-03"
 
+
+
+# About the asked country and sharing words with the question, in another sense: found through
+# the place ('Peru') and a word, not through the topic. The topic alone (the country blanked out)
+# ranks none of these passages among the paragraphs `ask` reads, so they do not answer
+# (`answer.topic_scope`); before it, each was answered (benchmarks/results/peers.md).
+FOUND_THROUGH_THE_PLACE = [
+    "Does Peru carry out the death penalty?",
+    "Can women inherit land in Peru?",
+    "¿Se aplica la pena capital en el Perú?",  # was answered with "Extortion is a problem in Peru."
+]
+
+
+@pytest.mark.parametrize("question", FOUND_THROUGH_THE_PLACE)
+def test_a_passage_found_only_through_the_country_does_not_answer(two_reports, question):
+    a = two_reports.ask(question)
+    assert a["found"] is False and a["quotes"] == [], a["quotes"][:1]
+
+
+# Questions naming a country whose answer the topic alone also finds: still answered, from the
+# report on that country.
+NAMING_A_COUNTRY = [
+    ("How many police officers did Peru have in 2017?", "euaa-peru-country-focus-2023"),
+    ("What is the minimum wage in Colombia?", "cpin-colombia-internal-relocation-2026-03"),
+]
+
+
+@pytest.mark.parametrize(("question", "report"), NAMING_A_COUNTRY)
+def test_a_question_naming_a_country_is_answered_when_its_topic_finds_the_passage(two_reports, question, report):
+    a = two_reports.ask(question)
+    assert a["found"] is True
+    assert a["quotes"][0]["report_id"] == report
+
+
+def test_without_places_blanks_the_countries_only():
+    assert without_places("Does Peru carry out the death penalty?") == "Does   carry out the death penalty?"
+    assert without_places("¿Cómo son las cárceles peruanas?") == "¿Cómo son las cárceles  ?"
+    assert without_places("What was Peru's murder rate in 2020?") == "What was   murder rate in 2020?"
+    assert without_places("Is abortion legal in Costa Rica?") == "Is abortion legal in  ?"
+    assert without_places("How many people were arrested?") == "How many people were arrested?"

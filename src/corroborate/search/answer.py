@@ -21,9 +21,12 @@ threshold on the best candidate's score, calibrated on answerable and off-topic 
 has no counterpart in the quotes nor anywhere in the library's vocabulary, in any language
 (`unknown_words`: 'dialysis', 'poligamia'). A question naming a country is answered only from
 passages about that country (`place_scope`): the report's country, or the country named in the
-paragraph, its section or report title; and it is refused when a rare word of it occurs only in
-the passages about other countries (`found_elsewhere`). (A logistic refusal model fitted on the library
-questions was tried and not kept: benchmarks/results/peers.md.)
+paragraph, its section or report title; only from passages that its topic alone (the countries
+blanked out) also finds among the paragraphs `ask` reads (`topic_scope`: a passage found through
+'Peru' and 'death' does not answer 'Does Peru carry out the death penalty?'); and it is refused
+when a rare word of it occurs only in the passages about other countries (`found_elsewhere`).
+(A logistic refusal model fitted on the library questions was tried and not kept:
+benchmarks/results/peers.md.)
 """
 
 from __future__ import annotations
@@ -321,6 +324,51 @@ def place_scope(searcher: Searcher, question: str, rows: dict[int, dict], cands:
     return [c for c in cands if speaks.get(c.pk)], [c for c in cands if not speaks.get(c.pk)]
 
 
+def without_places(question: str) -> str:
+    """The question with the countries it names blanked out ('Peru', 'peruanas', 'Costa Rica'):
+    what it asks, whatever the place."""
+    from corroborate.metadata import country_table
+
+    names = country_table()[0]
+    words = list(_WORD.finditer(question))
+    out, at, i = [], 0, 0
+    while i < len(words):
+        for n in (2, 1):  # two-word names first: 'Costa Rica', 'El Salvador'
+            span = words[i:i + n]
+            said = re.sub(r"[’']s?$", "", question[span[0].start():span[-1].end()])  # "Peru's"
+            if len(span) == n and fold(said) in names:
+                out.append(question[at:span[0].start()] + " ")
+                at, i = span[-1].end(), i + n
+                break
+        else:
+            i += 1
+    return "".join(out) + question[at:]
+
+
+def topic_scope(searcher: Searcher, question: str, cands: list[Candidate], report: str | None
+                ) -> list[Candidate]:
+    """The candidates whose paragraph the question's topic alone (its countries blanked out)
+    also ranks among the PARAGRAPHS that `ask` reads.
+
+    A question naming a country is a topic and a place. `place_scope` checks the place; this
+    checks that a passage was found for the topic, not for the place: 'Does Peru carry out the
+    death penalty?' reached "… the 2022 suspicious death of a Peruvian …" through 'Peru' and
+    'death', but "carry out the death penalty?" alone does not rank that paragraph among its
+    first eight. An answer keeps the quotes the topic alone also finds. The bar is a rank
+    among the library's own paragraphs, the depth `ask` already reads, not a score threshold,
+    so it follows each library. Measured on the tuning half of the library questions
+    (benchmarks/results/peers.md): more not-covered questions refused, no answerable one lost.
+    A question naming no country keeps every candidate (its topic search is the search).
+    """
+    topic = without_places(question)
+    if topic == question or not cands or not set(_words(topic)) - _ASKING:
+        return cands  # no country, or nothing but a country ('What about Peru?'): the place is the topic
+    q = parse_query(topic)
+    hits = searcher.rank(q, PARAGRAPHS, "hybrid", searcher.make_filter(report=report))
+    found = {h.pk for h in hits}
+    return [c for c in cands if c.pk in found]
+
+
 def found_elsewhere(searcher: Searcher, question_words: dict[str, str], quoted: np.ndarray,
                     outside: np.ndarray, names: list[str]) -> list[str]:
     """Rare question words that passages about another country hold and the quotes do not:
@@ -364,6 +412,7 @@ def answer(store, settings: Settings, question: str, k: int = 3, report: str | N
         return result
     qwords, cover = score_candidates(searcher, question, q, cands)
     here, elsewhere = place_scope(searcher, question, rows, cands)
+    here = topic_scope(searcher, question, here, report)
     chosen = pick(here, k)
     if not chosen:
         return result

@@ -21,8 +21,9 @@ threshold on the best candidate's score, calibrated on answerable and off-topic 
 has no counterpart in the quotes nor anywhere in the library's vocabulary, in any language
 (`unknown_words`: 'dialysis', 'poligamia'). A question naming a country is answered only from
 passages about that country (`place_scope`): the report's country, or the country named in the
-paragraph, its section or report title; only from passages that its topic alone (the countries
-blanked out) also finds among the paragraphs `ask` reads (`topic_scope`: a passage found through
+paragraph, its section or report title, read past other countries' paragraphs when those crowd
+the first ones (`candidates_for`); only from passages that its topic alone (the countries blanked
+out) also ranks first among that country's paragraphs (`topic_scope`: a passage found through
 'Peru' and 'death' does not answer 'Does Peru carry out the death penalty?'); and it is refused
 when a rare word of it occurs only in the passages about other countries (`found_elsewhere`).
 (A logistic refusal model fitted on the library questions was tried and not kept:
@@ -48,6 +49,9 @@ from corroborate.settings import Settings
 NOT_FOUND = N_("Information on this question could not be found among the sources consulted.")
 
 PARAGRAPHS = 8  # top paragraphs whose sentences compete
+# hits read for a question naming a country, to find the first PARAGRAPHS about it (and, in
+# topic_scope, those its topic alone finds)
+PLACE_DEPTH = 100
 MAX_WINDOW = 2  # sentences per quote
 WEIGHTS = {"cosine": 0.5, "overlap": 0.35, "prior": 0.1}
 QUANTITY_BONUS = 0.05  # "how many …?" is answered by a sentence stating a figure
@@ -113,12 +117,33 @@ def names_in(question: str) -> list[str]:
 
 
 def candidates_for(searcher: Searcher, question: str, k_paragraphs: int, report: str | None):
+    """The sentences (and short runs of them) of the first `k_paragraphs` paragraphs, with their
+    rows.
+
+    For a question naming a country, when fewer than half of those paragraphs speak for it
+    (`speaking_for`), the other countries' reports have crowded it out ('Do gangs extort small
+    businesses in Peru?' beside forty reports on extortion elsewhere): it then reads the first
+    `k_paragraphs` that speak for the country among the first PLACE_DEPTH, ranked among
+    themselves, beside the others of the first `k_paragraphs` (for `found_elsewhere`). Otherwise
+    the first `k_paragraphs` stand as ranked: reading deeper there only adds weaker passages
+    about the country for a question the library may not cover."""
+    from corroborate.metadata import country_counts
+
     q = parse_query(question)
     f = searcher.make_filter(report=report)
-    hits = searcher.rank(q, k_paragraphs, "hybrid", f)
+    asked = set(country_counts(question))
+    hits = searcher.rank(q, PLACE_DEPTH if asked else k_paragraphs, "hybrid", f)
     rows = searcher.store.paragraphs_by_pk([h.pk for h in hits])
+    first = hits[:k_paragraphs]
+    ranked = list(enumerate(first))
+    if asked:
+        speaks = speaking_for(searcher, asked, rows)
+        if sum(bool(speaks.get(h.pk)) for h in first) < k_paragraphs / 2:
+            about = [h for h in hits if speaks.get(h.pk)][:k_paragraphs]
+            ranked = list(enumerate(about)) + list(enumerate(h for h in first if not speaks.get(h.pk)))
+    rows = {h.pk: rows[h.pk] for _, h in ranked if h.pk in rows}
     cands: list[Candidate] = []
-    for rank, h in enumerate(hits):
+    for rank, h in ranked:
         if h.pk not in rows:
             continue
         text = rows[h.pk]["text"]
@@ -315,13 +340,21 @@ def place_scope(searcher: Searcher, question: str, rows: dict[int, dict], cands:
     asked = set(country_counts(question))
     if not asked:
         return cands, []
-    of_report = searcher.store.report_countries([r["report_id"] for r in rows.values()])
+    speaks = speaking_for(searcher, asked, rows)
+    return [c for c in cands if speaks.get(c.pk)], [c for c in cands if not speaks.get(c.pk)]
+
+
+def speaking_for(searcher: Searcher, asked: set[str], rows: dict[int, dict]) -> dict[int, bool]:
+    """Paragraph pk -> whether it can speak for one of the `asked` countries (see `place_scope`)."""
+    from corroborate.metadata import country_counts
+
+    of_report = searcher.store.report_countries(list({r["report_id"] for r in rows.values()}))
     speaks: dict[int, bool] = {}
     for pk, row in rows.items():
         named = set(country_counts(" ".join((row["text"], row["section_title"] or "", row["report_title"]))))
         named.add(of_report.get(row["report_id"]))
         speaks[pk] = bool(asked & named)
-    return [c for c in cands if speaks.get(c.pk)], [c for c in cands if not speaks.get(c.pk)]
+    return speaks
 
 
 def without_places(question: str) -> str:
@@ -348,24 +381,33 @@ def without_places(question: str) -> str:
 def topic_scope(searcher: Searcher, question: str, cands: list[Candidate], report: str | None
                 ) -> list[Candidate]:
     """The candidates whose paragraph the question's topic alone (its countries blanked out)
-    also ranks among the PARAGRAPHS that `ask` reads.
+    also ranks among the first PARAGRAPHS (the depth `ask` reads) of the paragraphs that speak
+    for the asked country.
 
     A question naming a country is a topic and a place. `place_scope` checks the place; this
     checks that a passage was found for the topic, not for the place: 'Does Peru carry out the
     death penalty?' reached "… the 2022 suspicious death of a Peruvian …" through 'Peru' and
-    'death', but "carry out the death penalty?" alone does not rank that paragraph among its
-    first eight. An answer keeps the quotes the topic alone also finds. The bar is a rank
-    among the library's own paragraphs, the depth `ask` already reads, not a score threshold,
-    so it follows each library. Measured on the tuning half of the library questions
-    (benchmarks/results/peers.md): more not-covered questions refused, no answerable one lost.
+    'death', but "carry out the death penalty?" alone ranks other Peru paragraphs above it.
+    The rank is counted among the asked country's paragraphs only: in a library of many
+    countries' reports on the same topic (extortion in forty country reports), the topic alone
+    fills its first pages with the other countries, and a rank over the whole library would then
+    refuse every covered question. The bar is a rank among the library's own paragraphs, not a
+    score threshold, so it follows each library (measured in benchmarks/results/peers.md).
     A question naming no country keeps every candidate (its topic search is the search).
     """
+    from corroborate.metadata import country_counts
+
     topic = without_places(question)
-    if topic == question or not cands or not set(_words(topic)) - _ASKING:
+    asked = set(country_counts(question))
+    if topic == question or not asked or not cands or not set(_words(topic)) - _ASKING:
         return cands  # no country, or nothing but a country ('What about Peru?'): the place is the topic
-    q = parse_query(topic)
-    hits = searcher.rank(q, PARAGRAPHS, "hybrid", searcher.make_filter(report=report))
-    found = {h.pk for h in hits}
+    hits = searcher.rank(parse_query(topic), PLACE_DEPTH, "hybrid", searcher.make_filter(report=report))
+    speaks = speaking_for(searcher, asked, searcher.store.paragraphs_by_pk([h.pk for h in hits]))
+    found = [h.pk for h in hits if speaks.get(h.pk)][:PARAGRAPHS]
+    if len(found) < PARAGRAPHS and len(hits) == PLACE_DEPTH:
+        # the asked country's paragraphs lie deeper than the topic search read: no evidence
+        # that the candidates were found for their place rather than their topic
+        return cands
     return [c for c in cands if c.pk in found]
 
 

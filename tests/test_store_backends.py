@@ -386,3 +386,19 @@ def test_a_case_round_trips(backend_lib, tmp_path):
     at = [md.index(s) for s in (starts[2], starts[0], "Shows how many police stations", starts[1])]
     assert at == sorted(at)
     assert re.search(r"\[\^1\]", md) and [e.name for e in lib.cases.list()] == ["Police"]
+
+
+def test_an_excerpt_cites_a_passage_as_the_whole_report_does(sample_backend_lib):
+    """A paragraph under an unnumbered heading ('La Dinastía Alayón' under 3.5.1): the excerpt
+    (search page, case export, CLI) leaves the numbered ancestor out, yet must cite 'section
+    3.5.1 ‘La Dinastía Alayón’' as the whole report does, on either backend."""
+    from corroborate.citations.format import passage_reference
+
+    whole = sample_backend_lib.report(SAMPLE_ID)
+    under_unnumbered = [(s, p) for s in whole.walk_sections() if not s.number for p in s.paragraphs]
+    assert len(under_unnumbered) >= 5
+    for _, p in under_unnumbered:
+        part = sample_backend_lib.excerpt(SAMPLE_ID, [p.id])
+        [copy] = part.paragraphs()
+        assert passage_reference(part, copy) == passage_reference(whole, p)
+    assert any("section 3.5.1 ‘La Dinastía Alayón’" in passage_reference(whole, p) for _, p in under_unnumbered)

@@ -431,7 +431,7 @@ def search(ctx, query, k, mode, offset, page, style, as_json, report_id, **filte
 
     if not data["results"]:
         click.echo("No paragraphs match." if not data["total"] else f"No results past {data['total']}.")
-    where = _passage_references(lib, style)
+    where = _passage_references(lib, style, data["results"])
     for i, r in enumerate(data["results"], offset + 1):
         click.secho(f"\n{i}. {where(r)}", bold=True)
         click.echo("   " + to_terminal(r["snippet"], lambda t: click.style(t, fg="yellow", bold=True)))
@@ -443,17 +443,21 @@ def search(ctx, query, k, mode, offset, page, style, as_json, report_id, **filte
         click.echo(f"\n{offset + 1}-{shown} of {of}; next page: --offset {shown}")
 
 
-def _passage_references(lib: Library, style: str):
+def _passage_references(lib: Library, style: str, hits: list[dict]):
     """hit -> 'EUAA, Peru – Country Focus, September 2023, section 3.5.1 ‘Tren de Aragua’, p. 43'
-    (the permalink too when CORROBORATE_BASE_URL is set): page and section, not stored ids."""
+    (the permalink too when CORROBORATE_BASE_URL is set): page and section, not stored ids.
+    Each report is read once, as an excerpt of its hits' paragraphs, not whole."""
     from corroborate.citations.format import passage_reference
 
+    wanted: dict[str, list[str]] = {}
+    for h in hits:
+        wanted.setdefault(h["report_id"], []).append(h["paragraph_id"])
     reports: dict[str, object] = {}
 
     def where(hit: dict) -> str:
         rid = hit["report_id"]
         if rid not in reports:
-            reports[rid] = lib.report(rid)
+            reports[rid] = lib.excerpt(rid, wanted.get(rid, [hit["paragraph_id"]]))
         report = reports[rid]
         p = next((p for p in report.paragraphs() if p.id == hit["paragraph_id"]), None)
         if p is None:  # changed under us: still say where, without the stored id
@@ -486,7 +490,7 @@ def ask(ctx, question, k, report_id, style, as_json):
         click.secho(syn["text"], bold=True)
     from corroborate.citations.format import footnote_line
 
-    where = _passage_references(lib, style)
+    where = _passage_references(lib, style, data["quotes"])
     for qt in data["quotes"]:
         marks = "".join(f"[{f['n']}]" for f in qt["footnotes"])
         click.secho(f"\n[{qt['id']}] {where(qt)}", bold=True)

@@ -349,7 +349,7 @@ class PostgresStore(PostgresSearch, PostgresUsers, PostgresCases):
                FROM paragraphs p JOIN sections s ON s.pk = p.section_pk
                WHERE p.report_pk = %s AND p.id = ANY(%s)""",
             (r["pk"], list(dict.fromkeys(paragraph_ids))),
-        ))
+        ), self._all("SELECT pk, parent_pk, number FROM sections WHERE report_pk = %s", (r["pk"],)))
         report.footnotes = self._footnotes(r["pk"], numbers)
         return report
 

@@ -90,10 +90,25 @@ def footnotes(note_rows, citation_rows) -> list[Footnote]:
     ]
 
 
-def excerpt_sections(paragraph_rows) -> tuple[list[Section], list[int]]:
+def excerpt_sections(paragraph_rows, section_tree) -> tuple[list[Section], list[int]]:
     """Paragraph rows joined with their section's columns (s_number, s_title, s_level, s_page,
     s_ord), in any order: each paragraph in a copy of its section (no other paragraphs, no
-    subsections), sections in report order, and the footnote numbers the paragraphs cite."""
+    subsections), sections in report order, and the footnote numbers the paragraphs cite.
+
+    `section_tree`: the report's (pk, parent_pk, number) rows. An unnumbered heading's copy
+    carries the number of its nearest numbered ancestor, which the excerpt leaves out: a
+    passage under 3.5.1 › 'La Dinastía Alayón' is cited 'section 3.5.1 ‘La Dinastía Alayón’'
+    from an excerpt (search page, case export, CLI) exactly as from the whole report."""
+    parent = {t["pk"]: t["parent_pk"] for t in section_tree}
+    own = {t["pk"]: t["number"] for t in section_tree}
+
+    def inherited(pk):
+        seen = set()
+        while pk is not None and pk not in seen and not own.get(pk):
+            seen.add(pk)
+            pk = parent.get(pk)
+        return own.get(pk) if pk is not None else None
+
     sections: dict[int, Section] = {}
     section_ord: dict[int, int] = {}
     numbers: set[int] = set()
@@ -101,7 +116,8 @@ def excerpt_sections(paragraph_rows) -> tuple[list[Section], list[int]]:
         section = sections.get(p["section_pk"])
         if section is None:
             section = sections[p["section_pk"]] = Section(
-                number=p["s_number"], title=p["s_title"], level=p["s_level"], page=p["s_page"])
+                number=p["s_number"] or inherited(p["section_pk"]), title=p["s_title"], level=p["s_level"],
+                page=p["s_page"])
             section_ord[p["section_pk"]] = p["s_ord"]
         para = paragraph(p, section)
         section.paragraphs.append(para)

@@ -646,7 +646,8 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
                     WHERE p.report_pk = ? AND p.id IN ({','.join('?' * len(chunk))})""",
                 [r["pk"], *chunk],
             ).fetchall()
-        report.sections, numbers = rows.excerpt_sections(found)
+        tree = c.execute("SELECT pk, parent_pk, number FROM sections WHERE report_pk = ?", (r["pk"],)).fetchall()
+        report.sections, numbers = rows.excerpt_sections(found, tree)
         report.footnotes = self._footnotes(r["pk"], numbers)
         return report
 

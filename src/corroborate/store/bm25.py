@@ -14,6 +14,7 @@ the average is then one SQL aggregate); FTS5 counts tokens.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,8 +29,12 @@ def idf(rows: int, holding: int) -> float:
     return value if value > 0 else 1e-6
 
 
-def frequency(toks: list[str], atom: Atom) -> int:
-    """How many times the word, prefix or phrase `atom` occurs in the token list `toks`."""
+def frequency(toks: list[str], counts: Counter, atom: Atom) -> int:
+    """How many times the word, prefix or phrase `atom` occurs in the token list `toks`
+    (`counts`: the tokens counted)."""
+    if len(atom.tokens) == 1:
+        (t,) = atom.tokens
+        return sum(n for w, n in counts.items() if w.startswith(t)) if atom.prefix else counts.get(t, 0)
     *head, last = atom.tokens
     n, count = len(atom.tokens), 0
     for i in range(len(toks) - n + 1):
@@ -44,9 +49,11 @@ def score(text: str, atoms: list[Atom], idfs: list[float], average_length: float
     from corroborate.search.query import tokens
 
     toks = tokens(text)
+    counts = Counter(toks)
     norm = K1 * (1 - B + B * len(text) / max(average_length, 1.0))
     total = 0.0
     for atom, weight in zip(atoms, idfs, strict=True):
-        f = frequency(toks, atom)
-        total += weight * f * (K1 + 1) / (f + norm)
+        if weight:
+            f = frequency(toks, counts, atom)
+            total += weight * f * (K1 + 1) / (f + norm)
     return total

@@ -19,15 +19,12 @@ from corroborate.store import bm25, postgres_fts, rows
 from corroborate.store.base import ParagraphFilter
 from corroborate.store.sql_filter import JOINS, filter_sql
 
-POOL = 4  # matches per result given an exact BM25: the IDF-ordered pool holds BM25's best
+POOL = 2  # matches per result ts_rank_cd puts in the pool that gets an exact BM25
 
 # A paragraph is matched with its own language's configuration. to_tsquery(regconfig, text)
 # is immutable, so each call is evaluated once per statement and the GIN index is used.
 _MATCH = ("((p.ts_lang = 'es' AND p.tsv @@ to_tsquery('corroborate_es', %s)) "
           "OR (p.ts_lang <> 'es' AND p.tsv @@ to_tsquery('corroborate_en', %s)))")
-# One term of the query in the paragraph's own language (a tsquery term, as _MATCH's).
-_HOLDS = ("(CASE WHEN p.ts_lang = 'es' THEN p.tsv @@ to_tsquery('corroborate_es', %s) "
-          "ELSE p.tsv @@ to_tsquery('corroborate_en', %s) END)")
 _RANK = ("ts_rank_cd(p.tsv, CASE WHEN p.ts_lang = 'es' THEN to_tsquery('corroborate_es', %s) "
          "ELSE to_tsquery('corroborate_en', %s) END, 1)")
 
@@ -39,25 +36,30 @@ class PostgresSearch:
                        relaxed: bool = False) -> list[tuple[int, float]]:
         """(paragraph pk, BM25) best first, scored as FTS5 scores (`store.bm25`).
 
-        The GIN index finds the matches; they are ordered by the IDF of the query terms each
-        holds (then `ts_rank_cd`), and the first POOL x `limit` get their exact BM25 here."""
+        The GIN index finds the matches; the exact BM25 is computed here for a pool of them:
+        the first POOL x `limit` by `ts_rank_cd` (how often and how close together the terms
+        occur), and every match of a rare term (held by at most that many paragraphs), which
+        `ts_rank_cd`, blind to rarity, may rank low and BM25 first."""
         dialect = postgres_fts.TSQUERY
         expr = dialect.relaxed(q) if relaxed else dialect.strict(q)
         atoms = dialect.atoms(q, relaxed)
+        terms = [dialect.words(a.tokens, a.prefix) for a in atoms]
         rows_total, average_length = self._bm25_library()
+        holding = self._holding(terms)
         # A term no paragraph holds for PostgreSQL (a stop word) adds nothing, as in FTS5.
-        idfs = [bm25.idf(rows_total, n) if n else 0.0
-                for n in self._holding([dialect.words(a.tokens, a.prefix) for a in atoms])]
-        weight = " + ".join(f"(CASE WHEN {_HOLDS} THEN %s ELSE 0 END)" for _ in atoms) or "0"
-        weight_args = [x for a, w in zip(atoms, idfs, strict=True)
-                       for x in (dialect.words(a.tokens, a.prefix),) * 2 + (w,)]
+        idfs = [bm25.idf(rows_total, n) if n else 0.0 for n in holding]
+        depth = limit * POOL
+        rare = [t for t, n in zip(terms, holding, strict=True) if 0 < n <= depth]
         where, args = filter_sql(f, "%s") if f is not None and f.active else ([], [])
         joins = JOINS if where else ""
-        pool = self._all(
-            f"SELECT p.pk, p.text FROM paragraphs p {joins} WHERE {' AND '.join([_MATCH, *where])} "
-            f"ORDER BY {weight} DESC, {_RANK} DESC, p.pk LIMIT %s",
-            [expr, expr, *args, *weight_args, expr, expr, limit * POOL],
-        )
+        matches = f"FROM paragraphs p {joins} WHERE {' AND '.join([_MATCH, *where])}"
+        parts = [f"(SELECT p.pk {matches} ORDER BY {_RANK} DESC, p.pk LIMIT %s)"]
+        params = [expr, expr, *args, expr, expr, depth]
+        if rare:
+            either = "(" + dialect.or_.join(rare) + ")"
+            parts.append(f"(SELECT p.pk {matches} AND {_MATCH})")
+            params += [expr, expr, *args, either, either]
+        pool = self._all(f"SELECT p.pk, p.text FROM paragraphs p WHERE p.pk IN ({' UNION '.join(parts)})", params)
         scored = [(int(r["pk"]), bm25.score(r["text"], atoms, idfs, average_length)) for r in pool]
         scored.sort(key=lambda hit: (-hit[1], hit[0]))
         return scored[:limit]

@@ -14,7 +14,9 @@ For each backend:
      hybrid search (`Searcher.search`, end to end) over caseworker questions in both languages,
      and the first hybrid query's vector load from the database;
   4. `corroborate serve` over the sample alone, `--clients` concurrent clients on /api/search for
-     `--duration` s (benchmarks/bench_load.py): requests/s, p50/p95, errors, server RSS.
+     `--duration` s (benchmarks/bench_load.py), twice: the dev questions rotating, then each
+     request made distinct (`--unique` there: no cache can answer): requests/s, p50/p95, errors,
+     server CPU per request (serve and PostgreSQL's processes), server RSS.
 With `--replica` (PostgreSQL), step 4 runs again with a streaming replica in
 CORROBORATE_DB_REPLICAS, killed a third of the way through: the errors column must stay 0.
 
@@ -189,19 +191,29 @@ def measure(label: str, db: str, corpus, repeat: int, cluster: PgCluster | None)
 
 
 def load_run(label: str, db: str, port: int, clients: int, duration: float, log: Path,
-             env: dict[str, str] | None = None, during=None) -> dict:
-    """`clients` clients on /api/search for `duration` s against `serve` over `db`."""
+             cluster: PgCluster | None = None, env: dict[str, str] | None = None, during=None,
+             unique: tuple[bool, ...] = (False, True)) -> list[dict]:
+    """`clients` clients on /api/search for `duration` s against `serve` over `db`, once per
+    entry of `unique`: the dev questions rotating (after one unmeasured pass over them, as a
+    server meets popular questions again) and made distinct per request (no cache can answer)."""
+    out = []
     with bench_load.served(db, port, log, env=env) as proc:
+        base = f"http://127.0.0.1:{port}"
         rss_start = bench_load.rss_mb(proc.pid)
-        urls = bench_load.endpoints()
-        if during is not None:
-            threading.Timer(duration / 3, during).start()
-        r = asyncio.run(bench_load.run_level(f"http://127.0.0.1:{port}", urls["/api/search"],
-                                             "/api/search", clients, duration))
-        rss_end = bench_load.rss_mb(proc.pid)
-    out = {"backend": label, "clients": clients, "rps": r.rps, "p50": r.percentile(50), "p95": r.percentile(95),
-           "requests": r.ok + r.error_count, "errors": dict(r.errors), "rss_start": rss_start, "rss_end": rss_end}
-    print(f"  {label}: {out}", flush=True)
+        asyncio.run(bench_load.first_pass(base, bench_load.endpoints()["/api/search"], len(bench_load.questions())))
+        for distinct in unique:
+            if during is not None:
+                threading.Timer(duration / 3, during).start()
+            cluster0 = cluster_cpu_seconds(cluster)
+            r = bench_load.measured_level(base, proc.pid, bench_load.endpoints(distinct)["/api/search"],
+                                          "/api/search", clients, duration)
+            server_cpu = r.server_cpu + cluster_cpu_seconds(cluster) - cluster0
+            out.append({"backend": label, "queries": "unique" if distinct else "rotating", "clients": clients,
+                        "rps": r.rps, "p50": r.percentile(50), "p95": r.percentile(95),
+                        "requests": r.ok + r.error_count, "errors": dict(r.errors),
+                        "cpu_ms": r.cpu_ms(server_cpu), "rss_start": rss_start, "rss_end": bench_load.rss_mb(proc.pid),
+                        "load": r.load})
+            print(f"  {label}: {out[-1]}", flush=True)
     return out
 
 
@@ -236,11 +248,11 @@ def render(rows: list[dict], loads: list[dict], args, loadavg: list[tuple[str, t
     line("ingest the sample, end to end, no embeddings (s wall / s CPU incl. server)",
          lambda r: f"{r['sample_ingest_s']:.2f} / {r['sample_ingest_cpu_s']:.2f}")
     line(f"store {args.reports:,} generated reports, one transaction each (s wall)", lambda r: f"{r['generated_s']:.0f}")
-    line("… reports/s | paragraphs/s (wall)",
-         lambda r: f"{r['generated_reports'] / r['generated_s']:.0f} / {r['generated_reports'] * args.paragraphs / r['generated_s']:.0f}")
+    line("… reports/s, paragraphs/s (wall)",
+         lambda r: f"{r['generated_reports'] / r['generated_s']:.0f}, {r['generated_reports'] * args.paragraphs / r['generated_s']:.0f}")
     line("… CPU, this process + PostgreSQL's server processes (s)", lambda r: f"{r['generated_cpu_s']:.0f}")
     line("paragraphs in the library", lambda r: f"{r['paragraphs']:,}")
-    line("first hybrid search (loads the vectors) (s)", lambda r: f"{r['first_hybrid_s']:.2f}")
+    line("first hybrid search (loads the vectors; from 100k paragraphs also the term statistics) (s)", lambda r: f"{r['first_hybrid_s']:.2f}")
     line("lexical search p50 / p95 (ms)", lambda r: f"{r['lexical'][0]:.1f} / {r['lexical'][1]:.1f}")
     line("hybrid search p50 / p95 (ms)", lambda r: f"{r['hybrid'][0]:.1f} / {r['hybrid'][1]:.1f}")
     line("lexical search CPU per query p50 / p95 (ms, incl. server)",
@@ -251,13 +263,18 @@ def render(rows: list[dict], loads: list[dict], args, loadavg: list[tuple[str, t
         lines += ["", f"`corroborate serve` over the sample, {args.clients} concurrent clients on /api/search for "
                   f"{args.duration:.0f} s (bench_load.py's client, on the same cores). Errors: a number is an HTTP "
                   f"status the server answered; ReadTimeout is the client giving up after "
-                  f"{bench_load.REQUEST_TIMEOUT:.0f} s in the queue.", "",
-                  "| backend | requests/s | p50 ms | p95 ms | requests | errors | server RSS start / end (MB) |",
-                  "|---|---|---|---|---|---|---|"]
+                  f"{bench_load.REQUEST_TIMEOUT:.0f} s in the queue. Rotating: the {len(bench_load.questions())} dev "
+                  "questions in turn, after one unmeasured pass over them; unique: each request's question "
+                  "made distinct, so nothing comes from a cache. Server CPU counts `serve` and the primary's "
+                  "processes (not the replica's).", "",
+                  "| backend | questions | requests/s | p50 ms | p95 ms | requests | errors "
+                  "| server CPU ms/request (serve + PostgreSQL) | server RSS start / end (MB) | load (1 min) |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for r in loads:
             errors = ", ".join(f"{k}: {v}" for k, v in sorted(r["errors"].items())) or "0"
-            lines.append(f"| {r['backend']} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['requests']} | "
-                         f"{errors} | {r['rss_start']:.0f} / {r['rss_end']:.0f} |")
+            lines.append(f"| {r['backend']} | {r['queries']} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} | "
+                         f"{r['requests']} | {errors} | {r['cpu_ms']:.0f} | {r['rss_start']:.0f} / {r['rss_end']:.0f} "
+                         f"| {r['load']:.1f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -301,15 +318,16 @@ def main() -> None:
             if args.duration > 0 and sample_db is not None:
                 with Library(sample_db, settings=Settings(db=sample_db)) as lib:
                     lib.ingest(SAMPLE)  # with embeddings: serve runs hybrid search
-                loads.append(load_run(backend, sample_db, args.port, args.clients, args.duration, tmp / f"{backend}.log"))
+                loads += load_run(backend, sample_db, args.port, args.clients, args.duration, tmp / f"{backend}.log",
+                                  cluster if backend != "sqlite" else None)
                 loadavg.append((f"after {backend} load", os.getloadavg()))
                 if backend == "postgresql" and args.replica and cluster is not None:
                     replica = cluster.replica(tmp / "replica", args.pg_port + 1).start()
                     replica.wait_replayed()
-                    loads.append(load_run("postgresql + replica killed at 1/3", sample_db, args.port, args.clients,
-                                          args.duration, tmp / "replica.log",
-                                          env={"CORROBORATE_DB_REPLICAS": replica.url("sample")},
-                                          during=replica.kill))
+                    loads += load_run("postgresql + replica killed at 1/3", sample_db, args.port, args.clients,
+                                      args.duration, tmp / "replica.log", cluster,
+                                      env={"CORROBORATE_DB_REPLICAS": replica.url("sample")},
+                                      during=replica.kill, unique=(False,))
                     loadavg.append(("after the replica run", os.getloadavg()))
     finally:
         for c in (replica, cluster):

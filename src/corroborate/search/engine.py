@@ -1,5 +1,5 @@
-"""Hybrid search over the evidence base: the store's lexical ranking (FTS5 BM25 on SQLite,
-ts_rank_cd on PostgreSQL) and multilingual embeddings, fused by reciprocal rank.
+"""Hybrid search over the evidence base: the store's lexical ranking (BM25: FTS5's on SQLite,
+the same formula over tsvector matches on PostgreSQL) and multilingual embeddings, fused by reciprocal rank.
 
 Raw scores of the two rankers live on different scales (BM25 is unbounded, cosine is in
 [-1, 1]), so they are never added; reciprocal rank fusion (Cormack et al. 2009) combines the

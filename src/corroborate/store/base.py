@@ -10,8 +10,8 @@ Conventions every backend keeps:
   or replaced; search results, facets and vectors are keyed by it.
 - Writes happen in `transaction()`; one opened inside another joins the outer one, so a caller
   can make several writes (a user and its audit-log line) atomic.
-- Lexical scores are "larger is better" and non-negative; their scale is the backend's own
-  (BM25, ts_rank_cd): callers use ranks or scores relative to the best hit, never raw values.
+- Lexical scores are "larger is better" and non-negative; both backends give BM25 (FTS5's
+  formula), but callers use ranks or scores relative to the best hit, never raw values.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from corroborate.search.query import Clause, ParsedQuery
+    from corroborate.search.query import Atom, Clause, ParsedQuery
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,16 @@ class Dialect:
         any_soft = "(" + self.or_.join(self.clause(c, stems=True) for c in q.soft) + ")"
         return self._with_exclusions(q, self.and_.join([self.clause(c, stems=False) for c in q.required]
                                                        + [any_soft]))
+
+    def atoms(self, q: ParsedQuery, relaxed: bool) -> list[Atom]:
+        """The words, prefixes and phrases a match of `strict` (or `relaxed`) may hold, each once
+        (exclusions are never in a match): what a BM25 score sums over."""
+        if relaxed:
+            found = [a for c in q.required for a in c.alternatives(False)]
+            found += [a for c in q.soft for a in c.alternatives(True)]
+        else:
+            found = [a for c in q.clauses for a in c.alternatives(True)]
+        return list(dict.fromkeys(found))
 
     def _with_exclusions(self, q: ParsedQuery, body: str) -> str:
         return f"({body})" + "".join(self.and_not + self.words(a.tokens, a.prefix) for a in q.exclusions)

@@ -21,7 +21,6 @@ Embeddings are float32 `bytea`, one per paragraph, searched in process as with S
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,13 +28,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from corroborate.models import (
-    Citation,
     Footnote,
     GlossaryEntry,
     Report,
-    Section,
     Source,
-    TorItem,
 )
 from corroborate.store import rows
 from corroborate.store.base import EDITABLE_METADATA, StoreError
@@ -43,6 +39,7 @@ from corroborate.store.postgres_cases import PostgresCases
 from corroborate.store.postgres_schema import migrate
 from corroborate.store.postgres_search import PostgresSearch
 from corroborate.store.postgres_users import PostgresUsers
+from corroborate.store.postgres_write import PostgresWriter
 
 POOL_SIZE = 16  # connections per process; the web app bounds concurrent requests below this
 CONNECT_TIMEOUT_S = 10
@@ -58,13 +55,7 @@ def public_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}@{netloc[1]}"))
 
 
-def ts_lang(language: str | None) -> str:
-    """The text-search configuration of a paragraph in `language`: Spanish or English (the
-    English stemmer leaves other languages' words nearly as typed)."""
-    return "es" if (language or "").lower().startswith("es") else "en"
-
-
-class PostgresStore(PostgresSearch, PostgresUsers, PostgresCases):
+class PostgresStore(PostgresWriter, PostgresSearch, PostgresUsers, PostgresCases):
     """The library's evidence base in a PostgreSQL database (implements `store.base.Store`)."""
 
     def __init__(self, url: str, pool_size: int = POOL_SIZE, replicas: list[str] | None = None):
@@ -175,105 +166,6 @@ class PostgresStore(PostgresSearch, PostgresUsers, PostgresCases):
             # are kept when the new version still cites them.
             self._purge_orphan_sources()
             self._bump_generation()
-
-    def _insert(self, report: Report, family: str, sources: list[Source], embeddings) -> None:
-        row = self._one(
-            """INSERT INTO reports(id, family, version, title, publisher, published, cut_off,
-                   ref_start, ref_end, language, source_hash, source_path, format, ingested_at,
-                   edition, reference, country, document_type)
-               VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING pk""",
-            (report.id, family, report.version, report.title, report.publisher,
-             report.published, report.cut_off, report.reference_period.start,
-             report.reference_period.end, report.language, report.source_hash,
-             report.source_path, report.format, rows.now(), report.edition, report.reference,
-             report.country, report.document_type),
-        )
-        rpk = row["pk"]
-        # In id order, so that two ingests sharing sources lock them in the same order.
-        for src in sorted(sources, key=lambda s: s.id):
-            self._upsert_source(src)
-        vectors = iter(embeddings) if embeddings is not None else None
-        lang = ts_lang(report.language)
-        ord_ = 0
-        for top in report.sections:
-            ord_ = self._insert_section(rpk, None, top, ord_, vectors, lang)
-        with self._conn() as conn, conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO footnotes(report_pk, n, text, page, urls, links) VALUES (%s,%s,%s,%s,%s,%s)",
-                [(rpk, fn.n, fn.text, fn.page, json.dumps(fn.urls), rows.links_json(fn.links))
-                 for fn in report.footnotes])
-            cur.executemany(
-                """INSERT INTO citations(report_pk, footnote_n, ord, author, title, container,
-                       date, url, locator, kind, note, raw, source_id)
-                   VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)""",
-                [(rpk, fn.n, i, cit.author, cit.title, cit.container, cit.date, cit.url,
-                  cit.locator, cit.kind.value, cit.note, cit.raw, cit.source_id)
-                 for fn in report.footnotes for i, cit in enumerate(fn.citations)])
-            bib = []
-            for i, entry in enumerate(report.bibliography):
-                cit = entry.citation or Citation(raw=entry.text)
-                bib.append((rpk, i, entry.heading, entry.text, json.dumps(entry.urls),
-                            rows.links_json(entry.links), int(entry.cited), cit.author, cit.title,
-                            cit.container, cit.date, cit.url, cit.kind.value, cit.raw, cit.source_id))
-            cur.executemany(
-                """INSERT INTO bibliography(report_pk, ord, heading, text, urls, links, cited, author,
-                       title, container, date, url, kind, raw, source_id)
-                   VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)""", bib)
-            cur.executemany("INSERT INTO glossary(report_pk, ord, term, definition) VALUES (%s,%s,%s,%s)",
-                            [(rpk, i, g.term, g.definition) for i, g in enumerate(report.glossary)])
-            cur.executemany(
-                "INSERT INTO warnings(report_pk, ord, code, message, line, footnote) VALUES (%s,%s,%s,%s,%s,%s)",
-                [(rpk, i, w.code, w.message, w.line, w.footnote) for i, w in enumerate(report.warnings)])
-        for i, item in enumerate(report.terms_of_reference):
-            self._insert_tor(rpk, None, item, i)
-
-    def _upsert_source(self, src: Source) -> None:
-        """Insert, or merge into the stored source as SQLite's upsert does: never overwrite
-        `confidential` (a reviewer's decision outlives re-ingest), keep the latest date and
-        every URL and alias (first seen first), so one report does not erase another's."""
-        self._run("INSERT INTO sources(id, type) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING",
-                  (src.id, src.type.value))
-        old = self._one("SELECT date, urls, aliases FROM sources WHERE id = %s FOR UPDATE", (src.id,))
-        date = src.date if old["date"] is None or (src.date is not None and src.date > old["date"]) else old["date"]
-        urls = list(dict.fromkeys([*json.loads(old["urls"]), *src.urls]))
-        aliases = list(dict.fromkeys([*json.loads(old["aliases"]), *src.aliases]))
-        self._run(
-            """UPDATE sources SET author=%s, title=%s, type=%s, language=%s, date=%s, urls=%s, kind=%s,
-                   aliases=%s WHERE id = %s""",
-            (src.author, src.title, src.type.value, src.language, date, json.dumps(urls), src.kind.value,
-             json.dumps(aliases), src.id),
-        )
-
-    def _insert_section(self, rpk, parent_pk, section: Section, ord_: int, vectors, lang: str) -> int:
-        spk = self._one(
-            """INSERT INTO sections(report_pk, parent_pk, ord, number, title, level, page)
-               VALUES (%s,%s,%s,%s,%s,%s,%s) RETURNING pk""",
-            (rpk, parent_pk, ord_, section.number, section.title, section.level, section.page),
-        )["pk"]
-        ord_ += 1
-        config = f"corroborate_{lang}"
-        for p in section.paragraphs:
-            ppk = self._one(
-                """INSERT INTO paragraphs(report_pk, section_pk, id, ord, kind, text, page, markers, links,
-                       ts_lang, tsv)
-                   VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s, to_tsvector(%s::regconfig, %s)) RETURNING pk""",
-                (rpk, spk, p.id, p.order, p.kind.value, p.text, p.page,
-                 json.dumps([m.model_dump() for m in p.markers]), rows.links_json(p.links), lang, config, p.text),
-            )["pk"]
-            with self._conn() as conn, conn.cursor() as cur:
-                cur.executemany('INSERT INTO markers(paragraph_pk, report_pk, n, "offset") VALUES (%s,%s,%s,%s)',
-                                [(ppk, rpk, m.n, m.offset) for m in p.markers])
-            if vectors is not None:
-                self._run("INSERT INTO embeddings(paragraph_pk, vector) VALUES (%s, %s)", (ppk, next(vectors)))
-        for child in section.sections:
-            ord_ = self._insert_section(rpk, spk, child, ord_, vectors, lang)
-        return ord_
-
-    def _insert_tor(self, rpk, parent_pk, item: TorItem, ord_: int) -> None:
-        pk = self._one("INSERT INTO tor_items(report_pk, parent_pk, ord, text) VALUES (%s,%s,%s,%s) RETURNING pk",
-                       (rpk, parent_pk, ord_, item.text))["pk"]
-        for i, child in enumerate(item.items):
-            self._insert_tor(rpk, pk, child, i)
 
     def delete_report(self, report_id: str) -> bool:
         with self.transaction():

@@ -171,11 +171,12 @@ class PostgresCases:
                 for rank, pid in enumerate(paragraph_ids))
 
     def search_hits(self, search_ids: list[int], limit: int = 200) -> list[dict]:
-        """The recorded matches of these searches whose report is still stored, newest first."""
+        """The recorded matches of these searches whose report is still stored, newest first
+        (timestamps are to the second: within one, the later-stored report first)."""
         if not search_ids:
             return []
         return self._all(
             """SELECT h.search_pk AS search_id, h.paragraph_id, h.report_id, h.rank, h.found_at
                FROM saved_search_hits h JOIN reports r ON r.id = h.report_id
-               WHERE h.search_pk = ANY(%s) ORDER BY h.found_at DESC, h.search_pk, h.rank LIMIT %s""",
+               WHERE h.search_pk = ANY(%s) ORDER BY h.found_at DESC, r.pk DESC, h.search_pk, h.rank LIMIT %s""",
             (list(search_ids), limit))

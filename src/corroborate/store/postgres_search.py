@@ -1,14 +1,12 @@
 """Search and cited-answer queries of `PostgresStore` (tsvector ranking, stored embeddings,
 filters and facets), as a mixin over its `_all`/`_one` helpers.
 
-Lexical scores are `ts_rank_cd` (cover density: how many query terms occur and how close
-together), with normalisation 1 (divided by 1 + log of the paragraph's length, so long
-paragraphs do not win by length alone). Its scale is not BM25's: values are small (typically
-0.01-1) and carry no IDF, whereas FTS5's BM25 grows with the rarity of the words matched. The
-search never adds the raw score to anything: fusion uses ranks, and the second-stage ranker's
-lexical feature is the score relative to the best hit of the same query (`rank.features`,
-`bm25_rel` in [0, 1]); the model weighting it was fitted on BM25, so on PostgreSQL that
-feature is informative but not calibrated (recall on the dev questions: tests/test_store_backends.py).
+Lexical scores are BM25 as FTS5 computes it (`store.bm25`), so that a question gets the same
+paragraphs on both backends and the second-stage ranker's lexical feature (`bm25_rel`, fitted on
+FTS5's scores) means the same. `ts_rank_cd` alone has no IDF; here it only breaks ties when the
+GIN matches are ordered for the pool that gets exact scores. The differences left: a term's
+paragraph count follows PostgreSQL's stemmed match (FTS5 counts the exact token), and lengths
+are in characters (tests/test_store_backends.py compares recall on the dev questions).
 """
 
 from __future__ import annotations
@@ -17,9 +15,11 @@ import json
 
 import numpy as np
 
-from corroborate.store import postgres_fts, rows
+from corroborate.store import bm25, postgres_fts, rows
 from corroborate.store.base import ParagraphFilter
 from corroborate.store.sql_filter import JOINS, filter_sql
+
+POOL = 2  # matches per result ts_rank_cd puts in the pool that gets an exact BM25
 
 # A paragraph is matched with its own language's configuration. to_tsquery(regconfig, text)
 # is immutable, so each call is evaluated once per statement and the GIN index is used.
@@ -30,19 +30,66 @@ _RANK = ("ts_rank_cd(p.tsv, CASE WHEN p.ts_lang = 'es' THEN to_tsquery('corrobor
 
 
 class PostgresSearch:
-    """Search queries (the same results as `SqliteSearch`, scored by ts_rank_cd)."""
+    """Search queries (the same results as `SqliteSearch`, scored by the same BM25)."""
 
     def lexical_search(self, q, limit: int, f: ParagraphFilter | None = None,
                        relaxed: bool = False) -> list[tuple[int, float]]:
-        expr = postgres_fts.TSQUERY.relaxed(q) if relaxed else postgres_fts.TSQUERY.strict(q)
+        """(paragraph pk, BM25) best first, scored as FTS5 scores (`store.bm25`).
+
+        The GIN index finds the matches; the exact BM25 is computed here for a pool of them:
+        the first POOL x `limit` by `ts_rank_cd` (how often and how close together the terms
+        occur), and every match of a rare term (held by at most that many paragraphs), which
+        `ts_rank_cd`, blind to rarity, may rank low and BM25 first."""
+        dialect = postgres_fts.TSQUERY
+        expr = dialect.relaxed(q) if relaxed else dialect.strict(q)
+        atoms = dialect.atoms(q, relaxed)
+        terms = [dialect.words(a.tokens, a.prefix) for a in atoms]
+        rows_total, average_length = self._bm25_library()
+        holding = self._holding(terms)
+        # A term no paragraph holds for PostgreSQL (a stop word) adds nothing, as in FTS5.
+        idfs = [bm25.idf(rows_total, n) if n else 0.0 for n in holding]
+        depth = limit * POOL
+        rare = [t for t, n in zip(terms, holding, strict=True) if 0 < n <= depth]
         where, args = filter_sql(f, "%s") if f is not None and f.active else ([], [])
         joins = JOINS if where else ""
-        rows = self._all(
-            f"SELECT p.pk, {_RANK} AS score FROM paragraphs p {joins} "
-            f"WHERE {' AND '.join([_MATCH, *where])} ORDER BY score DESC, p.pk LIMIT %s",
-            [expr, expr, expr, expr, *args, limit],
-        )
-        return [(int(r["pk"]), float(r["score"])) for r in rows]
+        matches = f"FROM paragraphs p {joins} WHERE {' AND '.join([_MATCH, *where])}"
+        parts = [f"(SELECT p.pk {matches} ORDER BY {_RANK} DESC, p.pk LIMIT %s)"]
+        params = [expr, expr, *args, expr, expr, depth]
+        if rare:
+            either = "(" + dialect.or_.join(rare) + ")"
+            parts.append(f"(SELECT p.pk {matches} AND {_MATCH})")
+            params += [expr, expr, *args, either, either]
+        pool = self._all(f"SELECT p.pk, p.text FROM paragraphs p WHERE p.pk IN ({' UNION '.join(parts)})", params)
+        scored = [(int(r["pk"]), bm25.score(r["text"], atoms, idfs, average_length)) for r in pool]
+        scored.sort(key=lambda hit: (-hit[1], hit[0]))
+        return scored[:limit]
+
+    def _bm25_cache(self) -> dict:
+        """Library statistics for BM25, kept until the next committed report write."""
+        key = self.index_fingerprint()
+        cache = getattr(self, "_bm25_stats", None)
+        if cache is None or cache.get("") != key:
+            cache = self._bm25_stats = {"": key}
+        return cache
+
+    def _bm25_library(self) -> tuple[int, float]:
+        """(paragraphs, their average length in characters)."""
+        cache = self._bm25_cache()
+        if "library" not in cache:
+            row = self._one("SELECT COUNT(*) AS n, COALESCE(AVG(length(text)), 0)::float AS avg FROM paragraphs")
+            cache["library"] = (int(row["n"]), float(row["avg"]))
+        return cache["library"]
+
+    def _holding(self, terms: list[str]) -> list[int]:
+        """How many paragraphs hold each tsquery term (remembered per library state)."""
+        cache = self._bm25_cache()
+        missing = [t for t in dict.fromkeys(terms) if ("df", t) not in cache]
+        if missing:
+            counts = ", ".join(f"COUNT(*) FILTER (WHERE {_MATCH}) AS c{i}" for i in range(len(missing)))
+            row = self._one(f"SELECT {counts} FROM paragraphs p WHERE {' OR '.join([_MATCH] * len(missing))}",
+                            [x for t in missing for x in (t, t)] * 2)
+            cache.update({("df", t): int(row[f"c{i}"]) for i, t in enumerate(missing)})
+        return [cache[("df", t)] for t in terms]
 
     def term_in_index(self, token: str, stem: bool = True) -> bool:
         from corroborate.search.query import STEM_LENGTH

@@ -532,10 +532,10 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
                     (ppk, rpk, m.n, m.offset),
                 )
             if vectors is not None:
-                c.execute(
-                    "INSERT INTO embeddings(paragraph_pk, vector) VALUES (?, ?)",
-                    (ppk, next(vectors)),
-                )
+                vector = next(vectors, None)
+                if vector is None:
+                    raise ValueError("fewer embeddings than paragraphs")
+                c.execute("INSERT INTO embeddings(paragraph_pk, vector) VALUES (?, ?)", (ppk, vector))
         for child in section.sections:
             ord_ = self._insert_section(c, rpk, spk, child, ord_, vectors)
         return ord_

@@ -75,13 +75,14 @@ class SqliteAlerts:
             return added
 
     def search_hits(self, search_ids: list[int], limit: int = 200) -> list[dict]:
-        """The recorded matches of these searches whose report is still stored, newest first."""
+        """The recorded matches of these searches whose report is still stored, newest first
+        (timestamps are to the second: within one, the later-stored report first)."""
         if not search_ids:
             return []
         marks = ",".join("?" * len(search_ids))
         rows = self.conn.execute(
             f"""SELECT h.search_pk AS search_id, h.paragraph_id, h.report_id, h.rank, h.found_at
                 FROM saved_search_hits h JOIN reports r ON r.id = h.report_id
-                WHERE h.search_pk IN ({marks}) ORDER BY h.found_at DESC, h.search_pk, h.rank LIMIT ?""",
+                WHERE h.search_pk IN ({marks}) ORDER BY h.found_at DESC, r.pk DESC, h.search_pk, h.rank LIMIT ?""",
             [*search_ids, limit]).fetchall()
         return [dict(r) for r in rows]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def idf(rows: int, holding: int) -> float:
     return value if value > 0 else 1e-6
 
 
-def frequency(toks: list[str], counts: Counter, atom: Atom) -> int:
+def frequency(toks: tuple[str, ...], counts: Counter, atom: Atom) -> int:
     """How many times the word, prefix or phrase `atom` occurs in the token list `toks`
     (`counts`: the tokens counted)."""
     if len(atom.tokens) == 1:
@@ -44,12 +45,20 @@ def frequency(toks: list[str], counts: Counter, atom: Atom) -> int:
     return count
 
 
-def score(text: str, atoms: list[Atom], idfs: list[float], average_length: float) -> float:
-    """BM25 of one paragraph (larger is better, as `Store.lexical_search` returns it)."""
+@lru_cache(maxsize=20_000)
+def _tokens(text: str) -> tuple[tuple[str, ...], Counter]:
+    """A paragraph's folded tokens and their counts. Folding is most of the scoring's CPU, and
+    the same paragraphs come back in the pools of query after query: remembered per text (as
+    `search.rank` remembers its words), read-only once made."""
     from corroborate.search.query import tokens
 
-    toks = tokens(text)
-    counts = Counter(toks)
+    toks = tuple(tokens(text))
+    return toks, Counter(toks)
+
+
+def score(text: str, atoms: list[Atom], idfs: list[float], average_length: float) -> float:
+    """BM25 of one paragraph (larger is better, as `Store.lexical_search` returns it)."""
+    toks, counts = _tokens(text)
     norm = K1 * (1 - B + B * len(text) / max(average_length, 1.0))
     total = 0.0
     for atom, weight in zip(atoms, idfs, strict=True):

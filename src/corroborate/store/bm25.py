@@ -45,7 +45,7 @@ def frequency(toks: tuple[str, ...], counts: Counter, atom: Atom) -> int:
     return count
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=5_000)  # ~3 KB each (tokens and counts of a ~500-character paragraph)
 def _tokens(text: str) -> tuple[tuple[str, ...], Counter]:
     """A paragraph's folded tokens and their counts. Folding is most of the scoring's CPU, and
     the same paragraphs come back in the pools of query after query: remembered per text (as

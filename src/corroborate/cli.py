@@ -457,7 +457,7 @@ def _passage_references(lib: Library, style: str, hits: list[dict]):
     def where(hit: dict) -> str:
         rid = hit["report_id"]
         if rid not in reports:
-            reports[rid] = lib.excerpt(rid, wanted.get(rid, [hit["paragraph_id"]]))
+            reports[rid] = lib.excerpt(rid, wanted[rid])
         report = reports[rid]
         p = next((p for p in report.paragraphs() if p.id == hit["paragraph_id"]), None)
         if p is None:  # changed under us: still say where, without the stored id

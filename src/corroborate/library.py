@@ -142,20 +142,16 @@ class Library:
         on them, such as the rendered results of a search page. A fresh copy each time."""
         if self.reads is None:
             return make()
-        return orjson.loads(self._remembered(what, args, make))
+        return orjson.loads(self.remembered_bytes(what, args, make))
 
-    def _remembered(self, what: str, args: tuple, make, encode=to_json) -> bytes:
-        """`encode(make())` (this caller's shown answer; JSON by default) as bytes, from the pool's
-        read cache when this library has one: keyed by the content version and by what this
-        caller may see."""
+    def remembered_bytes(self, what: str, args: tuple, make, encode=to_json) -> bytes:
+        """`encode(make())` (this caller's shown answer; JSON by default) as the bytes it is sent
+        as, from the pool's read cache when this library has one: keyed by the content version
+        and by what this caller may see. A view such as a rendered results page passes its own
+        `encode` and is spared a JSON round trip of a few hundred KB per request."""
         if self.reads is None:
             return encode(make())
-        return self.reads.json(self.caller.sees_confidential, what, args, make, encode)
-
-    def remembered_bytes(self, what: str, args: tuple, make, encode) -> bytes:
-        """Like `remembered`, for a view kept as the bytes it is sent as (`encode(make())`), such
-        as a rendered results page: no JSON round trip of a few hundred KB per request."""
-        return self._remembered(what, args, make, encode)
+        return self.reads.get_or_make(self.caller.sees_confidential, what, args, make, encode)
 
     def _log(self, action: str, target: str | None = None, detail: str | None = None) -> None:
         self.store.log(self.caller.name, self.caller.role, action, target, detail)
@@ -297,7 +293,7 @@ class Library:
         none) as JSON bytes, as this caller may read it; remembered by a pooled library."""
         from corroborate.contract import report_json
 
-        return self._remembered("report", (report_id, section),
+        return self.remembered_bytes("report", (report_id, section),
                                 lambda: report_json(self.report(report_id), section))
 
     def _load(self, report_id: str) -> Report:
@@ -443,7 +439,7 @@ class Library:
         """`search` as JSON bytes (what /api/search sends), remembered by a pooled library."""
         args = (query, k, mode, report, section, source_type, since, offset, facets, country, publisher,
                 document_type, language, published_from, published_to, source, source_language)
-        return self._remembered("search", args, lambda: self._search(*args))
+        return self.remembered_bytes("search", args, lambda: self._search(*args))
 
     def _search(self, query, k, mode, report, section, source_type, since, offset, facets, country,
                 publisher, document_type, language, published_from, published_to, source,
@@ -470,7 +466,7 @@ class Library:
 
     def ask_json(self, question: str, k: int = 5, report: str | None = None) -> bytes:
         """`ask` as JSON bytes (what /api/ask sends), remembered by a pooled library."""
-        return self._remembered("ask", (question, k, report), lambda: self._shown_answer(question, k, report))
+        return self.remembered_bytes("ask", (question, k, report), lambda: self._shown_answer(question, k, report))
 
     def _shown_answer(self, question: str, k: int, report: str | None) -> dict:
         from corroborate.i18n import question_language, translate

@@ -94,6 +94,6 @@ class VersionedReads:
         self.cache = cache
         self.version = version
 
-    def json(self, sees_confidential: bool, what: str, args: tuple, make: Callable[[], Any],
-             encode: Callable[[Any], bytes] = to_json) -> bytes:
+    def get_or_make(self, sees_confidential: bool, what: str, args: tuple, make: Callable[[], Any],
+                    encode: Callable[[Any], bytes] = to_json) -> bytes:
         return self.cache.get_or_make((self.version, sees_confidential, what, args), make, encode)

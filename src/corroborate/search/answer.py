@@ -116,32 +116,35 @@ def names_in(question: str) -> list[str]:
     return out
 
 
-def candidates_for(searcher: Searcher, question: str, k_paragraphs: int, report: str | None):
+def candidates_for(searcher: Searcher, question: str, k_paragraphs: int, report: str | None,
+                   asked: set[str]):
     """The sentences (and short runs of them) of the first `k_paragraphs` paragraphs, with their
-    rows.
+    rows and, for a question naming the countries `asked`, which paragraphs speak for them
+    (`speaking_for`; None when it names none).
 
-    For a question naming a country, when fewer than half of those paragraphs speak for it
-    (`speaking_for`), the other countries' reports have crowded it out ('Do gangs extort small
-    businesses in Peru?' beside forty reports on extortion elsewhere): it then reads the first
-    `k_paragraphs` that speak for the country among the first PLACE_DEPTH, ranked among
-    themselves, beside the others of the first `k_paragraphs` (for `found_elsewhere`). Otherwise
-    the first `k_paragraphs` stand as ranked: reading deeper there only adds weaker passages
-    about the country for a question the library may not cover."""
-    from corroborate.metadata import country_counts
-
+    For a question naming a country, when fewer than half of those paragraphs speak for it,
+    the other countries' reports have crowded it out ('Do gangs extort small businesses in
+    Peru?' beside forty reports on extortion elsewhere): it then reads the first `k_paragraphs`
+    that speak for the country among the first PLACE_DEPTH, ranked among themselves, beside the
+    others of the first `k_paragraphs` (for `found_elsewhere`). Otherwise the first
+    `k_paragraphs` stand as ranked: reading deeper there only adds weaker passages about the
+    country for a question the library may not cover."""
     q = parse_query(question)
     f = searcher.make_filter(report=report)
-    asked = set(country_counts(question))
     hits = searcher.rank(q, PLACE_DEPTH if asked else k_paragraphs, "hybrid", f)
-    rows = searcher.store.paragraphs_by_pk([h.pk for h in hits])
-    first = hits[:k_paragraphs]
-    ranked = list(enumerate(first))
+    top = hits[:k_paragraphs]
+    rows = searcher.store.paragraphs_by_pk([h.pk for h in top])
+    ranked = list(enumerate(top))
+    speaks = None
     if asked:
         speaks = speaking_for(searcher, asked, rows)
-        if sum(bool(speaks.get(h.pk)) for h in first) < k_paragraphs / 2:
+        if sum(bool(speaks.get(h.pk)) for h in top) < k_paragraphs / 2:
+            deeper = searcher.store.paragraphs_by_pk([h.pk for h in hits[k_paragraphs:]])
+            speaks |= speaking_for(searcher, asked, deeper)
             about = [h for h in hits if speaks.get(h.pk)][:k_paragraphs]
-            ranked = list(enumerate(about)) + list(enumerate(h for h in first if not speaks.get(h.pk)))
-    rows = {h.pk: rows[h.pk] for _, h in ranked if h.pk in rows}
+            ranked = list(enumerate(about)) + list(enumerate(h for h in top if not speaks.get(h.pk)))
+            read = {h.pk for _, h in ranked}
+            rows = {pk: row for pk, row in (rows | deeper).items() if pk in read}
     cands: list[Candidate] = []
     for rank, h in ranked:
         if h.pk not in rows:
@@ -157,7 +160,7 @@ def candidates_for(searcher: Searcher, question: str, k_paragraphs: int, report:
                 if not cands or (cands[-1].pk, cands[-1].first, cands[-1].last) != (h.pk, first, j):
                     parts = tuple(text[a:b] for a, b in spans[first:j + 1])
                     cands.append(Candidate(h.pk, s, e, text[s:e], rank, first, j, parts))
-    return q, rows, cands
+    return q, rows, cands, speaks
 
 
 _sentence_cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -327,20 +330,17 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
     return [w for w, n in zip(keys, near, strict=True) if not n or n[0][1] < UNKNOWN_WORD_COSINE]
 
 
-def place_scope(searcher: Searcher, question: str, rows: dict[int, dict], cands: list[Candidate]
+def place_scope(cands: list[Candidate], speaks: dict[int, bool] | None
                 ) -> tuple[list[Candidate], list[Candidate]]:
     """The candidates that can speak for the countries the question names ('Peru', 'peruanas',
-    'Colombian'): their paragraph, section title or report title names one of them, or their
-    report is about one of them (its `country`). A question about Peru is not answered by a
-    Home Office report's sentence on Colombia that shares its words ('The law prohibited FGM/C …'
-    for 'Is FGM practised in Peru?'). A question naming no country keeps every candidate.
-    Returns (candidates about the question's countries, the others)."""
-    from corroborate.metadata import country_counts
-
-    asked = set(country_counts(question))
-    if not asked:
+    'Colombian'; `speaks` from `speaking_for`): their paragraph, section title or report title
+    names one of them, or their report is about one of them (its `country`). A question about
+    Peru is not answered by a Home Office report's sentence on Colombia that shares its words
+    ('The law prohibited FGM/C …' for 'Is FGM practised in Peru?'). A question naming no country
+    (`speaks` None) keeps every candidate. Returns (candidates about the question's countries,
+    the others)."""
+    if speaks is None:
         return cands, []
-    speaks = speaking_for(searcher, asked, rows)
     return [c for c in cands if speaks.get(c.pk)], [c for c in cands if not speaks.get(c.pk)]
 
 
@@ -378,8 +378,8 @@ def without_places(question: str) -> str:
     return "".join(out) + question[at:]
 
 
-def topic_scope(searcher: Searcher, question: str, cands: list[Candidate], report: str | None
-                ) -> list[Candidate]:
+def topic_scope(searcher: Searcher, question: str, asked: set[str], cands: list[Candidate],
+                report: str | None) -> list[Candidate]:
     """The candidates whose paragraph the question's topic alone (its countries blanked out)
     also ranks among the first PARAGRAPHS (the depth `ask` reads) of the paragraphs that speak
     for the asked country.
@@ -395,10 +395,7 @@ def topic_scope(searcher: Searcher, question: str, cands: list[Candidate], repor
     score threshold, so it follows each library (measured in benchmarks/results/peers.md).
     A question naming no country keeps every candidate (its topic search is the search).
     """
-    from corroborate.metadata import country_counts
-
     topic = without_places(question)
-    asked = set(country_counts(question))
     if topic == question or not asked or not cands or not set(_words(topic)) - _ASKING:
         return cands  # no country, or nothing but a country ('What about Peru?'): the place is the topic
     hits = searcher.rank(parse_query(topic), PLACE_DEPTH, "hybrid", searcher.make_filter(report=report))
@@ -447,14 +444,17 @@ def answer(store, settings: Settings, question: str, k: int = 3, report: str | N
     if not isinstance(k, int) or not 1 <= k <= MAX_K:
         raise QueryError(f"k={k!r}: use a number of quotes between 1 and {MAX_K}")
     searcher = Searcher(store, settings)
-    q, rows, cands = candidates_for(searcher, question, PARAGRAPHS, report)
+    from corroborate.metadata import country_counts
+
+    asked = set(country_counts(question))
+    q, rows, cands, speaks = candidates_for(searcher, question, PARAGRAPHS, report, asked)
     result = {"question": question, "found": False, "answer": NOT_FOUND, "quotes": [], "synthesis": None,
               "best_score": None, "unknown_words": []}
     if not cands:
         return result
     qwords, cover = score_candidates(searcher, question, q, cands)
-    here, elsewhere = place_scope(searcher, question, rows, cands)
-    here = topic_scope(searcher, question, here, report)
+    here, elsewhere = place_scope(cands, speaks)
+    here = topic_scope(searcher, question, asked, here, report)
     chosen = pick(here, k)
     if not chosen:
         return result

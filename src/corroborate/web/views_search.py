@@ -226,11 +226,9 @@ def _fragment_bytes(fragment: dict) -> bytes:
 
 
 def _with_results(shell: HTMLResponse, results_html: bytes) -> HTMLResponse:
-    body = shell.body.replace(_SLOT_BYTES, results_html, 1)
-    page_with_results = HTMLResponse(body, status_code=shell.status_code)
-    page_with_results.raw_headers = [(k, v) for k, v in shell.raw_headers if k != b"content-length"] + [
-        (b"content-length", str(len(body)).encode())]
-    return page_with_results
+    shell.body = shell.body.replace(_SLOT_BYTES, results_html, 1)
+    shell.headers["content-length"] = str(len(shell.body))
+    return shell
 
 
 def results_fragment(lib: Library, params: dict[str, str], options: tuple[str, str]) -> dict:

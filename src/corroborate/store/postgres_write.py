@@ -12,8 +12,10 @@ All of it inside the caller's transaction: a write killed half-way leaves nothin
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
-from corroborate.models import Citation, Report, Section, Source, TorItem
+from corroborate.models import Citation, Report, Source
 from corroborate.store import rows
 
 
@@ -23,53 +25,41 @@ def ts_lang(language: str | None) -> str:
     return "es" if (language or "").lower().startswith("es") else "en"
 
 
-def _sections_in_order(sections: list[Section]) -> list[tuple[Section, int | None]]:
-    """(section, index of its parent) in pre-order: the order the reader met them."""
-    out: list[tuple[Section, int | None]] = []
+def _in_order(nodes: list, children: Callable[[Any], list]) -> list[tuple[Any, int | None, int]]:
+    """(node, index of its parent, position among its siblings) in pre-order, the order the
+    reader met them: sections (`.sections`) and ToR items (`.items`) alike."""
+    out: list[tuple[Any, int | None, int]] = []
 
-    def walk(section: Section, parent: int | None) -> None:
-        out.append((section, parent))
+    def walk(node, parent: int | None, position: int) -> None:
+        out.append((node, parent, position))
         here = len(out) - 1
-        for child in section.sections:
-            walk(child, here)
-
-    for top in sections:
-        walk(top, None)
-    return out
-
-
-def _tor_in_order(items: list[TorItem]) -> list[tuple[TorItem, int | None, int]]:
-    """(item, index of its parent, position among its siblings) in pre-order."""
-    out: list[tuple[TorItem, int | None, int]] = []
-
-    def walk(item: TorItem, parent: int | None, position: int) -> None:
-        out.append((item, parent, position))
-        here = len(out) - 1
-        for i, child in enumerate(item.items):
+        for i, child in enumerate(children(node)):
             walk(child, here, i)
 
-    for i, item in enumerate(items):
-        walk(item, None, i)
+    for i, node in enumerate(nodes):
+        walk(node, None, i)
     return out
 
 
 def merged_sources(sources: list[Source]) -> list[Source]:
     """One entry per id, in id order (two ingests sharing sources lock them in the same order);
-    a repeated id merges as two upserts in a row would: the later fields, every URL and alias."""
+    a repeated id merges as two upserts in a row would (`_merged`)."""
     by_id: dict[str, Source] = {}
     for src in sources:
         old = by_id.get(src.id)
         if old is not None:
-            src = src.model_copy(update={
-                "date": _later(old.date, src.date),
-                "urls": list(dict.fromkeys([*old.urls, *src.urls])),
-                "aliases": list(dict.fromkeys([*old.aliases, *src.aliases]))})
+            date, urls, aliases = _merged(old.date, old.urls, old.aliases, src)
+            src = src.model_copy(update={"date": date, "urls": urls, "aliases": aliases})
         by_id[src.id] = src
     return [by_id[k] for k in sorted(by_id)]
 
 
-def _later(stored: str | None, new: str | None) -> str | None:
-    return new if stored is None or (new is not None and new > stored) else stored
+def _merged(date: str | None, urls: list[str], aliases: list[str], src: Source
+            ) -> tuple[str | None, list[str], list[str]]:
+    """A stored source's date, URLs and aliases with `src` merged in as SqliteStore's upsert
+    merges them: the later date (a missing one never wins), every URL and alias, first seen first."""
+    later = src.date if date is None or (src.date is not None and src.date > date) else date
+    return later, list(dict.fromkeys([*urls, *src.urls])), list(dict.fromkeys([*aliases, *src.aliases]))
 
 
 class PostgresWriter:
@@ -126,9 +116,9 @@ def _upsert_sources(cur, sources: list[Source]) -> None:
     values = []
     for src in sources:
         date, urls, aliases = stored[src.id]
-        values.append((src.id, src.author, src.title, src.type.value, src.language, _later(date, src.date),
-                       json.dumps(list(dict.fromkeys([*json.loads(urls), *src.urls]))), src.kind.value,
-                       json.dumps(list(dict.fromkeys([*json.loads(aliases), *src.aliases])))))
+        date, urls, aliases = _merged(date, json.loads(urls), json.loads(aliases), src)
+        values.append((src.id, src.author, src.title, src.type.value, src.language, date, json.dumps(urls),
+                       src.kind.value, json.dumps(aliases)))
     cur.execute(
         """UPDATE sources s SET author = u.author, title = u.title, type = u.type, language = u.language,
                date = u.date, urls = u.urls, kind = u.kind, aliases = u.aliases
@@ -142,13 +132,13 @@ def _upsert_sources(cur, sources: list[Source]) -> None:
 def _write_body(cur, rpk: int, report: Report, embeddings) -> None:
     """Sections, paragraphs (with their index entry, markers and embeddings), notes and the
     rest of `report`, under the report's key `rpk`."""
-    sections = _sections_in_order(report.sections)
+    sections = _in_order(report.sections, lambda s: s.sections)
     spks = _new_pks(cur, "sections", len(sections))
     _copy(cur, "sections", "pk, report_pk, parent_pk, ord, number, title, level, page",
           ((spks[i], rpk, None if parent is None else spks[parent], i, s.number, s.title, s.level, s.page)
-           for i, (s, parent) in enumerate(sections)))
+           for i, (s, parent, _) in enumerate(sections)))
 
-    paragraphs = [(spk, p) for spk, (s, _) in zip(spks, sections, strict=True) for p in s.paragraphs]
+    paragraphs = [(spk, p) for spk, (s, _, _) in zip(spks, sections, strict=True) for p in s.paragraphs]
     ppks = _new_pks(cur, "paragraphs", len(paragraphs))
     if paragraphs:
         lang = ts_lang(report.language)
@@ -194,7 +184,7 @@ def _write_body(cur, rpk: int, report: Report, embeddings) -> None:
           ((rpk, i, g.term, g.definition) for i, g in enumerate(report.glossary)))
     _copy(cur, "warnings", "report_pk, ord, code, message, line, footnote",
           ((rpk, i, w.code, w.message, w.line, w.footnote) for i, w in enumerate(report.warnings)))
-    items = _tor_in_order(report.terms_of_reference)
+    items = _in_order(report.terms_of_reference, lambda item: item.items)
     tpks = _new_pks(cur, "tor_items", len(items))
     _copy(cur, "tor_items", "pk, report_pk, parent_pk, ord, text",
           ((tpks[i], rpk, None if parent is None else tpks[parent], position, item.text)

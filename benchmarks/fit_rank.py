@@ -41,6 +41,9 @@ NAMES = rank.ALL_FEATURES + BENCH
 BASE = rank.FEATURES
 LEXICAL_NEW = ("clause_cover", "sent_cover", "es_clause_cover", "es_sent_cover")
 KEPT = "kept: 10 features (few, without bm25_rel), pointwise logistic"
+# Kept for a library whose paragraphs have the second encoder's vectors (search/e5.py); KEPT
+# stays the model of one without them.
+KEPT_E5 = "kept with E5: the 10 + E5 cosine z-score and its Spanish term"
 LEVERS: dict[str, tuple[tuple[str, ...], str]] = {
     "main: 13 features, pointwise logistic": (BASE, "pointwise"),
     "main features, listwise (softmax) LTR": (BASE, "listwise"),
@@ -63,6 +66,14 @@ LEVERS: dict[str, tuple[tuple[str, ...], str]] = {
           "es_cos_z", "es_clause_cover", "es_sent_cover"), "pointwise"),
     KEPT: (("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover", "log_len", "es",
             "es_cos_z", "es_clause_cover", "es_sent_cover"), "pointwise"),
+    KEPT_E5: (("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover", "log_len", "es",
+               "es_cos_z", "es_clause_cover", "es_sent_cover", "e5_cos_z", "es_e5_cos_z"), "pointwise"),
+    "kept + E5 cosine, z-score and its Spanish term":
+        (("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover", "log_len", "es",
+          "es_cos_z", "es_clause_cover", "es_sent_cover", "e5_cos", "e5_cos_z", "es_e5_cos_z"), "pointwise"),
+    "kept with E5's z-score in place of USE's":
+        (("e5_cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover", "log_len", "es",
+          "es_e5_cos_z", "es_clause_cover", "es_sent_cover"), "pointwise"),
     "kept + cosine to the lexical reading (bench)":
         (("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover", "log_len", "es",
           "es_cos_z", "es_clause_cover", "es_sent_cover", "read_cos_z", "es_read_cos_z"), "pointwise"),
@@ -112,7 +123,9 @@ def collect(db: Path, split: str = "tuning", bench: bool = True) -> list[dict]:
         pending = s.start_semantic(pq, DEPTH, f)
         lex = s.lexical(pq, DEPTH, f, optional=True)
         sem = s.finish_semantic(pq, DEPTH, pending.result())
-        pks, x = s.candidate_features(pq, lex, sem)
+        pks, x, with_e5 = s.candidate_features(pq, lex, sem)
+        if not with_e5:
+            raise SystemExit(f"{db}: its paragraphs have no E5 vectors; rebuild it (eval_library.py --force)")
         texts = rank.candidate_texts(lib.store, pks)
         if bench:
             sc = sentence_cosines(s, pq, pks, texts)
@@ -232,8 +245,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", type=Path, default=DEFAULT_DB)
     ap.add_argument("--cache", type=Path, help="keep the collected tuning candidates in this file")
-    ap.add_argument("--write", nargs="?", const=KEPT, metavar="LEVER",
-                    help="fit this lever (a key of LEVERS; by default the kept one) and write the weights")
+    ap.add_argument("--write", action="store_true",
+                    help="fit the kept levers missing from the weights file (KEPT: 'ranking', without E5; "
+                         "KEPT_E5: 'ranking_e5') and write it")
+    ap.add_argument("--refit", nargs="*", default=[], metavar="KEY",
+                    help="with --write: fit these models again even if present (ranking, ranking_e5)")
     ap.add_argument("--levers", action="store_true")
     ap.add_argument("--no-bench", action="store_true", help="skip the (bench) signals (faster)")
     args = ap.parse_args()
@@ -256,12 +272,15 @@ def main() -> None:
                 continue
             print(f"| {label} | {fmt(cross_validate(rows, names, kind))} |", flush=True)
     if args.write:
-        names, kind = LEVERS[args.write]
-        if any(n in BENCH for n in names) or kind == "per-language":
-            raise SystemExit(f"{args.write!r} is measured here only, the product does not compute it")
-        m = fit_kind(rows, names, kind).model
-        rank.WEIGHTS_FILE.write_text(json.dumps({"ranking": m.to_json()}, indent=1) + "\n", encoding="utf-8")
-        print(dict(zip(names, m.coef.round(2).tolist(), strict=True)))
+        out = json.loads(rank.WEIGHTS_FILE.read_text(encoding="utf-8")) if rank.WEIGHTS_FILE.exists() else {}
+        for key, lever in (("ranking", KEPT), ("ranking_e5", KEPT_E5)):
+            if key in out and key not in args.refit:
+                continue
+            names, kind = LEVERS[lever]
+            m = fit_kind(rows, names, kind).model
+            out[key] = m.to_json()
+            print(key, dict(zip(names, m.coef.round(2).tolist(), strict=True)))
+        rank.WEIGHTS_FILE.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {rank.WEIGHTS_FILE}")
 
 

@@ -10,6 +10,7 @@ import os
 import pytest
 
 from corroborate import Library
+from corroborate.settings import Settings
 from corroborate.store import open_store
 
 BACKENDS = ("sqlite", "postgres")
@@ -38,7 +39,7 @@ def pg_sample_template(pg_cluster) -> str:
     from conftest import SAMPLE
 
     name = f"sample_template_{os.getpid()}"
-    with Library(pg_cluster.create_database(name)) as lib:
+    with Library(pg_cluster.create_database(name), settings=Settings(e5=True)) as lib:
         lib.ingest(SAMPLE)
     return name
 

@@ -22,6 +22,7 @@ from backend_fixtures import (  # noqa: F401
 # Browser tests: one chromium per module, a live server over a copy of the sample.
 from browser_fixtures import base_url, browser  # noqa: F401
 from corroborate import Library
+from corroborate.settings import Settings
 
 # The session's PostgreSQL cluster and per-test databases (skipped without Debian's binaries).
 from pg_fixtures import pg_cluster, pg_url  # noqa: F401
@@ -45,6 +46,20 @@ def encoder_cache(tmp_path_factory):
     del os.environ["CORROBORATE_CACHE_DIR"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def ingest_without_e5():
+    """Ingest embeds with USE only (CORROBORATE_E5=0; subprocesses inherit it): the second
+    encoder costs ~0.3 s a paragraph on this machine. The shared sample (`sample_db_master`) is
+    the exception: it is ingested with E5, so the search and ask tests on it rank as a user's
+    library does; libraries a test ingests itself rank by the USE-only model."""
+    if "CORROBORATE_E5" in os.environ:
+        yield
+        return
+    os.environ["CORROBORATE_E5"] = "0"
+    yield
+    del os.environ["CORROBORATE_E5"]
+
+
 @pytest.fixture(scope="session")
 def sample_text() -> str:
     return SAMPLE.read_text(encoding="utf-8")
@@ -54,7 +69,7 @@ def sample_text() -> str:
 def sample_db_master(tmp_path_factory) -> Path:
     """The sample ingested once, with embeddings. Copy it (`sample_db`) before writing."""
     path = tmp_path_factory.mktemp("db") / "sample.db"
-    with Library(path) as lib:
+    with Library(path, settings=Settings(e5=True)) as lib:
         lib.ingest(SAMPLE)
     return path
 

@@ -88,5 +88,5 @@ def make_report(report_id: str = "test-peru", extra: str | None = None) -> tuple
 def store(lib: Library, report: Report, sources: list[Source], replace: list[str] | None = None) -> None:
     """Store a hand-built report the way `Library.ingest` does (ids, embeddings, one transaction)."""
     assign_paragraph_ids(report, report.id)
-    embeddings = lib._embed(report) if lib.settings.embeddings else None
-    lib.store.save_report(report, report.id, sources, embeddings, replace_ids=replace)
+    embeddings, e5 = lib._embed(report) if lib.settings.embeddings else (None, None)
+    lib.store.save_report(report, report.id, sources, embeddings, replace_ids=replace, e5=e5)

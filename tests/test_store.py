@@ -111,6 +111,29 @@ def test_failed_save_rolls_back(backend_store):
     assert [r["id"] for r in backend_store.list_reports()] == ["r1"]
 
 
+def test_e5_vectors_are_stored_beside_the_embeddings_and_read_back(backend_store):
+    import numpy as np
+
+    report = small_report()
+    pars = list(report.paragraphs())
+    use = [np.full(512, i + 1, dtype=np.float32).tobytes() for i in range(len(pars))]
+    e5 = [np.full(384, (i + 1) / 10, dtype=np.float16).tobytes() for i in range(len(pars))]
+    src = [Source(id="s1", type=SourceType.NGO)]
+    backend_store.save_report(report, "r1", src, embeddings=use, e5=e5)
+    pks = [int(pk) for pk in backend_store.load_vectors(512)[0]]
+    assert len(pks) == len(pars)
+    stored = backend_store.e5_vectors(pks)
+    assert [stored[pk] for pk in pks] == e5  # in reading order, bit for bit
+    # a report stored without them has none, and a mismatched count writes nothing
+    backend_store.save_report(small_report(), "r1", src, embeddings=use, replace_ids=["r1"])
+    assert backend_store.e5_vectors([int(pk) for pk in backend_store.load_vectors(512)[0]]) == {}
+    other = small_report()
+    other.id = "r2"
+    with pytest.raises(ValueError, match="E5"):
+        backend_store.save_report(other, "r2", src, embeddings=use, e5=e5[:1])
+    assert [r["id"] for r in backend_store.list_reports()] == ["r1"]
+
+
 def test_confidential_flag_survives_reingest(backend_store):
     src = Source(id="s1", author="HRW", title="Report", type=SourceType.NGO)
     backend_store.save_report(small_report(), "r1", [src])

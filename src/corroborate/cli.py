@@ -97,9 +97,12 @@ def main(ctx: click.Context, db: str) -> None:
               help="Replace earlier versions of a changed report instead of keeping them.")
 @click.option("--id", "report_id", help="Report id to use (default: from the file name).")
 @click.option("--no-embeddings", is_flag=True, help="Skip dense embeddings (lexical search only).")
+@click.option("--no-e5", is_flag=True,
+              help="Skip the second encoder (multilingual-E5, ~0.3 s a paragraph here) that sharpens the "
+                   "ranking; the report's paragraphs then rank by USE alone.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def ingest(ctx, paths, replace, report_id, no_embeddings, as_json):
+def ingest(ctx, paths, replace, report_id, no_embeddings, no_e5, as_json):
     """Ingest report files (text, PDF, HTML, DOCX) into the library.
 
     Each file is stored in one transaction: a failure leaves the database as it was.
@@ -113,6 +116,8 @@ def ingest(ctx, paths, replace, report_id, no_embeddings, as_json):
     """
     if no_embeddings:
         ctx.obj["settings"] = ctx.obj["settings"].model_copy(update={"embeddings": False})
+    if no_e5:
+        ctx.obj["settings"] = ctx.obj["settings"].model_copy(update={"e5": False})
     if report_id and len(paths) > 1:
         raise click.UsageError("--id can only be used with one file")
     lib = open_library(ctx)

@@ -220,13 +220,14 @@ class Library:
         except Exception as exc:  # noqa: BLE001 - a parser bug on odd input is this file's error
             raise ReaderError(path, f"its citations could not be parsed ({type(exc).__name__}: "
                                     f"{str(exc)[:200]})") from exc
-        embeddings = None
+        embeddings = e5 = None
         if self.settings.embeddings:
             stage("embedding")
-            embeddings = self._embed(report, lambda done: stage("embedding", done))
+            embeddings, e5 = self._embed(report, lambda done: stage("embedding", done))
         stage("saving")
         known = self.store.paragraph_ids(versions)  # what the library held before: not new
-        self.store.save_report(report, family, sources, embeddings, replace_ids=versions if replace else None)
+        self.store.save_report(report, family, sources, embeddings, replace_ids=versions if replace else None,
+                               e5=e5)
         status = "added" if not versions else ("replaced" if replace else "new-version")
         self._log("ingest", report.id, f"{status} from {Path(path).name}")
         from corroborate.alerts import match_new_report
@@ -242,11 +243,33 @@ class Library:
         assign_paragraph_ids(report, family)
         return link_citations(report)
 
-    def _embed(self, report: Report, progress: Callable[[float], None] | None = None) -> list[bytes]:
+    def _embed(self, report: Report, progress: Callable[[float], None] | None = None
+               ) -> tuple[list[bytes], list[bytes] | None]:
+        """Each paragraph's USE vector and, unless `settings.e5` is off, its E5 vector. E5 is
+        the slower by far: it gets most of the stage's progress bar when it runs."""
         from corroborate.search.embed import embed_paragraphs
 
-        vectors = embed_paragraphs([p.text for p in report.paragraphs()], self.settings, progress)
-        return [v.tobytes() for v in vectors]
+        texts = [p.text for p in report.paragraphs()]
+        use_share = 0.15 if self.settings.e5 else 1.0
+
+        def use_progress(done: float) -> None:
+            if progress is not None:
+                progress(done * use_share)
+
+        vectors = [v.tobytes() for v in embed_paragraphs(texts, self.settings, use_progress)]
+        if not self.settings.e5:
+            return vectors, None
+        from corroborate.search import e5
+
+        done = 0
+
+        def e5_progress(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(use_share + (1 - use_share) * done / max(1, len(texts)))
+
+        return vectors, [v.tobytes() for v in e5.embed_passages(texts, progress=e5_progress)]
 
     def _result(self, report_id: str, status: str, path: str, notices: list[str]) -> IngestResult:
         (row,) = self.store.list_reports(report_id)  # counts for this report only, not the library

@@ -17,6 +17,10 @@ class Settings(BaseModel):
     embeddings: bool = Field(
         default_factory=lambda: _env("embeddings", "1") not in ("0", "false", "no")
     )
+    # Ingest also embeds with the second, slower encoder (multilingual-E5) whose cosine
+    # sharpens the ranking (search/e5.py); off: ingest ~40x faster per paragraph, and the
+    # report's paragraphs rank by USE alone.
+    e5: bool = Field(default_factory=lambda: _env("e5", "1") not in ("0", "false", "no"))
     threads: int = Field(default_factory=lambda: int(_env("threads", "2")))
     # Where the web UI is served, for paragraph permalinks in citations made outside it (CLI,
     # compiled responses); the web UI uses the address it is reached at.

@@ -244,8 +244,9 @@ class Searcher:
         return fuse(lex, sem, len(lex) + len(sem), lexical_weight=self.lexical_weight(q) if lex else 1.0)
 
     def candidate_features(self, q: ParsedQuery, lex: list[tuple[int, float]], sem: list[tuple[int, float]]
-                           ) -> tuple[list[int], np.ndarray]:
-        """The candidates of both rankings (lexical first) and their second-stage features."""
+                           ) -> tuple[list[int], np.ndarray, bool]:
+        """The candidates of both rankings (lexical first), their second-stage features, and
+        whether those include the second encoder's cosine (every candidate has its vector)."""
         pks = list(dict.fromkeys([pk for pk, _ in lex] + [pk for pk, _ in sem]))
         qv = self.query_vectors.get(q.semantic_text())
         if qv is None:
@@ -255,12 +256,27 @@ class Searcher:
         sem_rank = {pk: i for i, (pk, _) in enumerate(sem)}
         read = self.lexical_readings.get(q.text, q)
         clauses = [[t for a in c.atoms for t in a.tokens] for c in read.clauses]
-        return pks, features(q.text, q.content_tokens(), pks, texts, lex, sem_rank, cos, clauses)
+        e5_cos = self.e5_cosines(q, pks)
+        x = features(q.text, q.content_tokens(), pks, texts, lex, sem_rank, cos, clauses, e5_cos)
+        return pks, x, e5_cos is not None
+
+    def e5_cosines(self, q: ParsedQuery, pks: list[int]) -> np.ndarray | None:
+        """The second encoder's cosine of the question to each candidate (search/e5.py), or
+        None when a candidate was stored without its vector. A library ranks the same for every
+        reader: `settings.e5` decides what ingest stores, not how stored vectors are read."""
+        if not pks:
+            return None
+        stored = self.store.e5_vectors(pks)
+        if len(stored) < len(pks):
+            return None
+        from corroborate.search import e5
+
+        return e5.cosines(e5.embed_query(q.semantic_text()), [stored[pk] for pk in pks])
 
     def rerank(self, q: ParsedQuery, lex: list[tuple[int, float]], sem: list[tuple[int, float]], k: int
                ) -> list[Hit]:
-        pks, x = self.candidate_features(q, lex, sem)
-        p = rank_model().probability_of(x)
+        pks, x, with_e5 = self.candidate_features(q, lex, sem)
+        p = (rank_model(e5=True) if with_e5 else rank_model()).probability_of(x)
         lex_rank = {pk: i for i, (pk, _) in enumerate(lex)}
         sem_of = {pk: (i, c) for i, (pk, c) in enumerate(sem)}
         order = sorted(range(len(pks)), key=lambda i: (-p[i], pks[i]))[:k]

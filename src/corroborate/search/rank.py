@@ -30,7 +30,8 @@ WEIGHTS_FILE = Path(__file__).with_name("rank_weights.json")
 FEATURES = ("cos", "cos_z", "sem_rr", "lex_rr", "bm25_rel", "cover", "stem_cover", "es", "es_cos", "es_cos_z",
             "es_lex_rr", "es_cover", "es_stem_cover")
 # Signals computed beside FEATURES; a model names the columns it uses (`Model.names`).
-EXTRA = ("clause_cover", "sent_cover", "log_len", "es_clause_cover", "es_sent_cover")
+EXTRA = ("clause_cover", "sent_cover", "log_len", "es_clause_cover", "es_sent_cover",
+         "e5_cos", "e5_cos_z", "es_e5_cos_z")
 ALL_FEATURES = FEATURES + EXTRA
 
 _ES_HINT = re.compile(r"[¿¡ñáéíóú]", re.IGNORECASE)
@@ -83,8 +84,15 @@ def _weights() -> dict:
     return json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")) if WEIGHTS_FILE.exists() else {}
 
 
-def model() -> Model | None:
-    return _load(_weights().get("ranking", {}))
+def model(e5: bool = False) -> Model | None:
+    """The fitted ranker: with the second encoder's features when every candidate has its
+    vector (`e5`), else the one fitted without them. Both come from the same tuning half."""
+    if e5:
+        fitted = _load(_weights().get("ranking_e5", {}))
+        if fitted is not None:
+            return fitted
+    fitted = _load(_weights().get("ranking", {}))
+    return fitted if fitted is None or not any(n.startswith(("e5", "es_e5")) for n in fitted.names) else None
 
 
 def cosines_for(index, qv: np.ndarray, pks: list[int]) -> np.ndarray:
@@ -124,20 +132,22 @@ def _holds(words: frozenset[str], wstems: frozenset[str], alts: frozenset[str], 
 
 def features(question: str, content: list[str], pks: list[int], texts: dict[int, str],
              lex: list[tuple[int, float]], sem_rank: dict[int, int], cos: np.ndarray,
-             clauses: list[list[str]] | None = None) -> np.ndarray:
+             clauses: list[list[str]] | None = None, e5_cos: np.ndarray | None = None) -> np.ndarray:
     """Feature matrix (len(pks) x len(ALL_FEATURES)) of the candidate paragraphs `pks`.
 
     `content`: the question's folded content tokens; `lex`: the lexical ranking with its BM25
     (larger is better); `sem_rank`: rank in the embedding ranking; `cos`: cosine of each pk;
     `clauses`: the question's clauses as the lexical ranker read them, each a list of
-    alternatives (a Spanish word with its nearest English library terms, search/expand.py).
+    alternatives (a Spanish word with its nearest English library terms, search/expand.py);
+    `e5_cos`: the second encoder's cosine of each pk (search/e5.py), or None (its columns are 0).
     """
     es = 1.0 if question_language(question) == "es" else 0.0
     lex_rank = {pk: i for i, (pk, _) in enumerate(lex)}
     best_bm25 = max((s for _, s in lex), default=0.0)
     bm25 = dict(lex)
-    top = np.sort(cos)[::-1][: max(10, len(cos) // 2)]
-    mu, sd = float(top.mean()) if len(top) else 0.0, float(top.std()) if len(top) else 1.0
+    mu, sd = _top_half(cos)
+    e5 = np.zeros(len(pks)) if e5_cos is None else np.asarray(e5_cos, dtype=np.float64)
+    e5_mu, e5_sd = _top_half(e5)
     qwords = list(dict.fromkeys(content))
     qstems = [stems(w) for w in qwords]
     toks, tstems = zip(*(_words_and_stems(texts.get(pk, "")) for pk in pks), strict=True) if pks else ((), ())
@@ -174,9 +184,17 @@ def features(question: str, content: list[str], pks: list[int], texts: dict[int,
             sum(cidf[j] for j in mine if _holds(w, st, *alts[j])) for w, st in _sentence_words(texts.get(pk, ""))
         ) / ctotal
         loglen = math.log1p(len(toks[i]))
+        e5z = (e5[i] - e5_mu) / (e5_sd + 1e-6) if e5_cos is not None else 0.0
         x[i] = (c, cz, sr, lr, b, cover, scover, es, es * c, es * cz, es * lr, es * cover, es * scover,
-                ccover, sent, loglen, es * ccover, es * sent)
+                ccover, sent, loglen, es * ccover, es * sent, e5[i], e5z, es * e5z)
     return x
+
+
+def _top_half(cos: np.ndarray) -> tuple[float, float]:
+    """Mean and spread of the better half of the candidates' cosines (at least 10): a
+    candidate's cosine is read relative to the question's, whose scale varies."""
+    top = np.sort(cos)[::-1][: max(10, len(cos) // 2)]
+    return (float(top.mean()), float(top.std())) if len(top) else (0.0, 1.0)
 
 
 def candidate_texts(store, pks: list[int]) -> dict[int, str]:

@@ -156,12 +156,13 @@ class PostgresStore(PostgresWriter, PostgresSearch, PostgresUsers, PostgresCases
         return int(row["v"]) + 1
 
     def save_report(self, report: Report, family: str, sources: list[Source],
-                    embeddings: list[bytes] | None = None, replace_ids: list[str] | None = None) -> None:
+                    embeddings: list[bytes] | None = None, replace_ids: list[str] | None = None,
+                    e5: list[bytes] | None = None) -> None:
         """Write `report` (and the index) in one transaction; first drop `replace_ids`."""
         with self.transaction():
             for rid in replace_ids or []:
                 self._delete(rid)
-            self._insert(report, family, sources, embeddings)
+            self._insert(report, family, sources, embeddings, e5)
             # Purged only now, so a replaced report's sources (and their confidential flag)
             # are kept when the new version still cites them.
             self._purge_orphan_sources()

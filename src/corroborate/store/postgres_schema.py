@@ -191,6 +191,9 @@ MIGRATIONS: list[str] = [
     CREATE INDEX saved_search_hits_found ON saved_search_hits(found_at);
     CREATE INDEX saved_search_hits_report ON saved_search_hits(report_id)
     """,
+    """
+    ALTER TABLE embeddings ADD COLUMN e5 BYTEA
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x636F7272  # pg_advisory_xact_lock key: one process migrates at a time

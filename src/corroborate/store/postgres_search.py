@@ -155,6 +155,11 @@ class PostgresSearch:
         rows = self._all("SELECT pk, text FROM paragraphs WHERE pk = ANY(%s)", ([int(pk) for pk in pks],))
         return {int(r["pk"]): r["text"] for r in rows}
 
+    def e5_vectors(self, pks: list[int]) -> dict[int, bytes]:
+        rows = self._all("SELECT paragraph_pk, e5 FROM embeddings WHERE paragraph_pk = ANY(%s) AND e5 IS NOT NULL",
+                         ([int(pk) for pk in pks],))
+        return {int(r["paragraph_pk"]): bytes(r["e5"]) for r in rows}
+
     def footnotes_for(self, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
         """Footnotes (with citations in the public contract shape) keyed by (report_pk, n)."""
 

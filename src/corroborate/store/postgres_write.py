@@ -65,7 +65,7 @@ def _merged(date: str | None, urls: list[str], aliases: list[str], src: Source
 class PostgresWriter:
     """`_insert` of `PostgresStore` (a mixin over its `_conn`)."""
 
-    def _insert(self, report: Report, family: str, sources: list[Source], embeddings) -> None:
+    def _insert(self, report: Report, family: str, sources: list[Source], embeddings, e5=None) -> None:
         from psycopg.rows import tuple_row
 
         with self._conn() as conn, conn.cursor(row_factory=tuple_row) as cur:
@@ -82,7 +82,7 @@ class PostgresWriter:
             )
             rpk = cur.fetchone()[0]
             _upsert_sources(cur, merged_sources(sources))
-            _write_body(cur, rpk, report, embeddings)
+            _write_body(cur, rpk, report, embeddings, e5)
 
 
 def _new_pks(cur, table: str, n: int) -> list[int]:
@@ -129,7 +129,7 @@ def _upsert_sources(cur, sources: list[Source]) -> None:
     )
 
 
-def _write_body(cur, rpk: int, report: Report, embeddings) -> None:
+def _write_body(cur, rpk: int, report: Report, embeddings, e5=None) -> None:
     """Sections, paragraphs (with their index entry, markers and embeddings), notes and the
     rest of `report`, under the report's key `rpk`."""
     sections = _in_order(report.sections, lambda s: s.sections)
@@ -158,13 +158,13 @@ def _write_body(cur, rpk: int, report: Report, embeddings) -> None:
     _copy(cur, "markers", 'paragraph_pk, report_pk, n, "offset"',
           ((ppk, rpk, m.n, m.offset) for ppk, (_, p) in zip(ppks, paragraphs, strict=True) for m in p.markers))
     if embeddings is not None:
-        vectors = list(embeddings)[:len(ppks)]
+        vectors = rows.vector_pairs(embeddings, e5)[:len(ppks)]
         if len(vectors) < len(ppks):
             raise ValueError("fewer embeddings than paragraphs")  # as SqliteStore
-        with cur.copy("COPY embeddings (paragraph_pk, vector) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(["int8", "bytea"])
-            for row in zip(ppks, vectors, strict=True):
-                copy.write_row(row)
+        with cur.copy("COPY embeddings (paragraph_pk, vector, e5) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "bytea", "bytea"])
+            for pk, (vector, e5_vector) in zip(ppks, vectors, strict=True):
+                copy.write_row((pk, vector, e5_vector))
 
     _copy(cur, "footnotes", "report_pk, n, text, page, urls, links",
           ((rpk, fn.n, fn.text, fn.page, json.dumps(fn.urls), rows.links_json(fn.links)) for fn in report.footnotes))

@@ -27,6 +27,15 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def vector_pairs(embeddings, e5) -> list[tuple[bytes, bytes | None]]:
+    """Each paragraph's (USE vector, E5 vector or None), in reading order, for the writers."""
+    use = list(embeddings)
+    second = list(e5) if e5 is not None else []
+    if e5 is not None and len(second) != len(use):
+        raise ValueError("as many E5 vectors as embeddings are needed")
+    return [(v, second[i] if e5 is not None else None) for i, v in enumerate(use)]
+
+
 def split_sql(script: str) -> list[str]:
     """A migration's statements (each ends with a semicolon at the end of a line)."""
     return [s.strip() for s in script.split(";\n") if s.strip()]

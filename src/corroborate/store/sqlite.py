@@ -234,6 +234,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX saved_search_hits_found ON saved_search_hits(found_at);
     """,
+    """
+    -- the second encoder's vector of a paragraph (search/e5.py), NULL when ingested without it
+    ALTER TABLE embeddings ADD COLUMN e5 BLOB;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -416,21 +420,22 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
         sources: list[Source],
         embeddings: list[bytes] | None = None,
         replace_ids: list[str] | None = None,
+        e5: list[bytes] | None = None,
     ) -> None:
         """Write `report` (and the index) in one transaction; first drop `replace_ids`.
 
         `embeddings`, when given, holds one float32 vector (as bytes) per paragraph, in
-        `report.paragraphs()` order.
+        `report.paragraphs()` order; `e5` the second encoder's vectors in the same order.
         """
         with self._write() as c:
             for rid in replace_ids or []:
                 self._delete(c, rid)
-            self._insert(c, report, family, sources, embeddings)
+            self._insert(c, report, family, sources, embeddings, e5)
             # Purged only now, so a replaced report's sources (and their confidential flag)
             # are kept when the new version still cites them.
             self._purge_orphan_sources(c)
 
-    def _insert(self, c, report: Report, family: str, sources: list[Source], embeddings) -> None:
+    def _insert(self, c, report: Report, family: str, sources: list[Source], embeddings, e5=None) -> None:
         cur = c.execute(
             """INSERT INTO reports(id, family, version, title, publisher, published, cut_off,
                    ref_start, ref_end, language, source_hash, source_path, format, ingested_at,
@@ -469,7 +474,7 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
                 (src.id, src.author, src.title, src.type.value, src.language, src.date,
                  json.dumps(src.urls), src.kind.value, json.dumps(src.aliases)),
             )
-        vectors = iter(embeddings) if embeddings is not None else None
+        vectors = iter(rows.vector_pairs(embeddings, e5)) if embeddings is not None else None
         ord_ = 0
         for top in report.sections:
             ord_ = self._insert_section(c, rpk, None, top, ord_, vectors)
@@ -532,10 +537,11 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
                     (ppk, rpk, m.n, m.offset),
                 )
             if vectors is not None:
-                vector = next(vectors, None)
+                vector, e5_vector = next(vectors, (None, None))
                 if vector is None:
                     raise ValueError("fewer embeddings than paragraphs")
-                c.execute("INSERT INTO embeddings(paragraph_pk, vector) VALUES (?, ?)", (ppk, vector))
+                c.execute("INSERT INTO embeddings(paragraph_pk, vector, e5) VALUES (?, ?, ?)",
+                          (ppk, vector, e5_vector))
         for child in section.sections:
             ord_ = self._insert_section(c, rpk, spk, child, ord_, vectors)
         return ord_

@@ -202,12 +202,18 @@ class SqliteSearch:
         return int(self.conn.execute("SELECT COALESCE(MAX(pk), 0) FROM paragraphs").fetchone()[0])
 
     def paragraph_texts(self, pks: list[int]) -> dict[int, str]:
-        out: dict[int, str] = {}
+        return self._by_pk("SELECT pk, text FROM paragraphs WHERE pk IN ({})", pks)
+
+    def e5_vectors(self, pks: list[int]) -> dict[int, bytes]:
+        return self._by_pk("SELECT paragraph_pk, e5 FROM embeddings WHERE paragraph_pk IN ({}) AND e5 IS NOT NULL", pks)
+
+    def _by_pk(self, sql: str, pks: list[int]) -> dict:
+        """{pk: value} from `sql` (selecting pk, value; its `{}` takes the keys), 500 keys a
+        statement: SQLite limits the parameters of one."""
+        out: dict = {}
         for i in range(0, len(pks), 500):
             chunk = pks[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            out.update((int(r[0]), r[1]) for r in self.conn.execute(
-                f"SELECT pk, text FROM paragraphs WHERE pk IN ({marks})", chunk))
+            out.update((int(r[0]), r[1]) for r in self.conn.execute(sql.format(",".join("?" * len(chunk))), chunk))
         return out
 
     def facet_counts(self, pks: list[int]) -> dict[str, list[dict]]:

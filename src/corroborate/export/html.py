@@ -32,7 +32,9 @@ p.caption { font-style: italic; }
 p.lead { break-after: avoid; margin-bottom: 2pt; }
 p.list-item { margin-left: 1.2em; }
 div.notice { border-left: 2pt solid #999; padding-left: 8pt; }
-.footnote { float: footnote; footnote-policy: line; font-size: 8pt; line-height: 1.25; text-align: left; font-style: normal; }
+/* block, not line: WeasyPrint (66-70, measured) left a note whose line held two calls on the
+   next page under 'line'; 'block' moves the paragraph with its notes instead */
+.footnote { float: footnote; footnote-policy: block; font-size: 8pt; line-height: 1.25; text-align: left; font-style: normal; }
 .footnote::footnote-call { content: attr(data-n); vertical-align: super; font-size: 65%; line-height: 0; }
 .footnote::footnote-marker { content: attr(data-n) ". "; }
 .fn-again { vertical-align: super; font-size: 65%; line-height: 0; }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +81,7 @@ class Searcher:
         self.store = store
         self.settings = settings
         self.query_vectors: dict[str, np.ndarray] = {}
+        self.e5_queries: dict[str, Future] = {}  # the second encoder's query vector, under way
         self.lexical_readings: dict[str, ParsedQuery] = {}
 
     # ---- validation ---------------------------------------------------------------------
@@ -206,6 +207,12 @@ class Searcher:
             self.query_vectors[text] = qv  # kept for the second-stage ranking
             return index.search(qv, want, allowed)
 
+        if len(index) and text not in self.e5_queries and self.store.e5_vectors([int(index.pks[0])]):
+            # a library stored with E5 vectors: its query vector (~30 ms, more for a fresh
+            # process's first) is made meanwhile too; the C engine releases the GIL
+            from corroborate.search import e5
+
+            self.e5_queries[text] = _pool.submit(e5.embed_query, text)
         return _pool.submit(work)
 
     def finish_semantic(self, q: ParsedQuery, depth: int, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -271,7 +278,10 @@ class Searcher:
             return None
         from corroborate.search import e5
 
-        return e5.cosines(e5.embed_query(q.semantic_text()), [stored[pk] for pk in pks])
+        text = q.semantic_text()
+        pending = self.e5_queries.get(text)
+        qv = pending.result() if pending is not None else e5.embed_query(text)
+        return e5.cosines(qv, [stored[pk] for pk in pks])
 
     def rerank(self, q: ParsedQuery, lex: list[tuple[int, float]], sem: list[tuple[int, float]], k: int
                ) -> list[Hit]:

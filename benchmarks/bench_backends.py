@@ -22,6 +22,11 @@ CORROBORATE_DB_REPLICAS, killed a third of the way through: the errors column mu
 
 PostgreSQL is a scratch cluster (store/pg_cluster.py) started in a temporary folder unless
 `--pg-url` names one. Wall-clock figures on a shared machine: the load average is recorded.
+
+A library of a million paragraphs takes longer to store than a measuring window on a shared
+machine: `--keep DIR --no-search` builds both libraries in DIR (steps 1-2) and keeps them (the
+cluster stopped, its data in DIR/pg), and a later `--reuse DIR` (same --reports/--paragraphs and
+--pg-port) runs step 3 on both, side by side, with whatever code is checked out then.
 """
 
 from __future__ import annotations

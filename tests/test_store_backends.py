@@ -293,6 +293,34 @@ def test_a_rare_word_outweighs_a_repeated_common_one_on_both_backends(backend_st
     assert hits[0][1] > 2 * hits[1][1]  # the rare word's IDF dominates the score
 
 
+def test_a_word_occurring_more_often_ranks_higher_on_both_backends(backend_store):
+    """BM25's term frequency on both backends (PostgreSQL reads it from the `tfv` index), even
+    against a shorter paragraph; a paragraph without the word is not a match."""
+    texts = {"once": "Extortion of shops in Lima.",
+             "thrice": "Extortion of shops, extortion of markets and extortion of buses in Lima.",
+             **{f"p{i}": f"Police patrols in district {i} of Callao." for i in range(6)}}
+    backend_store.save_report(crime_report("tf", texts=texts), "tf", [])
+    hits = backend_store.lexical_search(parse_query("extortion"), 5)
+    found = backend_store.paragraph_texts([pk for pk, _ in hits])
+    assert [found[pk] for pk, _ in hits] == [texts["thrice"], texts["once"]]
+    assert hits[0][1] > hits[1][1] > 0
+
+
+def test_postgres_vocabulary_from_the_tfv_index_equals_a_parse_of_every_text(pg_sample_db):
+    """term_document_counts reads `tfv` (words once each, per count bucket) instead of parsing
+    every paragraph: the same words with the same paragraph counts as the parse."""
+    store = open_store(pg_sample_db)
+    try:
+        words, cumulative, n = store.term_document_counts()
+        parsed = store._all("SELECT word, ndoc FROM ts_stat('SELECT to_tsvector(''simple'', unaccent(text)) "
+                            "FROM paragraphs') ORDER BY word COLLATE \"C\"")
+        assert n == store._one("SELECT COUNT(*) AS n FROM paragraphs")["n"] > 100
+    finally:
+        store.close()
+    assert words == [r["word"] for r in parsed] and len(words) > 1000
+    assert list(cumulative[1:] - cumulative[:-1]) == [r["ndoc"] for r in parsed]
+
+
 # --- cases and saved searches on both backends ------------------------------------------------------
 
 

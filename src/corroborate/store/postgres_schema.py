@@ -192,6 +192,25 @@ MIGRATIONS: list[str] = [
     CREATE INDEX saved_search_hits_report ON saved_search_hits(report_id)
     """,
     """
+    -- BM25's term frequencies from an index (postgres_search.py). `tfv` holds each word of the
+    -- paragraph as FTS5 indexes it (unaccented, lower-cased, not stemmed) once, prefixed by the
+    -- bucket of its count ('3/police': "police" occurs 3 times), so a GIN lookup finds the
+    -- paragraphs where a word occurs n times without reading them
+    CREATE TEXT SEARCH CONFIGURATION corroborate_words (COPY = simple);
+    ALTER TEXT SEARCH CONFIGURATION corroborate_words
+        ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
+    CREATE FUNCTION corroborate_tf(v tsvector) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT COALESCE(array_to_tsvector(array_agg(
+            (CASE WHEN n < 7 THEN n WHEN n < 10 THEN 7 WHEN n < 15 THEN 10 WHEN n < 25 THEN 15 ELSE 25 END)
+            || '/' || lexeme)), ''::tsvector)
+        FROM (SELECT lexeme, COALESCE(array_length(positions, 1), 1) AS n FROM unnest(v)) AS t
+    $$;
+    ALTER TABLE paragraphs ADD COLUMN tfv TSVECTOR;
+    UPDATE paragraphs SET tfv = corroborate_tf(to_tsvector('corroborate_words', text));
+    ALTER TABLE paragraphs ALTER COLUMN tfv SET NOT NULL;
+    CREATE INDEX paragraphs_tfv ON paragraphs USING GIN (tfv)
+    """,
+    """
     ALTER TABLE embeddings ADD COLUMN e5 BYTEA
     """,
 ]

@@ -3,10 +3,16 @@ filters and facets), as a mixin over its `_all`/`_one` helpers.
 
 Lexical scores are BM25 as FTS5 computes it (`store.bm25`), so that a question gets the same
 paragraphs on both backends and the second-stage ranker's lexical feature (`bm25_rel`, fitted on
-FTS5's scores) means the same. `ts_rank_cd` alone has no IDF; here it only breaks ties when the
-GIN matches are ordered for the pool that gets exact scores. The differences left: a term's
-paragraph count follows PostgreSQL's stemmed match (FTS5 counts the exact token), and lengths
-are in characters (tests/test_store_backends.py compares recall on the dev questions).
+FTS5's scores) means the same. Every match is scored, in one statement, from two GIN indexes:
+`tsv` (stemmed, per language) finds the matches and each term's paragraph count; `tfv` (words as
+FTS5 indexes them, each with the bucket of its count, migration 3) gives each word's count in
+each match. No paragraph's `tsv` or text is read, so a query costs what its terms' postings
+cost, as in FTS5, not what reading every matching paragraph costs. The differences left: a
+term's paragraph count follows PostgreSQL's stemmed match (FTS5 counts the exact token); a word
+counted over 6 times counts as the lower bound of its bucket (7, 10, 15, 25); a prefix counts as
+the sum of the buckets its words fall in (two words of one prefix in one bucket count once); a
+phrase counts once per match; lengths are in bytes (tests/test_store_backends.py compares recall
+and rankings on the dev questions).
 """
 
 from __future__ import annotations
@@ -19,14 +25,22 @@ from corroborate.store import bm25, postgres_fts, rows
 from corroborate.store.base import ParagraphFilter
 from corroborate.store.sql_filter import JOINS, filter_sql
 
-POOL = 2  # matches per result ts_rank_cd puts in the pool that gets an exact BM25
+# A paragraph is matched with its own language's configuration, one language per statement
+# (joined by UNION ALL): so the GIN index's bitmap alone answers it. An OR of the two (Spanish
+# and this tsquery, or not Spanish and that one) is evaluated again on every matching row, and a
+# sequential scan on every row, reading each row's out-of-line `tsv` (~10 KB for a long
+# paragraph): that was most of a query's cost at 100 k paragraphs. to_tsquery(regconfig, text)
+# is immutable, so each call is evaluated once per statement.
+_BY_LANGUAGE = ("p.ts_lang <> 'es' AND p.tsv @@ to_tsquery('corroborate_en', %s)",
+                "p.ts_lang = 'es' AND p.tsv @@ to_tsquery('corroborate_es', %s)")
+# Term-count buckets of `tfv` (migration 3's corroborate_tf): exact to 6, then a lower bound;
+# BM25 saturates there (tf / (tf + 1.2) is 0.85 at 7 and 0.95 at 25).
+BUCKETS = (1, 2, 3, 4, 5, 6, 7, 10, 15, 25)
 
-# A paragraph is matched with its own language's configuration. to_tsquery(regconfig, text)
-# is immutable, so each call is evaluated once per statement and the GIN index is used.
-_MATCH = ("((p.ts_lang = 'es' AND p.tsv @@ to_tsquery('corroborate_es', %s)) "
-          "OR (p.ts_lang <> 'es' AND p.tsv @@ to_tsquery('corroborate_en', %s)))")
-_RANK = ("ts_rank_cd(p.tsv, CASE WHEN p.ts_lang = 'es' THEN to_tsquery('corroborate_es', %s) "
-         "ELSE to_tsquery('corroborate_en', %s) END, 1)")
+
+def _tf_word(bucket: int, word: str, prefix: bool) -> str:
+    """tsquery text for `tfv`'s entry of `word` occurring `bucket` times (cast, not parsed)."""
+    return "'" + f"{bucket}/{word}".replace("\\", "\\\\").replace("'", "''") + "'" + (":*" if prefix else "")
 
 
 class PostgresSearch:
@@ -34,12 +48,12 @@ class PostgresSearch:
 
     def lexical_search(self, q, limit: int, f: ParagraphFilter | None = None,
                        relaxed: bool = False) -> list[tuple[int, float]]:
-        """(paragraph pk, BM25) best first, scored as FTS5 scores (`store.bm25`).
+        """(paragraph pk, BM25) best first, scored as FTS5 scores (`store.bm25`), in one statement.
 
-        The GIN index finds the matches; the exact BM25 is computed here for a pool of them:
-        the first POOL x `limit` by `ts_rank_cd` (how often and how close together the terms
-        occur), and every match of a rare term (held by at most that many paragraphs), which
-        `ts_rank_cd`, blind to rarity, may rank low and BM25 first."""
+        The GIN index on `tsv` finds the matches; each word's or prefix's count in each match
+        comes from the GIN index on `tfv` (one lookup per term, language and count bucket), so
+        no paragraph's `tsv` or text is read: the cost follows the terms' postings, as FTS5's
+        does, not the size of the matching paragraphs. A phrase counts once per match."""
         dialect = postgres_fts.TSQUERY
         expr = dialect.relaxed(q) if relaxed else dialect.strict(q)
         atoms = dialect.atoms(q, relaxed)
@@ -48,21 +62,43 @@ class PostgresSearch:
         holding = self._holding(terms)
         # A term no paragraph holds for PostgreSQL (a stop word) adds nothing, as in FTS5.
         idfs = [bm25.idf(rows_total, n) if n else 0.0 for n in holding]
-        depth = limit * POOL
-        rare = [t for t, n in zip(terms, holding, strict=True) if 0 < n <= depth]
+        phrase_weight = sum(w for a, w in zip(atoms, idfs, strict=True) if len(a.tokens) > 1)
+        lookups = [(i, b, _tf_word(b, a.tokens[0], a.prefix))  # (atom, count, tsquery on tfv)
+                   for i, a in enumerate(atoms) if len(a.tokens) == 1 and idfs[i] for b in BUCKETS]
         where, args = filter_sql(f, "%s") if f is not None and f.active else ([], [])
         joins = JOINS if where else ""
-        matches = f"FROM paragraphs p {joins} WHERE {' AND '.join([_MATCH, *where])}"
-        parts = [f"(SELECT p.pk {matches} ORDER BY {_RANK} DESC, p.pk LIMIT %s)"]
-        params = [expr, expr, *args, expr, expr, depth]
-        if rare:
-            either = "(" + dialect.or_.join(rare) + ")"
-            parts.append(f"(SELECT p.pk {matches} AND {_MATCH})")
-            params += [expr, expr, *args, either, either]
-        pool = self._all(f"SELECT p.pk, p.text FROM paragraphs p WHERE p.pk IN ({' UNION '.join(parts)})", params)
-        scored = [(int(r["pk"]), bm25.score(r["text"], atoms, idfs, average_length)) for r in pool]
-        scored.sort(key=lambda hit: (-hit[1], hit[0]))
-        return scored[:limit]
+        norm = f"{bm25.K1} * (1 - {bm25.B} + {bm25.B} * octet_length(p.text) / %s::float8)"
+        columns = [list(c) for c in zip(*lookups, strict=True)] if lookups else [[], [], []]
+        matches = " UNION ALL ".join(f"SELECT p.pk, {norm} AS norm FROM paragraphs p {joins} "
+                                     f"WHERE {' AND '.join([match, *where])}" for match in _BY_LANGUAGE)
+        rows = self._indexed(
+            f"""WITH m AS MATERIALIZED ({matches}),
+                t AS MATERIALIZED (
+                    SELECT x.pk, q.atom, q.tf FROM unnest(%s::int[], %s::int[], %s::tsquery[]) AS q(atom, tf, query)
+                    CROSS JOIN LATERAL (SELECT p.pk FROM paragraphs p WHERE p.tfv @@ q.query) AS x)
+                SELECT m.pk, %s::float8 * {bm25.K1 + 1} / (1 + m.norm)
+                       + COALESCE(SUM((%s::float8[])[t.atom + 1] * t.tf * {bm25.K1 + 1} / (t.tf + m.norm)), 0)
+                       AS score
+                FROM m LEFT JOIN t ON t.pk = m.pk
+                GROUP BY m.pk, m.norm ORDER BY score DESC, m.pk LIMIT %s""",
+            [*[max(average_length, 1.0), expr, *args] * len(_BY_LANGUAGE), *columns, phrase_weight, idfs, limit],
+        )
+        return [(int(r["pk"]), float(r["score"])) for r in rows]
+
+    def _indexed(self, sql: str, args) -> list[dict]:
+        """`sql`'s rows, planned without sequential scans. The planner does not count the cost of
+        reading a matching row's out-of-line `tsv`, so for a common word it prefers scanning the
+        table and testing every row's `tsv` (each detoasted) to the GIN index's bitmap: ten times
+        the time at 100 k paragraphs. SET LOCAL, in a transaction of its own (or a savepoint of
+        the caller's, set back after)."""
+        def work(conn):
+            with conn.transaction():
+                conn.execute("SET LOCAL enable_seqscan = off")
+                found = conn.execute(sql, args).fetchall()
+                conn.execute("SET LOCAL enable_seqscan TO DEFAULT")
+            return found
+
+        return self._read(work)
 
     def _bm25_cache(self) -> dict:
         """Library statistics for BM25, kept until the next committed report write."""
@@ -73,21 +109,24 @@ class PostgresSearch:
         return cache
 
     def _bm25_library(self) -> tuple[int, float]:
-        """(paragraphs, their average length in characters)."""
+        """(paragraphs, their average length in bytes: what `octet_length` reads from a stored
+        text's header without fetching it)."""
         cache = self._bm25_cache()
         if "library" not in cache:
-            row = self._one("SELECT COUNT(*) AS n, COALESCE(AVG(length(text)), 0)::float AS avg FROM paragraphs")
+            row = self._one("SELECT COUNT(*) AS n, COALESCE(AVG(octet_length(text)), 0)::float AS avg "
+                            "FROM paragraphs")
             cache["library"] = (int(row["n"]), float(row["avg"]))
         return cache["library"]
 
     def _holding(self, terms: list[str]) -> list[int]:
-        """How many paragraphs hold each tsquery term (remembered per library state)."""
+        """How many paragraphs hold each tsquery term (remembered per library state). One count
+        per term, each answered from the GIN index's bitmap, never reading a paragraph's `tsv`."""
         cache = self._bm25_cache()
         missing = [t for t in dict.fromkeys(terms) if ("df", t) not in cache]
         if missing:
-            counts = ", ".join(f"COUNT(*) FILTER (WHERE {_MATCH}) AS c{i}" for i in range(len(missing)))
-            row = self._one(f"SELECT {counts} FROM paragraphs p WHERE {' OR '.join([_MATCH] * len(missing))}",
-                            [x for t in missing for x in (t, t)] * 2)
+            count = " + ".join(f"(SELECT COUNT(*) FROM paragraphs p WHERE {match})" for match in _BY_LANGUAGE)
+            (row,) = self._indexed("SELECT " + ", ".join(f"{count} AS c{i}" for i in range(len(missing))),
+                                   [t for t in missing for _ in _BY_LANGUAGE])
             cache.update({("df", t): int(row[f"c{i}"]) for i, t in enumerate(missing)})
         return [cache[("df", t)] for t in terms]
 
@@ -97,7 +136,8 @@ class PostgresSearch:
         if not token.isalnum():
             return False
         expr = postgres_fts.TSQUERY.term(token, stem, STEM_LENGTH)
-        return self._one(f"SELECT 1 AS found FROM paragraphs p WHERE {_MATCH} LIMIT 1", (expr, expr)) is not None
+        found = " OR ".join(f"EXISTS (SELECT 1 FROM paragraphs p WHERE {match})" for match in _BY_LANGUAGE)
+        return bool(self._indexed(f"SELECT {found} AS found", [expr] * len(_BY_LANGUAGE))[0]["found"])
 
     def paragraphs_holding(self, token: str, cap: int) -> int:
         from corroborate.search.query import STEM_LENGTH
@@ -105,8 +145,9 @@ class PostgresSearch:
         if not token.isalnum():
             return 0
         expr = postgres_fts.TSQUERY.term(token, True, STEM_LENGTH)
-        row = self._one(f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM paragraphs p WHERE {_MATCH} LIMIT %s) AS hits",
-                        (expr, expr, cap + 1))
+        hits = " UNION ALL ".join(f"SELECT 1 FROM paragraphs p WHERE {match}" for match in _BY_LANGUAGE)
+        (row,) = self._indexed(f"SELECT COUNT(*) AS n FROM ({hits} LIMIT %s) AS hits",
+                               [*[expr] * len(_BY_LANGUAGE), cap + 1])
         return int(row["n"])
 
     def report_countries(self, report_ids: list[str]) -> dict[str, str | None]:
@@ -119,14 +160,20 @@ class PostgresSearch:
     def term_document_counts(self) -> tuple[list[str], np.ndarray, int]:
         """The library's words as typed (unaccented, lower-cased, unstemmed: the vocabulary
         embeds them) with their paragraph counts, in code-point order. One scan of every
-        paragraph's text (seconds at 1 M paragraphs): callers cache it per fingerprint."""
-        rows = self._all(
-            "SELECT word, ndoc FROM ts_stat('SELECT to_tsvector(''simple'', unaccent(text)) FROM paragraphs') "
-            'ORDER BY word COLLATE "C"'
-        )
-        n = self._one("SELECT COUNT(*) AS n FROM paragraphs")["n"]
-        counts = np.array([0, *(r["ndoc"] for r in rows)], dtype=np.int64)
-        return [r["word"] for r in rows], np.cumsum(counts), int(n)
+        paragraph's `tfv` (its words once each, prefixed by a count bucket: a word's paragraphs
+        are the sum over its buckets), not a parse of every text: 11 s at 100 k paragraphs here
+        where parsing took 91 s. Remembered per library state (term statistics and the expansion
+        vocabulary both ask for it)."""
+        cache = self._bm25_cache()
+        if "terms" not in cache:
+            holding: dict[str, int] = {}
+            for r in self._all("SELECT word, ndoc FROM ts_stat('SELECT tfv FROM paragraphs')"):
+                word = r["word"].split("/", 1)[1]
+                holding[word] = holding.get(word, 0) + int(r["ndoc"])
+            words = sorted(holding)  # code-point order, as COLLATE "C" orders UTF-8
+            counts = np.array([0, *(holding[w] for w in words)], dtype=np.int64)
+            cache["terms"] = (words, np.cumsum(counts), self._bm25_library()[0])
+        return cache["terms"]
 
     def filtered_pks(self, f: ParagraphFilter) -> np.ndarray:
         where, args = filter_sql(f, "%s")

@@ -5,7 +5,8 @@ times SQLite's time). Here the keys of sections, paragraphs and terms-of-referen
 drawn from their sequences first, in reading order, so children can name their parents before
 anything is written; then each table is filled by one statement: COPY for rows PostgreSQL stores
 as given (sections, markers, footnotes, citations, ...; embeddings in binary), one INSERT over
-arrays (`unnest`) for paragraphs, whose `tsv` the server computes with the paragraph's language.
+arrays (`unnest`) for paragraphs, whose `tsv` the server computes with the paragraph's language
+(and `tfv`, the word counts BM25 reads: `postgres_schema`, migration 3).
 All of it inside the caller's transaction: a write killed half-way leaves nothing behind.
 """
 
@@ -147,9 +148,9 @@ def _write_body(cur, rpk: int, report: Report, embeddings, e5=None) -> None:
                              for pk, (spk, p) in zip(ppks, paragraphs, strict=True)], strict=True))
         cur.execute(
             """INSERT INTO paragraphs(pk, report_pk, section_pk, id, ord, kind, text, page, markers, links,
-                   ts_lang, tsv)
+                   ts_lang, tsv, tfv)
                SELECT u.pk, %s, u.section_pk, u.id, u.ord, u.kind, u.text, u.page, u.markers, u.links,
-                      %s, to_tsvector(%s::regconfig, u.text)
+                      %s, to_tsvector(%s::regconfig, u.text), corroborate_tf(to_tsvector('corroborate_words', u.text))
                FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::int[], %s::text[], %s::text[],
                            %s::int[], %s::text[], %s::text[])
                     AS u(pk, section_pk, id, ord, kind, text, page, markers, links)""",

@@ -49,6 +49,8 @@ def embed_passages(texts: list[str], batch: int = 16,
                    progress: Callable[[int], None] | None = None) -> np.ndarray:
     """Unit-length vectors (float16: what ranking needs, half the storage), one row per text;
     `progress(n)` after each batch of n texts."""
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float16)
     keys = [hashlib.sha256(t.encode()).digest() for t in texts]
     with _lock:
         known = {k: _passages[k] for k in keys if k in _passages}
@@ -72,8 +74,6 @@ def embed_passages(texts: list[str], batch: int = 16,
             _passages.move_to_end(k)
         while len(_passages) > PASSAGE_MEMO:
             _passages.popitem(last=False)
-    if not keys:
-        return np.zeros((0, DIM), dtype=np.float16)
     return np.frombuffer(b"".join(known[k] for k in keys), dtype=np.float16).reshape(len(keys), DIM)
 
 

@@ -207,7 +207,9 @@ class Searcher:
             self.query_vectors[text] = qv  # kept for the second-stage ranking
             return index.search(qv, want, allowed)
 
-        if len(index) and text not in self.e5_queries and self.store.e5_vectors([int(index.pks[0])]):
+        if len(index) and index.has_e5 is None:
+            index.has_e5 = bool(self.store.e5_vectors([int(index.pks[0])]))
+        if len(index) and index.has_e5 and text not in self.e5_queries:
             # a library stored with E5 vectors: its query vector (~30 ms, more for a fresh
             # process's first) is made meanwhile too; the C engine releases the GIL
             from corroborate.search import e5

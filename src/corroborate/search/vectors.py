@@ -92,6 +92,9 @@ class VectorIndex:
     pks: np.ndarray  # int64, sorted ascending
     matrix: np.ndarray  # (n, dim) float32 or float16, unit rows
     signs: np.ndarray | None = None  # (dim/64, n) uint64 when binary search is used
+    # Whether the library was stored with E5 vectors (search/e5.py): asked of the store once per
+    # index, i.e. per library state, not once per search.
+    has_e5: bool | None = None
 
     @classmethod
     def build(cls, pks: np.ndarray, matrix: np.ndarray, strategy: str = "auto") -> VectorIndex:

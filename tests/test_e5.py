@@ -91,3 +91,52 @@ def test_e5_ranks_the_sample_questions_at_least_as_well_as_use_alone(sample_db_m
     monkeypatch.setattr(Searcher, "e5_cosines", lambda self, q, pks: None)
     without = _mrr(sample_db_master, questions)
     assert with_e5 >= without, (with_e5, without)
+
+
+# Not-covered questions (benchmarks/questions, tuning half) that the sample's words and country
+# answered before the quote gate: their best quotes share words, not the topic.
+FAR_QUOTES = [
+    "Are girls married off as children in Amazonian communities?",  # "Government presence in remote areas of the Amazon …"
+    "¿Cómo son las condiciones en las cárceles peruanas?",  # "… ‘Niño Guerrero’, imprisoned in Aragua state"
+    "¿Puede un apátrida obtener la nacionalidad peruana?",  # "Same-sex couples are not permitted to marry …"
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", FAR_QUOTES)
+def test_a_quote_the_retrieval_encoder_puts_far_from_the_question_is_no_answer(sample_lib, monkeypatch, question):
+    from corroborate.search import answer
+
+    refused = sample_lib.ask(question)
+    assert not refused["found"] and refused["quotes"] == [] and refused["best_score"] is not None
+    monkeypatch.setattr(answer, "relevant_quotes", lambda searcher, q, chosen: chosen)
+    assert sample_lib.ask(question)["found"]  # the gate, not an earlier rule, refused it
+
+
+@pytest.mark.slow
+def test_the_quote_gate_keeps_the_covered_questions_answered(sample_lib):
+    """Every dev and own question is still answered, and its kept quotes clear the floor."""
+    from corroborate.search import answer
+    from corroborate.search.rank import question_language
+
+    qs = [json.loads(line) for path in QUESTION_FILES for line in path.read_text(encoding="utf-8").splitlines()
+          if line.strip()]
+    for q in qs:
+        a = sample_lib.ask(q["q"])
+        assert a["found"], q["q"]
+        cos = e5.embed_passages([x["text"] for x in a["quotes"]]).astype(np.float32) @ e5.embed_query(q["q"])
+        same = [question_language(x["text"]) == question_language(q["q"]) for x in a["quotes"]]
+        floor = [answer.QUOTE_RELEVANCE_SAME if s else answer.QUOTE_RELEVANCE_ACROSS for s in same]
+        assert max(c - f for c, f in zip(cos, floor, strict=True)) >= 0, q["q"]
+
+
+def test_without_e5_vectors_every_quote_is_kept(tmp_path):
+    """A library ingested with --no-e5 answers as before: the gate needs the stored vectors."""
+    from corroborate.search import answer
+
+    with Library(tmp_path / "lib.db", settings=Settings(e5=False)) as lib:
+        lib.ingest(SAMPLE)
+        searcher = Searcher(lib.store, lib.settings)
+        chosen = [answer.Candidate(pk=pk, start=0, end=5, text="Peru.", rank=0, first=0, last=0)
+                  for pk in lib.store.load_vectors(512)[0][:2].tolist()]
+        assert answer.relevant_quotes(searcher, "Unrelated?", chosen) == chosen

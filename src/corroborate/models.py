@@ -9,6 +9,7 @@ produce a Report; the store persists it; search, audit and export read it back.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Iterator
 from enum import StrEnum
@@ -228,10 +229,20 @@ class Report(BaseModel):
         return None
 
 
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _strip_marks(run: re.Match) -> str:
+    return "".join(c for c in run.group() if not unicodedata.combining(c))
+
+
 def fold(text: str) -> str:
     """Lower-case, strip accents and collapse spaces: how texts are compared and ids are made."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():  # most of an English library: NFKD and the marks leave ASCII as it is
+        return " ".join(text.lower().split())
+    # Only non-ASCII runs can hold combining marks; a 10 KB paragraph with a few accents is
+    # otherwise walked character by character in Python (search folds every candidate's text).
+    stripped = _NON_ASCII_RUN.sub(_strip_marks, unicodedata.normalize("NFKD", text))
     return " ".join(stripped.casefold().split())
 
 

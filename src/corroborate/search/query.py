@@ -204,12 +204,22 @@ class ParsedQuery:
 def _contains(toks: list[str], atom: Atom) -> bool:
     n = len(atom.tokens)
     *head, last = atom.tokens
-    for i in range(len(toks) - n + 1):
-        if all(toks[i + j] == head[j] for j in range(n - 1)):
+    if not head:
+        return any(t.startswith(last) for t in toks) if atom.prefix else last in toks
+    # a phrase: try only where its first word occurs (list.index runs in C; a candidate's
+    # text can be thousands of tokens)
+    i = -1
+    while True:
+        try:
+            i = toks.index(head[0], i + 1)
+        except ValueError:
+            return False
+        if i + n > len(toks):
+            return False
+        if all(toks[i + j] == head[j] for j in range(1, n - 1)):
             t = toks[i + n - 1]
             if t == last or (atom.prefix and t.startswith(last)):
                 return True
-    return False
 
 
 # ---- parsing ---------------------------------------------------------------------------------

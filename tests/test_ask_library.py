@@ -95,21 +95,19 @@ def test_covered_questions_are_answered_from_their_report(two_reports, question,
 # A topic the library treats for one country only: a question about another country is refused,
 # not answered with the first country's sentence ("The law prohibited FGM/C …" is the CPIN on
 # Colombia) nor with a sentence about the asked country that shares some words.
-# Answered since `ask` reads past other countries' paragraphs for a question naming a country
-# (answer.candidates_for, topic_scope): 7 of the first 8 paragraphs for this question are the
-# CPIN's on Colombian schooling, so `ask` now reads the first Peru paragraphs instead, and a weak
-# one (an IPE study of Peruvian ...) passes. The trade: without it, a covered question about Peru
-# in a library of many countries' reports on the same topic is refused (test below).
-CROWDED_TRADE_OFF = ("ask reads the asked country's paragraphs when other countries crowd them out; "
-                     "a weak Peru passage then answers (tests/test_ask_library.py: many countries)")
+# The Spanish schooling question: `ask` reads past other countries' paragraphs for a question
+# naming a country (answer.candidates_for, topic_scope; without it a covered question about Peru
+# in a library of many countries' reports on one topic is refused, test below): 7 of its first 8
+# paragraphs are the CPIN's on Colombian schooling, so the first Peru paragraphs are read, and a
+# weak one (an IPE study of Peruvian …) used to answer. Since the E5 quote gate
+# (answer.relevant_quotes) it is refused: the encoder puts that quote far from the question.
 ONE_COUNTRY_ONLY = [
     ("Is female genital mutilation practised in Peru?", "Is female genital mutilation practised in Colombia?"),
     ("¿Se practica la mutilación genital femenina en el Perú?",
      "¿Se practica la mutilación genital femenina en Colombia?"),
     ("Is basic education compulsory for Peruvian children?", "Is basic education compulsory for Colombian children?"),
-    pytest.param("¿Es obligatoria la educación básica para los niños peruanos?",
-                 "¿Es obligatoria la educación básica para los niños colombianos?",
-                 marks=pytest.mark.xfail(strict=True, reason=CROWDED_TRADE_OFF)),
+    ("¿Es obligatoria la educación básica para los niños peruanos?",
+     "¿Es obligatoria la educación básica para los niños colombianos?"),
 ]
 
 
@@ -130,11 +128,10 @@ def test_a_topic_treated_for_another_country_is_refused(two_reports, elsewhere, 
 FOUND_THROUGH_THE_PLACE = [
     "Does Peru carry out the death penalty?",
     "Can women inherit land in Peru?",
-    # Answered again ("Extortion is a problem in Peru.") since the topic's rank is counted among
-    # the asked country's paragraphs only: over the whole library it was refused because other
-    # reports' paragraphs on 'pena'/'capital' ranked above it; the same crowding refused covered
-    # questions in a library of many countries (the many-countries test below).
-    pytest.param("¿Se aplica la pena capital en el Perú?", marks=pytest.mark.xfail(strict=True, reason=CROWDED_TRADE_OFF)),
+    # Answered ("Extortion is a problem in Peru.") while the topic's rank is counted among the
+    # asked country's paragraphs only (the many-countries test below says why); refused again
+    # since the E5 quote gate (answer.relevant_quotes).
+    "¿Se aplica la pena capital en el Perú?",
 ]
 
 

@@ -40,5 +40,11 @@ def test_encoder_cache_is_written_then_reused_with_identical_vectors(tmp_path):
             p.write_bytes(p.read_bytes()[:1000])
     third = probe(str(cache))
     assert third["counters"] == {"built": 1} and third["vectors"] == first["vectors"]
+    # nor is a tokenizer file of another format (a pickle, as written before marshal)
+    tokenizer = next(p for p in cache.iterdir() if p.suffix == ".tokenizer")
+    tokenizer.write_bytes(b"\x80\x05K\x01.")
+    fourth = probe(str(cache))
+    assert fourth["counters"] == {"built": 1} and fourth["vectors"] == first["vectors"]
+    assert probe(str(cache))["counters"] == {"cached": 1}  # and the rebuilt one is used again
     # turned off with an empty folder name
     assert probe("")["counters"] == {"built": 1}

@@ -58,7 +58,8 @@ def test_spanish_session_asks_and_reads_spanish_fixed_texts(page):
     assert answer.get_by_role("button", name="Copiar la cita con su referencia").first.is_visible()
     copy = answer.locator(".copy-btn").first  # by place: its name changes once clicked
     copy.click()
-    page.wait_for_function("document.querySelector('.copy-btn.is-done') !== null")
+    # A locator wait, not wait_for_function: the page's CSP forbids eval, which a string predicate needs
+    page.locator(".copy-btn.is-done").first.wait_for(state="attached")
     assert copy.inner_text() == "Copiado ✓"  # the script's own messages are Spanish too
     text = answer.inner_text()
     for english in ("Answer to", "Read in context", "Each point below", "Download the quotes", "Copy quote"):

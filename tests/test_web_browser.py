@@ -130,7 +130,8 @@ def test_copy_citation_puts_quote_and_footnotes_on_the_clipboard(page, base_url)
     para.hover()
     button = para.locator(".copy-btn")
     button.click()
-    page.wait_for_function("document.querySelector('.copy-btn.is-done') !== null")
+    # A locator wait, not wait_for_function: the page's CSP forbids eval, which a string predicate needs
+    page.locator(".copy-btn.is-done").first.wait_for(state="attached")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "[298]" in copied and "Transparencia Venezuela, Economías ilícitas" in copied
     assert copied.startswith("“")

@@ -46,6 +46,18 @@ def test_snippet_matching_equals_word_by_word_folding(text, exact, prefixes):
     assert match_spans(text, exact, prefixes) == spans_by_definition(text, exact, prefixes)
 
 
+# every ASCII character (punctuation, controls, the underscore) beside the folding alphabet
+tokenisable = st.text(alphabet=ALPHABET + "".join(map(chr, range(128))) + "™½²“”—", max_size=80)
+
+
+@settings(max_examples=800, deadline=None)
+@given(tokenisable)
+def test_tokens_equal_the_word_regex_over_the_folded_text(text):
+    from corroborate.search.query import tokens
+
+    assert tokens(text) == re.findall(r"\w+", fold_by_definition(text).replace("_", " "))
+
+
 def test_marks_policia_and_prefixes_in_a_spanish_sentence():
     text = "La Policía Nacional del Perú (PNP) y los policías; POLICE."
     got = [text[s:e] for s, e in match_spans(text, {"policia"}, {"polic"})]

@@ -59,9 +59,16 @@ class QueryError(ValueError):
     """A query the search syntax cannot express; the message says what is wrong and how to fix it."""
 
 
+# every ASCII character that is not a letter or digit, to a space
+_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+
+
 def tokens(text: str) -> list[str]:
     """Folded index tokens of `text`, split as the FTS5 unicode61 tokenizer splits them."""
-    return _TOKEN.findall(fold(text).replace("_", " "))
+    folded = fold(text)
+    if folded.isascii():  # nearly always, once folded: a table and a split beat the regex ~2x
+        return folded.translate(_ASCII_SEPARATORS).split()
+    return _TOKEN.findall(folded.replace("_", " "))
 
 
 @dataclass(frozen=True)

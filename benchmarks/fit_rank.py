@@ -79,6 +79,11 @@ LEVERS: dict[str, tuple[tuple[str, ...], str]] = {
           "es_cos_z", "es_clause_cover", "es_sent_cover", "read_cos_z", "es_read_cos_z"), "pointwise"),
     "per-language models, all lexical": (BASE + LEXICAL_NEW, "per-language"),
 }
+# L2 penalty each written model is fitted with, chosen by the same cross-validation on the tuning
+# half (`--l2`, 5 seeds; benchmarks/results/peers.md, session 9): the model with E5 fits its twelve
+# weights best at 10, the one without at 1.
+L2 = {"ranking": 1.0, "ranking_e5": 10.0}
+L2_GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 
 
 def sentence_cosines(s, pq, pks: list[int], texts: dict[int, str]) -> np.ndarray:
@@ -251,6 +256,7 @@ def main() -> None:
     ap.add_argument("--refit", nargs="*", default=[], metavar="KEY",
                     help="with --write: fit these models again even if present (ranking, ranking_e5)")
     ap.add_argument("--levers", action="store_true")
+    ap.add_argument("--l2", action="store_true", help="cross-validate the kept models over a grid of L2 penalties")
     ap.add_argument("--no-bench", action="store_true", help="skip the (bench) signals (faster)")
     args = ap.parse_args()
 
@@ -271,13 +277,22 @@ def main() -> None:
             if args.no_bench and any(n in BENCH for n in names):
                 continue
             print(f"| {label} | {fmt(cross_validate(rows, names, kind))} |", flush=True)
+    if args.l2:
+        for key, lever in (("ranking", KEPT), ("ranking_e5", KEPT_E5)):
+            print(f"\n{key} ({lever}), written with L2 = {L2[key]}")
+            print("| L2 | R@1 en | R@1 es | R@5 en | R@5 es | MRR en | MRR es |")
+            print("|---|---|---|---|---|---|---|")
+            names, kind = LEVERS[lever]
+            for l2 in L2_GRID:
+                print(f"| {l2} | {fmt(cross_validate(rows, names, kind, l2=l2, seeds=(13, 14, 15, 16, 17)))} |",
+                      flush=True)
     if args.write:
         out = json.loads(rank.WEIGHTS_FILE.read_text(encoding="utf-8")) if rank.WEIGHTS_FILE.exists() else {}
         for key, lever in (("ranking", KEPT), ("ranking_e5", KEPT_E5)):
             if key in out and key not in args.refit:
                 continue
             names, kind = LEVERS[lever]
-            m = fit_kind(rows, names, kind).model
+            m = fit_kind(rows, names, kind, L2[key]).model
             out[key] = m.to_json()
             print(key, dict(zip(names, m.coef.round(2).tolist(), strict=True)))
         rank.WEIGHTS_FILE.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")

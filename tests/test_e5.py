@@ -93,10 +93,13 @@ def test_e5_ranks_the_sample_questions_at_least_as_well_as_use_alone(sample_db_m
     assert with_e5 >= without, (with_e5, without)
 
 
-# Not-covered questions (benchmarks/questions, tuning half) that the sample's words and country
-# answered before the quote gate: their best quotes share words, not the topic.
+# Not-covered questions that the sample's words and country answer without the quote gate: their
+# best quotes share words, not the topic. The two Spanish ones are from benchmarks/questions'
+# tuning half; its English one ("Are girls married off as children in Amazonian communities?")
+# is refused by an earlier rule since the E5 ranker's penalty was chosen by cross-validation
+# (session 9), so an English question outside the set stands in for it.
 FAR_QUOTES = [
-    "Are girls married off as children in Amazonian communities?",  # "Government presence in remote areas of the Amazon …"
+    "What are conditions like in Peruvian prisons?",  # "The judiciary is considered one of the most corrupt …"
     "¿Cómo son las condiciones en las cárceles peruanas?",  # "… ‘Niño Guerrero’, imprisoned in Aragua state"
     "¿Puede un apátrida obtener la nacionalidad peruana?",  # "Same-sex couples are not permitted to marry …"
 ]

@@ -99,7 +99,7 @@ def test_e5_ranks_the_sample_questions_at_least_as_well_as_use_alone(sample_db_m
 # is refused by an earlier rule since the E5 ranker's penalty was chosen by cross-validation
 # (session 9), so an English question outside the set stands in for it.
 FAR_QUOTES = [
-    "What are conditions like in Peruvian prisons?",  # "The judiciary is considered one of the most corrupt …"
+    "Does Peru recognise dual citizenship?",  # "Same-sex couples are not permitted to marry …" (blanked: 'Peru')
     "¿Cómo son las condiciones en las cárceles peruanas?",  # "… ‘Niño Guerrero’, imprisoned in Aragua state"
     "¿Puede un apátrida obtener la nacionalidad peruana?",  # "Same-sex couples are not permitted to marry …"
 ]

@@ -458,12 +458,12 @@ def relevant_quotes(searcher: Searcher, question: str, chosen: list[Candidate]) 
 
     asked = question_language(question)
     same = [question_language(c.text) == asked for c in chosen]
-    texts = [without_places(c.text) if s else c.text for c, s in zip(chosen, same, strict=True)]
-    blanked = e5.embed_query(without_places(question)) if any(same) else None
-    plain = e5.embed_query(question) if not all(same) else None
-    vectors = e5.embed_passages(texts).astype(np.float32)
-    return [c for c, s, v in zip(chosen, same, vectors, strict=True)
-            if (float(v @ blanked) >= QUOTE_RELEVANCE_SAME if s else float(v @ plain) >= QUOTE_RELEVANCE_ACROSS)]
+    read = {True: without_places, False: str}  # how a pair in one language / in two is compared
+    passages = e5.embed_passages([read[s](c.text) for c, s in zip(chosen, same, strict=True)]).astype(np.float32)
+    floor = {True: QUOTE_RELEVANCE_SAME, False: QUOTE_RELEVANCE_ACROSS}
+    # embed_query remembers its vectors: each reading of the question is embedded once
+    return [c for c, s, v in zip(chosen, same, passages, strict=True)
+            if float(v @ e5.embed_query(read[s](question))) >= floor[s]]
 
 
 def pick(cands: list[Candidate], k: int) -> list[Candidate]:

@@ -246,17 +246,24 @@ def test_words_written_together_are_one_concept():
     assert [e["snippet"][:15] for e in item["evidence"]] == ["Criminal groups"]
 
 
-def test_a_passing_mention_counts_beside_a_slashed_treated_topic():
+def test_a_facet_addressed_once_counts_when_the_item_is_treated():
     """'Presence/Areas of operation': the report treats where the gangs operate and says 'presence'
-    once; the slash joins two words for one topic (on the old code: partial)."""
+    once. Each facet is addressed and the item is treated (three paragraphs): covered. The
+    same one paragraph alone does not treat an item, and a facet nothing addresses keeps it partial."""
     paras = [P(f"The gang's areas of operation include the district of {d}, where it runs its extortion "
                f"operation.[{i}]") for i, d in enumerate(["Lince", "Comas", "Ate"], start=1)]
     paras.append(P("The gang has a presence in Trujillo since 2021.[4]"))
     economy = [P(f"Unemployment reached {n} percent in {n + 2000}.[{n}]") for n in range(5, 9)]
     report = R(S("3", "Criminality", *paras), S("4", "Economy", *economy), footnotes=[F(n, doc(n)) for n in range(1, 9)])
-    report.terms_of_reference = [TorItem(text="Presence/Areas of operation"), TorItem(text="Presence, areas of operation")]
-    first, second = tor_matrix(report)["items"]
-    assert [(f["text"], f["support"]) for f in first["facets"]] == [
+    report.terms_of_reference = [TorItem(text="Presence/Areas of operation"), TorItem(text="Presence"),
+                                 TorItem(text="Presence, areas of operation, recruitment"),
+                                 TorItem(text="Presence, areas of operation")]
+    both, presence, three, listed = tor_matrix(report)["items"]
+    assert [(f["text"], f["support"]) for f in both["facets"]] == [
         ("Presence", "passing"), ("Areas of operation", "paragraphs")]
-    assert first["verdict"] == "covered"
-    assert second["verdict"] == "partial"  # a comma lists two topics, each to be treated
+    assert both["verdict"] == "covered"
+    assert presence["verdict"] == "partial"  # one paragraph: touched, not treated
+    assert [f["support"] for f in three["facets"]] == ["passing", "paragraphs", None]
+    assert three["verdict"] == "partial"  # 2 of 3 facets addressed: below COVERED_SHARE
+    # a comma lists two topics, each to be addressed, as a slash does (partial until session 10)
+    assert listed["verdict"] == "covered"

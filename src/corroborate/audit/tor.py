@@ -31,9 +31,9 @@ A ToR heading naming a chapter ("LGBTI" -> 5 Situation of LGBTI people) confines
 that chapter; items worded alike under several headings need the heading's words near them.
 Each facet gets a support: `section` (a matching section), `paragraphs` (at least
 MIN_TREATED_PARAGRAPHS), `passing` (one paragraph) or none. Verdicts: `covered` = at least
-COVERED_SHARE of the facets have a section or paragraphs (a ToR slash often lists near-synonyms:
-"actors/gangs/groups/cartels"; a facet touched in passing counts beside a treated one it is
-slashed to: "Presence/Areas of operation") and the item has a section or MIN_COVERED_PARAGRAPHS evidence
+COVERED_SHARE of the facets have some support (a ToR slash often lists near-synonyms:
+"actors/gangs/groups/cartels", one of which the report may never use) and the item as a whole has
+a section or MIN_COVERED_PARAGRAPHS evidence
 paragraphs; `partial` = some facet has support; `gap` = none. An item with sub-items is covered
 when it and all its sub-items are, a gap when all are, else partial. Every evidence paragraph
 names the facets it supports. docs/audit-rules.md gives the figures on the sample.
@@ -121,29 +121,20 @@ _QUALIFIER = re.compile(
 )
 
 
-def facet_groups(text: str, has_topic: Callable[[str], bool] | None = None) -> list[list[str]]:
-    """The topics a ToR item enumerates, each to be treated: 'Economy/humanitarian situation'
+def facets(text: str, has_topic: Callable[[str], bool] | None = None) -> list[str]:
+    """The topics a ToR item enumerates, each to be addressed: 'Economy/humanitarian situation'
     -> Economy, humanitarian situation; 'Activities/methods: Violence, threats, …' -> the list
-    after the label. Qualifiers are dropped; an item with no enumeration is one facet. Topics
-    joined by a slash are kept together in one group ('Presence/Areas of operation')."""
+    after the label. Qualifiers are dropped; an item with no enumeration is one facet."""
     head = _QUALIFIER.sub("", text).strip() or text
     label, colon, rest = head.partition(":")
     if colon and rest.strip():
         head = rest
-    groups = []
-    for chunk in re.split(r"\s*,\s*|\s*;\s*|\s+(?:and|y|et)\s+", head):
-        parts = [re.sub(r"\s+(and|or|y|o|et|ou)$", "", p.strip(" .;")) for p in re.split(r"\s*/\s*", chunk)]
-        parts = [p for p in parts if (has_topic or terms)(p)]
-        if parts:
-            groups.append(parts)
-    return groups or [[text]]
-
-
-def facets(text: str, has_topic: Callable[[str], bool] | None = None) -> list[str]:
-    """The topics of `facet_groups`, in order."""
-    return [f for group in facet_groups(text, has_topic) for f in group]
-
-
+    out = []
+    for chunk in re.split(r"\s*,\s*|\s*;\s*|\s+(?:and|y|et)\s+|\s*/\s*", head):
+        part = re.sub(r"\s+(and|or|y|o|et|ou)$", "", chunk.strip(" .;"))
+        if (has_topic or terms)(part):
+            out.append(part)
+    return out or [text]
 
 
 Term = tuple[frozenset[str], float]  # the report stems that stand for one ToR word, and its weight
@@ -388,9 +379,7 @@ class TorMatrix:
         own = self.concept(item.text)
         ambiguous = self.repeats.get(frozenset(terms(item.text)), 0) > 1
         context = [t for text in trail for t in self.concept(text)]
-        groups = facet_groups(item.text, lambda p: bool(self.concept(p)))
-        parts = [f for group in groups for f in group]
-        group_of = [g for g, group in enumerate(groups) for _ in group]
+        parts = facets(item.text, lambda p: bool(self.concept(p)))
         sims = self._zscores([self.read(": ".join(trail[-1:] + [f])) for f in parts])
         found = [self._facet(f, own, context, ambiguous, z, scope) for f, z in zip(parts, sims, strict=True)]
         evidence: dict[str, dict] = {}
@@ -408,16 +397,12 @@ class TorMatrix:
             for k, sc in f["sections"]:
                 sections[k] = max(sections.get(k, 0.0), sc)
         treated = [f for f in found if f["treated"]]
-        # A topic mentioned in passing counts as treated beside a treated topic it is joined to by
-        # a slash: a slash joins near-synonyms or two sides of one topic ('Presence/Areas of operation').
-        full = [f["support"] in ("section", "paragraphs") for f in found]
-        held = [full[i] or (f["support"] == "passing" and any(
-            full[j] for j in range(len(found)) if j != i and group_of[j] == group_of[i]))
-            for i, f in enumerate(found)]
+        # Each facet must be addressed somewhere (a paragraph will do: "corruption in the security
+        # forces" is one paragraph of 1.4.1 beside the justice system's sections), and the item as a
+        # whole must be treated: a section, or MIN_COVERED_PARAGRAPHS evidence paragraphs.
         if not treated:
             verdict = "gap"
-        elif (sum(held) >= COVERED_SHARE * len(found)
-              and (sections or len(ranked) >= MIN_COVERED_PARAGRAPHS)):
+        elif len(treated) >= COVERED_SHARE * len(found) and (sections or len(ranked) >= MIN_COVERED_PARAGRAPHS):
             verdict = "covered"
         else:
             verdict = "partial"

@@ -199,7 +199,7 @@ def test_sample_tor_page_and_json_say_why(sample_lib, sample_db_master):
 
 
 def test_coi_vocabulary_rewrites_phrases_first_in_either_direction():
-    from corroborate.audit.bilingual import rewrite
+    from corroborate.coi_terms import rewrite
 
     # the phrase as a whole ('circulación' alone is no COI term), plurals and feminines meet their entry
     assert rewrite("Libertad de circulación", "es", "en") == "Freedom of movement"

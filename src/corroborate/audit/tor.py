@@ -7,7 +7,7 @@ add no topic. A facet's concepts are its content words, each standing for the re
 multilingual sentence encoder puts next to it (cosine >= WORD_MATCH_MIN): 'presión' -> pressure,
 'vínculos' -> links, 'judiciary' -> judicial, so a ToR in another language or with other words
 than the report's is read in the report's words. A ToR in the other language of the pair
-Spanish/English is first rewritten through the COI vocabulary list (audit/bilingual.py), for the
+Spanish/English is first rewritten through the COI vocabulary list (coi_terms.py), for the
 words the encoder does not pair ('libertad de circulación' -> freedom of movement). Without
 embeddings a concept is its own stem. Words written next to each other ('criminal groups') form
 one unit that a paragraph holds whole or not at all.
@@ -49,8 +49,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corroborate.audit.bilingual import LANGUAGES, rewrite
 from corroborate.audit.context import AuditContext
+from corroborate.coi_terms import LANGUAGES, rewrite
 from corroborate.i18n import question_language
 from corroborate.models import Paragraph, Report, TorItem, fold
 

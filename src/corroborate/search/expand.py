@@ -6,6 +6,8 @@ nothing about it; the encoder embeds single words too ('periodistas' lies near '
 The library's terms (the FTS vocabulary, its most frequent `MAX_TERMS` alphabetic words) are
 embedded once per process and database state and cached; a question word is then one matrix
 product away from its nearest library terms.
+The COI vocabulary list (coi_terms.py) comes first, for the words the encoder does not
+pair ('pandillas' ~ gangs 0.59).
 """
 
 from __future__ import annotations
@@ -133,6 +135,7 @@ def expanded(searcher, q):
     """
     from dataclasses import replace
 
+    from corroborate.coi_terms import translations
     from corroborate.search.query import Atom, Clause
 
     missing = {}
@@ -149,8 +152,11 @@ def expanded(searcher, q):
     vocab = library_vocabulary(searcher)
     near = vocab.nearest_words(list(missing.values()), EXPAND_TERMS, searcher.settings)
     clauses = list(q.clauses)
-    for (i, _), terms in zip(missing.items(), near, strict=True):
-        extra = [Atom((t,)) for t, cos in terms if cos >= EXPAND_COSINE]
-        if extra:
-            clauses[i] = Clause([*clauses[i].atoms, *extra])
+    for (i, word), terms in zip(missing.items(), near, strict=True):
+        # The COI vocabulary list first: the encoder does not pair every word ('pandillas' ~
+        # gangs 0.59, below the cut), the list was written to.
+        listed = [t for t in translations(word) if searcher.store.term_in_index(t)]
+        found = dict.fromkeys([*listed, *(t for t, cos in terms if cos >= EXPAND_COSINE)])
+        if found:
+            clauses[i] = Clause([*clauses[i].atoms, *(Atom((t,)) for t in found)])
     return replace(q, clauses=clauses)

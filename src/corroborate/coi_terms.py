@@ -1,4 +1,5 @@
-"""Spanish <-> English COI vocabulary: a ToR written in one language read in the report's words.
+"""Spanish <-> English COI vocabulary: a ToR written in one language read in the report's words,
+and a question's words widened to the library's (`translations`, used by search/expand.py).
 
 The multilingual sentence encoder pairs many words across the two languages ('presión' ~
 pressure 0.91) but not all of the ones ToRs are written with ('circulación' ~ movement 0.61,
@@ -24,7 +25,7 @@ from pathlib import Path
 from corroborate.models import fold
 
 LANGUAGES = ("es", "en")
-_DATA = Path(__file__).resolve().parent.parent / "data" / "coi-terms-es-en.tsv"
+_DATA = Path(__file__).resolve().parent / "data" / "coi-terms-es-en.tsv"
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +45,8 @@ def _base(word: str, language: str) -> str:
     if language == "en":
         return word[:-3] + "y" if word.endswith("ies") and len(word) > 4 else \
             word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
+    if word.endswith("ces") and len(word) > 4:  # jueces -> juez, veces -> vez
+        return word[:-3] + "z"
     if word.endswith("s") and len(word) > 3:
         word = word[:-1]
     return word[:-1] if word[-1] in "aeo" and len(word) > 3 else word
@@ -93,3 +96,28 @@ def rewrite(text: str, source: str, target: str) -> str:
             i += 1
     out.append(text[last:])
     return "".join(out)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _words() -> dict[str, tuple[str, ...]]:
+    """A single word of either language (its base) -> its one-word renderings in the other."""
+    out: dict[str, list[str]] = {}
+    for es, en in pairs():
+        for source, phrase, renderings in (("es", es, en), *(("en", e, (es,)) for e in en)):
+            key = _key(phrase, source)
+            if len(key) != 1:
+                continue
+            for r in renderings:
+                if len(folded := fold(r).split()) == 1 and folded[0] not in out.setdefault(key[0], []):
+                    out[key[0]].append(folded[0])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def translations(word: str) -> tuple[str, ...]:
+    """The list's one-word renderings of a folded word in the other language: 'pandillas' ->
+    (gang,); 'jueces' -> (judge,); a word the list lacks -> ()."""
+    words = _words()
+    for language in LANGUAGES:
+        if found := words.get(_base(word, language)):
+            return found
+    return ()

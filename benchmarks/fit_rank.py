@@ -1,7 +1,7 @@
 """Fit the second-stage ranking model (search/rank.py) on the tuning half of the library
 questions, and measure its levers by cross-validation on that half.
 
-    .venv/bin/python benchmarks/fit_rank.py [--db DB] [--levers] [--write]
+    .venv/bin/python benchmarks/fit_rank.py [--db DB] [--levers] [--l2] [--write] [--extra]
 
 For each tuning question the product's own two rankings (FTS5 with cross-lingual expansion and
 embeddings, depth 60) give the candidates; a candidate is positive when its text holds the gold
@@ -10,6 +10,8 @@ are folded, never paragraphs; the folds are repeated over three seeds and averag
 lever: a feature subset and a way of fitting. `--write` fits the kept lever on the whole tuning
 half and writes src/corroborate/search/rank_weights.json. The frozen half is never read here:
 it is measured once, end to end, by eval_peers.py.
+`--extra` also fits (never scores) on the sample-only question sets; measured in session 10 and
+not kept (benchmarks/results/peers.md).
 
 A lever marked "(bench)" uses a signal the product does not compute (here the best sentence's
 cosine, which needs every candidate sentence embedded): it is measured to decide whether
@@ -112,7 +114,30 @@ def reading_cosines(s, pq, pks: list[int]) -> np.ndarray:
     return ((c - top.mean()) / (top.std() + 1e-6))[:, None]
 
 
-def collect(db: Path, split: str = "tuning", bench: bool = True) -> list[dict]:
+# The sample-only question sets: more questions to fit on, never scored in cross-validation.
+EXTRA_FILES = (ROOT / "tests" / "data" / "eval" / "dev-questions.jsonl", ROOT / "benchmarks" / "own-questions.jsonl",
+               ROOT / "benchmarks" / "ask-questions.jsonl")
+
+
+def extra_questions() -> list[dict]:
+    """The sample-only sets' questions, less any whose gold phrase meets a library question's
+    (either half: a paraphrase of a frozen question must not be fitted on) and repeats."""
+    library = [normalise(g) for q in load_questions("both") for g in q.get("gold", ())]
+    out, seen = [], set()
+    for path in EXTRA_FILES:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            q = json.loads(line)
+            golds = [normalise(g) for g in q["gold"]]
+            if q["q"] in seen or any(g in lg or lg in g for g in golds for lg in library):
+                continue
+            seen.add(q["q"])
+            out.append({**q, "id": f"{path.stem}:{q['id']}", "covered": True})
+    return out
+
+
+def collect(db: Path, split: str = "tuning", bench: bool = True, questions: list[dict] | None = None) -> list[dict]:
     from corroborate import Library
     from corroborate.search.engine import DEPTH, Searcher
     from corroborate.search.query import parse_query
@@ -121,7 +146,7 @@ def collect(db: Path, split: str = "tuning", bench: bool = True) -> list[dict]:
     s = Searcher(lib.store, lib.settings)
     f = s.make_filter()
     out = []
-    for q in load_questions(split):
+    for q in load_questions(split) if questions is None else questions:
         if not q["covered"]:
             continue
         pq = parse_query(q["q"])
@@ -227,14 +252,14 @@ def fit_kind(rows: list[dict], names: tuple[str, ...], kind: str, l2: float = 1.
 
 
 def cross_validate(rows: list[dict], names: tuple[str, ...], kind: str, folds: int = 5,
-                   seeds: tuple[int, ...] = (13, 14, 15), l2: float = 1.0) -> dict:
+                   seeds: tuple[int, ...] = (13, 14, 15), l2: float = 1.0, extra: list[dict] = ()) -> dict:
     runs = []
     for seed in seeds:
         order = np.random.default_rng(seed).permutation(len(rows))
         scores: list[np.ndarray | None] = [None] * len(rows)
         for k in range(folds):
             test = set(order[k::folds].tolist())
-            scorer = fit_kind([r for i, r in enumerate(rows) if i not in test], names, kind, l2)
+            scorer = fit_kind([r for i, r in enumerate(rows) if i not in test] + list(extra), names, kind, l2)
             for i in test:
                 scores[i] = scorer(rows[i])
         runs.append(evaluate(rows, scores))
@@ -258,6 +283,8 @@ def main() -> None:
     ap.add_argument("--levers", action="store_true")
     ap.add_argument("--l2", action="store_true", help="cross-validate the kept models over a grid of L2 penalties")
     ap.add_argument("--no-bench", action="store_true", help="skip the (bench) signals (faster)")
+    ap.add_argument("--extra", action="store_true",
+                    help="also fit on the sample-only question sets (EXTRA_FILES); they are never scored")
     args = ap.parse_args()
 
     if args.cache and args.cache.exists():
@@ -268,6 +295,16 @@ def main() -> None:
             args.cache.write_bytes(pickle.dumps(rows))
     print(f"{len(rows)} tuning questions, {sum(len(r['y']) for r in rows)} candidates, "
           f"{sum(r['y'].max() > 0 for r in rows)} with the gold among them")
+    extra: list[dict] = []
+    if args.extra:
+        cache = args.cache.with_suffix(".extra") if args.cache else None
+        if cache and cache.exists():
+            extra = pickle.loads(cache.read_bytes())
+        else:
+            extra = collect(build(args.db), bench=not args.no_bench, questions=extra_questions())
+            if cache:
+                cache.write_bytes(pickle.dumps(extra))
+        print(f"+ {len(extra)} sample-only questions to fit on, {sum(r['y'].max() > 0 for r in extra)} with the gold")
     if args.levers:
         print("| lever | R@1 en | R@1 es | R@5 en | R@5 es | MRR en | MRR es |")
         print("|---|---|---|---|---|---|---|")
@@ -276,7 +313,7 @@ def main() -> None:
         for label, (names, kind) in LEVERS.items():
             if args.no_bench and any(n in BENCH for n in names):
                 continue
-            print(f"| {label} | {fmt(cross_validate(rows, names, kind))} |", flush=True)
+            print(f"| {label} | {fmt(cross_validate(rows, names, kind, extra=extra))} |", flush=True)
     if args.l2:
         for key, lever in (("ranking", KEPT), ("ranking_e5", KEPT_E5)):
             print(f"\n{key} ({lever}), written with L2 = {L2[key]}")
@@ -284,7 +321,7 @@ def main() -> None:
             print("|---|---|---|---|---|---|---|")
             names, kind = LEVERS[lever]
             for l2 in L2_GRID:
-                print(f"| {l2} | {fmt(cross_validate(rows, names, kind, l2=l2, seeds=(13, 14, 15, 16, 17)))} |",
+                print(f"| {l2} | {fmt(cross_validate(rows, names, kind, l2=l2, seeds=(13, 14, 15, 16, 17), extra=extra))} |",
                       flush=True)
     if args.write:
         out = json.loads(rank.WEIGHTS_FILE.read_text(encoding="utf-8")) if rank.WEIGHTS_FILE.exists() else {}
@@ -292,7 +329,7 @@ def main() -> None:
             if key in out and key not in args.refit:
                 continue
             names, kind = LEVERS[lever]
-            m = fit_kind(rows, names, kind, L2[key]).model
+            m = fit_kind(rows + extra, names, kind, L2[key]).model
             out[key] = m.to_json()
             print(key, dict(zip(names, m.coef.round(2).tolist(), strict=True)))
         rank.WEIGHTS_FILE.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")

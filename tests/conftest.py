@@ -95,6 +95,26 @@ def sample_db(sample_db_master, tmp_path) -> Path:
     return dst
 
 
+@pytest.fixture(scope="session")
+def several_reports(sample_db_master, tmp_path_factory) -> Library:
+    """A library of five reports with embeddings: the sample (Peru), the Home Office CPIN on
+    Colombia and the corpus PDFs (an IACHR report, two law articles). Read-only."""
+    folder = tmp_path_factory.mktemp("several-reports")
+    db = folder / "lib.db"
+    shutil.copy(sample_db_master, db)
+    cpin = DATA / "corpus" / "cpin" / "cpin-colombia-internal-relocation-2026-03.html"
+    wrapped = folder / cpin.name  # a GOV.UK body fragment: wrapped so that it sniffs as HTML
+    wrapped.write_bytes(b"<html><body>" + cpin.read_bytes() + b"</body></html>")
+    lib = Library(db)
+    lib.ingest(wrapped)
+    pdfs = sorted((DATA / "corpus" / "pdf").glob("*.pdf"))
+    for pdf in pdfs:
+        lib.ingest(pdf)
+    assert len(lib.reports()) == 2 + len(pdfs) >= 4
+    yield lib
+    lib.close()
+
+
 @pytest.fixture(scope="module")
 def module_sample_lib(sample_db_master, tmp_path_factory) -> Library:
     """A writable copy of the ingested sample shared by one test module (exports, compile)."""

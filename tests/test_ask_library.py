@@ -9,32 +9,11 @@ multilingual nearest library term) and that the quotes do not cover marks the to
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from corroborate import Library
 from corroborate.search.answer import NOT_FOUND, without_places
-
-CPIN = Path(__file__).parent / "data" / "corpus" / "cpin" / "cpin-colombia-internal-relocation-2026-03.html"
-PDFS = sorted((Path(__file__).parent / "data" / "corpus" / "pdf").glob("*.pdf"))
-
-
-@pytest.fixture(scope="module")
-def two_reports(sample_db_master, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("two-reports")
-    db = folder / "lib.db"
-    shutil.copy(sample_db_master, db)
-    wrapped = folder / CPIN.name  # a GOV.UK body fragment: wrapped so that it sniffs as HTML
-    wrapped.write_bytes(b"<html><body>" + CPIN.read_bytes() + b"</body></html>")
-    lib = Library(db)
-    lib.ingest(wrapped)
-    for pdf in PDFS:
-        lib.ingest(pdf)
-    assert len(lib.reports()) == 2 + len(PDFS) >= 4
-    yield lib
-    lib.close()
-
 
 # Near the library's topics (prisons, conscription, family violence): refused on the score of
 # the best quote. (Not all such questions are: "Are blood feuds common in rural Peru?" is answered
@@ -48,8 +27,8 @@ NOT_COVERED = [
 
 
 @pytest.mark.parametrize("question", NOT_COVERED)
-def test_not_covered_topics_are_refused(two_reports, question):
-    a = two_reports.ask(question)
+def test_not_covered_topics_are_refused(several_reports, question):
+    a = several_reports.ask(question)
     assert a["found"] is False, a["quotes"][:1]
     assert a["answer"] == NOT_FOUND and a["quotes"] == []
 
@@ -65,8 +44,8 @@ NO_WORD_FOR_IT = [
 
 
 @pytest.mark.parametrize(("question", "word"), NO_WORD_FOR_IT)
-def test_a_topic_the_library_has_no_word_for_is_refused(two_reports, question, word):
-    a = two_reports.ask(question)
+def test_a_topic_the_library_has_no_word_for_is_refused(several_reports, question, word):
+    a = several_reports.ask(question)
     assert a["found"] is False and a["quotes"] == []
     assert a["unknown_words"] == [word]
 
@@ -86,8 +65,8 @@ COVERED = [
 
 
 @pytest.mark.parametrize(("question", "report"), COVERED)
-def test_covered_questions_are_answered_from_their_report(two_reports, question, report):
-    a = two_reports.ask(question)
+def test_covered_questions_are_answered_from_their_report(several_reports, question, report):
+    a = several_reports.ask(question)
     assert a["found"] is True and a["unknown_words"] == []
     assert a["quotes"][0]["report_id"] == report
 
@@ -112,10 +91,10 @@ ONE_COUNTRY_ONLY = [
 
 
 @pytest.mark.parametrize(("elsewhere", "here"), ONE_COUNTRY_ONLY)
-def test_a_topic_treated_for_another_country_is_refused(two_reports, elsewhere, here):
-    a = two_reports.ask(elsewhere)
+def test_a_topic_treated_for_another_country_is_refused(several_reports, elsewhere, here):
+    a = several_reports.ask(elsewhere)
     assert a["found"] is False and a["quotes"] == [], a["quotes"][:1]
-    b = two_reports.ask(here)
+    b = several_reports.ask(here)
     assert b["found"] is True
     assert b["quotes"][0]["report_id"] == "cpin-colombia-internal-relocation-2026-03"
 
@@ -136,8 +115,8 @@ FOUND_THROUGH_THE_PLACE = [
 
 
 @pytest.mark.parametrize("question", FOUND_THROUGH_THE_PLACE)
-def test_a_passage_found_only_through_the_country_does_not_answer(two_reports, question):
-    a = two_reports.ask(question)
+def test_a_passage_found_only_through_the_country_does_not_answer(several_reports, question):
+    a = several_reports.ask(question)
     assert a["found"] is False and a["quotes"] == [], a["quotes"][:1]
 
 
@@ -150,8 +129,8 @@ NAMING_A_COUNTRY = [
 
 
 @pytest.mark.parametrize(("question", "report"), NAMING_A_COUNTRY)
-def test_a_question_naming_a_country_is_answered_when_its_topic_finds_the_passage(two_reports, question, report):
-    a = two_reports.ask(question)
+def test_a_question_naming_a_country_is_answered_when_its_topic_finds_the_passage(several_reports, question, report):
+    a = several_reports.ask(question)
     assert a["found"] is True
     assert a["quotes"][0]["report_id"] == report
 

@@ -422,7 +422,8 @@ def search(ctx, query, k, mode, offset, page, style, as_json, report_id, **filte
     """Search paragraphs in English or Spanish.
 
     QUERY: words, "exact phrases", OR between alternatives, -word or NOT word to exclude,
-    prefix*.
+    prefix*. A query naming a country ("… in Peru", "peruanas") lists first the passages that
+    can speak for it (hybrid mode); --country keeps only reports about it.
     """
     if page is not None:
         offset = (page - 1) * k

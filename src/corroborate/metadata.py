@@ -125,6 +125,27 @@ def country_counts(text: str) -> Counter:
     return Counter(names[m.group(0)] for m in pattern.finditer(fold(text)))
 
 
+@lru_cache(maxsize=256)
+def _names_of(codes: frozenset[str]) -> re.Pattern:
+    names, _, _ = country_table()
+    alternatives = sorted((n for n, c in names.items() if c in codes), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?!\w)")
+
+
+def names_country(text: str, codes: set[str] | frozenset[str]) -> bool:
+    """Whether `text` names one of the countries `codes`, as `country_counts` reads it. The
+    countries' own names are looked for first (about 20x cheaper than every country's); only a
+    text holding one is read in full, so that 'Guinea' in 'Papua New Guinea' is not Guinea."""
+    codes = frozenset(c for c in codes if c)
+    if not codes:
+        return False
+    folded = fold(text)
+    if not _names_of(codes).search(folded):
+        return False
+    names, _, pattern = country_table()
+    return any(names[m.group(0)] in codes for m in pattern.finditer(folded))
+
+
 def detect_country(title: str, body: str) -> str | None:
     in_title = country_counts(title)
     if in_title:

@@ -141,7 +141,9 @@ def candidates_for(searcher: Searcher, question: str, k_paragraphs: int, report:
     country for a question the library may not cover."""
     q = parse_query(question)
     f = searcher.make_filter(report=report)
-    hits = searcher.rank(q, PLACE_DEPTH if asked else k_paragraphs, "hybrid", f)
+    # as ranked, other countries' passages in their places: they are read here, and weighed by
+    # `found_elsewhere`, by rules of their own
+    hits = searcher.rank(q, PLACE_DEPTH if asked else k_paragraphs, "hybrid", f, places=False)
     top = hits[:k_paragraphs]
     rows = searcher.store.paragraphs_by_pk([h.pk for h in top])
     ranked = list(enumerate(top))
@@ -356,15 +358,10 @@ def place_scope(cands: list[Candidate], speaks: dict[int, bool] | None
 
 def speaking_for(searcher: Searcher, asked: set[str], rows: dict[int, dict]) -> dict[int, bool]:
     """Paragraph pk -> whether it can speak for one of the `asked` countries (see `place_scope`)."""
-    from corroborate.metadata import country_counts
+    from corroborate.search.engine import speaks_for
 
     of_report = searcher.store.report_countries(list({r["report_id"] for r in rows.values()}))
-    speaks: dict[int, bool] = {}
-    for pk, row in rows.items():
-        named = set(country_counts(" ".join((row["text"], row["section_title"] or "", row["report_title"]))))
-        named.add(of_report.get(row["report_id"]))
-        speaks[pk] = bool(asked & named)
-    return speaks
+    return {pk: speaks_for(asked, row, of_report.get(row["report_id"])) for pk, row in rows.items()}
 
 
 def without_places(question: str) -> str:
@@ -408,7 +405,7 @@ def topic_scope(searcher: Searcher, question: str, asked: set[str], cands: list[
     topic = without_places(question)
     if topic == question or not asked or not cands or not set(_words(topic)) - _ASKING:
         return cands  # no country, or nothing but a country ('What about Peru?'): the place is the topic
-    hits = searcher.rank(parse_query(topic), PLACE_DEPTH, "hybrid", searcher.make_filter(report=report))
+    hits = searcher.rank(parse_query(topic), PLACE_DEPTH, "hybrid", searcher.make_filter(report=report), places=False)
     speaks = speaking_for(searcher, asked, searcher.store.paragraphs_by_pk([h.pk for h in hits]))
     found = [h.pk for h in hits if speaks.get(h.pk)][:PARAGRAPHS]
     if len(found) < PARAGRAPHS and len(hits) == PLACE_DEPTH:

@@ -229,16 +229,19 @@ class Searcher:
 
     # ---- fusion -------------------------------------------------------------------------
 
-    def rank(self, q: ParsedQuery, k: int, mode: str, f: ParagraphFilter) -> list[Hit]:
-        return self.ranked_pool(q, k, mode, f)[:k]
+    def rank(self, q: ParsedQuery, k: int, mode: str, f: ParagraphFilter, places: bool = True) -> list[Hit]:
+        return self.ranked_pool(q, k, mode, f, places=places)[:k]
 
-    def ranked_pool(self, q: ParsedQuery, k: int, mode: str, f: ParagraphFilter, offset: int = 0) -> list[Hit]:
+    def ranked_pool(self, q: ParsedQuery, k: int, mode: str, f: ParagraphFilter, offset: int = 0,
+                    places: bool = True) -> list[Hit]:
         """Every ranked candidate, best first: the list that pages and facets are cut from.
 
         Lexical and semantic rankings do not depend on their depth, so they go as deep as the
         page asks. The fused ranking does (a deeper list adds rank credit to more paragraphs),
         so its depth depends on the page size only: pages of one size are slices of one list,
-        disjoint and in order, and the first page is what `rank` returns.
+        disjoint and in order, and the first page is what `rank` returns. With `places`, a hybrid
+        list puts the paragraphs that can speak for the countries the query names first
+        (`place_first`).
         """
         depth = max(DEPTH, k) if mode == "hybrid" else max(DEPTH, k + offset)
         pending = self.start_semantic(q, depth, f) if mode != "lexical" and self.semantic_available() else None
@@ -249,8 +252,31 @@ class Searcher:
         if mode == "semantic":
             return [Hit(pk, s, semantic_rank=i, cosine=s) for i, (pk, s) in enumerate(sem)]
         if rank_model() is not None:
-            return self.rerank(q, lex, sem, len(lex) + len(sem))
-        return fuse(lex, sem, len(lex) + len(sem), lexical_weight=self.lexical_weight(q) if lex else 1.0)
+            hits = self.rerank(q, lex, sem, len(lex) + len(sem))
+        else:
+            hits = fuse(lex, sem, len(lex) + len(sem), lexical_weight=self.lexical_weight(q) if lex else 1.0)
+        return self.place_first(q, hits) if places else hits
+
+    def place_first(self, q: ParsedQuery, hits: list[Hit]) -> list[Hit]:
+        """A question naming a country ('… in Peru?', 'peruanas') ranks first the paragraphs that
+        can speak for it (`speaks_for`): a paragraph of a report on another country that does not
+        name it comes after them, in its order. 'Is movement restricted in any part of Peru?'
+        found the Home Office's paragraph on movement in Colombia first. A report of no known
+        country (a law article, a judgment) stays where it ranked: nothing says it is elsewhere."""
+        from corroborate.metadata import country_counts
+
+        asked = set(country_counts(q.semantic_text()))
+        if not asked or not hits:
+            return hits
+        rows = self.store.paragraphs_by_pk([h.pk for h in hits])
+        of_report = self.store.report_countries(list({r["report_id"] for r in rows.values()}))
+
+        def elsewhere(h: Hit) -> bool:
+            row = rows.get(h.pk)
+            country = of_report.get(row["report_id"]) if row else None
+            return country is not None and not speaks_for(asked, row, country)
+
+        return sorted(hits, key=elsewhere)  # stable: each side keeps its order
 
     def candidate_features(self, q: ParsedQuery, lex: list[tuple[int, float]], sem: list[tuple[int, float]]
                            ) -> tuple[list[int], np.ndarray, bool]:
@@ -410,6 +436,15 @@ class TermStats:
 
 _stats_lock = threading.Lock()
 _stats_cache: dict[str, tuple[str, TermStats]] = {}
+
+
+def speaks_for(asked: set[str], row: dict, report_country: str | None) -> bool:
+    """Whether a paragraph can speak for one of the `asked` countries: its report is about one,
+    or it, its section title or its report title names one."""
+    from corroborate.metadata import names_country
+
+    return report_country in asked or names_country(
+        " ".join((row["text"], row["section_title"] or "", row["report_title"])), asked)
 
 
 def fuse(lex: list[tuple[int, float]], sem: list[tuple[int, float]], k: int,

@@ -25,7 +25,8 @@ def test_a_spanish_word_the_encoder_does_not_pair_meets_the_report_through_the_l
     """'pandillas' ~ gangs 0.59 in the encoder, below the cut: without the list a Spanish question
     on gangs matched no English word of the sample."""
     clauses = alternatives(sample_lib, "pandillas en Lima")
-    assert ["pandillas", "gang"] in [c[:2] for c in clauses]
+    widened = next(c for c in clauses if c[0] == "pandillas")
+    assert widened[1:3] == ["gang", "gangs"]  # the list's singular and its plural, as the index holds them
     # a word the index holds is left as written
     assert ["lima"] in clauses
 

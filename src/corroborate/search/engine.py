@@ -178,6 +178,12 @@ class Searcher:
             _stats_cache[key] = (fp, stats)
         return stats
 
+    def holds(self, token: str) -> bool:
+        """Whether a folded word occurs in the index as written: from the in-memory term counts
+        of a large library (no index probe, a cold one costs ms at 1 M paragraphs), else the index."""
+        stats = self.term_stats()
+        return stats.docs(token) > 0 if stats is not None else self.store.term_in_index(token, stem=False)
+
     def vector_index(self) -> VectorIndex:
         from corroborate.search.embed import DIM
 

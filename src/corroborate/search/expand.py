@@ -125,6 +125,14 @@ EXPAND_COSINE = 0.8  # a translation or inflection ('periodistas' ~ 'journalists
 EXPAND_TERMS = 2
 
 
+def inflections(word: str) -> list[str]:
+    """A singular word and its plurals in English or Spanish, as an index may hold them."""
+    forms = [word, word + "s", word + "es"]
+    if word.endswith("y"):
+        forms.append(word[:-1] + "ies")
+    return forms
+
+
 def expanded(searcher, q):
     """`q` with each plain word the index does not hold widened by its nearest library terms.
 
@@ -145,7 +153,7 @@ def expanded(searcher, q):
         a = c.atoms[0]
         if a.prefix or a.phrase or len(a.tokens) != 1 or a.tokens[0].isdigit():
             continue
-        if not searcher.store.term_in_index(a.tokens[0], stem=False):
+        if not searcher.holds(a.tokens[0]):
             missing[i] = a.tokens[0]
     if not missing:
         return q
@@ -154,9 +162,13 @@ def expanded(searcher, q):
     clauses = list(q.clauses)
     for (i, word), terms in zip(missing.items(), near, strict=True):
         # The COI vocabulary list first: the encoder does not pair every word ('pandillas' ~
-        # gangs 0.59, below the cut), the list was written to.
-        listed = [t for t in translations(word) if searcher.store.term_in_index(t)]
-        found = dict.fromkeys([*listed, *(t for t, cos in terms if cos >= EXPAND_COSINE)])
-        if found:
-            clauses[i] = Clause([*clauses[i].atoms, *(Atom((t,)) for t in found)])
+        # gangs 0.59, below the cut). Its words are singular: they and their plurals are matched
+        # as written, since a truncation stem ('prote*') reads every posting of every word it
+        # begins, which at a million paragraphs costs more than the match is worth.
+        listed = [Atom((f,), stemmed=False) for t in translations(word) for f in inflections(t)
+                  if searcher.holds(f)]
+        near = [Atom((t,)) for t, cos in terms if cos >= EXPAND_COSINE]
+        extra = list({a.tokens: a for a in listed + near if a.tokens != (word,)}.values())
+        if extra:
+            clauses[i] = Clause([*clauses[i].atoms, *extra])
     return replace(q, clauses=clauses)

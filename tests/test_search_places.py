@@ -64,3 +64,28 @@ def test_search_pages_are_cut_from_the_placed_list(several_reports):
     second = several_reports.search(query, k=5, offset=5)["results"]
     placed = ranked(several_reports, query)
     assert [r["report_id"] for r in first + second] == [r for r, _ in placed[:10]]
+
+
+def test_place_first_on_both_backends(backend_db, tmp_path):
+    """The same order on SQLite and PostgreSQL: the rule reads rows and report countries through
+    the store protocol only."""
+    from corroborate import Library
+
+    bogota = tmp_path / "colombia.txt"
+    bogota.write_text("Colombia: extortion\n\n" + "\n\n".join(
+        f"Gangs extort bus drivers in Bogotá every day; extortion of bus drivers is common ({n}).[{n}]"
+        for n in range(1, 4)) + "\n\n1 Source A, 2023.\n2 Source B, 2023.\n3 Source C, 2023.\n", encoding="utf-8")
+    lima = tmp_path / "peru.txt"
+    lima.write_text("Peru: crime\n\n" + "\n\n".join(
+        f"Theft is reported in Peru's cities ({n}).[{n}]" for n in range(1, 4))
+        + "\n\n1 Source A, 2023.\n2 Source B, 2023.\n3 Source C, 2023.\n", encoding="utf-8")
+    with Library(backend_db) as lib:
+        ids = [lib.ingest(p).id for p in (bogota, lima)]
+        lib.set_report_metadata(ids[0], country="CO")
+        lib.set_report_metadata(ids[1], country="PE")
+        query = "Is extortion of bus drivers common in Peru?"
+        as_ranked = [r for r, _ in ranked(lib, query, places=False)]
+        placed = [r for r, _ in ranked(lib, query)]
+    assert as_ranked[0] == ids[0]  # the Colombian paragraphs match more of the words
+    assert sorted(placed) == sorted(as_ranked) and set(placed) == set(ids)
+    assert placed == sorted(placed, key=lambda r: r != ids[1])  # every Peruvian paragraph first

@@ -70,6 +70,10 @@ LEVERS: dict[str, tuple[tuple[str, ...], str]] = {
             "es_cos_z", "es_clause_cover", "es_sent_cover"), "pointwise"),
     KEPT_E5: (("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover", "log_len", "es",
                "es_cos_z", "es_clause_cover", "es_sent_cover", "e5_cos_z", "es_e5_cos_z"), "pointwise"),
+    "kept with E5, listwise (softmax) LTR": (LEVERS_E5 := ("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover",
+                                                         "log_len", "es", "es_cos_z", "es_clause_cover",
+                                                         "es_sent_cover", "e5_cos_z", "es_e5_cos_z"), "listwise"),
+    "kept with E5, per-language models": (LEVERS_E5, "per-language"),
     "kept + E5 cosine, z-score and its Spanish term":
         (("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover", "log_len", "es",
           "es_cos_z", "es_clause_cover", "es_sent_cover", "e5_cos", "e5_cos_z", "es_e5_cos_z"), "pointwise"),

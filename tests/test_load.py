@@ -107,3 +107,28 @@ def test_unknown_source_is_404_on_the_page_and_in_search_filters(server):
     r = httpx.get(f"{server}/search", params={"q": "police", "source": "no-such-source"},
                   headers={"accept": "text/html"}, timeout=60)
     assert r.status_code == 404 and "no-such-source" in r.text
+
+
+def test_tor_given_and_own_under_concurrent_clients(server):
+    """Sixteen requests, eight at a time: the report's own ToR (GET) and a ToR in the body (POST,
+    in open mode with a script's CSRF double submit). Every one answered, with the same matrix."""
+    terms = "Panorama general\n    - Libertad de circulación\nLGBTI\n    - Trato por parte de la sociedad\n"
+    post_headers = {"Content-Type": "text/plain; charset=utf-8", "X-CSRF-Token": "t",
+                    "Cookie": "corroborate_csrf=t"}
+    url = f"{server}/api/reports/{SAMPLE_ID}/tor"
+
+    def call(i: int) -> tuple[str, int, dict]:
+        if i % 2:
+            r = httpx.post(url, content=terms.encode(), headers=post_headers, timeout=120)
+        else:
+            r = httpx.get(url, timeout=120)
+        return ("post" if i % 2 else "get"), r.status_code, r.json()
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(call, range(16)))
+    assert all(status == 200 for _, status, _ in answers), [(k, s, b.get("detail")) for k, s, b in answers]
+    for kind in ("get", "post"):
+        bodies = [json.dumps(b["items"], sort_keys=True) for k, _, b in answers if k == kind]
+        assert len(set(bodies)) == 1, kind
+    posted = next(b for k, _, b in answers if k == "post")
+    assert posted["terms_of_reference"] == "given" and posted["summary"]["items"] == 2

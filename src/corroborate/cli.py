@@ -367,12 +367,20 @@ def audit(ctx, report_id, severity, rules, as_json):
 
 @main.command()
 @click.argument("report_id", metavar="REPORT")
+@click.option("--terms", "terms_file", type=click.Path(dir_okay=False),
+              help="Check this ToR instead of the report's own: a text file, one topic per line, nested by "
+                   "indentation, list markers optional; English or Spanish.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as /api/reports/{id}/tor).")
 @click.pass_context
 @friendly_errors
-def tor(ctx, report_id, as_json):
+def tor(ctx, report_id, terms_file, as_json):
     """Terms-of-reference coverage: each ToR item covered, partial or a gap, with evidence."""
-    data = open_library(ctx).tor(report_id)
+    terms = None
+    if terms_file is not None:
+        from corroborate.readers.tor_file import read_terms_of_reference
+
+        terms = read_terms_of_reference(terms_file)
+    data = open_library(ctx).tor(report_id, terms)
     if as_json:
         emit_json(data)
         return

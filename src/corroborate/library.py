@@ -27,7 +27,7 @@ import orjson
 from pydantic import BaseModel
 
 from corroborate.alerts import NewPassage, SavedSearch, SavedSearchIn
-from corroborate.models import Footnote, Report, Source, assign_paragraph_ids
+from corroborate.models import Footnote, Report, Source, TorItem, assign_paragraph_ids
 from corroborate.read_cache import ReadCache, VersionedReads, to_json
 from corroborate.settings import Settings
 from corroborate.store import Store, StoreError, open_pool, open_store
@@ -410,12 +410,16 @@ class Library:
         report = self._load(report_id)
         return self._shown(audit_report(report, self._report_sources(report.id), severity, rules))
 
-    def tor(self, report_id: str) -> dict:
+    def tor(self, report_id: str, terms: list[TorItem] | None = None) -> dict:
         """Terms-of-reference matrix: each ToR item (hierarchy kept) with a verdict
-        (covered | partial | gap), a score and its evidence paragraphs."""
+        (covered | partial | gap), a score and its evidence paragraphs. `terms`: a ToR to check
+        the report against instead of its own annex (readers/tor_file.py reads one from a file),
+        in the report's language or the other of Spanish/English."""
         from corroborate.audit.tor import tor_matrix
 
         report = self._load(report_id)
+        if terms is not None:
+            report.terms_of_reference = terms
         vectors = embed = None
         if self.settings.embeddings:
             from corroborate.search.embed import DIM, embed_texts
@@ -426,7 +430,9 @@ class Library:
             def embed(texts: list[str]):
                 return embed_texts(texts, settings)
 
-        return self._shown(tor_matrix(report, vectors, embed))
+        matrix = tor_matrix(report, vectors, embed)
+        matrix["terms_of_reference"] = "report" if terms is None else "given"
+        return self._shown(matrix)
 
     def _report_sources(self, report_id: str) -> list[Source]:
         fields = set(Source.model_fields)

@@ -4,7 +4,7 @@ same as `corroborate audit|tor --json`) and the reviewer's HTML pages (`/reports
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from corroborate.i18n import gettext
@@ -25,9 +25,9 @@ def _audit(lib: Library, report_id: str, severity: str | None, rule: list[str] |
         raise HTTPException(400, str(exc)) from exc
 
 
-def _tor(lib: Library, report_id: str) -> dict:
+def _tor(lib: Library, report_id: str, terms=None) -> dict:
     try:
-        return lib.tor(report_id)
+        return lib.tor(report_id, terms)
     except NotFound as exc:
         raise HTTPException(404, exc.args[0] if exc.args else "not found") from exc
 
@@ -44,6 +44,28 @@ def audit_api(report_id: str, severity: str | None = Query(None, description=SEV
             summary="Terms-of-reference coverage matrix: verdict, score and evidence per item")
 def tor_api(report_id: str, lib: Library = Depends(caller_library)) -> dict:
     return _tor(lib, report_id)
+
+
+TOR_BODY_HELP = ("The ToR as text: one topic per line, nested by indentation, list markers optional "
+                 "(the format of `corroborate tor --terms FILE`); English or Spanish.")
+
+
+@router.post("/api/reports/{report_id}/tor", tags=["api"],
+             summary="Coverage matrix of the report against a ToR given in the request body")
+def tor_given_api(report_id: str, body: bytes = Body(..., media_type="text/plain", description=TOR_BODY_HELP),
+                  lib: Library = Depends(caller_library)) -> dict:
+    from corroborate.readers import ReaderError
+    from corroborate.readers.tor_file import MAX_TOR_BYTES, parse_terms_of_reference
+
+    if len(body) > MAX_TOR_BYTES:
+        raise HTTPException(413, f"request body: {len(body) // 1024} KB; a ToR may be at most {MAX_TOR_BYTES // 1024} KB")
+    try:
+        terms = parse_terms_of_reference(body.decode("utf-8-sig"), "request body")
+    except UnicodeDecodeError as exc:
+        raise HTTPException(400, f"request body: not UTF-8 text (byte {exc.start})") from exc
+    except ReaderError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return _tor(lib, report_id, terms)
 
 
 def _section_anchors(lib: Library, report_id: str) -> dict[str, str]:

@@ -35,7 +35,7 @@ NEEDS = {("GET", "/api/log"): "admin", ("GET", "/upload"): "researcher",
          ("POST", "/api/searches"): "reader", ("DELETE", "/api/searches/{search_id}"): "reader",
          ("POST", "/searches"): "reader", ("POST", "/searches/{search_id}/delete"): "reader",
          # a ToR to check the report against: a read, whatever the method
-         ("POST", "/api/reports/{report_id}/tor"): "reader"}
+         ("POST", "/api/reports/{report_id}/tor"): "reader", ("POST", "/reports/{report_id}/tor"): "reader"}
 PUBLIC = {("GET", "/api/health"), ("GET", "/signin")}
 # tested on their own, not in the matrix: sign-in/out below, the feed's token in test_alerts.py
 ON_THEIR_OWN = {("POST", "/signin"), ("POST", "/signout"), ("GET", "/searches/{search_id}/feed.atom")}
@@ -73,9 +73,11 @@ def _request(client: TestClient, site, method: str, path: str, headers: dict):
         kwargs["files"] = {"file": ("note.txt", TEXT_DOC.read_bytes(), "text/plain")}
     elif method in ("PATCH", "PUT"):
         kwargs["json"] = {"title": "Peru – Country Focus"} if method == "PATCH" else {"confidential": False}
-    elif path.endswith("/tor") and method == "POST":
+    elif path.endswith("/tor") and method == "POST" and path.startswith("/api/"):
         kwargs["content"] = b"Overview\n    - Freedom of movement\n"
         kwargs["headers"] = {**headers, "Content-Type": "text/plain; charset=utf-8"}
+    elif path.endswith("/tor") and method == "POST":
+        kwargs["data"] = {"terms": "Overview\n    - Freedom of movement\n"}
     elif path.endswith("/metadata"):
         kwargs["data"] = {"title": "Peru – Country Focus"}
     elif path.endswith("/confidential"):

@@ -120,3 +120,27 @@ def test_the_api_takes_the_terms_in_the_body(sample_db, sample_report):
     assert latin.status_code == 400 and "not UTF-8" in latin.json()["detail"]
     assert client.post("/api/reports/nope/tor", content=b"Overview\n", headers=csrf).status_code == 404
     assert client.post(url, content=b"Overview\n").status_code == 403  # no CSRF token, no bearer token
+
+
+@pytest.mark.slow
+def test_the_tor_page_checks_a_pasted_tor(sample_db, sample_report):
+    from fastapi.testclient import TestClient
+
+    from corroborate.settings import Settings
+    from corroborate.web.app import create_app
+
+    client = TestClient(create_app(Settings(db=str(sample_db))))
+    url = f"/reports/{SAMPLE_ID}/tor"
+    own = client.get(url)
+    assert own.status_code == 200 and 'name="terms"' in own.text and "Judged against the ToR given" not in own.text
+    csrf = client.cookies.get("corroborate_csrf")
+    page = client.post(url, data={"csrf": csrf, "terms": spanish_terms(sample_report)})
+    assert page.status_code == 200
+    assert "Judged against the ToR given below" in page.text and "Libertad de circulación" in page.text
+    assert "Trato por parte de la sociedad y del Estado" in page.text  # the pasted text is kept in the form
+    empty = client.post(url, data={"csrf": csrf, "terms": "   \n"})
+    assert empty.status_code == 400 and "holds no terms of reference" in empty.text
+    assert client.post(url, data={"terms": "Overview"}).status_code == 403  # no CSRF token
+    spanish = client.post(url, data={"csrf": csrf, "terms": "Panorama general\n  - Libertad de circulación\n"},
+                          headers={"Accept-Language": "es"})
+    assert "Valorado según los términos de referencia dados" in spanish.text

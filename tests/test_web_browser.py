@@ -250,3 +250,17 @@ def test_keyboard_home_focus_enter_on_ask_and_skip_to_results(page):
     assert page.evaluate("document.activeElement.id") == "results"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('.hit') !== null")
+
+
+def test_a_tor_pasted_on_the_tor_page_is_checked(page, shots):
+    page.goto(f"/reports/{SAMPLE_ID}/tor")
+    page.get_by_text("Check the report against another ToR").click()
+    page.get_by_label("One topic per line").fill("Panorama general\n    - Libertad de circulación\n"
+                                                 "Servicio militar\n    - Objeción de conciencia\n")
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_url(f"**/reports/{SAMPLE_ID}/tor")
+    assert "Judged against the ToR given below" in page.locator(".notice").inner_text()
+    items = page.locator(".tor-item__text").all_inner_texts()
+    assert items == ["Panorama general", "Libertad de circulación", "Servicio militar", "Objeción de conciencia"]
+    assert page.locator("#tor-2\\.1 .verdict").inner_text().strip().lower() == "gap"
+    page.screenshot(path=str(shots / "tor-given.png"))

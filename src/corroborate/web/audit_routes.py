@@ -4,7 +4,7 @@ same as `corroborate audit|tor --json`) and the reviewer's HTML pages (`/reports
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from corroborate.i18n import gettext
@@ -103,4 +103,22 @@ def audit_page(request: Request, report_id: str, severity: str | None = None, ru
 
 @router.get("/reports/{report_id}/tor", response_class=HTMLResponse, include_in_schema=False)
 def tor_page(request: Request, report_id: str, lib: Library = Depends(caller_library)) -> HTMLResponse:
-    return _page_or_error(request, lib, report_id, lambda: _tor(lib, report_id), "tor.html")
+    return _page_or_error(request, lib, report_id, lambda: _tor(lib, report_id), "tor.html", terms="")
+
+
+@router.post("/reports/{report_id}/tor", response_class=HTMLResponse, include_in_schema=False)
+def tor_given_page(request: Request, report_id: str, terms: str = Form(""),
+                   lib: Library = Depends(caller_library)) -> HTMLResponse:
+    """The ToR page for a ToR pasted into its form (the API's POST, read from a form field)."""
+    from corroborate.readers import ReaderError
+    from corroborate.readers.tor_file import MAX_TOR_BYTES, parse_terms_of_reference
+
+    def matrix() -> dict:
+        if len(terms.encode()) > MAX_TOR_BYTES:
+            raise HTTPException(413, gettext("A ToR may be at most %(kb)s KB.", kb=MAX_TOR_BYTES // 1024))
+        try:
+            return _tor(lib, report_id, parse_terms_of_reference(terms, gettext("the ToR given")))
+        except ReaderError as exc:
+            raise HTTPException(400, str(exc)) from exc
+
+    return _page_or_error(request, lib, report_id, matrix, "tor.html", terms=terms)

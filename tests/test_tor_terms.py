@@ -73,9 +73,12 @@ def english_by_spanish(verdicts: dict) -> dict:
 
 
 @pytest.mark.slow
-def test_a_spanish_terms_file_gets_the_annex_verdicts_from_the_cli(sample_db, sample_report, tmp_path):
-    path = tmp_path / "tdr.txt"
-    path.write_text(spanish_terms(sample_report), encoding="utf-8")
+def test_a_spanish_terms_file_gets_the_annex_verdicts_from_the_cli(sample_db, sample_report):
+    """The README's example file, samples/euaa-peru-tor-es.txt: the annex as test_tor_verdicts translates it."""
+    from conftest import ROOT
+
+    path = ROOT / "samples" / "euaa-peru-tor-es.txt"
+    assert tree(read_terms_of_reference(path)) == tree(parse_terms_of_reference(spanish_terms(sample_report)))
     runner = CliRunner()
     own = runner.invoke(main, ["--db", str(sample_db), "tor", SAMPLE_ID, "--json"])
     given = runner.invoke(main, ["--db", str(sample_db), "tor", SAMPLE_ID, "--terms", str(path), "--json"])

@@ -29,6 +29,8 @@ Organised crime
 \t1. Main actors
 \t\ta) in Lima
 \t2) Presence
+\t2.1 2021 elections
+\t3. Links
 
 // a comment
 • LGBTI
@@ -36,7 +38,7 @@ Organised crime
 """
     assert tree(parse_terms_of_reference(text)) == [
         ("Overview", ["Government/state structure", "Freedom of movement"]),
-        ("Organised crime", [("Main actors", ["in Lima"]), "Presence"]),
+        ("Organised crime", [("Main actors", ["in Lima"]), "Presence", "2021 elections", "Links"]),  # a year stays
         ("LGBTI", ["Treatment by society, the state"]),
     ]
 

@@ -23,7 +23,9 @@ from corroborate.readers import ReaderError
 
 MAX_TOR_BYTES = 256 * 1024  # a ToR is a page or two; more is not a ToR
 MAX_ITEM_CHARS = 600  # the annex reader's bound too: longer lines are prose
-_MARKER = re.compile(r"^(?:#{1,6}\s+|[-*+•◦▪‣o]\s+|\d+(?:\.\d+)*[.)]?\s+|[a-z][.)]\s+)", re.I)
+# a number is a marker with its point or bracket ('1.', '2)') or as a section number ('1.2'), so
+# that a topic opening with a year ('2021 elections') keeps it
+_MARKER = re.compile(r"^(?:#{1,6}\s+|[-*+•◦▪‣o]\s+|\d+(?:\.\d+)+[.)]?\s+|\d+[.)]\s+|[a-z][.)]\s+)", re.I)
 
 
 def read_terms_of_reference(path: str | Path) -> list[TorItem]:

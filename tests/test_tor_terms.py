@@ -43,6 +43,11 @@ Organised crime
     ]
 
 
+def test_a_topic_opening_with_a_year_keeps_it():
+    assert tree(parse_terms_of_reference("2021 elections\n  - 2023 protests\n")) == [
+        ("2021 elections", ["2023 protests"])]
+
+
 @pytest.mark.parametrize(("content", "problem"), [
     (b"", "holds no terms of reference"),
     (b"\n  \n// only a comment\n", "holds no terms of reference"),

@@ -96,6 +96,10 @@ def test_a_spanish_terms_file_gets_the_annex_verdicts_from_the_cli(sample_db, sa
 
     human = runner.invoke(main, ["--db", str(sample_db), "tor", SAMPLE_ID, "--terms", str(path)])
     assert "Libertad de circulación" in human.output
+    assert "20 items: 9 covered, 9 partial, 2 gaps" in human.output and "a ToR given" in human.output
+    one = CliRunner().invoke(main, ["--db", str(sample_db), "tor", SAMPLE_ID, "--terms",
+                                    str(ROOT / "tests" / "data" / "tor-one-gap.txt")])
+    assert "1 item: 0 covered, 0 partial, 1 gap (" in one.output, one.output
 
 
 def test_a_bad_terms_file_is_a_clear_cli_error(sample_db, tmp_path):

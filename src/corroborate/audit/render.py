@@ -51,8 +51,10 @@ _SUPPORT = {"section": "a section", "paragraphs": "paragraphs", "passing": "one 
 def tor_lines(data: dict) -> Iterator[tuple[str, dict]]:
     s = data["summary"]
     yield f"Terms of reference of {data['report']}", {"bold": True}
-    yield (f"  {s['items']} items: {s['covered']} covered, {s['partial']} partial, {s['gap']} gaps"
-           f" ({'semantic + lexical' if data['method']['semantic'] else 'lexical only: no embeddings'})"), {}
+    given = ", a ToR given, not the report's own" if data.get("terms_of_reference") == "given" else ""
+    yield (f"  {s['items']} item{'s' * (s['items'] != 1)}: {s['covered']} covered, {s['partial']} partial, "
+           f"{s['gap']} gap{'s' * (s['gap'] != 1)}"
+           f" ({'semantic + lexical' if data['method']['semantic'] else 'lexical only: no embeddings'}{given})"), {}
 
     def walk(nodes: list[dict], depth: int) -> Iterator[tuple[str, dict]]:
         for n in nodes:

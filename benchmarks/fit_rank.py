@@ -46,6 +46,8 @@ KEPT = "kept: 10 features (few, without bm25_rel), pointwise logistic"
 # Kept for a library whose paragraphs have the second encoder's vectors (search/e5.py); KEPT
 # stays the model of one without them.
 KEPT_E5 = "kept with E5: the 10 + E5 cosine z-score and its Spanish term"
+E5_FEATURES = ("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover", "log_len", "es",
+               "es_cos_z", "es_clause_cover", "es_sent_cover", "e5_cos_z", "es_e5_cos_z")
 LEVERS: dict[str, tuple[tuple[str, ...], str]] = {
     "main: 13 features, pointwise logistic": (BASE, "pointwise"),
     "main features, listwise (softmax) LTR": (BASE, "listwise"),
@@ -68,12 +70,9 @@ LEVERS: dict[str, tuple[tuple[str, ...], str]] = {
           "es_cos_z", "es_clause_cover", "es_sent_cover"), "pointwise"),
     KEPT: (("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover", "log_len", "es",
             "es_cos_z", "es_clause_cover", "es_sent_cover"), "pointwise"),
-    KEPT_E5: (("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover", "log_len", "es",
-               "es_cos_z", "es_clause_cover", "es_sent_cover", "e5_cos_z", "es_e5_cos_z"), "pointwise"),
-    "kept with E5, listwise (softmax) LTR": (LEVERS_E5 := ("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover",
-                                                         "log_len", "es", "es_cos_z", "es_clause_cover",
-                                                         "es_sent_cover", "e5_cos_z", "es_e5_cos_z"), "listwise"),
-    "kept with E5, per-language models": (LEVERS_E5, "per-language"),
+    KEPT_E5: (E5_FEATURES, "pointwise"),
+    "kept with E5, listwise (softmax) LTR": (E5_FEATURES, "listwise"),
+    "kept with E5, per-language models": (E5_FEATURES, "per-language"),
     "kept + E5 cosine, z-score and its Spanish term":
         (("cos_z", "sem_rr", "lex_rr", "clause_cover", "sent_cover", "log_len", "es",
           "es_cos_z", "es_clause_cover", "es_sent_cover", "e5_cos", "e5_cos_z", "es_e5_cos_z"), "pointwise"),

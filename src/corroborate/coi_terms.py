@@ -98,7 +98,7 @@ def rewrite(text: str, source: str, target: str) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=len(LANGUAGES))
+@lru_cache(maxsize=1)
 def _words() -> dict[str, tuple[str, ...]]:
     """A single word of either language (its base) -> its one-word renderings in the other."""
     out: dict[str, list[str]] = {}

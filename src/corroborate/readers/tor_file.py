@@ -32,13 +32,14 @@ def read_terms_of_reference(path: str | Path) -> list[TorItem]:
     """The ToR in `path` as a tree of items; ReaderError names the file and what is wrong."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size  # refused before it is read
+        data = path.read_bytes() if size <= MAX_TOR_BYTES else b""
     except FileNotFoundError:
         raise ReaderError(path, "no such file") from None
     except OSError as exc:
         raise ReaderError(path, f"cannot be read ({exc.strerror or exc})") from None
-    if len(data) > MAX_TOR_BYTES:
-        raise ReaderError(path, f"file is {len(data) / 1024:.0f} KB; a ToR file may be at most "
+    if size > MAX_TOR_BYTES:
+        raise ReaderError(path, f"file is {size / 1024:.0f} KB; a ToR file may be at most "
                                 f"{MAX_TOR_BYTES // 1024} KB")
     try:
         text = data.decode("utf-8-sig")

@@ -130,7 +130,7 @@ def candidates_for(searcher: Searcher, question: str, k_paragraphs: int, report:
                    asked: set[str]):
     """The sentences (and short runs of them) of the first `k_paragraphs` paragraphs, with their
     rows and, for a question naming the countries `asked`, which paragraphs speak for them
-    (`speaking_for`; None when it names none).
+    (`Searcher.speaking_for`; None when it names none).
 
     For a question naming a country, when fewer than half of those paragraphs speak for it,
     the other countries' reports have crowded it out ('Do gangs extort small businesses in
@@ -149,10 +149,10 @@ def candidates_for(searcher: Searcher, question: str, k_paragraphs: int, report:
     ranked = list(enumerate(top))
     speaks = None
     if asked:
-        speaks = speaking_for(searcher, asked, rows)
+        speaks = searcher.speaking_for(asked, rows)
         if sum(bool(speaks.get(h.pk)) for h in top) < k_paragraphs / 2:
             deeper = searcher.store.paragraphs_by_pk([h.pk for h in hits[k_paragraphs:]])
-            speaks |= speaking_for(searcher, asked, deeper)
+            speaks |= searcher.speaking_for(asked, deeper)
             about = [h for h in hits if speaks.get(h.pk)][:k_paragraphs]
             ranked = list(enumerate(about)) + list(enumerate(h for h in top if not speaks.get(h.pk)))
             read = {h.pk for _, h in ranked}
@@ -345,7 +345,7 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
 def place_scope(cands: list[Candidate], speaks: dict[int, bool] | None
                 ) -> tuple[list[Candidate], list[Candidate]]:
     """The candidates that can speak for the countries the question names ('Peru', 'peruanas',
-    'Colombian'; `speaks` from `speaking_for`): their paragraph, section title or report title
+    'Colombian'; `speaks` from `Searcher.speaking_for`): their paragraph, section title or report title
     names one of them, or their report is about one of them (its `country`). A question about
     Peru is not answered by a Home Office report's sentence on Colombia that shares its words
     ('The law prohibited FGM/C …' for 'Is FGM practised in Peru?'). A question naming no country
@@ -354,14 +354,6 @@ def place_scope(cands: list[Candidate], speaks: dict[int, bool] | None
     if speaks is None:
         return cands, []
     return [c for c in cands if speaks.get(c.pk)], [c for c in cands if not speaks.get(c.pk)]
-
-
-def speaking_for(searcher: Searcher, asked: set[str], rows: dict[int, dict]) -> dict[int, bool]:
-    """Paragraph pk -> whether it can speak for one of the `asked` countries (see `place_scope`)."""
-    from corroborate.search.engine import speaks_for
-
-    of_report = searcher.store.report_countries(list({r["report_id"] for r in rows.values()}))
-    return {pk: speaks_for(asked, row, of_report.get(row["report_id"])) for pk, row in rows.items()}
 
 
 def without_places(question: str) -> str:
@@ -406,7 +398,7 @@ def topic_scope(searcher: Searcher, question: str, asked: set[str], cands: list[
     if topic == question or not asked or not cands or not set(_words(topic)) - _ASKING:
         return cands  # no country, or nothing but a country ('What about Peru?'): the place is the topic
     hits = searcher.rank(parse_query(topic), PLACE_DEPTH, "hybrid", searcher.make_filter(report=report), places=False)
-    speaks = speaking_for(searcher, asked, searcher.store.paragraphs_by_pk([h.pk for h in hits]))
+    speaks = searcher.speaking_for(asked, searcher.store.paragraphs_by_pk([h.pk for h in hits]))
     found = [h.pk for h in hits if speaks.get(h.pk)][:PARAGRAPHS]
     if len(found) < PARAGRAPHS and len(hits) == PLACE_DEPTH:
         # the asked country's paragraphs lie deeper than the topic search read: no evidence

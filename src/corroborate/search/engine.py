@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corroborate.metadata import country_counts, names_country
 from corroborate.models import SourceType
 from corroborate.search.query import ParsedQuery, QueryError, parse_query
 from corroborate.search.rank import candidate_texts, cosines_for, features
@@ -269,20 +270,22 @@ class Searcher:
         name it comes after them, in its order. 'Is movement restricted in any part of Peru?'
         found the Home Office's paragraph on movement in Colombia first. A report of no known
         country (a law article, a judgment) stays where it ranked: nothing says it is elsewhere."""
-        from corroborate.metadata import country_counts
-
         asked = set(country_counts(q.semantic_text()))
         if not asked or not hits:
             return hits
-        rows = self.store.paragraphs_by_pk([h.pk for h in hits])
+        speaking = self.speaking_for(asked, self.store.paragraphs_by_pk([h.pk for h in hits]))
+        return sorted(hits, key=lambda h: speaking.get(h.pk) is False)  # stable: each side keeps its order
+
+    def speaking_for(self, asked: set[str], rows: dict[int, dict]) -> dict[int, bool | None]:
+        """Paragraph pk -> whether it can speak for one of the `asked` countries (`speaks_for`):
+        True; False when its report is about another known country and it names none of them;
+        None when nothing says where it is (a report of no known country that names none)."""
         of_report = self.store.report_countries(list({r["report_id"] for r in rows.values()}))
-
-        def elsewhere(h: Hit) -> bool:
-            row = rows.get(h.pk)
-            country = of_report.get(row["report_id"]) if row else None
-            return country is not None and not speaks_for(asked, row, country)
-
-        return sorted(hits, key=elsewhere)  # stable: each side keeps its order
+        out: dict[int, bool | None] = {}
+        for pk, row in rows.items():
+            country = of_report.get(row["report_id"])
+            out[pk] = True if speaks_for(asked, row, country) else None if country is None else False
+        return out
 
     def candidate_features(self, q: ParsedQuery, lex: list[tuple[int, float]], sem: list[tuple[int, float]]
                            ) -> tuple[list[int], np.ndarray, bool]:
@@ -447,8 +450,6 @@ _stats_cache: dict[str, tuple[str, TermStats]] = {}
 def speaks_for(asked: set[str], row: dict, report_country: str | None) -> bool:
     """Whether a paragraph can speak for one of the `asked` countries: its report is about one,
     or it, its section title or its report title names one."""
-    from corroborate.metadata import names_country
-
     return report_country in asked or names_country(
         " ".join((row["text"], row["section_title"] or "", row["report_title"])), asked)
 

@@ -167,8 +167,8 @@ def expanded(searcher, q):
         # begins, which at a million paragraphs costs more than the match is worth.
         listed = [Atom((f,), stemmed=False) for t in translations(word) for f in inflections(t)
                   if searcher.holds(f)]
-        near = [Atom((t,)) for t, cos in terms if cos >= EXPAND_COSINE]
-        extra = list({a.tokens: a for a in listed + near if a.tokens != (word,)}.values())
+        neighbours = [Atom((t,)) for t, cos in terms if cos >= EXPAND_COSINE]
+        extra = list({a.tokens: a for a in listed + neighbours if a.tokens != (word,)}.values())
         if extra:
             clauses[i] = Clause([*clauses[i].atoms, *extra])
     return replace(q, clauses=clauses)

@@ -32,6 +32,18 @@ def _tor(lib: Library, report_id: str, terms=None) -> dict:
         raise HTTPException(404, exc.args[0] if exc.args else "not found") from exc
 
 
+def _tor_given(lib: Library, report_id: str, text: str, where: str) -> dict:
+    """The matrix against a ToR given as text (`where` names it in an error), for the API and the page."""
+    from corroborate.readers import ReaderError
+    from corroborate.readers.tor_file import parse_terms_of_reference
+
+    try:
+        terms = parse_terms_of_reference(text, where)
+    except ReaderError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return _tor(lib, report_id, terms)
+
+
 @router.get("/api/reports/{report_id}/audit", tags=["api"],
             summary="Methodology audit: findings with their locations and a summary")
 def audit_api(report_id: str, severity: str | None = Query(None, description=SEVERITY_HELP),
@@ -54,18 +66,15 @@ TOR_BODY_HELP = ("The ToR as text: one topic per line, nested by indentation, li
              summary="Coverage matrix of the report against a ToR given in the request body")
 def tor_given_api(report_id: str, body: bytes = Body(..., media_type="text/plain", description=TOR_BODY_HELP),
                   lib: Library = Depends(caller_library)) -> dict:
-    from corroborate.readers import ReaderError
-    from corroborate.readers.tor_file import MAX_TOR_BYTES, parse_terms_of_reference
+    from corroborate.readers.tor_file import MAX_TOR_BYTES
 
     if len(body) > MAX_TOR_BYTES:
         raise HTTPException(413, f"request body: {len(body) // 1024} KB; a ToR may be at most {MAX_TOR_BYTES // 1024} KB")
     try:
-        terms = parse_terms_of_reference(body.decode("utf-8-sig"), "request body")
+        text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise HTTPException(400, f"request body: not UTF-8 text (byte {exc.start})") from exc
-    except ReaderError as exc:
-        raise HTTPException(400, str(exc)) from exc
-    return _tor(lib, report_id, terms)
+    return _tor_given(lib, report_id, text, "request body")
 
 
 def _section_anchors(lib: Library, report_id: str) -> dict[str, str]:
@@ -110,15 +119,11 @@ def tor_page(request: Request, report_id: str, lib: Library = Depends(caller_lib
 def tor_given_page(request: Request, report_id: str, terms: str = Form(""),
                    lib: Library = Depends(caller_library)) -> HTMLResponse:
     """The ToR page for a ToR pasted into its form (the API's POST, read from a form field)."""
-    from corroborate.readers import ReaderError
-    from corroborate.readers.tor_file import MAX_TOR_BYTES, parse_terms_of_reference
+    from corroborate.readers.tor_file import MAX_TOR_BYTES
 
     def matrix() -> dict:
         if len(terms.encode()) > MAX_TOR_BYTES:
             raise HTTPException(413, gettext("A ToR may be at most %(kb)s KB.", kb=MAX_TOR_BYTES // 1024))
-        try:
-            return _tor(lib, report_id, parse_terms_of_reference(terms, gettext("the ToR given")))
-        except ReaderError as exc:
-            raise HTTPException(400, str(exc)) from exc
+        return _tor_given(lib, report_id, terms, gettext("the ToR given"))
 
     return _page_or_error(request, lib, report_id, matrix, "tor.html", terms=terms)

@@ -40,6 +40,11 @@ NO_WORD_FOR_IT = [
     ("¿Se practica la poligamia en el Perú?", "poligamia"),
     ("¿Son atacadas las personas con albinismo en Colombia?", "albinismo"),
     ("Are there nuclear power plants in Colombia?", "nuclear"),
+    # The COI list renders 'censura' as 'censorship', which no report holds; its truncated stem
+    # meets 'census' and the encoder finds a term near enough, so it was answered with a
+    # sentence on cybercrime while the English question was refused.
+    ("¿Hay censura de internet en el Perú?", "censura"),
+    ("Is the internet censored in Peru?", "censored"),
 ]
 
 
@@ -62,6 +67,17 @@ COVERED = [
     ("¿Qué decidió el Tribunal Europeo de Derechos Humanos en el caso KlimaSeniorinnen?",
      "mpilhlt-klimaseniorinnen-10-25364-01-11-2024-1-5"),
 ]
+
+
+# A word the list renders is known when a rendering shares its stem with a library word
+# ('homosexualidad' -> 'homosexuality', the reports say 'homosexual').
+LISTED_AND_HELD = ["¿Es delito la homosexualidad en el Perú?"]
+
+
+@pytest.mark.parametrize("question", LISTED_AND_HELD)
+def test_a_listed_word_whose_rendering_the_library_holds_is_known(several_reports, question):
+    a = several_reports.ask(question)
+    assert a["found"] is True and a["unknown_words"] == []
 
 
 @pytest.mark.parametrize(("question", "report"), COVERED)

@@ -327,19 +327,33 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
     """Question words that neither the quotes nor the library as a whole have a word for.
 
     Calibrated by the library itself: a word counts as known when it occurs (or shares its
-    truncated stem with an indexed word), or when one of the library's own terms lies near it in
-    the multilingual embedding space — so a Spanish question over English reports passes, and a
-    question about a topic no report mentions does not, whatever its best sentence scored.
+    truncated stem with an indexed word), or when the library holds one of its renderings in the
+    COI vocabulary list (`coi_terms.translations`, singular or plural), or, for a word the list
+    lacks, when one of the library's own terms lies near it in the multilingual embedding space —
+    so a Spanish question over English reports passes, and a question about a topic no report
+    mentions does not, whatever its best sentence scored.
+
+    Where the list renders a word, its renderings decide, read by their truncated stems
+    ('homosexuality' ~ 'homosexual'), and neither the word's own truncated stem nor the encoder is
+    asked: 'censura' shares its stem with 'census', and the encoder puts a library term near
+    enough to pass, while the library has no word for censorship — and refuses the English
+    question ('censored'). The list comes first in search's widening too (`expand.expanded`).
     """
-    from corroborate.search.expand import library_vocabulary
+    from corroborate.coi_terms import translations
+    from corroborate.search.expand import inflections, library_vocabulary
 
     keys = [w for j, w in enumerate(question_words) if quoted[j] < UNKNOWN_WORD_CREDIT
-            and w not in names and not searcher.store.term_in_index(w)]
-    if not keys:
-        return []
-    vecs = sentence_vectors([question_words[w] for w in keys], searcher.settings)
-    near = library_vocabulary(searcher).nearest(vecs, 1)
-    return [w for w, n in zip(keys, near, strict=True) if not n or n[0][1] < UNKNOWN_WORD_COSINE]
+            and w not in names and not any(searcher.holds(f) for f in inflections(w))]
+    # renderings of one word ('anti-government' is two: left to the encoder)
+    listed = {w: [r for r in translations(w) if r.isalnum()] for w in keys}
+    unknown = {w for w, renderings in listed.items()
+               if renderings and not any(searcher.store.term_in_index(r) for r in renderings)}
+    ask_encoder = [w for w in keys if not listed[w] and not searcher.store.term_in_index(w)]
+    if ask_encoder:
+        vecs = sentence_vectors([question_words[w] for w in ask_encoder], searcher.settings)
+        near = library_vocabulary(searcher).nearest(vecs, 1)
+        unknown |= {w for w, n in zip(ask_encoder, near, strict=True) if not n or n[0][1] < UNKNOWN_WORD_COSINE}
+    return [w for w in keys if w in unknown]
 
 
 def place_scope(cands: list[Candidate], speaks: dict[int, bool] | None

@@ -80,6 +80,22 @@ def test_a_listed_word_whose_rendering_the_library_holds_is_known(several_report
     assert a["found"] is True and a["unknown_words"] == []
 
 
+def test_the_list_reads_spanish_words_and_english_words_keep_their_stems(several_reports):
+    """The list decides a Spanish question's listed word; an English question's word not held as
+    written is still read by its five-letter stem ('tracking' ~ 'track', which the CPIN says),
+    never by whether the library holds its Spanish rendering ('rastreo')."""
+    import numpy as np
+
+    from corroborate.search.answer import unknown_words
+    from corroborate.search.engine import Searcher
+
+    s = Searcher(several_reports.store, several_reports.settings)
+    spanish = {"censura": "censura", "homosexualidad": "homosexualidad", "pandillas": "pandillas"}
+    assert unknown_words(s, spanish, np.zeros(3), [], "es") == ["censura"]
+    english = {"tracking": "tracking", "prostitution": "prostitution", "censored": "censored"}
+    assert unknown_words(s, english, np.zeros(3), [], "en") == ["censored"]
+
+
 @pytest.mark.parametrize(("question", "report"), COVERED)
 def test_covered_questions_are_answered_from_their_report(several_reports, question, report):
     a = several_reports.ask(question)

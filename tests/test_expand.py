@@ -14,6 +14,9 @@ def test_the_list_renders_a_word_in_the_other_language():
     assert translations("jueces") == translations("juez") == ("judge",)  # -ces is the plural of -z
     assert "pandilla" in translations("gangs")
     assert translations("zzyzx") == ()
+    # read as a word of one language only: 'gangs' is no Spanish word
+    assert translations("censura", "es") == ("censorship",) and translations("gangs", "es") == ()
+    assert "pandilla" in translations("gangs", "en")
 
 
 def alternatives(lib, text: str) -> list[list[str]]:

@@ -99,25 +99,32 @@ def rewrite(text: str, source: str, target: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _words() -> dict[str, tuple[str, ...]]:
-    """A single word of either language (its base) -> its one-word renderings in the other."""
-    out: dict[str, list[str]] = {}
+def _words() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Language -> a single word of it (its base) -> its one-word renderings in the other."""
+    out: dict[str, dict[str, list[str]]] = {lang: {} for lang in LANGUAGES}
     for es, en in pairs():
         for source, phrase, renderings in (("es", es, en), *(("en", e, (es,)) for e in en)):
             key = _key(phrase, source)
             if len(key) != 1:
                 continue
             for r in renderings:
-                if len(folded := fold(r).split()) == 1 and folded[0] not in out.setdefault(key[0], []):
-                    out[key[0]].append(folded[0])
-    return {k: tuple(v) for k, v in out.items()}
+                if len(folded := fold(r).split()) == 1 and folded[0] not in out[source].setdefault(key[0], []):
+                    out[source][key[0]].append(folded[0])
+    return {lang: {k: tuple(v) for k, v in words.items()} for lang, words in out.items()}
 
 
-def translations(word: str) -> tuple[str, ...]:
+def translations(word: str, language: str | None = None) -> tuple[str, ...]:
     """The list's one-word renderings of a folded word in the other language: 'pandillas' ->
-    (gang,); 'jueces' -> (judge,); a word the list lacks -> ()."""
+    (gang,); 'jueces' -> (judge,); a word the list lacks -> (). `language`: read the word as
+    a word of that language only (else Spanish first, then English)."""
     words = _words()
-    for language in LANGUAGES:
-        if found := words.get(_base(word, language)):
+    for lang in (language,) if language else LANGUAGES:
+        if found := words[lang].get(_base(word, lang)):
             return found
     return ()
+
+
+def base(word: str, language: str) -> str:
+    """A folded word as the list compares it: without its plural and (in Spanish) its gender
+    vowel ('censura' -> 'censur', 'pandillas' -> 'pandill')."""
+    return _base(word, language)

@@ -465,3 +465,16 @@ def test_an_excerpt_cites_a_passage_as_the_whole_report_does(sample_backend_lib)
         [copy] = part.paragraphs()
         assert passage_reference(part, copy) == passage_reference(whole, p)
     assert any("section 3.5.1 ‘La Dinastía Alayón’" in passage_reference(whole, p) for _, p in under_unnumbered)
+
+
+def test_ask_reads_a_listed_spanish_word_alike_on_both_backends(sample_backend_lib):
+    """`ask`'s unknown-word check asks the store whether a rendering's stem occurs: the sample
+    has 'gangs' and 'extortion', and no word for censorship."""
+    import numpy as np
+
+    from corroborate.search.answer import unknown_words
+    from corroborate.search.engine import Searcher
+
+    s = Searcher(sample_backend_lib.store, sample_backend_lib.settings)
+    words = {"censura": "censura", "pandillas": "pandillas", "extorsiones": "extorsiones"}
+    assert unknown_words(s, words, np.zeros(3), [], "es") == ["censura"]

@@ -123,8 +123,3 @@ def translations(word: str, language: str | None = None) -> tuple[str, ...]:
             return found
     return ()
 
-
-def base(word: str, language: str) -> str:
-    """A folded word as the list compares it: without its plural and (in Spanish) its gender
-    vowel ('censura' -> 'censur', 'pandillas' -> 'pandill')."""
-    return _base(word, language)

@@ -338,16 +338,16 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
 
     A word of a Spanish question (`language`) that the COI vocabulary list renders
     (`coi_terms.translations`) is read by the list instead: known when the library holds one of
-    its renderings (by their truncated stems: 'homosexuality' ~ 'homosexual') or the word's own
-    base as a prefix ('censur*': a Spanish report's 'censurado'). Its five-letter stem is not
-    asked, and the encoder's nearest library term must be near enough for a rendering
-    (LISTED_WORD_COSINE), not only for a topic: 'censura' shares its stem with 'census', and its
-    nearest terms ('dissenting' 0.60) passed the general bar while the library has no word for
-    censorship (the English question, 'censored', is refused); 'parlamento' over a report that
-    says Congress (0.71) stays known. In an English question the five-letter stem stays the
-    reading: it is the same language's morphology there ('tracking' ~ 'track').
+    its renderings (by their truncated stems: 'homosexuality' ~ 'homosexual'), or when its
+    nearest library term is near enough for a rendering or an inflection (LISTED_WORD_COSINE:
+    a Spanish report's 'censurado' ~ 'censura' 0.96), not only for a topic. Its five-letter stem
+    is not asked: 'censura' shares its stem with 'census', and its nearest terms ('dissenting'
+    0.60) passed the general bar while the library has no word for censorship (the English
+    question, 'censored', is refused); 'parlamento' over a report that says Congress (0.71)
+    stays known. In an English question the five-letter stem stays the reading: it is the same
+    language's morphology there ('tracking' ~ 'track').
     """
-    from corroborate.coi_terms import base, translations
+    from corroborate.coi_terms import translations
     from corroborate.search.expand import inflections, library_vocabulary
 
     keys = [w for j, w in enumerate(question_words) if quoted[j] < UNKNOWN_WORD_CREDIT
@@ -356,7 +356,7 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
     listed = {w: [r for r in translations(w, "es") if r.isalnum()] if language == "es" else [] for w in keys}
     # the cosine the encoder's nearest library term must reach for the word to be known
     bar = {w: LISTED_WORD_COSINE for w, renderings in listed.items() if renderings
-           and not any(searcher.store.term_in_index(r) for r in renderings) and not _prefix_held(searcher, base(w, "es"))}
+           and not any(searcher.store.term_in_index(r) for r in renderings)}
     bar |= {w: UNKNOWN_WORD_COSINE for w in keys if not listed[w] and not searcher.store.term_in_index(w)}
     if not bar:
         return []
@@ -364,13 +364,6 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
     near = library_vocabulary(searcher).nearest(sentence_vectors([question_words[w] for w in asked], searcher.settings), 1)
     unknown = {w for w, n in zip(asked, near, strict=True) if not n or n[0][1] < bar[w]}
     return [w for w in keys if w in unknown]
-
-
-def _prefix_held(searcher: Searcher, prefix: str) -> bool:
-    """Whether an indexed word begins with `prefix` (at least the truncation stem's length)."""
-    if len(prefix) <= STEM_LENGTH or not prefix.isalnum():
-        return searcher.store.term_in_index(prefix[:STEM_LENGTH])
-    return bool(searcher.store.lexical_search(parse_query(f"{prefix}*"), 1))
 
 
 def place_scope(cands: list[Candidate], speaks: dict[int, bool] | None

@@ -122,4 +122,3 @@ def translations(word: str, language: str | None = None) -> tuple[str, ...]:
         if found := words[lang].get(_base(word, lang)):
             return found
     return ()
-

@@ -19,13 +19,15 @@ threshold on the best candidate's score, calibrated on answerable and off-topic 
 (`benchmarks/eval_search.py --ask`), with a penalty when none of the names in the question
 (Germany, Mongolia …) occurs in the library; and a question is refused when one of its words
 has no counterpart in the quotes nor anywhere in the library's vocabulary, in any language
-(`unknown_words`: 'dialysis', 'poligamia'). A question naming a country is answered only from
-passages about that country (`place_scope`): the report's country, or the country named in the
-paragraph, its section or report title, read past other countries' paragraphs when those crowd
-the first ones (`candidates_for`); only from passages that its topic alone (the countries blanked
-out) also ranks first among that country's paragraphs (`topic_scope`: a passage found through
-'Peru' and 'death' does not answer 'Does Peru carry out the death penalty?'); and it is refused
-when a rare word of it occurs only in the passages about other countries (`found_elsewhere`).
+(`unknown_words`: 'dialysis', 'poligamia'; a Spanish word the COI vocabulary list renders is
+read through its renderings: 'censura' is not 'census'). A question naming a country is
+answered only from passages about that country (`place_scope`): the report's country, or the
+country named in the paragraph, its section or report title, read past other countries'
+paragraphs when those crowd the first ones (`candidates_for`); only from passages that its
+topic alone (the countries blanked out) also ranks first among that country's paragraphs
+(`topic_scope`: a passage found through 'Peru' and 'death' does not answer 'Does Peru carry
+out the death penalty?'); and it is refused when a rare word of it occurs only in the passages
+about other countries (`found_elsewhere`).
 Last, when the library stores E5 vectors, one of the quotes must itself lie near the question
 for the retrieval encoder (`relevant_quotes`): words and a country shared with a passage on
 another topic are not an answer.
@@ -328,7 +330,7 @@ def score_candidates(searcher: Searcher, question: str, q, cands: list[Candidate
 
 
 def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np.ndarray,
-                  names: list[str], language: str = "en") -> list[str]:
+                  names: list[str], language: str) -> list[str]:
     """Question words that neither the quotes nor the library as a whole have a word for.
 
     Calibrated by the library itself: a word counts as known when it occurs (or shares its

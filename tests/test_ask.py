@@ -174,6 +174,11 @@ def test_cli_ask(sample_db):
     assert json.loads(out.output)["found"] is False
     out = runner.invoke(main, ["--db", str(sample_db), "ask", ""])
     assert out.exit_code == 1 and "Error: empty query" in out.output
+    # a refusal names the question's word the library has no word for
+    out = runner.invoke(main, ["--db", str(sample_db), "ask", "Is polygamy practised in Peru?"])
+    assert out.exit_code == 0
+    assert out.output.splitlines() == ["Information on this question could not be found among the sources consulted.",
+                                       "No report in this library has a word for: polygamy."]
 
 
 # --- sentences ----------------------------------------------------------------------------------

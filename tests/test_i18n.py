@@ -270,6 +270,18 @@ def test_ask_page_answer_in_the_question_language_inside_the_readers_interface(c
     assert "Buscar las palabras en su lugar" in r.text
 
 
+# A refusal because the library has no word for one of the question's words names that word, in
+# the question's language.
+def test_ask_page_names_the_word_the_library_lacks(client):
+    es = client.get("/ask", params={"q": "¿Hay censura de internet en el Perú?"}, headers={**HTML, "accept-language": "en"})
+    assert "Ningún informe de esta biblioteca tiene una palabra para: censura." in es.text
+    en = client.get("/ask", params={"q": "Is polygamy practised in Peru?"}, headers={**HTML, "accept-language": "es"})
+    assert "No report in this library has a word for: polygamy." in en.text
+    # refused on its score alone: nothing to name
+    other = client.get("/ask", params={"q": SPANISH_NOT_COVERED}, headers=HTML)
+    assert "answer__none" in other.text and "answer__unknown" not in other.text
+
+
 def test_compiled_response_in_the_questions_language(client):
     r = client.get("/api/compile", params={"q": ["¿Qué grupos criminales operan en Lima?", SPANISH_NOT_COVERED],
                                            "format": "md"})

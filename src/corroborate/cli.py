@@ -498,6 +498,8 @@ def ask(ctx, question, k, report_id, style, as_json):
         return
     if not data["found"]:
         click.echo(data["answer"])
+        if data.get("unknown_words"):
+            click.echo(f"No report in this library has a word for: {', '.join(data['unknown_words'])}.")
         return
     syn = data.get("synthesis") or {}
     if syn.get("text"):

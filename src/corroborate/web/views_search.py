@@ -295,5 +295,5 @@ def _ask(request: Request, q: str) -> HTMLResponse:
     lang = answer.get("lang") or question_language(q)  # the answer's fixed texts: the question's language
     statement = "" if found else (answer.get("message") or translate(NOT_FOUND_STATEMENT, lang))
     return page(request, "ask.html", q=q, answer=answer, found=found, statement=statement, quotes=quotes,
-                answer_lang=lang, unknown_words=[] if found else answer.get("unknown_words") or [],
+                answer_lang=lang, unknown_words=answer.get("unknown_words") or [],
                 synthesis=answer.get("synthesis") if found else None, exports=ASK_EXPORTS, mode="ask")

@@ -166,15 +166,17 @@ class Searcher:
         return self.store.path if self.store.path != ":memory:" else f"mem:{id(self.store)}"
 
     def term_stats(self) -> TermStats | None:
-        """Document frequencies of index terms, for large libraries only (cached)."""
-        if self.store.approximate_size() < LARGE_LIBRARY:
-            return None
+        """Document frequencies of index terms, for large libraries only (cached, the answer
+        for a small one too: a search asks several times, and the size query costs ~1 ms at
+        1 M paragraphs)."""
         key, fp = self.cache_key(), self.fingerprint()
         with _stats_lock:
             hit = _stats_cache.get(key)
             if hit is not None and hit[0] == fp:
                 return hit[1]
-        stats = TermStats.cached(self.store.derived_path("terms"), fp, self.store.term_document_counts)
+        stats = None
+        if self.store.approximate_size() >= LARGE_LIBRARY:
+            stats = TermStats.cached(self.store.derived_path("terms"), fp, self.store.term_document_counts)
         with _stats_lock:
             _stats_cache[key] = (fp, stats)
         return stats
@@ -444,7 +446,7 @@ class TermStats:
 
 
 _stats_lock = threading.Lock()
-_stats_cache: dict[str, tuple[str, TermStats]] = {}
+_stats_cache: dict[str, tuple[str, TermStats | None]] = {}
 
 
 def speaks_for(asked: set[str], row: dict, report_country: str | None) -> bool:

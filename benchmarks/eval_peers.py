@@ -1,6 +1,6 @@
 """Corroborate's search and `ask` against simple peers, on the library questions.
 
-    .venv/bin/python benchmarks/eval_peers.py [--split tuning|frozen|both] [--db DB] [--no-ask]
+    .venv/bin/python benchmarks/eval_peers.py [--split tuning|frozen|both|check] [--db DB] [--no-ask]
         [--only corroborate] [--json OUT] [--markdown]
 
 Every system ranks the same paragraphs (the product's own stored paragraphs of the multi-report
@@ -42,6 +42,7 @@ from eval_library import DEFAULT_DB, build  # noqa: E402
 from corroborate.models import fold  # noqa: E402
 
 QUESTIONS = ROOT / "benchmarks" / "questions" / "library-questions.jsonl"
+CHECK = ROOT / "benchmarks" / "questions" / "refusal-check.jsonl"  # not-covered only, written later
 DEPTH = 10
 RRF_K = 60
 SYSTEMS = ("fts5", "bm25s", "use", "rrf", "corroborate")
@@ -52,7 +53,8 @@ def normalise(text: str) -> str:
 
 
 def load_questions(split: str) -> list[dict]:
-    rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    path = CHECK if split == "check" else QUESTIONS
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [r for r in rows if split == "both" or r["split"] == split]
 
 
@@ -239,7 +241,8 @@ def markdown(split: str, result: dict) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", choices=("tuning", "frozen", "both"), default="tuning")
+    ap.add_argument("--split", choices=("tuning", "frozen", "both", "check"), default="tuning",
+                    help="check: the later not-covered set (ask only)")
     ap.add_argument("--db", type=Path, default=DEFAULT_DB)
     ap.add_argument("--no-ask", action="store_true")
     ap.add_argument("--only", nargs="*", choices=SYSTEMS, default=list(SYSTEMS))
@@ -251,14 +254,14 @@ def main() -> None:
     results = {}
     for split in splits:
         qs = load_questions(split)
-        res = {"search": run_search(db, qs, tuple(args.only))}
-        if not args.no_ask:
+        res = {"search": run_search(db, qs, tuple(args.only))} if split != "check" else {}
+        if not args.no_ask or split == "check":
             res["ask"] = run_ask(db, qs)
         results[split] = res
-        print(markdown(split, res))
-        if args.misses and split == "tuning" and "corroborate" in args.only:
+        print(markdown(split, res) if "search" in res else res["ask"]["summary"])
+        if args.misses and split in ("tuning", "check") and "corroborate" in args.only:
             byid = {q["id"]: q for q in qs}
-            for qid, ranks in res["search"]["per_question"].items():
+            for qid, ranks in res.get("search", {}).get("per_question", {}).items():
                 if ranks["corroborate"] is None or ranks["corroborate"] > 0:
                     print(f"  {qid} {byid[qid]['lang']} rank={ranks['corroborate']} {byid[qid]['q']}")
             if "ask" in res:

@@ -45,6 +45,11 @@ NO_WORD_FOR_IT = [
     # sentence on cybercrime while the English question was refused.
     ("¿Hay censura de internet en el Perú?", "censura"),
     ("Is the internet censored in Peru?", "censored"),
+    # Specific English words the library does not hold: 'surrogacy' shares its five-letter stem
+    # with 'surrounding', and 'honour' has a topic neighbour ('respected' 0.71); both were
+    # answered, with a sentence on same-sex marriage and one on homicide rates.
+    ("Can surrogacy contracts be enforced in Peru?", "surrogacy"),
+    ("Are there honour killings in Peru?", "honour"),
 ]
 
 
@@ -82,8 +87,8 @@ def test_a_listed_word_whose_rendering_the_library_holds_is_known(several_report
 
 def test_the_list_reads_spanish_words_and_english_words_keep_their_stems(several_reports):
     """The list decides a Spanish question's listed word; an English question's word not held as
-    written is still read by its five-letter stem ('tracking' ~ 'track', which the CPIN says),
-    never by whether the library holds its Spanish rendering ('rastreo')."""
+    written is read by its stem ('tracking' ~ 'track', which the CPIN says), never by whether the
+    library holds its Spanish rendering ('rastreo')."""
     import numpy as np
 
     from corroborate.search.answer import unknown_words
@@ -92,8 +97,25 @@ def test_the_list_reads_spanish_words_and_english_words_keep_their_stems(several
     s = Searcher(several_reports.store, several_reports.settings)
     spanish = {"censura": "censura", "homosexualidad": "homosexualidad", "pandillas": "pandillas"}
     assert unknown_words(s, spanish, np.zeros(3), [], "es") == ["censura"]
-    english = {"tracking": "tracking", "prostitution": "prostitution", "censored": "censored"}
-    assert unknown_words(s, english, np.zeros(3), [], "en") == ["censored"]
+    english = {"tracking": "tracking", "censored": "censored"}
+    assert unknown_words(s, english, np.zeros(2), [], "en") == ["censored"]
+
+
+def test_a_specific_english_word_needs_an_inflection_or_a_rendering(several_reports):
+    """A specific word of an English question that the library does not hold is known through
+    an inflection ('cameras' ~ camera) but not through its five-letter stem ('surrogacy' ~
+    surrounding) nor a topic neighbour; a common word ('count', 'nights') keeps the encoder's
+    looser reading: it rarely names the topic."""
+    import numpy as np
+
+    from corroborate.search.answer import unknown_words
+    from corroborate.search.common_words import zipf
+    from corroborate.search.engine import Searcher
+
+    assert zipf("nights") == zipf("night") > 4.5 > zipf("surrogacy")
+    s = Searcher(several_reports.store, several_reports.settings)
+    words = {w: w for w in ("surrogacy", "cameras", "count", "nights", "dictatorship")}
+    assert unknown_words(s, words, np.zeros(len(words)), [], "en") == ["surrogacy", "dictatorship"]
 
 
 @pytest.mark.parametrize(("question", "report"), COVERED)

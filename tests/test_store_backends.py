@@ -478,3 +478,14 @@ def test_ask_reads_a_listed_spanish_word_alike_on_both_backends(sample_backend_l
     s = Searcher(sample_backend_lib.store, sample_backend_lib.settings)
     words = {"censura": "censura", "pandillas": "pandillas", "extorsiones": "extorsiones"}
     assert unknown_words(s, words, np.zeros(3), [], "es") == ["censura"]
+
+
+def test_a_specific_english_word_is_read_by_its_snowball_prefix_on_both_backends(backend_store):
+    """`ask` asks whether a word sharing an English word's Snowball stem occurs ('tracking' ->
+    'track*'); the probe's prefix may be longer than five letters ('surrogac*')."""
+    texts = {"move": "Armed groups tracked people who moved to another city, and surrounding towns."}
+    backend_store.save_report(crime_report("en-report", "en", texts), "en-report", [])
+    assert backend_store.term_in_index("tracking", stem_length=5)
+    assert backend_store.term_in_index("surrogacy")  # five letters: 'surro' is in 'surrounding'
+    assert not backend_store.term_in_index("surrogacy", stem_length=8)
+    assert backend_store.term_in_index("surroundings", stem_length=8)

@@ -20,7 +20,9 @@ threshold on the best candidate's score, calibrated on answerable and off-topic 
 (Germany, Mongolia …) occurs in the library; and a question is refused when one of its words
 has no counterpart in the quotes nor anywhere in the library's vocabulary, in any language
 (`unknown_words`: 'dialysis', 'poligamia'; a Spanish word the COI vocabulary list renders is
-read through its renderings: 'censura' is not 'census'). A question naming a country is
+read through its renderings: 'censura' is not 'census'; a specific English word, rare in general
+English, through its Snowball stem or a translation-near term: 'surrogacy' is not 'surrounding',
+'honour' is not 'respected'). A question naming a country is
 answered only from passages about that country (`place_scope`): the report's country, or the
 country named in the paragraph, its section or report title, read past other countries'
 paragraphs when those crowd the first ones (`candidates_for`); only from passages that its
@@ -75,6 +77,14 @@ UNKNOWN_WORD_CREDIT = 0.3
 # must be a rendering-like neighbour ('parlamento' ~ congress 0.71), not a topic one ('censura' ~
 # dissenting 0.60). Hand-set between the two (session 11, benchmarks/results/peers.md).
 LISTED_WORD_COSINE = 0.7
+# A specific word of an English question (rarer in general English than COMMON_ZIPF: 'surrogacy',
+# 'honour', 'leprosy'; not 'count' or 'nights') that the library does not hold: known only through
+# a neighbour that is an inflection or a rendering ('camera' 0.90, 'beaten' 0.80), not through its
+# five-letter stem ('surro' is in 'surrounding') nor a topic neighbour ('honour' ~ respected 0.71,
+# 'dictatorship' ~ authoritarian 0.73). Set in session 12 on the tuning half and the later
+# refusal-check set (benchmarks/results/peers.md).
+SPECIFIC_WORD_COSINE = 0.75
+COMMON_ZIPF = 4.5  # about 30 occurrences per million words: the 3 000 commonest English forms
 # A rare question word (in at most 1 % of the library's paragraphs) that a passage about another
 # country holds (the word or its stem: credit >= 0.8) while the quotes about the asked country do not.
 ELSEWHERE_RARE = 0.01
@@ -346,11 +356,19 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
     is not asked: 'censura' shares its stem with 'census', and its nearest terms ('dissenting'
     0.60) passed the general bar while the library has no word for censorship (the English
     question, 'censored', is refused); 'parlamento' over a report that says Congress (0.71)
-    stays known. In an English question the five-letter stem stays the reading: it is the same
-    language's morphology there ('tracking' ~ 'track').
+    stays known.
+
+    A word of an English question that is specific (rarer in general English than COMMON_ZIPF,
+    `common_words`) is read by the letters its English Snowball stem keeps ('tracking' -> track*,
+    'surrogacy' -> surrogac*, never fewer than five), else known only through a neighbour close
+    enough for an inflection or a rendering (SPECIFIC_WORD_COSINE): 'surrogacy' shares its five
+    letters with 'surrounding', and 'honour' lies 0.71 from 'respected'. A common word ('count',
+    'nights') rarely names the topic and keeps the five-letter stem and the looser bar.
     """
     from corroborate.coi_terms import translations
+    from corroborate.search.common_words import zipf
     from corroborate.search.expand import inflections, library_vocabulary
+    from corroborate.search.stem import english_prefix
 
     keys = [w for j, w in enumerate(question_words) if quoted[j] < UNKNOWN_WORD_CREDIT
             and w not in names and not any(searcher.holds(f) for f in inflections(w))]
@@ -359,7 +377,13 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
     # the cosine the encoder's nearest library term must reach for the word to be known
     bar = {w: LISTED_WORD_COSINE for w, renderings in listed.items() if renderings
            and not any(searcher.store.term_in_index(r) for r in renderings)}
-    bar |= {w: UNKNOWN_WORD_COSINE for w in keys if not listed[w] and not searcher.store.term_in_index(w)}
+    specific = {w for w in keys if language == "en" and zipf(w) < COMMON_ZIPF}
+    # an inflection or derivation held ('tracking' ~ tracked) is read by the word's Snowball stem,
+    # never by a shorter prefix than the five-letter one
+    bar |= {w: SPECIFIC_WORD_COSINE for w in specific if not searcher.store.term_in_index(
+        w, stem_length=max(len(english_prefix(w)), STEM_LENGTH))}
+    bar |= {w: UNKNOWN_WORD_COSINE for w in keys if not listed[w] and w not in specific
+            and not searcher.store.term_in_index(w)}
     if not bar:
         return []
     asked = list(bar)

@@ -18,3 +18,14 @@ _ES = Stemmer.Stemmer("spanish")
 @lru_cache(maxsize=100_000)
 def stems(token: str) -> frozenset[str]:
     return frozenset((_EN.stemWord(token), _ES.stemWord(token)))
+
+
+def english_prefix(token: str) -> str:
+    """The letters a word shares with its English Snowball stem: what its inflections and
+    derivations start with ('surrogacy' -> surrogac, 'tracking' -> track, 'prostitution' ->
+    prostitut)."""
+    stem = _EN.stemWord(token)
+    n = 0
+    while n < min(len(stem), len(token)) and stem[n] == token[n]:
+        n += 1
+    return token[:n]

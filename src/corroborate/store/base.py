@@ -130,8 +130,9 @@ class Store(Protocol):
         Exclusions hold in both."""
         ...
 
-    def term_in_index(self, token: str, stem: bool = True) -> bool:
-        """Whether a folded word (or, with `stem`, a word sharing its truncation stem) occurs."""
+    def term_in_index(self, token: str, stem: bool = True, stem_length: int | None = None) -> bool:
+        """Whether a folded word (or, with `stem`, a word sharing its first `stem_length` letters,
+        five by default) occurs."""
         ...
 
     def term_document_counts(self) -> tuple[list[str], np.ndarray, int]:

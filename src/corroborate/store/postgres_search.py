@@ -130,12 +130,12 @@ class PostgresSearch:
             cache.update({("df", t): int(row[f"c{i}"]) for i, t in enumerate(missing)})
         return [cache[("df", t)] for t in terms]
 
-    def term_in_index(self, token: str, stem: bool = True) -> bool:
+    def term_in_index(self, token: str, stem: bool = True, stem_length: int | None = None) -> bool:
         from corroborate.search.query import STEM_LENGTH
 
         if not token.isalnum():
             return False
-        expr = postgres_fts.TSQUERY.term(token, stem, STEM_LENGTH)
+        expr = postgres_fts.TSQUERY.term(token, stem, stem_length or STEM_LENGTH)
         found = " OR ".join(f"EXISTS (SELECT 1 FROM paragraphs p WHERE {match})" for match in _BY_LANGUAGE)
         return bool(self._indexed(f"SELECT {found} AS found", [expr] * len(_BY_LANGUAGE))[0]["found"])
 

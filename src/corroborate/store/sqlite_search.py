@@ -149,16 +149,16 @@ class SqliteSearch:
         row = self.conn.execute("SELECT COALESCE(SUM(length(vector)), 0) FROM embeddings").fetchone()
         return int(row[0])
 
-    def term_in_index(self, token: str, stem: bool = True) -> bool:
-        """Whether a folded token (or, with `stem`, a word sharing its first five letters) occurs in
-        any paragraph."""
+    def term_in_index(self, token: str, stem: bool = True, stem_length: int | None = None) -> bool:
+        """Whether a folded token (or, with `stem`, a word sharing its first `stem_length` letters,
+        five by default) occurs in any paragraph."""
         from corroborate.search.query import STEM_LENGTH
 
         if not token.isalnum():
             return False
         return self.conn.execute(
             "SELECT 1 FROM paragraphs_fts WHERE paragraphs_fts MATCH ? LIMIT 1",
-            (sqlite_fts.FTS5.term(token, stem, STEM_LENGTH),),
+            (sqlite_fts.FTS5.term(token, stem, stem_length or STEM_LENGTH),),
         ).fetchone() is not None
 
     def paragraphs_holding(self, token: str, cap: int) -> int:

@@ -50,6 +50,9 @@ NO_WORD_FOR_IT = [
     # answered, with a sentence on same-sex marriage and one on homicide rates.
     ("Can surrogacy contracts be enforced in Peru?", "surrogacy"),
     ("Are there honour killings in Peru?", "honour"),
+    # A Spanish word the COI list renders (claims asylum decisions turn on: leprosy), whose
+    # rendering no report holds; its nearest library terms are 'lumbar' and 'epilepsy' (0.65).
+    ("¿Se discrimina a las personas con lepra en el Perú?", "lepra"),
 ]
 
 

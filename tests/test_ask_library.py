@@ -248,3 +248,19 @@ def test_a_covered_question_is_answered_among_many_countries_on_the_same_topic(m
     # the other countries' paragraphs do fill the topic's first results: the case this is about
     topic = many_countries.search("criminal gangs extort small businesses", k=8, mode="hybrid")
     assert sum(r["report_id"] != "euaa-peru-country-focus-2023" for r in topic["results"]) >= 6
+
+
+def test_a_listed_phrase_is_absent_only_when_a_specific_word_of_each_rendering_is(several_reports):
+    """'vientre de alquiler' renders as 'surrogacy', which no report says; 'situación política'
+    renders as 'political situation', two common words the reports hold apart; 'crímenes de
+    honor' has the rendering 'honor killing', whose words are common or held."""
+    from corroborate.search.answer import absent_phrases
+    from corroborate.search.engine import Searcher
+
+    s = Searcher(several_reports.store, several_reports.settings)
+    weak = ["vientre", "alquiler", "situacion", "politica", "honor"]
+    assert absent_phrases(s, "¿Hay contratos de vientre de alquiler o crímenes de honor en Perú?", weak) == [
+        "vientre de alquiler"]
+    assert absent_phrases(s, "¿Cuál es la situación política en el Perú?", weak) == []
+    # a phrase whose words the quotes cover is not asked
+    assert absent_phrases(s, "¿Hay contratos de vientre de alquiler?", ["contratos"]) == []

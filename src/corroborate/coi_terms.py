@@ -57,10 +57,10 @@ def _key(text: str, language: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=len(LANGUAGES))
-def _phrases(source: str) -> dict[str, list[tuple[tuple[str, ...], str]]]:
-    """First stem -> [(the phrase's stems, its rendering in the other language)], longest first."""
+def _phrases(source: str) -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
+    """First stem -> [(the phrase's stems, its renderings in the other language)], longest first."""
     target = "en" if source == "es" else "es"
-    out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    out: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
     seen: set[tuple[str, ...]] = set()
     for es, en in pairs():
         written = {"es": (es,), "en": en}
@@ -68,34 +68,53 @@ def _phrases(source: str) -> dict[str, list[tuple[tuple[str, ...], str]]]:
             key = _key(phrase, source)
             if key and key not in seen:  # the first entry for a phrase wins
                 seen.add(key)
-                out.setdefault(key[0], []).append((key, written[target][0]))
+                out.setdefault(key[0], []).append((key, written[target]))
     for candidates in out.values():
         candidates.sort(key=lambda c: -len(c[0]))
     return out
+
+
+def _matches(text: str, source: str):
+    """(start, end, renderings) of each listed phrase in `text`, longest first, left to right; a
+    phrase does not run across punctuation."""
+    phrases = _phrases(source)
+    tokens = list(re.finditer(r"\w+", text))
+    keys = [_base(fold(t.group()), source) for t in tokens]
+    i = 0
+    while i < len(tokens):
+        for key, renderings in phrases.get(keys[i], ()):
+            j = i + len(key)
+            if tuple(keys[i:j]) == key and all(not text[tokens[k].end():tokens[k + 1].start()].strip()
+                                               for k in range(i, j - 1)):
+                yield tokens[i].start(), tokens[j - 1].end(), renderings
+                i = j
+                break
+        else:
+            i += 1
 
 
 def rewrite(text: str, source: str, target: str) -> str:
     """`text` (in `source`) with the list's phrases put in `target`; the rest as written."""
     if source == target or source not in LANGUAGES or target not in LANGUAGES:
         return text
-    phrases = _phrases(source)
-    tokens = list(re.finditer(r"\w+", text))
-    keys = [_base(fold(t.group()), source) for t in tokens]
-    out, last, i = [], 0, 0
-    while i < len(tokens):
-        for key, rendering in phrases.get(keys[i], ()):
-            j = i + len(key)
-            if tuple(keys[i:j]) == key and all(not text[tokens[k].end():tokens[k + 1].start()].strip()
-                                               for k in range(i, j - 1)):
-                if tokens[i].group()[0].isupper():  # 'Presencia' -> 'Presence': the encoder is case-sensitive
-                    rendering = rendering[0].upper() + rendering[1:]
-                out += [text[last:tokens[i].start()], rendering]
-                last, i = tokens[j - 1].end(), j
-                break
-        else:
-            i += 1
+    out, last = [], 0
+    for start, end, renderings in _matches(text, source):
+        rendering = renderings[0]
+        if text[start].isupper():  # 'Presencia' -> 'Presence': the encoder is case-sensitive
+            rendering = rendering[0].upper() + rendering[1:]
+        out += [text[last:start], rendering]
+        last = end
     out.append(text[last:])
     return "".join(out)
+
+
+def phrases_in(text: str, source: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The list's phrases of two words or more in `text` (in `source`), as written, with all
+    their renderings: 'crímenes de honor' -> (honour killing, honor killing, honour crime)."""
+    if source not in LANGUAGES:
+        return []
+    return [(text[start:end], renderings) for start, end, renderings in _matches(text, source)
+            if len(re.findall(r"\w+", text[start:end])) > 1]
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,8 @@ has no counterpart in the quotes nor anywhere in the library's vocabulary, in an
 (`unknown_words`: 'dialysis', 'poligamia'; a Spanish word the COI vocabulary list renders is
 read through its renderings: 'censura' is not 'census'; a specific English word, rare in general
 English, through its Snowball stem or a translation-near term: 'surrogacy' is not 'surrounding',
-'honour' is not 'respected'). A question naming a country is
+'honour' is not 'respected'; a phrase of the list in a Spanish question, through the specific
+words of its renderings: 'vientre de alquiler' is 'surrogacy'). A question naming a country is
 answered only from passages about that country (`place_scope`): the report's country, or the
 country named in the paragraph, its section or report title, read past other countries'
 paragraphs when those crowd the first ones (`candidates_for`); only from passages that its
@@ -340,7 +341,7 @@ def score_candidates(searcher: Searcher, question: str, q, cands: list[Candidate
 
 
 def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np.ndarray,
-                  names: list[str], language: str) -> list[str]:
+                  names: list[str], language: str, question: str = "") -> list[str]:
     """Question words that neither the quotes nor the library as a whole have a word for.
 
     Calibrated by the library itself: a word counts as known when it occurs (or shares its
@@ -368,7 +369,7 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
     from corroborate.coi_terms import translations
     from corroborate.search.common_words import zipf
     from corroborate.search.expand import inflections, library_vocabulary
-    from corroborate.search.stem import english_prefix
+    from corroborate.search.stem import stem_prefix
 
     keys = [w for j, w in enumerate(question_words) if quoted[j] < UNKNOWN_WORD_CREDIT
             and w not in names and not any(searcher.holds(f) for f in inflections(w))]
@@ -381,15 +382,36 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
     # an inflection or derivation held ('tracking' ~ tracked) is read by the word's Snowball stem,
     # never by a shorter prefix than the five-letter one
     bar |= {w: SPECIFIC_WORD_COSINE for w in specific if not searcher.store.term_in_index(
-        w, stem_length=max(len(english_prefix(w)), STEM_LENGTH))}
+        w, stem_length=max(len(stem_prefix(w, "en")), STEM_LENGTH))}
     bar |= {w: UNKNOWN_WORD_COSINE for w in keys if not listed[w] and w not in specific
             and not searcher.store.term_in_index(w)}
-    if not bar:
-        return []
-    asked = list(bar)
-    near = library_vocabulary(searcher).nearest(sentence_vectors([question_words[w] for w in asked], searcher.settings), 1)
-    unknown = {w for w, n in zip(asked, near, strict=True) if not n or n[0][1] < bar[w]}
-    return [w for w in keys if w in unknown]
+    unknown: set[str] = set()
+    if bar:
+        asked = list(bar)
+        near = library_vocabulary(searcher).nearest(sentence_vectors([question_words[w] for w in asked],
+                                                                     searcher.settings), 1)
+        unknown = {w for w, n in zip(asked, near, strict=True) if not n or n[0][1] < bar[w]}
+    return [w for w in keys if w in unknown] + absent_phrases(searcher, question, keys) if language == "es" \
+        else [w for w in keys if w in unknown]
+
+
+def absent_phrases(searcher: Searcher, question: str, weak: list[str]) -> list[str]:
+    """The COI list's phrases in a Spanish question ('crímenes de honor', 'vientre de alquiler')
+    with a word among `weak` (neither in the quotes nor held by the library) and none of whose
+    English renderings the library could say: each rendering has a specific word (rarer than
+    COMMON_ZIPF) that the library does not hold, by its Snowball stem's letters ('honour killing':
+    honour; 'surrogacy'). Its common words are not asked ('situación política' is known to a
+    library that says 'political' and 'situation' apart), nor are renderings of common words only."""
+    from corroborate.coi_terms import phrases_in
+    from corroborate.search.common_words import zipf
+    from corroborate.search.stem import stem_prefix
+
+    def sayable(rendering: str) -> bool:
+        return all(searcher.store.term_in_index(w, stem_length=max(len(stem_prefix(w, "en")), STEM_LENGTH))
+                   for w in tokens(rendering) if w not in STOPWORDS and zipf(w) < COMMON_ZIPF)
+
+    return [written for written, renderings in phrases_in(question, "es")
+            if set(tokens(written)) & set(weak) and not any(sayable(r) for r in renderings)]
 
 
 def place_scope(cands: list[Candidate], speaks: dict[int, bool] | None
@@ -548,7 +570,7 @@ def answer(store, settings: Settings, question: str, k: int = 3, report: str | N
         return result
     if searcher.semantic_available():
         quoted = cover[[cands.index(c) for c in chosen]].max(axis=0)
-        missing = unknown_words(searcher, qwords, quoted, names, question_language(question))
+        missing = unknown_words(searcher, qwords, quoted, names, question_language(question), question)
         if missing:
             result["unknown_words"] = missing
             return result

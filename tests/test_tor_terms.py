@@ -132,6 +132,8 @@ def test_the_api_takes_the_terms_in_the_body(sample_db, sample_report):
     assert empty.status_code == 400 and "holds no terms of reference" in empty.json()["detail"]
     latin = client.post(url, content="Situación".encode("latin-1"), headers=csrf)
     assert latin.status_code == 400 and "not UTF-8" in latin.json()["detail"]
+    binary = client.post(url, content=b"Overview\x00\x01\x02\n", headers=csrf)
+    assert binary.status_code == 400 and binary.json()["detail"] == "request body: is not a text file"
     assert client.post("/api/reports/nope/tor", content=b"Overview\n", headers=csrf).status_code == 404
     assert client.post(url, content=b"Overview\n").status_code == 403  # no CSRF token, no bearer token
 

@@ -45,12 +45,14 @@ def read_terms_of_reference(path: str | Path) -> list[TorItem]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ReaderError(path, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    if "\x00" in text:
-        raise ReaderError(path, "is not a text file")
     return parse_terms_of_reference(text, path)
 
 
 def parse_terms_of_reference(text: str, path: str | Path = "<text>") -> list[TorItem]:
+    """`text` as a tree of items; ReaderError names `path` (a file, a request body, a form) and
+    what is wrong. Every way in comes through here, so each is checked alike."""
+    if "\x00" in text:  # a binary file decodes as UTF-8 often enough (NUL is valid UTF-8)
+        raise ReaderError(path, "is not a text file")
     roots: list[TorItem] = []
     stack: list[tuple[int, TorItem]] = []  # (indentation, item) of the open ancestors
     for number, raw in enumerate(text.splitlines(), start=1):

@@ -93,7 +93,7 @@ L2_GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 
 def sentence_cosines(s, pq, pks: list[int], texts: dict[int, str]) -> np.ndarray:
     """(bench) the best sentence's cosine to the question, its z-score among the candidates."""
-    from corroborate.search.answer import sentence_vectors
+    from corroborate.search.embed import sentence_vectors
     from corroborate.search.sentences import split_sentences
 
     qv = s.query_vectors.get(pq.semantic_text())

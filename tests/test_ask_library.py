@@ -94,7 +94,7 @@ def test_the_list_reads_spanish_words_and_english_words_keep_their_stems(several
     library holds its Spanish rendering ('rastreo')."""
     import numpy as np
 
-    from corroborate.search.answer import unknown_words
+    from corroborate.search.absence import unknown_words
     from corroborate.search.engine import Searcher
 
     s = Searcher(several_reports.store, several_reports.settings)
@@ -111,7 +111,7 @@ def test_a_specific_english_word_needs_an_inflection_or_a_rendering(several_repo
     looser reading: it rarely names the topic."""
     import numpy as np
 
-    from corroborate.search.answer import unknown_words
+    from corroborate.search.absence import unknown_words
     from corroborate.search.common_words import zipf
     from corroborate.search.engine import Searcher
 
@@ -254,7 +254,7 @@ def test_a_listed_phrase_is_absent_only_when_a_specific_word_of_each_rendering_i
     """'vientre de alquiler' renders as 'surrogacy', which no report says; 'situación política'
     renders as 'political situation', two common words the reports hold apart; 'crímenes de
     honor' has the rendering 'honor killing', whose words are common or held."""
-    from corroborate.search.answer import absent_phrases
+    from corroborate.search.absence import absent_phrases
     from corroborate.search.engine import Searcher
 
     s = Searcher(several_reports.store, several_reports.settings)

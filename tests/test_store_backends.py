@@ -472,7 +472,7 @@ def test_ask_reads_a_listed_spanish_word_alike_on_both_backends(sample_backend_l
     has 'gangs' and 'extortion', and no word for censorship."""
     import numpy as np
 
-    from corroborate.search.answer import unknown_words
+    from corroborate.search.absence import unknown_words
     from corroborate.search.engine import Searcher
 
     s = Searcher(sample_backend_lib.store, sample_backend_lib.settings)

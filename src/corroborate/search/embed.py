@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
@@ -99,3 +100,29 @@ def embed_paragraphs(texts: list[str], settings: Settings | None = None,
     mixed = whole + np.divide(mean, norms, out=np.zeros_like(mean), where=norms > 0)
     mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
     return mixed.astype(np.float32)
+
+
+_sentence_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+_SENTENCE_CACHE_SIZE = 20_000
+_cache_lock = threading.Lock()
+
+
+def sentence_vectors(texts: list[str], settings: Settings) -> np.ndarray:
+    """Embeddings of sentences, remembered across questions (the same paragraphs come back)."""
+    with _cache_lock:
+        missing = list(dict.fromkeys(t for t in texts if t not in _sentence_cache))
+    if missing:
+        fresh = embed_texts(missing, settings)
+        with _cache_lock:
+            for t, v in zip(missing, fresh, strict=True):
+                _sentence_cache[t] = v
+            while len(_sentence_cache) > _SENTENCE_CACHE_SIZE:
+                _sentence_cache.popitem(last=False)
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    with _cache_lock:
+        for i, t in enumerate(texts):
+            v = _sentence_cache.get(t)
+            if v is None:  # evicted meanwhile by another thread: embed again
+                v = embed_texts([t], settings)[0]
+            out[i] = v
+    return out

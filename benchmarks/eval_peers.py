@@ -1,7 +1,7 @@
 """Corroborate's search and `ask` against simple peers, on the library questions.
 
     .venv/bin/python benchmarks/eval_peers.py [--split tuning|frozen|both|check] [--db DB] [--no-ask]
-        [--only corroborate] [--json OUT] [--markdown]
+        [--only corroborate] [--json OUT] [--markdown] [--covered-in REPORT]
 
 Every system ranks the same paragraphs (the product's own stored paragraphs of the multi-report
 library that `eval_library.py` builds and caches) for the same questions
@@ -248,12 +248,18 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", choices=SYSTEMS, default=list(SYSTEMS))
     ap.add_argument("--json", type=Path)
     ap.add_argument("--misses", action="store_true", help="list corroborate's misses (tuning half only)")
+    ap.add_argument("--covered-in", metavar="REPORT",
+                    help="a library of fewer reports (--db, not built here): only the covered questions "
+                         "on REPORT count, e.g. euaa-peru-country-focus-2023 over the sample alone")
     args = ap.parse_args()
-    db = build(args.db)
+    if args.covered_in and not args.db.exists():
+        ap.error(f"--db {args.db}: no such database (with --covered-in it is not built here)")
+    db = args.db if args.covered_in else build(args.db)
     splits = ("tuning", "frozen") if args.split == "both" else (args.split,)
     results = {}
     for split in splits:
-        qs = load_questions(split)
+        qs = [q for q in load_questions(split) if not args.covered_in or not q["covered"]
+              or q["report"] == args.covered_in]
         res = {"search": run_search(db, qs, tuple(args.only))} if split != "check" else {}
         if not args.no_ask or split == "check":
             res["ask"] = run_ask(db, qs)

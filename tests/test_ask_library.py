@@ -106,9 +106,9 @@ def test_the_list_reads_spanish_words_and_english_words_keep_their_stems(several
 
 def test_a_specific_english_word_needs_an_inflection_or_a_rendering(several_reports):
     """A specific word of an English question that the library does not hold is known through
-    an inflection ('cameras' ~ camera) but not through its five-letter stem ('surrogacy' ~
-    surrounding) nor a topic neighbour; a common word ('count', 'nights') keeps the encoder's
-    looser reading: it rarely names the topic."""
+    an inflection ('cameras' ~ camera) or its family ('fighters' ~ fighting), not through its
+    five-letter stem ('surrogacy' ~ surrounding) nor a topic neighbour; a common word ('count',
+    'nights') keeps the encoder's looser reading: it rarely names the topic."""
     import numpy as np
 
     from corroborate.search.absence import unknown_words
@@ -119,6 +119,21 @@ def test_a_specific_english_word_needs_an_inflection_or_a_rendering(several_repo
     s = Searcher(several_reports.store, several_reports.settings)
     words = {w: w for w in ("surrogacy", "cameras", "count", "nights", "dictatorship")}
     assert unknown_words(s, words, np.zeros(len(words)), [], "en") == ["surrogacy", "dictatorship"]
+
+
+def test_a_specific_english_word_is_known_through_its_family(sample_lib):
+    """The sample says 'fighting' and 'combat', never 'fighters' (nearest terms 0.71 and 0.69):
+    the stems fighter and fight, one the start of the other, make it known, and "How many
+    fighters does the Militarized Communist Party have?" is answered."""
+    import numpy as np
+
+    from corroborate.search.absence import held_by_stem, unknown_words
+    from corroborate.search.engine import Searcher
+
+    s = Searcher(sample_lib.store, sample_lib.settings)
+    assert not s.holds("fighters") and held_by_stem(s, "fighters")
+    assert unknown_words(s, {"fighters": "fighters"}, np.zeros(1), [], "en") == []
+    assert sample_lib.ask("How many fighters does the Militarized Communist Party have?")["found"] is True
 
 
 @pytest.mark.parametrize(("question", "report"), COVERED)

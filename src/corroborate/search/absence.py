@@ -26,7 +26,7 @@ from corroborate.search.embed import sentence_vectors
 from corroborate.search.engine import Searcher
 from corroborate.search.expand import inflections, library_vocabulary
 from corroborate.search.query import STEM_LENGTH, STOPWORDS, tokens
-from corroborate.search.stem import stem_prefix
+from corroborate.search.stem import english_stem, stem_prefix
 
 # A question word the library has no word for: its nearest library term (any language) is no
 # closer than unrelated words are, and the quotes do not cover it either ('dialysis', 'poligamia').
@@ -99,10 +99,16 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
 
 
 def held_by_stem(searcher: Searcher, word: str) -> bool:
-    """Whether the library holds an English word or one sharing the letters its Snowball stem
-    keeps ('tracking' -> track*, 'surrogacy' -> surrogac*), never fewer than five: an inflection
-    or a derivation, where a five-letter prefix alone also meets other words ('surrounding')."""
-    return searcher.store.term_in_index(word, stem_length=max(len(stem_prefix(word, "en")), STEM_LENGTH))
+    """Whether the library holds an English word or one of its family: a word sharing the letters
+    its Snowball stem keeps ('tracking' -> track*, 'surrogacy' -> surrogac*, never fewer than
+    five), or a library term whose stem and the word's are one the other's start, five letters at
+    least ('fighters' -> fighter, 'fighting' -> fight). A five-letter prefix alone also meets
+    other words ('surrogacy' and 'surrounding': surrogaci, surround)."""
+    if searcher.store.term_in_index(word, stem_length=max(len(stem_prefix(word, "en")), STEM_LENGTH)):
+        return True
+    own = english_stem(word)
+    return any(len(other := english_stem(t)) >= STEM_LENGTH and (own.startswith(other) or other.startswith(own))
+               for t in library_vocabulary(searcher).terms if t.startswith(word[:STEM_LENGTH]))
 
 
 def absent_phrases(searcher: Searcher, question: str, weak: list[str]) -> list[str]:

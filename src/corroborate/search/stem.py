@@ -28,3 +28,7 @@ def stem_prefix(token: str, language: str) -> str:
     while n < min(len(stem), len(token)) and stem[n] == token[n]:
         n += 1
     return token[:n]
+
+
+def english_stem(token: str) -> str:
+    return _EN.stemWord(token)

@@ -42,7 +42,8 @@ from eval_library import DEFAULT_DB, build  # noqa: E402
 from corroborate.models import fold  # noqa: E402
 
 QUESTIONS = ROOT / "benchmarks" / "questions" / "library-questions.jsonl"
-CHECK = ROOT / "benchmarks" / "questions" / "refusal-check.jsonl"  # not-covered only, written later
+# written in session 12, after the halves were worn: not-covered questions, and covered ones on the sample
+CHECK = (ROOT / "benchmarks" / "questions" / "refusal-check.jsonl", ROOT / "benchmarks" / "questions" / "answer-check.jsonl")
 DEPTH = 10
 RRF_K = 60
 SYSTEMS = ("fts5", "bm25s", "use", "rrf", "corroborate")
@@ -53,8 +54,8 @@ def normalise(text: str) -> str:
 
 
 def load_questions(split: str) -> list[dict]:
-    path = CHECK if split == "check" else QUESTIONS
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    paths = CHECK if split == "check" else (QUESTIONS,)
+    rows = [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [r for r in rows if split == "both" or r["split"] == split]
 
 
@@ -242,7 +243,7 @@ def markdown(split: str, result: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=("tuning", "frozen", "both", "check"), default="tuning",
-                    help="check: the later not-covered set (ask only)")
+                    help="check: the later sets (benchmarks/questions/README.md)")
     ap.add_argument("--db", type=Path, default=DEFAULT_DB)
     ap.add_argument("--no-ask", action="store_true")
     ap.add_argument("--only", nargs="*", choices=SYSTEMS, default=list(SYSTEMS))
@@ -260,11 +261,11 @@ def main() -> None:
     for split in splits:
         qs = [q for q in load_questions(split) if not args.covered_in or not q["covered"]
               or q["report"] == args.covered_in]
-        res = {"search": run_search(db, qs, tuple(args.only))} if split != "check" else {}
-        if not args.no_ask or split == "check":
+        res = {"search": run_search(db, qs, tuple(args.only))}
+        if not args.no_ask:
             res["ask"] = run_ask(db, qs)
         results[split] = res
-        print(markdown(split, res) if "search" in res else res["ask"]["summary"])
+        print(markdown(split, res))
         if args.misses and split in ("tuning", "check") and "corroborate" in args.only:
             byid = {q["id"]: q for q in qs}
             for qid, ranks in res.get("search", {}).get("per_question", {}).items():

@@ -151,7 +151,7 @@ def test_covered_questions_are_answered_from_their_report(several_reports, quest
 # in a library of many countries' reports on one topic is refused, test below): 7 of its first 8
 # paragraphs are the CPIN's on Colombian schooling, so the first Peru paragraphs are read, and a
 # weak one (an IPE study of Peruvian …) used to answer. Since the E5 quote gate
-# (answer.relevant_quotes) it is refused: the encoder puts that quote far from the question.
+# (answer.quote_relevance) it is refused: the encoder puts that quote far from the question.
 ONE_COUNTRY_ONLY = [
     ("Is female genital mutilation practised in Peru?", "Is female genital mutilation practised in Colombia?"),
     ("¿Se practica la mutilación genital femenina en el Perú?",
@@ -181,7 +181,7 @@ FOUND_THROUGH_THE_PLACE = [
     "Can women inherit land in Peru?",
     # Answered ("Extortion is a problem in Peru.") while the topic's rank is counted among the
     # asked country's paragraphs only (the many-countries test below says why); refused again
-    # since the E5 quote gate (answer.relevant_quotes).
+    # since the E5 quote gate (answer.quote_relevance).
     "¿Se aplica la pena capital en el Perú?",
 ]
 
@@ -279,3 +279,17 @@ def test_a_listed_phrase_is_absent_only_when_a_specific_word_of_each_rendering_i
     assert absent_phrases(s, "¿Cuál es la situación política en el Perú?", weak) == []
     # a phrase whose words the quotes cover is not asked
     assert absent_phrases(s, "¿Hay contratos de vientre de alquiler?", ["contratos"]) == []
+
+
+def test_a_quote_that_answers_in_its_own_words_outweighs_a_word_the_library_lacks(sample_lib, monkeypatch):
+    """'runoff' is a specific word the sample never uses (it says 'second round'), but the
+    retrieval encoder puts the quote on Castillo's defeat of Keiko Fujimori well above its floor
+    (SYNONYM_MARGIN): the question is answered. Without that margin it is refused on the word."""
+    from corroborate.search import answer
+
+    question = "Who did Castillo beat in the 2021 runoff?"
+    a = sample_lib.ask(question)
+    assert a["found"] and any("Keiko Fujimori" in q["text"] for q in a["quotes"])
+    monkeypatch.setattr(answer, "SYNONYM_MARGIN", 1.0)
+    refused = sample_lib.ask(question)
+    assert not refused["found"] and refused["unknown_words"] == ["runoff"]

@@ -28,7 +28,7 @@ topic alone (the countries blanked out) also ranks first among that country's pa
 out the death penalty?'); and it is refused when a rare word of it occurs only in the passages
 about other countries (`found_elsewhere`).
 Last, when the library stores E5 vectors, one of the quotes must itself lie near the question
-for the retrieval encoder (`relevant_quotes`): words and a country shared with a passage on
+for the retrieval encoder (`quote_relevance`): words and a country shared with a passage on
 another topic are not an answer.
 (A logistic refusal model fitted on the library questions was tried and not kept:
 benchmarks/results/peers.md.)
@@ -78,6 +78,11 @@ KEEP_WITHIN = 0.12  # further quotes must score within this of the best one
 # sessions 6 and 9).
 QUOTE_RELEVANCE_SAME = 0.816
 QUOTE_RELEVANCE_ACROSS = 0.81
+# A quote that far above its floor answers the question in words of its own: a question word the
+# library lacks is then a synonym of the report's ('runoff' for 'second round', 'unrest' for
+# 'demonstrations': +0.048 to +0.061), not an absent topic (not-covered questions whose word the
+# library lacks: +0.041 at most). Session 12, on the tuning half and the later check sets.
+SYNONYM_MARGIN = 0.045
 MAX_K = 10
 
 
@@ -373,8 +378,8 @@ def found_elsewhere(searcher: Searcher, question_words: dict[str, str], quoted: 
     return out
 
 
-def relevant_quotes(searcher: Searcher, question: str, chosen: list[Candidate]) -> list[Candidate]:
-    """The chosen quotes that are about what is asked: the retrieval encoder (search/e5.py, trained
+def quote_relevance(searcher: Searcher, question: str, chosen: list[Candidate]) -> list[float] | None:
+    """How far each chosen quote lies above the floor of being about what is asked: the retrieval encoder (search/e5.py, trained
     on question -> passage pairs) puts the question near the quote itself, not only near its
     paragraph. "The judiciary is considered one of the most corrupt institutions in Peru" shares
     words and a country with "Does Peru carry out the death penalty?" and scores above the word
@@ -388,10 +393,10 @@ def relevant_quotes(searcher: Searcher, question: str, chosen: list[Candidate]) 
     blanking separated nothing there, so those pairs are compared as they are.
 
     A pair-wise score of the encoder, not of the library: the same floor holds for any library.
-    A library stored without E5 vectors (`ingest --no-e5`) keeps every quote."""
+    None for a library stored without E5 vectors (`ingest --no-e5`): every quote is kept."""
     pks = {c.pk for c in chosen}
     if len(searcher.store.e5_vectors(list(pks))) < len(pks):
-        return chosen
+        return None
     from corroborate.search import e5
 
     asked = question_language(question)
@@ -400,8 +405,7 @@ def relevant_quotes(searcher: Searcher, question: str, chosen: list[Candidate]) 
     passages = e5.embed_passages([read[s](c.text) for c, s in zip(chosen, same, strict=True)]).astype(np.float32)
     floor = {True: QUOTE_RELEVANCE_SAME, False: QUOTE_RELEVANCE_ACROSS}
     # embed_query remembers its vectors: each reading of the question is embedded once
-    return [c for c, s, v in zip(chosen, same, passages, strict=True)
-            if float(v @ e5.embed_query(read[s](question))) >= floor[s]]
+    return [float(v @ e5.embed_query(read[s](question))) - floor[s] for s, v in zip(same, passages, strict=True)]
 
 
 def pick(cands: list[Candidate], k: int) -> list[Candidate]:
@@ -448,15 +452,16 @@ def answer(store, settings: Settings, question: str, k: int = 3, report: str | N
         return result
     if searcher.semantic_available():
         quoted = cover[[cands.index(c) for c in chosen]].max(axis=0)
+        margins = quote_relevance(searcher, question, chosen)
         missing = unknown_words(searcher, qwords, quoted, names, question_language(question), question)
-        if missing:
+        if missing and (margins is None or max(margins) < SYNONYM_MARGIN):
             result["unknown_words"] = missing
             return result
         if elsewhere:
             outside = cover[[cands.index(c) for c in elsewhere]].max(axis=0)
             if found_elsewhere(searcher, qwords, quoted, outside, names):
                 return result
-        if not relevant_quotes(searcher, question, chosen):
+        if margins is not None and max(margins) < 0:
             return result
 
     wanted: set[tuple[int, int]] = set()

@@ -379,8 +379,9 @@ def found_elsewhere(searcher: Searcher, question_words: dict[str, str], quoted: 
 
 
 def quote_relevance(searcher: Searcher, question: str, chosen: list[Candidate]) -> list[float] | None:
-    """How far each chosen quote lies above the floor of being about what is asked: the retrieval encoder (search/e5.py, trained
-    on question -> passage pairs) puts the question near the quote itself, not only near its
+    """How far each chosen quote lies above the floor of being about what is asked (the gate:
+    `answer` refuses when none reaches it). The retrieval encoder (search/e5.py, trained on
+    question -> passage pairs) puts the question near the quote itself, not only near its
     paragraph. "The judiciary is considered one of the most corrupt institutions in Peru" shares
     words and a country with "Does Peru carry out the death penalty?" and scores above the word
     and sentence-cosine threshold; E5 puts it at 0.83, a covered answer at 0.84-0.93.

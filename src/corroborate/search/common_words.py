@@ -3,7 +3,7 @@ billion words) from data/common-words-en.tsv, derived from wordfreq (CC BY-SA 4.
 header and scripts/make_common_words.py). Words below the list's floor (4.0) read as 0.
 
 `ask` uses it to tell a question's generic words ('count', 'nights') from those that name its
-topic ('surrogacy', 'leprosy'): search/answer.py, `unknown_words`.
+topic ('surrogacy', 'leprosy'): search/absence.py.
 """
 
 from __future__ import annotations

@@ -75,8 +75,8 @@ def _phrases(source: str) -> dict[str, list[tuple[tuple[str, ...], tuple[str, ..
 
 
 def _matches(text: str, source: str):
-    """(start, end, renderings) of each listed phrase in `text`, longest first, left to right; a
-    phrase does not run across punctuation."""
+    """(start, end, words, renderings) of each listed phrase in `text`, longest first, left to
+    right; a phrase does not run across punctuation."""
     phrases = _phrases(source)
     tokens = list(re.finditer(r"\w+", text))
     keys = [_base(fold(t.group()), source) for t in tokens]
@@ -86,7 +86,7 @@ def _matches(text: str, source: str):
             j = i + len(key)
             if tuple(keys[i:j]) == key and all(not text[tokens[k].end():tokens[k + 1].start()].strip()
                                                for k in range(i, j - 1)):
-                yield tokens[i].start(), tokens[j - 1].end(), renderings
+                yield tokens[i].start(), tokens[j - 1].end(), len(key), renderings
                 i = j
                 break
         else:
@@ -98,7 +98,7 @@ def rewrite(text: str, source: str, target: str) -> str:
     if source == target or source not in LANGUAGES or target not in LANGUAGES:
         return text
     out, last = [], 0
-    for start, end, renderings in _matches(text, source):
+    for start, end, _, renderings in _matches(text, source):
         rendering = renderings[0]
         if text[start].isupper():  # 'Presencia' -> 'Presence': the encoder is case-sensitive
             rendering = rendering[0].upper() + rendering[1:]
@@ -113,8 +113,7 @@ def phrases_in(text: str, source: str) -> list[tuple[str, tuple[str, ...]]]:
     their renderings: 'crímenes de honor' -> (honour killing, honor killing, honour crime)."""
     if source not in LANGUAGES:
         return []
-    return [(text[start:end], renderings) for start, end, renderings in _matches(text, source)
-            if len(re.findall(r"\w+", text[start:end])) > 1]
+    return [(text[start:end], renderings) for start, end, words, renderings in _matches(text, source) if words > 1]
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,8 @@ loose one was measured to fail (benchmarks/results/peers.md, sessions 11 and 12)
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from corroborate.coi_terms import phrases_in, translations
@@ -26,7 +28,7 @@ from corroborate.search.embed import sentence_vectors
 from corroborate.search.engine import Searcher
 from corroborate.search.expand import inflections, library_vocabulary
 from corroborate.search.query import STEM_LENGTH, STOPWORDS, tokens
-from corroborate.search.stem import english_stem, stem_prefix
+from corroborate.search.stem import english_stem
 
 # A question word the library has no word for: its nearest library term (any language) is no
 # closer than unrelated words are, and the quotes do not cover it either ('dialysis', 'poligamia').
@@ -104,9 +106,10 @@ def held_by_stem(searcher: Searcher, word: str) -> bool:
     five), or a library term whose stem and the word's are one the other's start, five letters at
     least ('fighters' -> fighter, 'fighting' -> fight). A five-letter prefix alone also meets
     other words ('surrogacy' and 'surrounding': surrogaci, surround)."""
-    if searcher.store.term_in_index(word, stem_length=max(len(stem_prefix(word, "en")), STEM_LENGTH)):
-        return True
     own = english_stem(word)
+    kept = len(os.path.commonprefix([word, own]))  # 'surrogacy', 'surrogaci': 8 letters
+    if searcher.store.term_in_index(word, stem_length=max(kept, STEM_LENGTH)):
+        return True
     return any(len(other := english_stem(t)) >= STEM_LENGTH and (own.startswith(other) or other.startswith(own))
                for t in library_vocabulary(searcher).terms if t.startswith(word[:STEM_LENGTH]))
 

@@ -20,15 +20,6 @@ def stems(token: str) -> frozenset[str]:
     return frozenset((_EN.stemWord(token), _ES.stemWord(token)))
 
 
-def stem_prefix(token: str, language: str) -> str:
-    """The letters a word shares with its Snowball stem in `language` ("en" or "es"): what its
-    inflections and derivations start with ('surrogacy' -> surrogac, 'tracking' -> track)."""
-    stem = (_EN if language == "en" else _ES).stemWord(token)
-    n = 0
-    while n < min(len(stem), len(token)) and stem[n] == token[n]:
-        n += 1
-    return token[:n]
-
-
+@lru_cache(maxsize=100_000)
 def english_stem(token: str) -> str:
     return _EN.stemWord(token)

@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/eval_peers.py [--split tuning|frozen|both|check] [--db DB] [--no-ask]
         [--only corroborate] [--json OUT] [--markdown] [--covered-in REPORT]
 
-Every system ranks the same paragraphs (the product's own stored paragraphs of the multi-report
-library that `eval_library.py` builds and caches) for the same questions
+Every system ranks the same paragraphs (the product's own searched paragraphs of the multi-report
+library that `eval_library.py` builds and caches: not the entries of a report's own list of
+sources, which the product keeps out of its index) for the same questions
 (`benchmarks/questions/library-questions.jsonl`):
 
   fts5     SQLite FTS5 BM25 over the paragraphs, the question's words joined by OR
@@ -60,13 +61,13 @@ def load_questions(split: str) -> list[dict]:
 
 
 class Peers:
-    """The baselines over the library's stored paragraphs."""
+    """The baselines over the library's searched paragraphs (those the product indexes)."""
 
     def __init__(self, db: Path):
         from corroborate.store import open_store
 
         self.store = open_store(str(db))
-        rows = self.store.conn.execute("SELECT pk, text FROM paragraphs ORDER BY pk").fetchall()
+        rows = self.store.conn.execute("SELECT pk, text FROM paragraphs WHERE searched ORDER BY pk").fetchall()
         self.pks = [int(r[0]) for r in rows]
         self.texts = [r[1] for r in rows]
         self.norm = {pk: normalise(t) for pk, t in zip(self.pks, self.texts, strict=True)}

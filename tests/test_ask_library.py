@@ -293,3 +293,42 @@ def test_a_quote_that_answers_in_its_own_words_outweighs_a_word_the_library_lack
     monkeypatch.setattr(answer, "SYNONYM_MARGIN", 1.0)
     refused = sample_lib.ask(question)
     assert not refused["found"] and refused["unknown_words"] == ["runoff"]
+
+
+CPIN = "cpin-colombia-internal-relocation-2026-03"
+
+
+def test_the_cpins_own_list_of_sources_is_neither_a_search_hit_nor_a_quote(several_reports):
+    """The CPIN ends with a Bibliography: 'Sources cited' (over 150 entries) and 'Sources
+    consulted but not cited'. An entry names a document ('Gender Equality in Colombia, 28 September 2023'): it
+    came first for questions on same-sex marriage or religious freedom in Colombia, before any
+    statement. The entries stay in the report and its bibliography."""
+    lib = several_reports
+    report = lib.report(CPIN)
+    lists = [s for s in report.walk_sections() if s.lists_sources]
+    assert sorted(s.title for s in lists) == ["Bibliography", "Sources cited", "Sources consulted but not cited"]
+    entries = {p.id for s in lists for p in s.paragraphs}
+    assert len(entries) > 150 and len(report.bibliography) > 150
+    assert next(p for s in lists for p in s.paragraphs if p.text.startswith("Gender Equality in Colombia"))
+    for query in ("Gender Equality in Colombia", "International Religious Freedom Colombia"):
+        for mode in ("lexical", "semantic", "hybrid"):
+            hits = lib.search(query, k=20, mode=mode)["results"]
+            assert hits and not entries & {h["paragraph_id"] for h in hits}, (query, mode)
+    answer = lib.ask("Is there religious freedom in Colombia?")
+    assert not entries & {q["paragraph_id"] for q in answer["quotes"]}
+    # nor does the audit read them as the report's statements, nor the ToR as its evidence
+    from corroborate.audit.context import AuditContext
+
+    assert not entries & {p.id for p in AuditContext(report).body_paragraphs}
+    from corroborate.readers.tor_file import parse_terms_of_reference
+
+    terms = "Religious freedom\nGender equality\nAccess to healthcare\nPoverty and inequality\n"
+    matrix = lib.tor(CPIN, parse_terms_of_reference(terms))
+
+    def walk(nodes):
+        for node in nodes:
+            yield node
+            yield from walk(node["items"])
+
+    evidence = {e["paragraph_id"] for node in walk(matrix["items"]) for e in node["evidence"]}
+    assert matrix["method"]["semantic"] and evidence and not entries & evidence

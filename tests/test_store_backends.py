@@ -11,7 +11,15 @@ import pytest
 
 from conftest import SAMPLE, SAMPLE_ID
 from corroborate import Library
-from corroborate.models import Paragraph, Report, Section, Source, SourceType, assign_paragraph_ids
+from corroborate.models import (
+    Paragraph,
+    ParagraphKind,
+    Report,
+    Section,
+    Source,
+    SourceType,
+    assign_paragraph_ids,
+)
 from corroborate.search.query import QueryError, parse_query
 from corroborate.settings import Settings
 from corroborate.store import (
@@ -127,6 +135,48 @@ def test_delete_removes_the_report_its_index_and_orphan_sources(backend_store):
     assert backend_store.list_sources() == []
     assert found(backend_store, "Lima") == {"police"}  # the crime report's paragraph only
     assert backend_store.report_ids() == ["crime"]
+
+
+def report_with_sources_list() -> Report:
+    """crime_report plus its own list of sources, one entry grouped under a publisher subheading
+    (as GOV.UK writes them): the entries name documents, they state nothing."""
+    report = crime_report()
+    report.sections.append(Section(title="Sources cited", paragraphs=[
+        Paragraph(text="Amnesty International, Extortion of transport workers in Trujillo, 2 May 2023",
+                  kind=ParagraphKind.LIST_ITEM)],
+        sections=[Section(title="ILGA-Europe,", paragraphs=[
+            Paragraph(text="Annual Review of the Situation of Gangs, 2023", kind=ParagraphKind.LIST_ITEM)])]))
+    assign_paragraph_ids(report, "crime")
+    return report
+
+
+def test_a_reports_list_of_sources_is_kept_but_not_searched(backend_store):
+    import numpy as np
+
+    report = report_with_sources_list()
+    assert [p.text for p in report.searchable_paragraphs()] == list(PARAGRAPHS.values())
+    vectors = [np.full(512, i + 1, dtype=np.float32).tobytes() for i in range(len(PARAGRAPHS))]
+    backend_store.save_report(report, "crime", [], vectors)
+    # the entries are neither found by their words nor embedded ...
+    assert found(backend_store, "Amnesty") == set() and found(backend_store, "Annual Review") == set()
+    assert found(backend_store, "Trujillo extortion") == {"extortion"}
+    assert not backend_store.term_in_index("amnesty")
+    pks, _ = backend_store.load_vectors(512)
+    assert sorted(backend_store.paragraph_texts([int(pk) for pk in pks]).values()) == sorted(PARAGRAPHS.values())
+    # ... but they stay in the report, in their sections
+    stored = backend_store.load_report("crime")
+    assert [p.text for p in stored.paragraphs()] == [p.text for p in report.paragraphs()]
+    assert stored.sections[1].lists_sources and stored.sections[1].sections[0].paragraphs
+    # replacing and deleting the report leaves the index agreeing with what it holds
+    backend_store.save_report(report_with_sources_list(), "crime", [], vectors, replace_ids=["crime"])
+    assert found(backend_store, "Lima") == {"police"}
+    assert backend_store.delete_report("crime")
+    assert found(backend_store, "Lima") == set() and len(backend_store.load_vectors(512)[0]) == 0
+    if not is_postgres(backend_store.path):
+        conn = backend_store.conn  # FTS5's own check of its index against its content
+        conn.execute("INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('integrity-check', 1)")
+    with pytest.raises(ValueError, match="fewer embeddings"):
+        backend_store.save_report(report_with_sources_list(), "crime", [], vectors[:2])
 
 
 def test_replace_keeps_shared_sources_and_merges_their_urls(backend_store):

@@ -245,11 +245,12 @@ class Library:
 
     def _embed(self, report: Report, progress: Callable[[float], None] | None = None
                ) -> tuple[list[bytes], list[bytes] | None]:
-        """Each paragraph's USE vector and, unless `settings.e5` is off, its E5 vector. E5 is
-        the slower by far: it gets most of the stage's progress bar when it runs."""
+        """Each searchable paragraph's USE vector (`Report.searchable_paragraphs`) and, unless
+        `settings.e5` is off, its E5 vector. E5 is the slower by far: it gets most of the stage's
+        progress bar when it runs."""
         from corroborate.search.embed import embed_paragraphs
 
-        texts = [p.text for p in report.paragraphs()]
+        texts = [p.text for p in report.searchable_paragraphs()]
         use_share = 0.15 if self.settings.e5 else 1.0
 
         def use_progress(done: float) -> None:

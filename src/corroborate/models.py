@@ -81,6 +81,17 @@ class Paragraph(BaseModel):
         return seen
 
 
+# The title of a report's own list of sources ("Sources cited", "Sources consulted but not
+# cited", "Bibliography", "Referencias bibliográficas" …), matched whole: "Public sources" and
+# "Sources of information" are methodology text, not lists.
+LIST_OF_SOURCES = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:annex\s+\w+\s*[:.–-]\s*)?"
+    r"(?:bibliograph(?:y|ie)|bibliograf[ií]a|references?(?:\s+list)?|referencias"
+    r"(?:\s+bibliogr[aá]ficas)?|(?:list\s+of\s+)?sources(?:\s+(?:cited|used|consulted)(?:\s+but\s+not\s+cited)?)?"
+    r"|works\s+cited|fuentes(?:\s+(?:citadas|consultadas)(?:\s+(?:pero\s+)?no\s+citadas)?)?"
+    r"|further\s+reading|additional\s+sources|lecturas\s+adicionales)$", re.I)
+
+
 class Section(BaseModel):
     number: str | None = None  # "3.5.1"; None for unnumbered parts (Introduction, Annex 2 …)
     title: str
@@ -93,6 +104,11 @@ class Section(BaseModel):
     def key(self) -> str:
         """How paragraphs and users refer to this section: its number, else its title."""
         return self.number or self.title
+
+    @property
+    def lists_sources(self) -> bool:
+        """Whether this is the report's own list of sources (`LIST_OF_SOURCES`)."""
+        return bool(LIST_OF_SOURCES.match(self.title.strip()))
 
     def walk(self) -> Iterator[Section]:
         yield self
@@ -215,6 +231,23 @@ class Report(BaseModel):
     def paragraphs(self) -> Iterator[Paragraph]:
         for s in self.walk_sections():
             yield from s.paragraphs
+
+    def searchable_paragraphs(self) -> Iterator[Paragraph]:
+        """The paragraphs the search index holds, in reading order: all but the entries of the
+        report's own lists of sources and their subsections. An entry names a document ('Gender
+        Equality in Colombia, 28 September 2023'), it states nothing: as a search hit or a quote
+        it crowded out the statements on the same topic. The entries stay in the report (its
+        view and exports) and in its bibliography, matched to the sources."""
+
+        def visit(section: Section) -> Iterator[Paragraph]:
+            if section.lists_sources:
+                return
+            yield from section.paragraphs
+            for child in section.sections:
+                yield from visit(child)
+
+        for top in self.sections:
+            yield from visit(top)
 
     def footnote(self, n: int) -> Footnote | None:
         for f in self.footnotes:

@@ -64,7 +64,7 @@ class AuditContext:
         out: set[str] = set()
 
         def visit(section: Section, inherited: bool) -> None:
-            mine = inherited or bool(APPARATUS_TITLE.search(fold(section.title)))
+            mine = inherited or section.lists_sources or bool(APPARATUS_TITLE.search(fold(section.title)))
             if mine:
                 out.add(section.key)
             for child in section.sections:

@@ -1,5 +1,6 @@
 """A report's own list of sources ("Sources cited", "Sources consulted but not cited",
-"Bibliography", "Bibliografía", "References") read from its section tree into entries.
+"Bibliography", "Bibliografía", "References": `Section.lists_sources`) read from its section tree
+into entries.
 
 Entries are the paragraphs and list items of such a section and its subsections. Lists grouped
 by publisher (`Trading Economics:` followed by items that are only linked titles; GOV.UK also
@@ -14,11 +15,6 @@ import re
 
 from corroborate.models import BibliographyEntry, Link, Paragraph, ParagraphKind, Section
 
-_BIBLIOGRAPHY = re.compile(
-    r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:bibliograph(?:y|ie)|bibliograf[ií]a|references?(?:\s+list)?|referencias"
-    r"(?:\s+bibliogr[aá]ficas)?|(?:list\s+of\s+)?sources(?:\s+(?:cited|used|consulted)(?:\s+but\s+not\s+cited)?)?"
-    r"|works\s+cited|fuentes(?:\s+(?:citadas|consultadas)(?:\s+(?:pero\s+)?no\s+citadas)?)?"
-    r"|further\s+reading|additional\s+sources|lecturas\s+adicionales)$", re.I)
 _NOT_CITED = re.compile(r"\bnot\s+cited\b|\bno\s+citad|\bfurther\s+reading\b|\badditional\s+sources\b|"
                         r"\blecturas\s+adicionales\b", re.I)
 _GROUP = re.compile(r"^(?P<name>[^:]{2,150}?)\s*[:,]$")
@@ -28,7 +24,7 @@ def bibliography_entries(sections: list[Section]) -> list[BibliographyEntry]:
     entries: list[BibliographyEntry] = []
 
     def visit(s: Section) -> None:
-        if _BIBLIOGRAPHY.match(s.title.strip()):
+        if s.lists_sources:
             _read_section(s, not _NOT_CITED.search(s.title), entries)
             return  # its subsections are read with it
         for child in s.sections:
@@ -53,7 +49,7 @@ def _read_section(section: Section, cited: bool, out: list[BibliographyEntry],
     for sub in section.sections:
         sub_cited = cited and not _NOT_CITED.search(sub.title)
         m = _GROUP.match(sub.title)
-        if _BIBLIOGRAPHY.match(sub.title.strip()) or not m:
+        if sub.lists_sources or not m:
             _read_section(sub, sub_cited, out, group)
         else:
             _read_section(sub, sub_cited, out, m.group("name"))  # `ILGA-Europe,` as a subheading

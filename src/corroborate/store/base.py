@@ -98,8 +98,9 @@ class Store(Protocol):
                     embeddings: list[bytes] | None = None, replace_ids: list[str] | None = None,
                     e5: list[bytes] | None = None) -> None:
         """Write `report` with its index in one transaction, first dropping `replace_ids`.
-        `embeddings`: one float32 vector (bytes) per paragraph in `report.paragraphs()` order;
-        `e5`: the second encoder's vectors (search/e5.py) in the same order, or None."""
+        The search index holds `report.searchable_paragraphs()`, not the entries of the report's
+        own lists of sources. `embeddings`: one float32 vector (bytes) per such paragraph, in
+        that order; `e5`: the second encoder's vectors (search/e5.py) in the same order, or None."""
         ...
 
     def delete_report(self, report_id: str) -> bool: ...

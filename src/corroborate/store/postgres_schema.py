@@ -213,6 +213,11 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE embeddings ADD COLUMN e5 BYTEA
     """,
+    """
+    -- whether a paragraph is in the search index: not the entries of a report's own list of
+    -- sources (`Report.searchable_paragraphs`; their tsv and tfv are empty)
+    ALTER TABLE paragraphs ADD COLUMN searched BOOLEAN NOT NULL DEFAULT true
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x636F7272  # pg_advisory_xact_lock key: one process migrates at a time

@@ -114,7 +114,7 @@ class PostgresSearch:
         cache = self._bm25_cache()
         if "library" not in cache:
             row = self._one("SELECT COUNT(*) AS n, COALESCE(AVG(octet_length(text)), 0)::float AS avg "
-                            "FROM paragraphs")
+                            "FROM paragraphs WHERE searched")
             cache["library"] = (int(row["n"]), float(row["avg"]))
         return cache["library"]
 

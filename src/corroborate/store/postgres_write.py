@@ -141,30 +141,35 @@ def _write_body(cur, rpk: int, report: Report, embeddings, e5=None) -> None:
 
     paragraphs = [(spk, p) for spk, (s, _, _) in zip(spks, sections, strict=True) for p in s.paragraphs]
     ppks = _new_pks(cur, "paragraphs", len(paragraphs))
+    searchable = {id(p) for p in report.searchable_paragraphs()}
+    searched = [id(p) in searchable for _, p in paragraphs]
     if paragraphs:
         lang = ts_lang(report.language)
         columns = list(zip(*[(pk, spk, p.id, p.order, p.kind.value, p.text, p.page,
-                              json.dumps([m.model_dump() for m in p.markers]), rows.links_json(p.links))
-                             for pk, (spk, p) in zip(ppks, paragraphs, strict=True)], strict=True))
+                              json.dumps([m.model_dump() for m in p.markers]), rows.links_json(p.links), found)
+                             for pk, (spk, p), found in zip(ppks, paragraphs, searched, strict=True)], strict=True))
         cur.execute(
             """INSERT INTO paragraphs(pk, report_pk, section_pk, id, ord, kind, text, page, markers, links,
-                   ts_lang, tsv, tfv)
-               SELECT u.pk, %s, u.section_pk, u.id, u.ord, u.kind, u.text, u.page, u.markers, u.links,
-                      %s, to_tsvector(%s::regconfig, u.text), corroborate_tf(to_tsvector('corroborate_words', u.text))
+                   searched, ts_lang, tsv, tfv)
+               SELECT u.pk, %s, u.section_pk, u.id, u.ord, u.kind, u.text, u.page, u.markers, u.links, u.searched,
+                      %s, CASE WHEN u.searched THEN to_tsvector(%s::regconfig, u.text) ELSE ''::tsvector END,
+                      CASE WHEN u.searched THEN corroborate_tf(to_tsvector('corroborate_words', u.text))
+                           ELSE ''::tsvector END
                FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::int[], %s::text[], %s::text[],
-                           %s::int[], %s::text[], %s::text[])
-                    AS u(pk, section_pk, id, ord, kind, text, page, markers, links)""",
+                           %s::int[], %s::text[], %s::text[], %s::boolean[])
+                    AS u(pk, section_pk, id, ord, kind, text, page, markers, links, searched)""",
             [rpk, lang, f"corroborate_{lang}", *(list(c) for c in columns)],
         )
     _copy(cur, "markers", 'paragraph_pk, report_pk, n, "offset"',
           ((ppk, rpk, m.n, m.offset) for ppk, (_, p) in zip(ppks, paragraphs, strict=True) for m in p.markers))
     if embeddings is not None:
-        vectors = rows.vector_pairs(embeddings, e5)[:len(ppks)]
-        if len(vectors) < len(ppks):
+        indexed = [pk for pk, found in zip(ppks, searched, strict=True) if found]
+        vectors = rows.vector_pairs(embeddings, e5)[:len(indexed)]
+        if len(vectors) < len(indexed):
             raise ValueError("fewer embeddings than paragraphs")  # as SqliteStore
         with cur.copy("COPY embeddings (paragraph_pk, vector, e5) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(["int8", "bytea", "bytea"])
-            for pk, (vector, e5_vector) in zip(ppks, vectors, strict=True):
+            for pk, (vector, e5_vector) in zip(indexed, vectors, strict=True):
                 copy.write_row((pk, vector, e5_vector))
 
     _copy(cur, "footnotes", "report_pk, n, text, page, urls, links",

@@ -238,6 +238,20 @@ MIGRATIONS: list[str] = [
     -- the second encoder's vector of a paragraph (search/e5.py), NULL when ingested without it
     ALTER TABLE embeddings ADD COLUMN e5 BLOB;
     """,
+    """
+    -- whether a paragraph is in the search index (FTS5, embeddings): not the entries of a
+    -- report's own list of sources (`Report.searchable_paragraphs`). The index's content is the
+    -- view of the searched paragraphs, so FTS5's 'rebuild' and 'integrity-check' read what it
+    -- holds; rebuilt here from the same rows (every stored paragraph was searched until now)
+    ALTER TABLE paragraphs ADD COLUMN searched INTEGER NOT NULL DEFAULT 1;
+    CREATE VIEW searched_paragraphs AS SELECT pk, text FROM paragraphs WHERE searched;
+    DROP TABLE paragraphs_fts;
+    CREATE VIRTUAL TABLE paragraphs_fts USING fts5(
+        text, content='searched_paragraphs', content_rowid='pk',
+        tokenize = "unicode61 remove_diacritics 2"
+    );
+    INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('rebuild');
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -424,8 +438,9 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
     ) -> None:
         """Write `report` (and the index) in one transaction; first drop `replace_ids`.
 
-        `embeddings`, when given, holds one float32 vector (as bytes) per paragraph, in
-        `report.paragraphs()` order; `e5` the second encoder's vectors in the same order.
+        `embeddings`, when given, holds one float32 vector (as bytes) per paragraph the search
+        index holds, in `report.searchable_paragraphs()` order; `e5` the second encoder's vectors
+        in the same order.
         """
         with self._write() as c:
             for rid in replace_ids or []:
@@ -514,7 +529,10 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
                 (rpk, i, w.code, w.message, w.line, w.footnote),
             )
 
-    def _insert_section(self, c, rpk, parent_pk, section: Section, ord_: int, vectors) -> int:
+    def _insert_section(self, c, rpk, parent_pk, section: Section, ord_: int, vectors, searched: bool = True) -> int:
+        """`searched`: whether the section's paragraphs enter the search index (FTS5 and
+        embeddings): `Report.searchable_paragraphs`, whose order `vectors` follows."""
+        searched = searched and not section.lists_sources
         cur = c.execute(
             """INSERT INTO sections(report_pk, parent_pk, ord, number, title, level, page)
                VALUES (?,?,?,?,?,?,?)""",
@@ -524,26 +542,27 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
         ord_ += 1
         for p in section.paragraphs:
             cur = c.execute(
-                """INSERT INTO paragraphs(report_pk, section_pk, id, ord, kind, text, page, markers, links)
-                   VALUES (?,?,?,?,?,?,?,?,?)""",
+                """INSERT INTO paragraphs(report_pk, section_pk, id, ord, kind, text, page, markers, links, searched)
+                   VALUES (?,?,?,?,?,?,?,?,?,?)""",
                 (rpk, spk, p.id, p.order, p.kind.value, p.text, p.page,
-                 json.dumps([m.model_dump() for m in p.markers]), rows.links_json(p.links)),
+                 json.dumps([m.model_dump() for m in p.markers]), rows.links_json(p.links), int(searched)),
             )
             ppk = cur.lastrowid
-            c.execute("INSERT INTO paragraphs_fts(rowid, text) VALUES (?, ?)", (ppk, p.text))
+            if searched:
+                c.execute("INSERT INTO paragraphs_fts(rowid, text) VALUES (?, ?)", (ppk, p.text))
             for m in p.markers:
                 c.execute(
                     "INSERT INTO markers(paragraph_pk, report_pk, n, offset) VALUES (?,?,?,?)",
                     (ppk, rpk, m.n, m.offset),
                 )
-            if vectors is not None:
+            if vectors is not None and searched:
                 vector, e5_vector = next(vectors, (None, None))
                 if vector is None:
                     raise ValueError("fewer embeddings than paragraphs")
                 c.execute("INSERT INTO embeddings(paragraph_pk, vector, e5) VALUES (?, ?, ?)",
                           (ppk, vector, e5_vector))
         for child in section.sections:
-            ord_ = self._insert_section(c, rpk, spk, child, ord_, vectors)
+            ord_ = self._insert_section(c, rpk, spk, child, ord_, vectors, searched)
         return ord_
 
     def _insert_tor(self, c, rpk, parent_pk, item: TorItem, ord_: int) -> None:
@@ -568,7 +587,7 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
         # FTS5 external-content tables must be told what is removed, row by row.
         c.execute(
             """INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text)
-               SELECT 'delete', pk, text FROM paragraphs WHERE report_pk = ?""",
+               SELECT 'delete', pk, text FROM paragraphs WHERE report_pk = ? AND searched""",
             (rpk,),
         )
         c.execute("DELETE FROM reports WHERE pk = ?", (rpk,))

@@ -37,3 +37,12 @@ def test_a_spanish_word_the_encoder_does_not_pair_meets_the_report_through_the_l
 def test_a_spanish_question_on_gangs_finds_the_english_paragraphs_on_gangs(sample_lib):
     texts = [r["text"].lower() for r in sample_lib.search("pandillas", k=5, mode="lexical")["results"]]
     assert texts and all("gang" in t for t in texts)
+
+
+def test_a_spanish_acronym_of_an_international_body_meets_the_english_one(sample_lib):
+    """'CIDH' and 'ONG' are the Spanish names of the IACHR and of NGOs; the encoder does not
+    pair such acronyms with the report's, the list does."""
+    clauses = alternatives(sample_lib, "la CIDH y las ONG")
+    assert ["cidh", "iachr"] in clauses and ["ong", "ngo", "ngos"] in clauses
+    texts = [r["text"] for r in sample_lib.search("CIDH", k=5, mode="lexical")["results"]]
+    assert texts and all("IACHR" in t for t in texts)

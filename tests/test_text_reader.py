@@ -95,6 +95,35 @@ def test_top_level_parts_in_order(report):
     ]
 
 
+# The sample's extraction stops before its Annex 1; an EUAA report's bibliography sits there,
+# each entry ending with its access date and no full stop.
+BIBLIOGRAPHY = "\n".join(line and line + " " for line in (  # the extraction ends each line with a space
+    " Annex 1: Bibliography", "Oral sources", "",
+    "DPLF (Due Process of Law Foundation), online interview with EUAA, 7 July 2023", "",
+    "Public sources", "",
+    "InSight Crime, Peru's Extortion Economy Targets Transport Workers, 12 May 2023,", "",
+    "https://insightcrime.org/news/peru-extortion-transport/, accessed 1 August 2023")) + "\n"
+
+
+def test_annex_2_after_a_bibliography_is_still_a_part_and_the_list_is_not_searched(report, tmp_path):
+    text = SAMPLE.read_text(encoding="utf-8")
+    at = text.index("\n Annex 2: Terms of Reference") + 1
+    path = tmp_path / "with-bibliography.txt"
+    path.write_text(text[:at] + BIBLIOGRAPHY + text[at:], encoding="utf-8")
+    read = read_text_file(path, path.read_bytes())
+    assert [s.title for s in read.sections[-2:]] == ["Annex 1: Bibliography", "Annex 2: Terms of Reference"]
+    assert read.sections[-2].lists_sources and not read.sections[-1].lists_sources
+    assert read.terms_of_reference == report.terms_of_reference
+    assert [p.text for p in read.searchable_paragraphs()] == [p.text for p in report.paragraphs()]
+    with Library(tmp_path / "lib.db", settings=Settings(embeddings=False)) as lib:
+        rid = lib.ingest(path).id
+        entries = {para.id for sec in lib.report(rid).sections[-2].walk() for para in sec.paragraphs}
+        assert len(entries) >= 2
+        for query in ("Extortion Economy Targets Transport Workers", "DPLF online interview"):
+            hits = lib.search(query, k=50, mode="lexical")["results"]
+            assert hits and not entries & {h["paragraph_id"] for h in hits}, query
+
+
 def test_unnumbered_subheadings_become_subsections(report):
     groups = report.section("3.5.1")
     assert [(s.title, s.level, s.number) for s in groups.sections] == [

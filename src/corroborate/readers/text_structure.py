@@ -322,6 +322,13 @@ class StructureBuilder:
         self.flush()
         self.closed = True
 
+    @staticmethod
+    def _part_at_page_top(line: BodyLine) -> bool:
+        """An Annex, Appendix or Bibliography opening a page starts a part even when the line
+        before ends unfinished: a bibliography's last entry ends with its access date and no full
+        stop ('… accessed 1 August 2023'), and Annex 2 (the terms of reference) follows it."""
+        return line.lead and bool(_TOP_LEVEL_NAMES.match(line.text))
+
     def _unnumbered_heading(self, i: int) -> bool:
         line = self.lines[i]
         t = line.text
@@ -414,7 +421,7 @@ class StructureBuilder:
                 if self._tor_line(i):
                     i += 1
                     continue
-            elif (self.closed or self.sentence_end) and self._unnumbered_heading(i):
+            elif (self.closed or self.sentence_end or self._part_at_page_top(line)) and self._unnumbered_heading(i):
                 top = line.lead and (self.last_number is None or self.back_matter
                                      or bool(_TOP_LEVEL_NAMES.match(t)))
                 top = top or (not self.stack and self.last_number is None)

@@ -348,3 +348,21 @@ def test_an_emptied_library_is_persisted_and_searched(sample_db):
         lib.delete(SAMPLE_ID)
         assert lib.search("extortion", k=3)["results"] == []  # empty arrays written, nothing served
     assert probe(sample_db) == {"mapped": 1}
+
+
+def test_metadata_is_read_from_the_statements_not_the_list_of_sources():
+    from corroborate.metadata import infer_metadata
+    from corroborate.models import Paragraph, Report, Section
+
+    statements = [Paragraph(text="Gangs extort bus drivers in the capital, according to the transport union.")]
+    cited = [Paragraph(text=f"UNHCR, International Protection Considerations with Regard to People Fleeing "
+                            f"Honduras, {year}") for year in range(2010, 2022)]
+    report = Report(title="Security situation", sections=[
+        Section(number="1", title="Extortion", paragraphs=statements),
+        Section(title="Bibliography", paragraphs=cited)])
+    infer_metadata(report)
+    assert report.country is None and report.publisher is None
+    report.sections[1].title = "Annex"  # the same entries read as the report's text
+    report.country = report.publisher = None
+    infer_metadata(report)
+    assert (report.country, report.publisher) == ("HN", "UNHCR")

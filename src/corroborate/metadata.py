@@ -204,10 +204,13 @@ def infer_metadata(report: Report) -> None:
     """Fill the report's country, publisher, document type, date and language from its content.
 
     What the reader already found (a publisher in a running header, a publication date) is kept.
+    The report's own statements are read, not its list of sources (`searchable_paragraphs`):
+    a bibliography of twenty 'UNHCR, … Honduras …' entries says whom it cites, not who wrote it
+    nor where it is about.
     """
     from corroborate.readers.text_metadata import iso_date
 
-    paragraphs = [p.text for p in report.paragraphs()]
+    paragraphs = [p.text for p in report.searchable_paragraphs()]
     body = "\n".join(paragraphs)
     head = "\n".join([report.title, *(s.title for s in report.walk_sections())][:40]) + "\n" + body[:6000]
     if report.country is None:

@@ -490,9 +490,10 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
                  json.dumps(src.urls), src.kind.value, json.dumps(src.aliases)),
             )
         vectors = iter(rows.vector_pairs(embeddings, e5)) if embeddings is not None else None
+        searchable = {id(p) for p in report.searchable_paragraphs()}
         ord_ = 0
         for top in report.sections:
-            ord_ = self._insert_section(c, rpk, None, top, ord_, vectors)
+            ord_ = self._insert_section(c, rpk, None, top, ord_, vectors, searchable)
         for fn in report.footnotes:
             c.execute(
                 "INSERT INTO footnotes(report_pk, n, text, page, urls, links) VALUES (?,?,?,?,?,?)",
@@ -529,10 +530,10 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
                 (rpk, i, w.code, w.message, w.line, w.footnote),
             )
 
-    def _insert_section(self, c, rpk, parent_pk, section: Section, ord_: int, vectors, searched: bool = True) -> int:
-        """`searched`: whether the section's paragraphs enter the search index (FTS5 and
-        embeddings): `Report.searchable_paragraphs`, whose order `vectors` follows."""
-        searched = searched and not section.lists_sources
+    def _insert_section(self, c, rpk, parent_pk, section: Section, ord_: int, vectors,
+                        searchable: set[int]) -> int:
+        """`searchable`: the paragraphs (by object id) that enter the search index, FTS5 and
+        embeddings: `Report.searchable_paragraphs`, whose order `vectors` follows."""
         cur = c.execute(
             """INSERT INTO sections(report_pk, parent_pk, ord, number, title, level, page)
                VALUES (?,?,?,?,?,?,?)""",
@@ -541,6 +542,7 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
         spk = cur.lastrowid
         ord_ += 1
         for p in section.paragraphs:
+            searched = id(p) in searchable
             cur = c.execute(
                 """INSERT INTO paragraphs(report_pk, section_pk, id, ord, kind, text, page, markers, links, searched)
                    VALUES (?,?,?,?,?,?,?,?,?,?)""",
@@ -562,7 +564,7 @@ class SqliteStore(SqliteSearch, SqliteUsers, SqliteCases, SqliteAlerts):
                 c.execute("INSERT INTO embeddings(paragraph_pk, vector, e5) VALUES (?, ?, ?)",
                           (ppk, vector, e5_vector))
         for child in section.sections:
-            ord_ = self._insert_section(c, rpk, spk, child, ord_, vectors, searched)
+            ord_ = self._insert_section(c, rpk, spk, child, ord_, vectors, searchable)
         return ord_
 
     def _insert_tor(self, c, rpk, parent_pk, item: TorItem, ord_: int) -> None:

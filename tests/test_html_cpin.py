@@ -185,3 +185,24 @@ def test_a_database_of_the_previous_schema_is_migrated_in_place(tmp_path):
         assert report.footnote(1).links == [] and report.bibliography == [] and report.edition is None
     finally:
         store.close()
+
+
+def test_a_quoted_source_under_its_lead_in_is_one_referenced_passage(cpin):
+    """A CPIN quotes its sources paragraph by paragraph in body text, under a lead-in that names
+    the source ('5.4.1 TimeCamp … noted that average salaries in Colombia:'), and footnotes the
+    quotation where it ends: the quoted paragraphs are not unreferenced statements."""
+    from corroborate.audit import audit_report
+    from corroborate.models import assign_paragraph_ids
+
+    report = cpin.model_copy(deep=True)
+    assign_paragraph_ids(report, "cpin")
+    lead = next(p for p in report.paragraphs() if p.text.startswith("5.4.1 TimeCamp"))
+    paragraphs = list(report.paragraphs())
+    at = paragraphs.index(lead)
+    quoted = paragraphs[at + 1:at + 5]
+    assert all(p.text.startswith("‘") for p in quoted) and not quoted[0].markers and quoted[1].markers
+    findings = audit_report(report, [], None, ["statement-unreferenced"])["findings"]
+    flagged = {f["paragraph_id"] for f in findings}
+    assert not flagged & {p.id for p in [lead, *quoted]}
+    # what the note states in its own words with no footnote is still flagged
+    assert len(findings) < 200 and any(f["section"] == "2" for f in findings)

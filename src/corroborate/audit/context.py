@@ -37,6 +37,15 @@ NON_SOURCE_KINDS = {CitationKind.EMPTY, CitationKind.ANALYSIS}
 
 # A quoted law with its articles and lettered items, or a bullet list, is one passage.
 _PASSAGE_KINDS = (ParagraphKind.LIST_ITEM, ParagraphKind.QUOTE)
+_OPENING_QUOTES = ("‘", "“", "'", '"')
+
+
+def _in_passage(p: Paragraph) -> bool:
+    """A list item or quotation: what a lead-in ending in ':' introduces. A Home Office CPIN
+    quotes its sources paragraph by paragraph in body text ('5.4.1 TimeCamp … noted that average
+    salaries in Colombia:' then ‘…can vary widely …’ ‘… the average monthly salary …’), and
+    footnotes the quoted passage where it ends."""
+    return p.kind in _PASSAGE_KINDS or p.text.lstrip().startswith(_OPENING_QUOTES)
 
 
 @dataclass
@@ -162,8 +171,7 @@ class AuditContext:
                 and prev.kind not in (ParagraphKind.HEADING, ParagraphKind.CAPTION)
                 and (
                     ends_open(prev.text)
-                    or (p.kind in _PASSAGE_KINDS
-                        and (prev.kind in _PASSAGE_KINDS or prev.text.rstrip().endswith(":")))
+                    or (_in_passage(p) and (_in_passage(prev) or prev.text.rstrip().endswith(":")))
                 )
             )
             if joins:

@@ -28,7 +28,10 @@ APPARATUS_TITLE = re.compile(
     r"\b(disclaimer|methodology|glossary|abbreviations?|acronyms|terms of reference|annex\w*|"
     r"bibliography|references|sources consulted|contents|introduction|summary|map|maps|preface|"
     r"foreword|acknowledg\w*|about this report|structure and use|defining the terms|"
-    r"collecting information|quality control|oral sources|public sources|abstract|keywords)\b"
+    r"collecting information|quality control|oral sources|public sources|abstract|keywords|"
+    # a Home Office note's own apparatus
+    r"about th(?:is|e) (?:note|information|assessment)|clearance|version control|feedback to|"
+    r"changes from (?:the )?last version|independent advisory group)\b"
 )
 
 # Citations that point at no outside source: they neither corroborate nor need a date or URL.

@@ -489,3 +489,22 @@ def test_chapters_that_restart_their_notes_at_one(tmp_path):
     second = report.section("2").paragraphs[0]
     assert [m.n for m in second.markers] == [4, 5]
     assert [w.code for w in report.warnings] == ["footnote-renumbered"]
+
+
+def test_notes_numbered_with_a_full_stop_after_a_note_without_one(tmp_path):
+    """Notes numbered "1. Text" on the baseline (an HTML-to-PDF tool's footnotes), each ending
+    like EUAA's without a full stop ("…, url, p. 14"): "2. USDOS …" opens note 2; a day of the
+    month opening a line still goes on the note before it (the test above)."""
+    path = tmp_path / "dotted.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    paragraph(c, 700, "The programme had few resources.{1} Witnesses rarely got a new identity.{2}")
+    for y, text in ((110, "1. Defensoría del Pueblo, Informe anual 2022, 30 March 2023, url, p. 14"),
+                    (100, "2. USDOS, 2022 Country Reports on Human Rights Practices: Peru, 20 March 2023, url, p. 9")):
+        line(c, LEFT, y, (text, "Helvetica", NOTE, 0))
+    c.showPage()
+    c.save()
+    report = read_document(path)
+    assert [(f.n, f.text) for f in report.footnotes] == [
+        (1, "Defensoría del Pueblo, Informe anual 2022, 30 March 2023, url, p. 14"),
+        (2, "USDOS, 2022 Country Reports on Human Rights Practices: Peru, 20 March 2023, url, p. 9"),
+    ]

@@ -275,9 +275,12 @@ class PdfAssembler:
                 opens = True  # a new chapter numbers its notes from 1 again, and so do its markers
                 if id(ln) not in self._chapter_starts:
                     restarts.pop(0)
-            if opens and not lt.lead_raised and notes and lay.page.index == notes[-1].lines[-1].page:
+            if opens and not lt.lead_raised and notes and lay.page.index == notes[-1].lines[-1].page and (
+                    not (n == last + 1 and _ITEM.match(ln.text))):
                 # a plain number opening a line may be a date going on from the line before
-                # ("… published on" / "13 July 2023"): a note before a new one has ended
+                # ("… published on" / "13 July 2023"): a note before a new one has ended. A
+                # number with a full stop ("2. USDOS …") is no day of the month: it opens the
+                # next note even after one ending without a stop, as EUAA's do ("…, url, p. 14")
                 ended = notes[-1].texts[-1].text.rstrip()
                 opens = not ended or ended[-1] in ".)]}\"'’”;" or bool(_URL_END.search(ended))
             if opens and not lt.lead_raised and not restart and marks and _ITEM.match(ln.text) and (

@@ -508,3 +508,17 @@ def test_notes_numbered_with_a_full_stop_after_a_note_without_one(tmp_path):
         (1, "Defensoría del Pueblo, Informe anual 2022, 30 March 2023, url, p. 14"),
         (2, "USDOS, 2022 Country Reports on Human Rights Practices: Peru, 20 March 2023, url, p. 9"),
     ]
+
+
+def test_plain_numbered_notes_ending_without_a_stop(tmp_path):
+    """The same EUAA-style notes numbered on the baseline without a full stop ("2 USDOS …"):
+    a capitalised word that is no month opens the next note; "2 February 2023" would not."""
+    path = tmp_path / "plain-euaa.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    paragraph(c, 700, "The programme had few resources.{1} Witnesses rarely got a new identity.{2}")
+    for y, text in ((110, "1 Defensoría del Pueblo, Informe anual 2022, 30 March 2023, url, p. 14"),
+                    (100, "2 USDOS, 2022 Country Reports on Human Rights Practices: Peru, 20 March 2023, url, p. 9")):
+        line(c, LEFT, y, (text, "Helvetica", NOTE, 0))
+    c.showPage()
+    c.save()
+    assert [f.n for f in read_document(path).footnotes] == [1, 2]

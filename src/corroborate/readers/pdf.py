@@ -40,6 +40,7 @@ from corroborate.readers.pdf_text import (
     join_texts,
     line_text,
 )
+from corroborate.readers.text_metadata import MONTHS
 
 _CAPTION = re.compile(r"^(?i:figure|fig\.|table|map|chart|graph|photo|image|sources?)\s*"
                       r"(?:\d+[a-z]?\b|[IVX]+\b|:)")
@@ -276,11 +277,12 @@ class PdfAssembler:
                 if id(ln) not in self._chapter_starts:
                     restarts.pop(0)
             if opens and not lt.lead_raised and notes and lay.page.index == notes[-1].lines[-1].page and (
-                    not (n == last + 1 and _ITEM.match(ln.text))):
+                    not (n == last + 1 and (_ITEM.match(ln.text) or not _continues_note(ln.text)))):
                 # a plain number opening a line may be a date going on from the line before
                 # ("… published on" / "13 July 2023"): a note before a new one has ended. A
-                # number with a full stop ("2. USDOS …") is no day of the month: it opens the
-                # next note even after one ending without a stop, as EUAA's do ("…, url, p. 14")
+                # number with a full stop ("2. USDOS …") or before a capitalised word that is no
+                # month ("2 USDOS …") opens the next note even after one ending without a stop,
+                # as EUAA's do ("…, url, p. 14")
                 ended = notes[-1].texts[-1].text.rstrip()
                 opens = not ended or ended[-1] in ".)]}\"'’”;" or bool(_URL_END.search(ended))
             if opens and not lt.lead_raised and not restart and marks and _ITEM.match(ln.text) and (
@@ -597,6 +599,14 @@ def _lead(ln: Line) -> int | None:
     if n is None and (glued := _GLUED.match(ln.text)):
         n = int(glued.group(1))
     return n
+
+
+def _continues_note(text: str) -> bool:
+    """Whether a line opening with a plain number reads as the rest of a note rather than the
+    next one: a date ("2 February 2023"), a lower-case word ("2 and 3"), more figures ("12, pp.")."""
+    rest = text.lstrip().lstrip("0123456789").lstrip()
+    word = re.match(r"[^\W\d_]+", rest)
+    return not word or rest[:1].islower() or word.group().lower() in MONTHS
 
 
 def _restarts(n: int, last: int) -> bool:

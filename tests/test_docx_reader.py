@@ -155,3 +155,28 @@ def test_a_note_link_showing_its_address_is_the_url_not_the_title(tmp_path, monk
         (c,) = lib.report(rid).footnote(1).citations
     assert (c.author, c.title, c.date) == ("Amnesty International", "Lethal repression", "2023")
     assert c.url == "https://www.amnesty.org/en/documents/amr46/6761/2023/en/"
+
+
+def test_the_bibliography_is_read_into_the_registry_and_not_searched(tmp_path, monkeypatch):
+    """A Word report's own list of sources (a 'Bibliography' heading, one entry per paragraph):
+    each entry joins the source registry, matched to the source its notes cite, or new and
+    marked consulted-only under 'Sources consulted but not cited'; no entry is a search hit."""
+    monkeypatch.setenv("CORROBORATE_EMBEDDINGS", "0")
+    path = make_docx(tmp_path / "draft.docx")
+    d = docx.Document(str(path))
+    d.add_heading("Bibliography", level=1)
+    d.add_paragraph("Human Rights Watch, Deadly Decline, 2023")
+    d.add_paragraph("Defensoría del Pueblo, Reporte de conflictos sociales N.° 234, August 2023")
+    d.add_heading("Sources consulted but not cited", level=2)
+    d.add_paragraph("InSight Crime, Peru's Extortion Economy Targets Transport Workers, 12 May 2023")
+    d.save(path)
+    report = read_document(path)
+    assert [(e.text[:20], e.cited) for e in report.bibliography] == [
+        ("Human Rights Watch, ", True), ("Defensoría del Puebl", True), ("InSight Crime, Peru'", False)]
+    with Library(tmp_path / "lib.db") as lib:
+        rid = lib.ingest(path).id
+        sources = {s["title"]: s for s in lib.sources(rid)}
+        assert sources["Deadly Decline"]["footnotes"] == 1  # the entry met the note that cites it
+        assert "Reporte de conflictos sociales N.° 234" in sources
+        assert not lib.search("Extortion Economy Transport Workers", mode="lexical")["results"]
+        assert lib.search("Ayacucho", mode="lexical")["results"]

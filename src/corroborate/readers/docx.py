@@ -18,6 +18,7 @@ from lxml import etree
 
 from corroborate.models import Footnote, IngestWarning, Paragraph, ParagraphKind, Report
 from corroborate.readers import ReaderError
+from corroborate.readers.bibliography import bibliography_entries
 from corroborate.readers.html import Outline, TextRun, footnote_urls
 from corroborate.urls import safe_url
 
@@ -287,7 +288,8 @@ class DocxReader:
         for n in sorted(set(self.note_numbers.values()) - known):
             self.warnings.append(IngestWarning(code="footnote-missing", footnote=n,
                                                message=f"footnote {n} is referenced but has no text"))
-        return Report(title=title, sections=outline.roots, footnotes=footnotes, warnings=self.warnings)
+        return Report(title=title, sections=outline.roots, footnotes=footnotes, warnings=self.warnings,
+                      bibliography=bibliography_entries(outline.roots))
 
     def footnotes(self) -> list[Footnote]:
         by_key = {}

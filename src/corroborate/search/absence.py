@@ -13,7 +13,8 @@ loose one was measured to fail (benchmarks/results/peers.md, sessions 11 and 12)
 * a specific English word (rarer in general English than COMMON_ZIPF) through its Snowball stem
   or a translation-near term ('surrogacy' is not 'surrounding', 'honour' is not 'respected');
 * a phrase of the list in a Spanish question, through the specific words of its renderings
-  ('vientre de alquiler' is 'surrogacy').
+  ('vientre de alquiler' is 'surrogacy'), and so a listed word rendered only by specific words
+  ('diálisis' is 'dialysis', whatever the encoder says of 'analysis').
 """
 
 from __future__ import annotations
@@ -96,8 +97,28 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
         near = library_vocabulary(searcher).nearest(sentence_vectors([question_words[w] for w in asked],
                                                                      searcher.settings), 1)
         unknown = {w for w, n in zip(asked, near, strict=True) if not n or n[0][1] < bar[w]}
-    phrases = absent_phrases(searcher, question, keys) if language == "es" else []
-    return [w for w in keys if w in unknown] + phrases
+    if language != "es":
+        return [w for w in keys if w in unknown]
+    # Neither the quotes' credit nor the encoder is asked of what the list renders into specific
+    # English words: a single Spanish word meets English ones at chance ('diálisis' ~ 'analysis'
+    # 0.84, ~ 'analysed' 0.83 in "cases analysed by HRW").
+    unheld = [w for w in question_words if w not in names and not any(searcher.holds(f) for f in inflections(w))]
+    unknown |= set(absent_listed_words(searcher, unheld))
+    return [w for w in unheld if w in unknown] + absent_phrases(searcher, question, unheld)
+
+
+def absent_listed_words(searcher: Searcher, words: list[str]) -> list[str]:
+    """Spanish words the COI list renders only into specific English words (rarer than
+    COMMON_ZIPF: 'diálisis' -> dialysis, 'lepra' -> leprosy) none of which the library holds, by
+    its Snowball stem's letters or its family (`held_by_stem`). A word rendered by a common one
+    ('parlamento' -> parliament) is left to the encoder: a report may say Congress."""
+    out = []
+    for w in words:
+        renderings = [r for r in translations(w, "es") if r.isalnum()]
+        if renderings and all(zipf(r) < COMMON_ZIPF for r in renderings) and not any(
+                held_by_stem(searcher, r) for r in renderings):
+            out.append(w)
+    return out
 
 
 def held_by_stem(searcher: Searcher, word: str) -> bool:
@@ -116,7 +137,7 @@ def held_by_stem(searcher: Searcher, word: str) -> bool:
 
 def absent_phrases(searcher: Searcher, question: str, weak: list[str]) -> list[str]:
     """The COI list's phrases in a Spanish question ('crímenes de honor', 'vientre de alquiler')
-    with a word among `weak` (neither in the quotes nor held by the library) and none of whose
+    with a word among `weak` (words the library does not hold) and none of whose
     English renderings the library could say: each rendering has a specific word (rarer than
     COMMON_ZIPF) that the library does not hold, by its Snowball stem's letters ('honour killing':
     honour; 'surrogacy'). Its common words are not asked ('situación política' is known to a

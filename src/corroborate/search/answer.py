@@ -196,7 +196,12 @@ def window_cosines(searcher: Searcher, question: str, cands: list[Candidate]) ->
 
 # Question words that say what kind of answer is wanted rather than what it is about.
 _ASKING = frozenset(fold(w) for w in """many much number numbers cuántos cuántas cuánto cuánta número
-    porcentaje percentage proportion proporción share""".split())
+    porcentaje percentage proportion proporción share""".split()) | frozenset(fold(w) for w in
+    # what a source said, in a Spanish question ("¿Qué dijo Human Rights Watch sobre la policía?"):
+    # the asking, not the topic, and an English library has no word for 'dijo'
+    """dijo dijeron dice dicen afirmó afirmaron afirma afirman señaló señalaron señala señalan
+    declaró declararon declara declaran indicó indicaron indica indican mencionó mencionaron
+    menciona mencionan opinó opinaron opina opinan""".split())
 # "how many …", "cuántos …", or a question about a rate, share or number: a figure answers it
 _QUANTITY = re.compile(r"\b(how (many|much)|cu[aá]nt[oa]s?|rates?|percentages?|proportions?|share|numbers?|"
                        r"figures?|tasas?|porcentajes?|proporci[oó]n|n[uú]meros?|cifras?|[ií]ndices?)\b",
@@ -456,7 +461,7 @@ def answer(store, settings: Settings, question: str, k: int = 3, report: str | N
         margins = quote_relevance(searcher, question, chosen)
         missing = unknown_words(searcher, qwords, quoted, names, question_language(question), question)
         if missing and (margins is None or max(margins) < SYNONYM_MARGIN):
-            result["unknown_words"] = missing
+            result["unknown_words"] = [qwords.get(w, w) for w in missing]  # as asked: 'diálisis'
             return result
         if elsewhere:
             outside = cover[[cands.index(c) for c in elsewhere]].max(axis=0)

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corroborate.coi_terms import translations
 from corroborate.i18n import N_
 from corroborate.models import fold
 from corroborate.search.absence import UNKNOWN_WORD_CREDIT, unknown_words
@@ -450,8 +451,11 @@ def answer(store, settings: Settings, question: str, k: int = 3, report: str | N
         return result
     best = chosen[0].score
     names = names_in(question)
-    if names and not any(store.term_in_index(n) for n in names):
-        best -= UNKNOWN_NAME_PENALTY  # the question is about something the library never names
+    if names and not any(store.term_in_index(n) or any(store.term_in_index(r) for r in translations(n, "es"))
+                         for n in names):
+        # the question is about something the library never names, in either language
+        # ('CIDH' is the IACHR: the COI list renders it)
+        best -= UNKNOWN_NAME_PENALTY
     result["best_score"] = round(best, 4)
     threshold = FOUND_THRESHOLD if searcher.semantic_available() else LEXICAL_ONLY_THRESHOLD
     if best < threshold:

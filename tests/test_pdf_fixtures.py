@@ -491,19 +491,27 @@ def test_chapters_that_restart_their_notes_at_one(tmp_path):
     assert [w.code for w in report.warnings] == ["footnote-renumbered"]
 
 
+EUAA_NOTES = ("Defensoría del Pueblo, Informe anual 2022, 30 March 2023, url, p. 14",
+              "USDOS, 2022 Country Reports on Human Rights Practices: Peru, 20 March 2023, url, p. 9")
+
+
+def euaa_notes_pdf(path: Path, number: str) -> Path:
+    """A page with two markers and EUAA-style notes (no final full stop) numbered on the
+    baseline as `number` writes them ("{}." or "{}")."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    paragraph(c, 700, "The programme had few resources.{1} Witnesses rarely got a new identity.{2}")
+    for n, (y, text) in enumerate(zip((110, 100), EUAA_NOTES, strict=True), 1):
+        line(c, LEFT, y, (f"{number.format(n)} {text}", "Helvetica", NOTE, 0))
+    c.showPage()
+    c.save()
+    return path
+
+
 def test_notes_numbered_with_a_full_stop_after_a_note_without_one(tmp_path):
     """Notes numbered "1. Text" on the baseline (an HTML-to-PDF tool's footnotes), each ending
     like EUAA's without a full stop ("…, url, p. 14"): "2. USDOS …" opens note 2; a day of the
     month opening a line still goes on the note before it (the test above)."""
-    path = tmp_path / "dotted.pdf"
-    c = canvas.Canvas(str(path), pagesize=A4)
-    paragraph(c, 700, "The programme had few resources.{1} Witnesses rarely got a new identity.{2}")
-    for y, text in ((110, "1. Defensoría del Pueblo, Informe anual 2022, 30 March 2023, url, p. 14"),
-                    (100, "2. USDOS, 2022 Country Reports on Human Rights Practices: Peru, 20 March 2023, url, p. 9")):
-        line(c, LEFT, y, (text, "Helvetica", NOTE, 0))
-    c.showPage()
-    c.save()
-    report = read_document(path)
+    report = read_document(euaa_notes_pdf(tmp_path / "dotted.pdf", "{}."))
     assert [(f.n, f.text) for f in report.footnotes] == [
         (1, "Defensoría del Pueblo, Informe anual 2022, 30 March 2023, url, p. 14"),
         (2, "USDOS, 2022 Country Reports on Human Rights Practices: Peru, 20 March 2023, url, p. 9"),
@@ -513,12 +521,4 @@ def test_notes_numbered_with_a_full_stop_after_a_note_without_one(tmp_path):
 def test_plain_numbered_notes_ending_without_a_stop(tmp_path):
     """The same EUAA-style notes numbered on the baseline without a full stop ("2 USDOS …"):
     a capitalised word that is no month opens the next note; "2 February 2023" would not."""
-    path = tmp_path / "plain-euaa.pdf"
-    c = canvas.Canvas(str(path), pagesize=A4)
-    paragraph(c, 700, "The programme had few resources.{1} Witnesses rarely got a new identity.{2}")
-    for y, text in ((110, "1 Defensoría del Pueblo, Informe anual 2022, 30 March 2023, url, p. 14"),
-                    (100, "2 USDOS, 2022 Country Reports on Human Rights Practices: Peru, 20 March 2023, url, p. 9")):
-        line(c, LEFT, y, (text, "Helvetica", NOTE, 0))
-    c.showPage()
-    c.save()
-    assert [f.n for f in read_document(path).footnotes] == [1, 2]
+    assert [f.n for f in read_document(euaa_notes_pdf(tmp_path / "plain-euaa.pdf", "{}")).footnotes] == [1, 2]

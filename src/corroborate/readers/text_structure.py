@@ -417,7 +417,7 @@ class StructureBuilder:
                     i += 1
                     continue
                 self.mode = None
-            if self.mode == "tor" and not (line.lead and _TOP_LEVEL_NAMES.match(t)):
+            if self.mode == "tor" and not self._part_at_page_top(line):
                 if self._tor_line(i):
                     i += 1
                     continue
@@ -425,7 +425,7 @@ class StructureBuilder:
                 top = line.lead and (self.last_number is None or self.back_matter
                                      or bool(_TOP_LEVEL_NAMES.match(t)))
                 top = top or (not self.stack and self.last_number is None)
-                if _TOP_LEVEL_NAMES.match(t) and line.lead:
+                if self._part_at_page_top(line):
                     self.back_matter = True
                 self.open_unnumbered(t, line.page, top)
                 self._heading_markers([line], t)

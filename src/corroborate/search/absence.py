@@ -78,12 +78,16 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
     In a Spanish question, the list's phrases none of whose renderings the library could say
     follow the words (`absent_phrases`).
     """
-    keys = [w for j, w in enumerate(question_words) if quoted[j] < UNKNOWN_WORD_CREDIT
-            and w not in names and not any(searcher.holds(f) for f in inflections(w))]
+    unheld = [w for w in question_words if w not in names and not any(searcher.holds(f) for f in inflections(w))]
+    keys = [w for j, w in enumerate(question_words) if quoted[j] < UNKNOWN_WORD_CREDIT and w in unheld]
+    # Neither the quotes' credit nor the encoder is asked of what the list renders into specific
+    # English words: a single Spanish word meets English ones at chance ('diálisis' ~ 'analysis'
+    # 0.84, ~ 'analysed' 0.83 in "cases analysed by HRW").
+    unknown = set(absent_listed_words(searcher, unheld)) if language == "es" else set()
     # renderings of one word ('anti-government' is two: left to the encoder as before)
     listed = {w: [r for r in translations(w, "es") if r.isalnum()] if language == "es" else [] for w in keys}
     # the cosine the encoder's nearest library term must reach for the word to be known
-    bar = {w: LISTED_WORD_COSINE for w, renderings in listed.items() if renderings
+    bar = {w: LISTED_WORD_COSINE for w, renderings in listed.items() if renderings and w not in unknown
            and not any(searcher.store.term_in_index(r) for r in renderings)}
     specific = {w for w in keys if language == "en" and zipf(w) < COMMON_ZIPF}
     # an inflection or derivation held ('tracking' ~ tracked) is read by the word's Snowball stem,
@@ -91,19 +95,13 @@ def unknown_words(searcher: Searcher, question_words: dict[str, str], quoted: np
     bar |= {w: SPECIFIC_WORD_COSINE for w in specific if not held_by_stem(searcher, w)}
     bar |= {w: UNKNOWN_WORD_COSINE for w in keys if not listed[w] and w not in specific
             and not searcher.store.term_in_index(w)}
-    unknown: set[str] = set()
     if bar:
         asked = list(bar)
         near = library_vocabulary(searcher).nearest(sentence_vectors([question_words[w] for w in asked],
                                                                      searcher.settings), 1)
-        unknown = {w for w, n in zip(asked, near, strict=True) if not n or n[0][1] < bar[w]}
+        unknown |= {w for w, n in zip(asked, near, strict=True) if not n or n[0][1] < bar[w]}
     if language != "es":
         return [w for w in keys if w in unknown]
-    # Neither the quotes' credit nor the encoder is asked of what the list renders into specific
-    # English words: a single Spanish word meets English ones at chance ('diálisis' ~ 'analysis'
-    # 0.84, ~ 'analysed' 0.83 in "cases analysed by HRW").
-    unheld = [w for w in question_words if w not in names and not any(searcher.holds(f) for f in inflections(w))]
-    unknown |= set(absent_listed_words(searcher, unheld))
     return [w for w in unheld if w in unknown] + absent_phrases(searcher, question, unheld)
 
 
@@ -115,10 +113,15 @@ def absent_listed_words(searcher: Searcher, words: list[str]) -> list[str]:
     out = []
     for w in words:
         renderings = [r for r in translations(w, "es") if r.isalnum()]
-        if renderings and all(zipf(r) < COMMON_ZIPF for r in renderings) and not any(
-                held_by_stem(searcher, r) for r in renderings):
+        if renderings and not any(sayable(searcher, r) for r in renderings):
             out.append(w)
     return out
+
+
+def sayable(searcher: Searcher, rendering: str) -> bool:
+    """Whether the library could say a rendering of the list: it holds each of its specific
+    words (rarer than COMMON_ZIPF) by `held_by_stem`; a rendering of common words only it can."""
+    return all(held_by_stem(searcher, w) for w in tokens(rendering) if w not in STOPWORDS and zipf(w) < COMMON_ZIPF)
 
 
 def held_by_stem(searcher: Searcher, word: str) -> bool:
@@ -142,9 +145,5 @@ def absent_phrases(searcher: Searcher, question: str, weak: list[str]) -> list[s
     COMMON_ZIPF) that the library does not hold, by its Snowball stem's letters ('honour killing':
     honour; 'surrogacy'). Its common words are not asked ('situación política' is known to a
     library that says 'political' and 'situation' apart), nor are renderings of common words only."""
-
-    def sayable(rendering: str) -> bool:
-        return all(held_by_stem(searcher, w) for w in tokens(rendering) if w not in STOPWORDS and zipf(w) < COMMON_ZIPF)
-
     return [written for written, renderings in phrases_in(question, "es")
-            if set(tokens(written)) & set(weak) and not any(sayable(r) for r in renderings)]
+            if set(tokens(written)) & set(weak) and not any(sayable(searcher, r) for r in renderings)]
